@@ -1,0 +1,1 @@
+"""Analytics core: pure, vectorised functions over wide price matrices (no I/O)."""

@@ -1,0 +1,1 @@
+"""Market data: the local SQLite store, the bundled snapshot and the providers that fill it."""

@@ -1,0 +1,1 @@
+"""Excel adapters: xlwings formulas, the workbook buttons and the template builder."""

@@ -1,0 +1,124 @@
+"""Trading-day constants and period codes, in one place.
+
+Every window in xlsrc counts *trading days* of the store's calendar (the dates on which
+the market traded), never calendar days.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from .errors import InvalidParameterError
+
+__all__ = [
+    "DEFAULT_BENCHMARK",
+    "HIGH_WINDOW",
+    "PERIOD_CODES",
+    "PERIOD_DAYS",
+    "RELVOL_WINDOW",
+    "RSI_WINDOW",
+    "RS_MIN_DAYS",
+    "RS_WEIGHTS",
+    "RS_WINDOWS",
+    "SMA_WINDOWS",
+    "TRADING_DAYS_PER_YEAR",
+    "VOLATILITY_WINDOW",
+    "YTD",
+    "parse_period",
+    "validate_window",
+]
+
+TRADING_DAYS_PER_YEAR: Final = 252
+
+YTD: Final = "YTD"
+#: Trailing periods in trading days. ``YTD`` is not a fixed count: see ``returns.ytd_return``.
+PERIOD_DAYS: Final[dict[str, int]] = {
+    "1D": 1,
+    "1W": 5,
+    "1M": 21,
+    "3M": 63,
+    "6M": 126,
+    "1Y": 252,
+}
+PERIOD_CODES: Final[tuple[str, ...]] = (*PERIOD_DAYS, YTD)
+
+#: IBD-style RS score: windows (trading days) and their weights; the latest quarter counts twice.
+RS_WINDOWS: Final[tuple[int, ...]] = (63, 126, 189, 252)
+RS_WEIGHTS: Final[tuple[float, ...]] = (0.4, 0.2, 0.2, 0.2)
+#: With fewer bars than this there is no RS score.
+RS_MIN_DAYS: Final = 63
+
+SMA_WINDOWS: Final[tuple[int, ...]] = (20, 50, 200)
+RSI_WINDOW: Final = 14
+VOLATILITY_WINDOW: Final = 20
+RELVOL_WINDOW: Final = 50
+HIGH_WINDOW: Final = 252
+
+DEFAULT_BENCHMARK: Final = "SPY"
+
+
+def parse_period(code: object) -> int | str:
+    """Turn a period code into a number of trading days, or ``"YTD"``.
+
+    Parameters
+    ----------
+    code : object
+        ``"1D"``, ``"1W"``, ``"1M"``, ``"3M"``, ``"6M"``, ``"1Y"`` or ``"YTD"`` (any case,
+        surrounding blanks ignored), or a positive whole number of trading days.
+
+    Returns
+    -------
+    int or str
+        The number of trading days, or ``"YTD"``.
+
+    Raises
+    ------
+    InvalidParameterError
+        For anything else.
+    """
+    allowed = ", ".join(PERIOD_CODES) + " or a whole number of trading days"
+    if isinstance(code, bool):
+        raise InvalidParameterError(name="period", value=code, allowed=allowed)
+    if isinstance(code, int | float):
+        if float(code).is_integer() and code > 0:
+            return int(code)
+        raise InvalidParameterError(name="period", value=code, allowed=allowed)
+    if isinstance(code, str):
+        text = code.strip().upper()
+        if text == YTD:
+            return YTD
+        if text in PERIOD_DAYS:
+            return PERIOD_DAYS[text]
+        if text.isdigit() and int(text) > 0:
+            return int(text)
+    raise InvalidParameterError(name="period", value=code, allowed=allowed)
+
+
+def validate_window(window: object, name: str = "window", minimum: int = 1) -> int:
+    """Return ``window`` as an int, or raise if it is not a whole number >= ``minimum``.
+
+    Parameters
+    ----------
+    window : object
+        The window length; Excel sends numbers as floats, so ``20.0`` is accepted.
+    name : str
+        The parameter name used in the error message.
+    minimum : int
+        The smallest allowed value.
+
+    Returns
+    -------
+    int
+        The window.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``window`` is not a whole number >= ``minimum``.
+    """
+    allowed = f"a whole number >= {minimum}"
+    if isinstance(window, bool) or not isinstance(window, int | float):
+        raise InvalidParameterError(name=name, value=window, allowed=allowed)
+    if not float(window).is_integer() or window < minimum:
+        raise InvalidParameterError(name=name, value=window, allowed=allowed)
+    return int(window)
