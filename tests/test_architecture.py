@@ -1,0 +1,125 @@
+"""Dependencies point one way: adapters -> dashboard -> market -> core/data -> constants.
+
+Imports are read from the source with ``ast``, so the test sees every import, including
+the ones inside functions.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "xlsrc"
+
+ADAPTERS = {
+    "xlsrc.excel.udfs",
+    "xlsrc.excel.macros",
+    "xlsrc.excel.workbook",
+    "xlsrc.report",
+    "xlsrc.cli",
+}
+ADAPTER_ONLY_LIBRARIES = {"xlwings", "openpyxl", "xlsxwriter", "argparse", "tqdm", "pyopenvba"}
+CONSTANTS = {"xlsrc.errors", "xlsrc.periods", "xlsrc.sectors"}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def imports_of(path: Path) -> set[str]:
+    """Absolute names of every module ``path`` imports (relative imports resolved)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    here = module_name(path)
+    package = here if path.name == "__init__.py" else here.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join([*base, node.module] if node.module else base)
+            else:
+                target = node.module or ""
+            found.add(target)
+            # ``from xlsrc.core import rs`` imports the module xlsrc.core.rs too.
+            found.update(f"{target}.{alias.name}" for alias in node.names)
+    return found
+
+
+MODULES = {module_name(p): imports_of(p) for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def in_package(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
+def test_modules_were_found() -> None:
+    assert "xlsrc.errors" in MODULES
+    assert len(MODULES) > 5
+
+
+CORE_ALLOWED_LIBRARIES = {
+    "numpy",
+    "pandas",
+    "__future__",
+    "collections",
+    "dataclasses",
+    "enum",
+    "functools",
+    "math",
+    "typing",
+    "warnings",
+}
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if in_package(m, "xlsrc.core")))
+def test_core_is_pure(module: str) -> None:
+    """The core imports the core, the constants and pure libraries: no I/O, no clock."""
+    for name in MODULES[module]:
+        top = name.split(".")[0]
+        if top == "xlsrc":
+            assert in_package(name, "xlsrc.core") or any(in_package(name, c) for c in CONSTANTS), (
+                f"{module} imports {name}: the core may import only the core and constants"
+            )
+        else:
+            assert top in CORE_ALLOWED_LIBRARIES, (
+                f"{module} imports {name}: not allowed in the core"
+            )
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if in_package(m, "xlsrc.data")))
+def test_data_layer_does_not_import_core_or_above(module: str) -> None:
+    for name in MODULES[module]:
+        for forbidden in ("xlsrc.core", "xlsrc.dashboard", "xlsrc.market", *ADAPTERS):
+            assert not in_package(name, forbidden), f"{module} imports {name}"
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m not in ADAPTERS))
+def test_only_adapters_import_excel_and_cli_libraries(module: str) -> None:
+    for name in MODULES[module]:
+        assert name.split(".")[0].lower() not in ADAPTER_ONLY_LIBRARIES, (
+            f"{module} imports {name}: only adapters ({', '.join(sorted(ADAPTERS))}) may"
+        )
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m not in ADAPTERS))
+def test_nothing_below_the_adapters_imports_an_adapter(module: str) -> None:
+    for name in MODULES[module]:
+        assert not any(in_package(name, adapter) for adapter in ADAPTERS), (
+            f"{module} imports the adapter {name}"
+        )
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if in_package(m, "xlsrc.dashboard")))
+def test_dashboard_does_not_import_data_providers(module: str) -> None:
+    for name in MODULES[module]:
+        assert not in_package(name, "xlsrc.data"), (
+            f"{module} imports {name}: the dashboard reads market data through xlsrc.market"
+        )
