@@ -1,0 +1,808 @@
+"""The one definition of the dashboard: sheets, tables, columns, formats, names, charts.
+
+Both the headless report (:mod:`xlsrc.report`, values) and the live workbook
+(:mod:`xlsrc.excel.workbook`, formulas) render from :data:`DASHBOARD`, so every cell
+address of the dashboard is written here and nowhere else.
+
+Conventions
+-----------
+- A :class:`Table` is anchored at its **header** cell. The report writes the header row
+  there and the values below it; the live workbook writes ``=<Table.formula>`` at the same
+  cell, a dynamic-array formula whose first row is the header, so it spills over exactly
+  the cells the report fills. Nothing is placed below a table whose row count varies.
+- A table's title (if any) goes one row above its anchor.
+- Column ``key`` values are the column names of the DataFrames returned by
+  :mod:`xlsrc.dashboard.build`, so a table's values are ``frame[list(table.keys)]``.
+- Number formats are Excel format codes. Returns are decimals shown as percent with one
+  decimal; negative percentages are red.
+- Colours are 6-digit RGB hex strings (no ``#``).
+
+This module is plain data: it imports neither openpyxl nor xlwings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "DASHBOARD",
+    "FMT_DATE",
+    "FMT_INT",
+    "FMT_PCT",
+    "FMT_PRICE",
+    "FMT_RATING",
+    "Chart",
+    "Column",
+    "Dashboard",
+    "Highlight",
+    "NamedCell",
+    "Sheet",
+    "Table",
+    "TextCell",
+    "cell_address",
+    "column_letter",
+    "split_cell",
+]
+
+# --------------------------------------------------------------------------- formats
+FMT_PCT = "0.0%;[Red]-0.0%"
+FMT_SPREAD = "+0.0%;[Red]-0.0%;0.0%"
+FMT_PRICE = "#,##0.00"
+FMT_RATING = "0"
+FMT_ONE = "0.0"
+FMT_TWO = "0.00"
+FMT_INT = "#,##0"
+FMT_DATE = "yyyy-mm-dd"
+FMT_TEXT = "@"
+FMT_GENERAL = "General"
+
+# --------------------------------------------------------------------------- colours
+GREEN_FILL, GREEN_FONT = "C6EFCE", "006100"
+ORANGE_FILL, ORANGE_FONT = "FFEB9C", "9C5700"
+RED_FILL, RED_FONT = "FFC7CE", "9C0006"
+BLUE_FILL, BLUE_FONT = "DDEBF7", "1F4E78"
+HEADER_FILL, HEADER_FONT = "1F4E78", "FFFFFF"
+TITLE_FONT = "1F4E78"
+INPUT_FILL = "FFF2CC"
+
+
+# --------------------------------------------------------------------------- addresses
+_CELL = re.compile(r"^\$?([A-Z]{1,3})\$?([1-9][0-9]*)$")
+
+
+def column_letter(index: int) -> str:
+    """Return the Excel column letters of a 1-based column ``index`` (1 -> ``A``)."""
+    if index < 1:
+        raise ValueError(f"column index must be >= 1, got {index}")
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def split_cell(address: str) -> tuple[int, int]:
+    """Return ``(row, column)`` (1-based) of an A1-style ``address`` such as ``"B5"``."""
+    match = _CELL.match(address.upper())
+    if match is None:
+        raise ValueError(f"not an A1 cell address: {address!r}")
+    letters, row = match.groups()
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return int(row), col
+
+
+def cell_address(row: int, col: int, absolute: bool = False) -> str:
+    """Return the A1 address of 1-based ``row``/``col``; ``$A$1`` form if ``absolute``."""
+    if absolute:
+        return f"${column_letter(col)}${row}"
+    return f"{column_letter(col)}{row}"
+
+
+# --------------------------------------------------------------------------- building blocks
+Operator = Literal[
+    "greaterThan", "greaterThanOrEqual", "lessThan", "lessThanOrEqual", "equal", "between"
+]
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A conditional-format rule on one column of a table.
+
+    Parameters
+    ----------
+    column : str
+        The column key the rule applies to (its data rows, not the header).
+    operator : str
+        An Excel cell-value operator: ``greaterThan``, ``greaterThanOrEqual``,
+        ``lessThan``, ``lessThanOrEqual``, ``equal`` or ``between``.
+    values : tuple
+        Right-hand side(s): numbers, or strings (matched as text for ``equal``).
+    fill, font : str
+        Background and font colours (RGB hex).
+    meaning : str
+        What the colour tells the analyst; shown in the sheet's legend.
+    """
+
+    column: str
+    operator: Operator
+    values: tuple[float | str, ...]
+    fill: str
+    font: str
+    meaning: str
+
+    def formula_values(self) -> list[str]:
+        """Return the rule's right-hand sides as Excel formula text (strings quoted)."""
+        return [f'"{v}"' if isinstance(v, str) else repr(v) for v in self.values]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table.
+
+    Parameters
+    ----------
+    key : str
+        The column name in the DataFrame :mod:`xlsrc.dashboard.build` returns.
+    header : str
+        The header text shown in the sheet.
+    number_format : str
+        Excel number format of the data cells.
+    width : float
+        Column width in Excel character units.
+    """
+
+    key: str
+    header: str
+    number_format: str = FMT_GENERAL
+    width: float = 10.0
+
+
+@dataclass(frozen=True)
+class Table:
+    """A rectangular block: a header row at ``anchor`` and one row per record below.
+
+    Parameters
+    ----------
+    name : str
+        Block id; the key of the block's DataFrame in :class:`xlsrc.dashboard.build.DashboardData`.
+    anchor : str
+        The header's top-left cell.
+    columns : tuple of Column
+    title : str
+        Written one row above the anchor ("" for none).
+    formula : str
+        The xlsrc UDF formula (without ``=``) the live workbook writes at ``anchor``; it
+        returns the header and the rows as a dynamic array.
+    highlights : tuple of Highlight
+        Conditional formats on its data rows.
+    max_rows : int
+        The most data rows the workbook should expect (charts and formats cover this many
+        rows when the row count is not known in advance).
+    note : str
+        A one-line explanation written one row below the last row by the report ("" for none).
+    """
+
+    name: str
+    anchor: str
+    columns: tuple[Column, ...]
+    title: str = ""
+    formula: str = ""
+    highlights: tuple[Highlight, ...] = ()
+    max_rows: int = 50
+    note: str = ""
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The column keys, in order."""
+        return tuple(c.key for c in self.columns)
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """The header texts, in order."""
+        return tuple(c.header for c in self.columns)
+
+    @property
+    def header_row(self) -> int:
+        """1-based row of the header."""
+        return split_cell(self.anchor)[0]
+
+    @property
+    def first_col(self) -> int:
+        """1-based column of the first column."""
+        return split_cell(self.anchor)[1]
+
+    def col_of(self, key: str) -> int:
+        """1-based sheet column of column ``key``."""
+        return self.first_col + self.keys.index(key)
+
+    def data_range(self, key: str, n_rows: int) -> tuple[str, str]:
+        """First and last cell of column ``key`` over ``n_rows`` data rows."""
+        col = self.col_of(key)
+        first = self.header_row + 1
+        return cell_address(first, col), cell_address(first + max(n_rows, 1) - 1, col)
+
+
+@dataclass(frozen=True)
+class TextCell:
+    """A single cell of text: a sheet title, a subtitle, a label.
+
+    Parameters
+    ----------
+    cell : str
+        Its address.
+    text : str
+        Literal text; may contain ``{placeholders}`` filled from
+        :attr:`xlsrc.dashboard.build.DashboardData.texts` in the report.
+    formula : str
+        What the live workbook writes instead ("" = write ``text`` as is).
+    style : str
+        ``title``, ``subtitle``, ``label``, ``section`` or ``note``.
+    """
+
+    cell: str
+    text: str
+    formula: str = ""
+    style: Literal["title", "subtitle", "label", "section", "note"] = "label"
+
+
+@dataclass(frozen=True)
+class NamedCell:
+    """A workbook-level name for one input cell on the Settings sheet.
+
+    Parameters
+    ----------
+    name : str
+        The Excel name (``AsOf``, ``Universe``...), used by the formulas.
+    label : str
+        The label written in the column left of the cell.
+    cell : str
+        The cell's address on the sheet that holds it.
+    key : str
+        The key of its value in :attr:`xlsrc.dashboard.build.DashboardData.settings`.
+    number_format : str
+    editable : bool
+        An input the analyst changes (highlighted) rather than a status the code writes.
+    help : str
+        One-line explanation shown right of the value.
+    """
+
+    name: str
+    label: str
+    cell: str
+    key: str
+    number_format: str = FMT_GENERAL
+    editable: bool = True
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A native Excel chart whose series reference a table on the same sheet.
+
+    Parameters
+    ----------
+    name : str
+    kind : {"line", "bar", "scatter"}
+    title : str
+    table : str
+        The table (same sheet) holding the data.
+    x : str
+        Column key of the categories (line, bar) or x values (scatter).
+    y : tuple of str
+        Column keys of the series: one series per key (line, bar), or for a scatter the
+        single y column, with one series per row named by ``label``.
+    anchor : str
+        Top-left cell of the chart.
+    width, height : float
+        Size in centimetres.
+    x_title, y_title : str
+    y_format : str
+        Number format of the value axis.
+    label : str
+        Scatter only: the column naming each row's series.
+    guides : str
+        Scatter only: a table with columns ``x``/``y``; each consecutive pair of rows is a
+        straight reference line (the RRG's quadrant lines at 100).
+    """
+
+    name: str
+    kind: Literal["line", "bar", "scatter"]
+    title: str
+    table: str
+    x: str
+    y: tuple[str, ...]
+    anchor: str
+    width: float = 16.0
+    height: float = 8.0
+    x_title: str = ""
+    y_title: str = ""
+    y_format: str = FMT_GENERAL
+    label: str = ""
+    guides: str = ""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet.
+
+    Parameters
+    ----------
+    name : str
+    texts : tuple of TextCell
+    tables : tuple of Table
+    charts : tuple of Chart
+    freeze : str
+        The top-left cell of the scrolling pane ("" = none), e.g. ``"B5"`` freezes rows
+        1-4 and column A.
+    print_area : str
+        ``"A1:K45"`` or "" for the used range; printing is landscape, fit to one page wide.
+    tab_color : str
+    """
+
+    name: str
+    texts: tuple[TextCell, ...] = ()
+    tables: tuple[Table, ...] = ()
+    charts: tuple[Chart, ...] = ()
+    freeze: str = ""
+    print_area: str = ""
+    tab_color: str = ""
+
+    def table(self, name: str) -> Table:
+        """Return the table called ``name`` on this sheet."""
+        for t in self.tables:
+            if t.name == name:
+                return t
+        raise KeyError(f"no table {name!r} on sheet {self.name!r}")
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The whole dashboard: sheets in tab order and the named input cells."""
+
+    sheets: tuple[Sheet, ...]
+    names: tuple[NamedCell, ...]
+    settings_sheet: str = "Settings"
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def sheet(self, name: str) -> Sheet:
+        """Return the sheet called ``name``."""
+        for s in self.sheets:
+            if s.name == name:
+                return s
+        raise KeyError(f"no sheet {name!r}")
+
+    def table(self, name: str) -> Table:
+        """Return the table called ``name`` on any sheet."""
+        for s in self.sheets:
+            for t in s.tables:
+                if t.name == name:
+                    return t
+        raise KeyError(f"no table {name!r}")
+
+    def sheet_of(self, table: str) -> Sheet:
+        """Return the sheet that holds table ``table``."""
+        for s in self.sheets:
+            if any(t.name == table for t in s.tables):
+                return s
+        raise KeyError(f"no table {table!r}")
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        """Every table, sheet by sheet."""
+        return tuple(t for s in self.sheets for t in s.tables)
+
+
+# --------------------------------------------------------------------------- columns
+def _pct(key: str, header: str, width: float = 9.0) -> Column:
+    return Column(key, header, FMT_PCT, width)
+
+
+TICKER = Column("ticker", "Ticker", FMT_GENERAL, 9)
+NAME = Column("name", "Name", FMT_GENERAL, 30)
+SECTOR = Column("sector", "Sector", FMT_GENERAL, 22)
+CLOSE = Column("close", "Last", FMT_PRICE, 10)
+RET_1D = _pct("ret_1d", "1D", 8)
+RET_1W = _pct("ret_1w", "1W", 8)
+RET_1M = _pct("ret_1m", "1M", 8)
+RET_3M = _pct("ret_3m", "3M", 8)
+RET_6M = _pct("ret_6m", "6M", 8)
+RET_1Y = _pct("ret_1y", "1Y", 8)
+RET_YTD = _pct("ret_ytd", "YTD", 9)
+RS_RATING = Column("rs_rating", "RS rating", FMT_RATING, 9)
+SMA20 = _pct("pct_sma20", "vs 20d MA", 10)
+SMA50 = _pct("pct_sma50", "vs 50d MA", 10)
+SMA200 = _pct("pct_sma200", "vs 200d MA", 11)
+RSI = Column("rsi14", "RSI(14)", FMT_ONE, 8)
+VOL = Column("volatility20", "Daily vol", "0.0%", 9)
+RELVOL = Column("relative_volume50", "Rel. volume", FMT_TWO, 10)
+HIGH = _pct("pct_from_high", "vs 52w high", 11)
+LAST_BAR = Column("last_bar", "Last bar", FMT_DATE, 11)
+
+# --------------------------------------------------------------------------- highlights
+RS_STRONG = Highlight(
+    "rs_rating", "greaterThanOrEqual", (90,), GREEN_FILL, GREEN_FONT, "RS rating >= 90"
+)
+RSI_HOT = Highlight("rsi14", "greaterThan", (80,), RED_FILL, RED_FONT, "RSI > 80: very overbought")
+RSI_WARM = Highlight(
+    "rsi14", "between", (70, 80), ORANGE_FILL, ORANGE_FONT, "RSI 70-80: overbought"
+)
+RSI_COLD = Highlight("rsi14", "lessThan", (30,), BLUE_FILL, BLUE_FONT, "RSI < 30: oversold")
+#: "Extended": far above the 20-day moving average (more than 20%).
+EXTENDED = Highlight(
+    "pct_sma20",
+    "greaterThan",
+    (0.2,),
+    RED_FILL,
+    RED_FONT,
+    "more than 20% above the 20-day MA: extended",
+)
+STOCK_HIGHLIGHTS = (RS_STRONG, RSI_HOT, RSI_WARM, RSI_COLD, EXTENDED)
+
+QUADRANT_HIGHLIGHTS = (
+    Highlight(
+        "quadrant",
+        "equal",
+        ("Leading",),
+        GREEN_FILL,
+        GREEN_FONT,
+        "Leading: strong and strengthening",
+    ),
+    Highlight(
+        "quadrant",
+        "equal",
+        ("Improving",),
+        BLUE_FILL,
+        BLUE_FONT,
+        "Improving: weak but strengthening",
+    ),
+    Highlight(
+        "quadrant",
+        "equal",
+        ("Weakening",),
+        ORANGE_FILL,
+        ORANGE_FONT,
+        "Weakening: strong but fading",
+    ),
+    Highlight("quadrant", "equal", ("Lagging",), RED_FILL, RED_FONT, "Lagging: weak and weakening"),
+)
+
+# --------------------------------------------------------------------------- sheets
+_SUBTITLE_FORMULA = '"As of "&TEXT(AsOf,"yyyy-mm-dd")&"  |  data: "&DataSource'
+
+OVERVIEW_TICKERS: tuple[str, ...] = ("SPY", "QQQ", "DIA", "IWM", "IJR", "^GSPC", "^IXIC")
+ROTATION_PAIRS: tuple[tuple[str, str], ...] = (("IWM", "SPY"), ("IWM", "QQQ"))
+BREADTH_UNIVERSES: tuple[tuple[str, str], ...] = (
+    ("sp500", "S&P 500"),
+    ("sp600", "S&P SmallCap 600"),
+)
+CHART_TICKERS: tuple[str, ...] = ("IWM", "SPY", "QQQ")
+
+OVERVIEW = Sheet(
+    name="Overview",
+    texts=(
+        TextCell("A1", "Market overview", style="title"),
+        TextCell("A2", "{subtitle}", formula=_SUBTITLE_FORMULA, style="subtitle"),
+    ),
+    tables=(
+        Table(
+            "overview",
+            "A5",
+            (
+                TICKER,
+                Column("name", "Name", FMT_GENERAL, 26),
+                CLOSE,
+                RET_1D,
+                RET_1W,
+                RET_1M,
+                RET_YTD,
+                SMA50,
+                SMA200,
+                RSI,
+            ),
+            title="Indices and ETFs",
+            formula="MARKET_OVERVIEW(AsOf)",
+            highlights=(RSI_HOT, RSI_WARM, RSI_COLD),
+            max_rows=len(OVERVIEW_TICKERS),
+        ),
+        Table(
+            "rotation",
+            "A15",
+            (
+                Column("pair", "Pair", FMT_GENERAL, 9),
+                Column("signal", "Signal", FMT_GENERAL, 26),
+                Column("spread_ytd", "YTD spread", FMT_SPREAD, 10),
+                Column("spread_1m", "1M spread", FMT_SPREAD, 10),
+                Column("ratio_vs_sma50", "Ratio vs 50d", FMT_SPREAD, 10),
+                Column("ratio_vs_sma200", "Ratio vs 200d", FMT_SPREAD, 10),
+            ),
+            title="Rotation: small caps vs large caps",
+            formula="ROTATION_TABLE(AsOf)",
+            max_rows=len(ROTATION_PAIRS),
+            note="Spread = small-cap return minus large-cap return (percentage points); ratio = small / large close vs its own moving average.",
+        ),
+        Table(
+            "breadth",
+            "A21",
+            (
+                Column("universe", "Universe", FMT_GENERAL, 9),
+                Column("label", "Index", FMT_GENERAL, 26),
+                Column("members", "Members", FMT_INT, 10),
+                _pct("above_sma50", "> 50d MA", 10),
+                _pct("above_sma200", "> 200d MA", 10),
+            ),
+            title="Breadth: share of members above their moving average",
+            formula="BREADTH_TABLE(AsOf)",
+            max_rows=len(BREADTH_UNIVERSES),
+        ),
+        Table(
+            "rebased",
+            "M5",
+            (
+                Column("date", "Date", FMT_DATE, 11),
+                *(Column(t, t, FMT_ONE, 8) for t in CHART_TICKERS),
+            ),
+            title="Chart data: rebased to 100",
+            formula='REBASED("' + ",".join(CHART_TICKERS) + '", AsOf)',
+            max_rows=260,
+        ),
+    ),
+    charts=(
+        Chart(
+            "rebased",
+            "line",
+            "IWM vs SPY vs QQQ since the start of the year (rebased to 100)",
+            table="rebased",
+            x="date",
+            y=CHART_TICKERS,
+            anchor="A26",
+            width=24.0,
+            height=9.0,
+            y_title="Rebased (start of year = 100)",
+            y_format="0",
+        ),
+    ),
+    freeze="A4",
+    print_area="A1:K45",
+    tab_color="1F4E78",
+)
+
+LEADERS = Sheet(
+    name="Leaders",
+    texts=(
+        TextCell("A1", "Leaders", style="title"),
+        TextCell(
+            "A2",
+            "{leaders_subtitle}",
+            formula='"Top "&TopN&" of "&Universe&" by YTD return, as of "&TEXT(AsOf,"yyyy-mm-dd")',
+            style="subtitle",
+        ),
+    ),
+    tables=(
+        Table(
+            "leaders",
+            "A4",
+            (
+                Column("rank", "#", FMT_RATING, 5),
+                TICKER,
+                NAME,
+                SECTOR,
+                CLOSE,
+                RET_YTD,
+                RS_RATING,
+                SMA20,
+                SMA50,
+                RSI,
+                VOL,
+                HIGH,
+            ),
+            formula='LEADERS(Universe, TopN, "ytd", AsOf)',
+            highlights=STOCK_HIGHLIGHTS,
+            max_rows=500,
+        ),
+    ),
+    freeze="C5",
+    tab_color="548235",
+)
+
+SECTORS = Sheet(
+    name="Sectors",
+    texts=(
+        TextCell("A1", "Sectors", style="title"),
+        TextCell(
+            "A2",
+            "{sectors_subtitle}",
+            formula='"Sector SPDRs ranked by YTD return, RRG vs "&Benchmark&", as of "&TEXT(AsOf,"yyyy-mm-dd")',
+            style="subtitle",
+        ),
+    ),
+    tables=(
+        Table(
+            "sectors",
+            "A4",
+            (
+                Column("rank", "#", FMT_RATING, 5),
+                TICKER,
+                Column("sector", "Sector", FMT_GENERAL, 24),
+                RET_1D,
+                RET_1M,
+                RET_YTD,
+                RS_RATING,
+                Column("rs_ratio", "RS-Ratio", FMT_TWO, 9),
+                Column("rs_momentum", "RS-Momentum", FMT_TWO, 12),
+                Column("quadrant", "Quadrant", FMT_GENERAL, 11),
+                Column("sector_score", "Sector score", FMT_ONE, 11),
+            ),
+            formula="SECTORS(AsOf, Benchmark)",
+            highlights=(RS_STRONG, *QUADRANT_HIGHLIGHTS),
+            max_rows=11,
+            note="Sector score: mean RS rating of the sector's stocks in the store (0-100). RRG: weekly closes vs the benchmark, 100 = in line.",
+        ),
+        Table(
+            "rrg_guides",
+            "N4",
+            (
+                Column("line", "Line", FMT_GENERAL, 10),
+                Column("x", "x", FMT_TWO, 8),
+                Column("y", "y", FMT_TWO, 8),
+            ),
+            title="RRG quadrant lines",
+            formula="RRG_GUIDES(AsOf, Benchmark)",
+            max_rows=4,
+        ),
+    ),
+    charts=(
+        Chart(
+            "sector_ytd",
+            "bar",
+            "Sector SPDRs: YTD return",
+            table="sectors",
+            x="ticker",
+            y=("ret_ytd",),
+            anchor="A18",
+            width=13.0,
+            height=9.0,
+            y_format="0%",
+        ),
+        Chart(
+            "rrg",
+            "scatter",
+            "Relative Rotation Graph (vs benchmark)",
+            table="sectors",
+            x="rs_ratio",
+            y=("rs_momentum",),
+            anchor="F18",
+            width=15.0,
+            height=9.0,
+            x_title="RS-Ratio",
+            y_title="RS-Momentum",
+            y_format="0",
+            label="ticker",
+            guides="rrg_guides",
+        ),
+    ),
+    freeze="A5",
+    print_area="A1:L38",
+    tab_color="C65911",
+)
+
+TECHNICALS = Sheet(
+    name="Technicals",
+    texts=(
+        TextCell("A1", "Technicals", style="title"),
+        TextCell(
+            "A2",
+            "{technicals_subtitle}",
+            formula='"Watchlist (edit on Settings): "&Watchlist&", as of "&TEXT(AsOf,"yyyy-mm-dd")',
+            style="subtitle",
+        ),
+    ),
+    tables=(
+        Table(
+            "technicals",
+            "A4",
+            (
+                TICKER,
+                Column("name", "Name", FMT_GENERAL, 26),
+                Column("type", "Type", FMT_GENERAL, 6),
+                Column("sector", "Sector", FMT_GENERAL, 18),
+                CLOSE,
+                RET_1D,
+                RET_1W,
+                RET_1M,
+                RET_3M,
+                RET_6M,
+                RET_1Y,
+                RET_YTD,
+                RS_RATING,
+                SMA20,
+                SMA50,
+                SMA200,
+                RSI,
+                VOL,
+                RELVOL,
+                HIGH,
+                LAST_BAR,
+            ),
+            formula="TECHNICALS(Watchlist, AsOf)",
+            highlights=STOCK_HIGHLIGHTS,
+            max_rows=100,
+        ),
+    ),
+    freeze="B5",
+    tab_color="7030A0",
+)
+
+SETTINGS_NAMES: tuple[NamedCell, ...] = (
+    NamedCell(
+        "AsOf", "As of", "B4", "as_of", FMT_DATE, help="Last trading day on or before this date"
+    ),
+    NamedCell("Universe", "Universe", "B5", "universe", help="stocks, sp500, sp400, sp600, r2000"),
+    NamedCell("Benchmark", "Benchmark", "B6", "benchmark", help="For RS lines and the RRG"),
+    NamedCell(
+        "Watchlist",
+        "Watchlist",
+        "B7",
+        "watchlist",
+        help="Comma-separated tickers for the Technicals sheet",
+    ),
+    NamedCell("TopN", "Top N", "B8", "top", FMT_RATING, help="Rows on the Leaders sheet"),
+    NamedCell(
+        "DataSource",
+        "Data source",
+        "B9",
+        "data_source",
+        editable=False,
+        help="Where the prices come from",
+    ),
+    NamedCell(
+        "Status",
+        "Status",
+        "B10",
+        "status",
+        editable=False,
+        help="What the last build or refresh did",
+    ),
+)
+
+SETTINGS = Sheet(
+    name="Settings",
+    texts=(
+        TextCell("A1", "Settings", style="title"),
+        TextCell(
+            "A2",
+            "Inputs (yellow) drive every sheet; the rest is written by xlsrc.",
+            style="subtitle",
+        ),
+        TextCell("A3", "Setting", style="section"),
+        TextCell("B3", "Value", style="section"),
+        TextCell("C3", "Notes", style="section"),
+    ),
+    tables=(
+        Table(
+            "provenance",
+            "A13",
+            (
+                Column("source", "Source", FMT_GENERAL, 16),
+                Column("detail", "Detail", FMT_GENERAL, 40),
+                Column("tickers", "Tickers", FMT_INT, 10),
+                Column("first", "First bar", FMT_DATE, 11),
+                Column("last", "Last bar", FMT_DATE, 11),
+                Column("fetched_at", "Fetched at", FMT_GENERAL, 20),
+            ),
+            title="Data provenance",
+            formula="DATA_SOURCES()",
+            max_rows=20,
+        ),
+    ),
+    tab_color="808080",
+)
+
+#: The dashboard, in tab order.
+DASHBOARD = Dashboard(
+    sheets=(OVERVIEW, LEADERS, SECTORS, TECHNICALS, SETTINGS),
+    names=SETTINGS_NAMES,
+)
