@@ -1,0 +1,163 @@
+"""Locating the as-of row and counting history in a price matrix.
+
+Every core function works at one row of the calendar, the *as-of row*: the last date of
+the matrix index on or before the requested ``as_of``. The helpers here find that row,
+count the bars a ticker has up to it, and raise the errors adapters show for a single
+ticker.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import numpy as np
+import pandas as pd
+
+from ..errors import (
+    InsufficientHistoryError,
+    InvalidParameterError,
+    NoDataError,
+    UnknownTickerError,
+)
+
+__all__ = [
+    "as_timestamp",
+    "asof_position",
+    "bars_available",
+    "require_history",
+]
+
+
+def as_timestamp(as_of: object) -> pd.Timestamp:
+    """Return ``as_of`` as a tz-naive midnight ``pd.Timestamp``.
+
+    Parameters
+    ----------
+    as_of : pd.Timestamp, datetime.date, numpy.datetime64 or str
+        The requested date (``"2026-01-22"`` is accepted).
+
+    Returns
+    -------
+    pd.Timestamp
+        The date at midnight, without time zone.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``as_of`` is missing or cannot be read as a date.
+    """
+    if as_of is None or isinstance(as_of, bool):
+        raise InvalidParameterError(name="as_of", value=as_of, allowed="a date")
+    try:
+        ts = pd.Timestamp(as_of)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError(name="as_of", value=as_of, allowed="a date") from exc
+    if ts is pd.NaT or pd.isna(ts):
+        raise InvalidParameterError(name="as_of", value=as_of, allowed="a date")
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return ts.normalize()
+
+
+def _fmt(ts: pd.Timestamp | _dt.date) -> str:
+    return pd.Timestamp(ts).strftime("%Y-%m-%d")
+
+
+def asof_position(index: pd.DatetimeIndex, as_of: object) -> int:
+    """Return the row of the last date in ``index`` on or before ``as_of``.
+
+    Parameters
+    ----------
+    index : pd.DatetimeIndex
+        The trading calendar (ascending, unique).
+    as_of : date-like
+        The requested date.
+
+    Returns
+    -------
+    int
+        A position ``p`` with ``index[p] <= as_of < index[p + 1]``.
+
+    Raises
+    ------
+    NoDataError
+        If ``as_of`` is before the first date of ``index`` (or ``index`` is empty).
+    """
+    ts = as_timestamp(as_of)
+    pos = int(index.searchsorted(ts, side="right")) - 1
+    if pos < 0:
+        raise NoDataError(f"No price on or before {_fmt(ts)}", ticker=None, date=_fmt(ts))
+    return pos
+
+
+def bars_available(close: pd.DataFrame, as_of: object) -> pd.Series:
+    """Count each ticker's bars (non-NaN closes) on or before ``as_of``.
+
+    Parameters
+    ----------
+    close : pd.DataFrame
+        Close matrix (dates x tickers), NaN before a ticker's first bar.
+    as_of : date-like
+        The as-of date.
+
+    Returns
+    -------
+    pd.Series
+        Integer count per ticker (0 for a ticker with no bar yet).
+
+    Raises
+    ------
+    NoDataError
+        If ``as_of`` is before the first calendar date.
+    """
+    pos = asof_position(close.index, as_of)
+    arr = close.to_numpy(dtype=float, copy=False)[: pos + 1]
+    counts = np.count_nonzero(~np.isnan(arr), axis=0)
+    return pd.Series(counts, index=close.columns, name="bars", dtype="int64")
+
+
+def require_history(close: pd.DataFrame, ticker: str, as_of: object, needed: int) -> int:
+    """Check that ``ticker`` has at least ``needed`` bars on or before ``as_of``.
+
+    A return over ``n`` trading days needs ``n + 1`` bars; an ``n``-day SMA needs ``n``.
+
+    Parameters
+    ----------
+    close : pd.DataFrame
+        Close matrix (dates x tickers).
+    ticker : str
+        A column of ``close``.
+    as_of : date-like
+        The as-of date.
+    needed : int
+        Bars required (counting the as-of row).
+
+    Returns
+    -------
+    int
+        The number of bars available.
+
+    Raises
+    ------
+    UnknownTickerError
+        If ``ticker`` is not a column of ``close``.
+    NoDataError
+        If the calendar or the ticker has no bar on or before ``as_of``.
+    InsufficientHistoryError
+        If the ticker has fewer than ``needed`` bars.
+    """
+    if ticker not in close.columns:
+        raise UnknownTickerError(ticker=ticker)
+    ts = as_timestamp(as_of)
+    pos = asof_position(close.index, ts)
+    col = close[ticker].to_numpy(dtype=float, copy=False)[: pos + 1]
+    available = int(np.count_nonzero(~np.isnan(col)))
+    if available == 0 or np.isnan(col[-1]):
+        raise NoDataError(
+            f"No price for {ticker} on or before {_fmt(ts)}", ticker=ticker, date=_fmt(ts)
+        )
+    if available < needed:
+        raise InsufficientHistoryError(
+            ticker=ticker, needed=needed, available=available, date=_fmt(close.index[pos])
+        )
+    return available

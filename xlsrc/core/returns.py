@@ -1,0 +1,238 @@
+"""Returns: trailing over N trading days, year to date, between two dates, rebased.
+
+All returns are decimals (``0.794`` = +79.4 %), computed from the (adjusted) close
+matrix at one row, for every ticker at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InsufficientHistoryError, InvalidParameterError, UnknownTickerError
+from ..periods import validate_window
+from .history import as_timestamp, asof_position
+
+__all__ = [
+    "period_return",
+    "rebased",
+    "trailing_return",
+    "trailing_return_at",
+    "ytd_base_position",
+    "ytd_return",
+]
+
+
+def _values(close: pd.DataFrame) -> np.ndarray:
+    return close.to_numpy(dtype=float, copy=False)
+
+
+def trailing_return_at(arr: np.ndarray, pos: int, days: int) -> np.ndarray:
+    """Array kernel of :func:`trailing_return`: ``arr[pos] / arr[pos - days] - 1``.
+
+    Parameters
+    ----------
+    arr : np.ndarray
+        Close matrix (rows = dates).
+    pos : int
+        The as-of row.
+    days : int
+        Window in rows (>= 1, not validated here).
+
+    Returns
+    -------
+    np.ndarray
+        One return per column, NaN where either close is missing or ``pos - days < 0``.
+    """
+    if pos - days < 0:
+        return np.full(arr.shape[1], np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return arr[pos] / arr[pos - days] - 1.0
+
+
+def trailing_return(close: pd.DataFrame, days: object, as_of: object) -> pd.Series:
+    """Return over ``days`` trading days ending at the as-of row, for every ticker.
+
+    ``r = close[p] / close[p - days] - 1`` where ``p`` is the as-of row and ``p - days``
+    the row ``days`` trading days (rows of the calendar) earlier.
+
+    Parameters
+    ----------
+    close : pd.DataFrame
+        Close matrix (dates x tickers).
+    days : int
+        Window in trading days, a whole number >= 1 (``5`` = 1W, ``21`` = 1M, ...).
+    as_of : date-like
+        The as-of date.
+
+    Returns
+    -------
+    pd.Series
+        Return per ticker; NaN where the ticker has no bar at either row (fewer than
+        ``days + 1`` bars).
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``days`` is not a whole number >= 1.
+    NoDataError
+        If ``as_of`` is before the first calendar date.
+    """
+    days = validate_window(days, "days")
+    pos = asof_position(close.index, as_of)
+    out = trailing_return_at(_values(close), pos, days)
+    return pd.Series(out, index=close.columns, name=f"return_{days}d")
+
+
+def ytd_base_position(index: pd.DatetimeIndex, pos: int) -> int:
+    """Row of the last calendar date of the year before ``index[pos]`` (-1 if none).
+
+    Parameters
+    ----------
+    index : pd.DatetimeIndex
+        The trading calendar.
+    pos : int
+        The as-of row.
+
+    Returns
+    -------
+    int
+        The base row of a year-to-date return, or -1 when the calendar starts in the
+        as-of year.
+    """
+    year_start = pd.Timestamp(year=index[pos].year, month=1, day=1)
+    return int(index.searchsorted(year_start, side="left")) - 1
+
+
+def ytd_return(close: pd.DataFrame, as_of: object) -> pd.Series:
+    """Year-to-date return as of a date, for every ticker.
+
+    ``r = close[p] / close[b] - 1`` where ``p`` is the as-of row and ``b`` the last
+    calendar row of the previous calendar year (of the as-of row's year), i.e. the last
+    close of the previous year (carried forward if the ticker did not trade that day).
+
+    Parameters
+    ----------
+    close : pd.DataFrame
+        Close matrix (dates x tickers).
+    as_of : date-like
+        The as-of date.
+
+    Returns
+    -------
+    pd.Series
+        YTD return per ticker; NaN where the ticker has no bar in (or before) the previous
+        year, or when the calendar starts in the as-of year.
+
+    Raises
+    ------
+    NoDataError
+        If ``as_of`` is before the first calendar date.
+    """
+    pos = asof_position(close.index, as_of)
+    base = ytd_base_position(close.index, pos)
+    arr = _values(close)
+    if base < 0:
+        out = np.full(arr.shape[1], np.nan)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = arr[pos] / arr[base] - 1.0
+    return pd.Series(out, index=close.columns, name="return_ytd")
+
+
+def period_return(close: pd.DataFrame, start: object, end: object) -> pd.Series:
+    """Return from the close as of ``start`` to the close as of ``end``, for every ticker.
+
+    ``r = close[e] / close[s] - 1`` with ``s`` and ``e`` the as-of rows of ``start`` and
+    ``end`` (last trading day on or before each).
+
+    Parameters
+    ----------
+    close : pd.DataFrame
+        Close matrix (dates x tickers).
+    start, end : date-like
+        Start and end dates, ``start <= end``.
+
+    Returns
+    -------
+    pd.Series
+        Return per ticker, NaN where a ticker has no bar as of ``start``.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``start`` is after ``end``.
+    NoDataError
+        If ``start`` is before the first calendar date.
+    """
+    s_ts, e_ts = as_timestamp(start), as_timestamp(end)
+    if s_ts > e_ts:
+        raise InvalidParameterError(
+            name="start",
+            value=s_ts.strftime("%Y-%m-%d"),
+            allowed=f"a date on or before {e_ts:%Y-%m-%d}",
+        )
+    s = asof_position(close.index, s_ts)
+    e = asof_position(close.index, e_ts)
+    arr = _values(close)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = arr[e] / arr[s] - 1.0
+    return pd.Series(out, index=close.columns, name="return")
+
+
+def rebased(
+    close: pd.DataFrame, tickers: Iterable[str], start: object, end: object
+) -> pd.DataFrame:
+    """Rebase the closes of ``tickers`` from ``start`` to ``end`` to 100 at the first row.
+
+    ``value[t] = 100 * close[t] / close[s]`` for the calendar rows ``s..e`` (as-of rows of
+    ``start`` and ``end``).
+
+    Parameters
+    ----------
+    close : pd.DataFrame
+        Close matrix (dates x tickers).
+    tickers : iterable of str
+        Columns to return, in this order.
+    start, end : date-like
+        First and last dates.
+
+    Returns
+    -------
+    pd.DataFrame
+        Rows = dates ``s..e``, columns = ``tickers``; a column is NaN throughout when its
+        ticker has no bar as of ``start``.
+
+    Raises
+    ------
+    UnknownTickerError
+        If a ticker is not a column of ``close``.
+    InvalidParameterError
+        If ``start`` is after ``end``.
+    NoDataError
+        If ``start`` is before the first calendar date.
+    InsufficientHistoryError
+        If no ticker has a bar as of ``start``.
+    """
+    tickers = list(tickers)
+    for t in tickers:
+        if t not in close.columns:
+            raise UnknownTickerError(ticker=t)
+    s_ts, e_ts = as_timestamp(start), as_timestamp(end)
+    if s_ts > e_ts:
+        raise InvalidParameterError(
+            name="start",
+            value=s_ts.strftime("%Y-%m-%d"),
+            allowed=f"a date on or before {e_ts:%Y-%m-%d}",
+        )
+    s = asof_position(close.index, s_ts)
+    e = asof_position(close.index, e_ts)
+    block = close[tickers].iloc[s : e + 1]
+    first = block.iloc[0].to_numpy(dtype=float)
+    if tickers and np.isnan(first).all():
+        raise InsufficientHistoryError(
+            ticker=", ".join(tickers), needed=1, available=0, date=f"{close.index[s]:%Y-%m-%d}"
+        )
+    return block * (100.0 / first)
