@@ -1,0 +1,712 @@
+"""Values for every block of the dashboard, from a :class:`xlsrc.market.Market` at a date.
+
+Each ``*_table`` function returns a ``pd.DataFrame`` whose columns are exactly the column
+keys of the matching :class:`xlsrc.dashboard.layout.Table` (``DASHBOARD.table(name).keys``),
+one row per record, in display order, with a plain ``RangeIndex``. Numbers are floats
+(returns as decimals: ``0.794`` = +79.4 %), NaN where a value cannot be computed; dates
+are ``pd.Timestamp``. The functions never raise for one bad row: a ticker without data is
+left out (leaders, sectors) or kept with the reason in its ``name`` column (technicals,
+overview), in the ``#N/A <reason>`` form the Excel functions use.
+
+They raise :mod:`xlsrc.errors` only for bad *arguments*: an unknown universe, a date
+before the data, a negative ``n``.
+
+The Excel table functions (``LEADERS``, ``SECTORS``...) call these same functions, so the
+signatures are kept simple: ``(market, <options>, as_of=None)``; ``as_of=None`` means the
+last date in the store.
+
+Signatures
+----------
+- ``overview_table(market, as_of=None, tickers=OVERVIEW_TICKERS)``
+- ``rotation_table(market, as_of=None, pairs=ROTATION_PAIRS)``
+- ``breadth_table(market, as_of=None, universes=BREADTH_UNIVERSES)``
+- ``rebased_table(market, as_of=None, tickers=CHART_TICKERS)``
+- ``leaders_table(market, universe="sp600", n=25, sort_by="ytd", as_of=None)``
+- ``sectors_table(market, as_of=None, benchmark="SPY")``
+- ``rrg_guides_table(sectors)`` (from a ``sectors_table`` frame)
+- ``technicals_table(market, tickers, as_of=None)``
+- ``provenance_table(market)``
+- ``build_dashboard(market, as_of=None, universe="sp600", top=25, watchlist=None,
+  benchmark="SPY") -> DashboardData`` (all of the above plus texts and settings)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlsrc import __version__
+from xlsrc.errors import InvalidParameterError, XlsrcError
+from xlsrc.periods import DEFAULT_BENCHMARK, PERIOD_CODES
+from xlsrc.sectors import SECTOR_ETFS
+
+from .layout import (
+    BREADTH_UNIVERSES,
+    CHART_TICKERS,
+    DASHBOARD,
+    OVERVIEW_TICKERS,
+    ROTATION_PAIRS,
+)
+
+__all__ = [
+    "DEFAULT_TOP",
+    "DEFAULT_UNIVERSE",
+    "DEFAULT_WATCHLIST",
+    "DashboardData",
+    "breadth_table",
+    "build_dashboard",
+    "leaders_table",
+    "overview_table",
+    "provenance_table",
+    "rebased_table",
+    "resolve_as_of",
+    "rotation_table",
+    "rrg_guides_table",
+    "sectors_table",
+    "technicals_table",
+]
+
+DEFAULT_UNIVERSE = "sp600"
+DEFAULT_TOP = 25
+#: The Technicals sheet's tickers when the analyst has not chosen any.
+DEFAULT_WATCHLIST: tuple[str, ...] = ("IWM", "SPY", "QQQ", "ICHR", "UCTT", "VICR")
+
+#: Our column key -> the Market.metrics column it comes from.
+METRIC_SOURCES: dict[str, tuple[str, ...]] = {
+    "close": ("close",),
+    "ret_1d": ("ret_1d", "return_1d", "1D"),
+    "ret_1w": ("ret_1w", "return_1w", "return_5d", "1W"),
+    "ret_1m": ("ret_1m", "return_1m", "return_21d", "1M"),
+    "ret_3m": ("ret_3m", "return_3m", "return_63d", "3M"),
+    "ret_6m": ("ret_6m", "return_6m", "return_126d", "6M"),
+    "ret_1y": ("ret_1y", "return_1y", "return_252d", "1Y"),
+    "ret_ytd": ("ret_ytd", "return_ytd", "ytd", "YTD"),
+    "rs_score": ("rs_score",),
+    "rs_rating": ("rs_rating",),
+    "pct_sma20": ("pct_sma20", "pct_from_sma20"),
+    "pct_sma50": ("pct_sma50", "pct_from_sma50"),
+    "pct_sma200": ("pct_sma200", "pct_from_sma200"),
+    "rsi14": ("rsi14", "rsi"),
+    "volatility20": ("volatility20", "volatility"),
+    "relative_volume50": ("relative_volume50", "relative_volume"),
+    "pct_from_high": ("pct_from_high", "pct_from_high252"),
+}
+
+#: ``sort_by`` accepted by :func:`leaders_table`: period codes and metric keys.
+SORT_KEYS: dict[str, str] = {
+    **{code.lower(): f"ret_{code.lower()}" for code in PERIOD_CODES},
+    "rs": "rs_rating",
+    "rs_rating": "rs_rating",
+    "rsi": "rsi14",
+    "pct_sma20": "pct_sma20",
+    "pct_sma50": "pct_sma50",
+}
+
+
+@dataclass
+class DashboardData:
+    """Everything the renderers need for one dashboard.
+
+    Attributes
+    ----------
+    as_of : pd.Timestamp
+        The trading day the values are as of (last trading day on or before the request).
+    tables : dict of str to pd.DataFrame
+        One frame per layout table, keyed by table name.
+    texts : dict of str to str
+        Values for the ``{placeholders}`` of the layout's text cells.
+    settings : dict of str to object
+        Values of the named cells (``as_of``, ``universe``...).
+    problems : list of str
+        Rows left out or marked, with the reason.
+    """
+
+    as_of: pd.Timestamp
+    tables: dict[str, pd.DataFrame]
+    texts: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- helpers
+def _keys(table: str) -> list[str]:
+    return list(DASHBOARD.table(table).keys)
+
+
+def _frame(table: str, rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Return ``rows`` as a frame with exactly the layout columns of ``table``."""
+    keys = _keys(table)
+    frame = pd.DataFrame(list(rows), columns=keys)
+    return frame.reset_index(drop=True)
+
+
+def resolve_as_of(market: Any, as_of: object = None) -> pd.Timestamp:
+    """Return the trading day the dashboard is as of.
+
+    Parameters
+    ----------
+    market : Market
+    as_of : date-like or None
+        ``None`` = the last date in the store.
+
+    Returns
+    -------
+    pd.Timestamp
+        The last calendar date of the store on or before ``as_of``.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``as_of`` is not a date.
+    NoDataError
+        If ``as_of`` is before the first date in the store.
+    """
+    from xlsrc.core.history import asof_position
+
+    index = market.close.index
+    if as_of is None:
+        return pd.Timestamp(index[-1])
+    return pd.Timestamp(index[asof_position(index, as_of)])
+
+
+def _metrics(market: Any, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Market.metrics(as_of) with its columns renamed to the layout's keys."""
+    raw = market.metrics(as_of)
+    out = pd.DataFrame(index=raw.index)
+    for key, sources in METRIC_SOURCES.items():
+        for src in sources:
+            if src in raw.columns:
+                out[key] = pd.to_numeric(raw[src], errors="coerce")
+                break
+        else:
+            out[key] = np.nan
+    if out["close"].isna().all():
+        pos = market.close.index.get_indexer([as_of])[0]
+        out["close"] = market.close.iloc[pos].reindex(out.index)
+    return out
+
+
+def _securities(market: Any) -> pd.DataFrame:
+    sec = market.securities
+    for col in ("name", "sector", "type"):
+        if col not in sec.columns:
+            sec = sec.assign(**{col: ""})
+    return sec
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _num(value: Any) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return out
+
+
+def _per_ticker_rows(
+    market: Any, tickers: Iterable[str], as_of: pd.Timestamp, keys: list[str]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """One row per ticker with every key in ``keys``; unknown tickers are marked."""
+    metrics = _metrics(market, as_of)
+    sec = _securities(market)
+    last_bar = getattr(market, "last_bar", None)
+    rows: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for raw in tickers:
+        try:
+            ticker = market.ticker(raw)
+        except XlsrcError as exc:
+            rows.append({"ticker": str(raw).strip().upper(), "name": f"#N/A {exc}"})
+            problems.append(f"{raw}: {exc}")
+            continue
+        row: dict[str, Any] = {"ticker": ticker}
+        info = sec.loc[ticker] if ticker in sec.index else None
+        row["name"] = _text(info["name"]) if info is not None else ""
+        row["sector"] = _text(info["sector"]) if info is not None else ""
+        row["type"] = _text(info["type"]) if info is not None else ""
+        if ticker in metrics.index:
+            m = metrics.loc[ticker]
+            for key in keys:
+                if key in m.index:
+                    row[key] = _num(m[key])
+        if last_bar is not None and ticker in last_bar.index:
+            lb = last_bar.loc[ticker]
+            row["last_bar"] = pd.Timestamp(lb) if pd.notna(lb) else pd.NaT
+        if math.isnan(row.get("close", math.nan)):
+            row["name"] = f"#N/A No price for {ticker} on or before {as_of:%Y-%m-%d}"
+            problems.append(row["name"][5:])
+        rows.append({k: row.get(k, math.nan) for k in keys})
+    return rows, problems
+
+
+# --------------------------------------------------------------------------- tables
+def overview_table(
+    market: Any, as_of: object = None, tickers: Sequence[str] = OVERVIEW_TICKERS
+) -> pd.DataFrame:
+    """Index ETFs and indices: last close, 1D, 1W, 1M, YTD, % from 50/200-day MA, RSI(14).
+
+    Parameters
+    ----------
+    market : Market
+    as_of : date-like or None
+    tickers : sequence of str
+        Rows, in order; tickers the store does not hold (``^GSPC`` in a stock-only store)
+        are left out.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns of the layout's ``overview`` table.
+    """
+    ts = resolve_as_of(market, as_of)
+    present = [t for t in tickers if t in market.close.columns]
+    rows, _ = _per_ticker_rows(market, present, ts, _keys("overview"))
+    return _frame("overview", rows)
+
+
+def rotation_table(
+    market: Any, as_of: object = None, pairs: Sequence[tuple[str, str]] = ROTATION_PAIRS
+) -> pd.DataFrame:
+    """Small caps vs large caps: the signal label and the return spreads per pair.
+
+    Uses :func:`xlsrc.core.rotation.pair_rotation`; spreads are small-cap return minus
+    large-cap return (decimals), ``ratio_vs_sma50/200`` the small/large close ratio
+    relative to its own moving average (``ratio / SMA - 1``).
+
+    Parameters
+    ----------
+    market : Market
+    as_of : date-like or None
+    pairs : sequence of (small, large)
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns of the layout's ``rotation`` table; a pair that cannot be computed keeps
+        its row with the reason as the signal.
+    """
+    from xlsrc.core.rotation import pair_rotation
+
+    ts = resolve_as_of(market, as_of)
+    rows = []
+    for small, large in pairs:
+        row: dict[str, Any] = {"pair": f"{small} / {large}"}
+        try:
+            rot = pair_rotation(market.close, small, large, ts)
+        except XlsrcError as exc:
+            row["signal"] = f"#N/A {exc}"
+            rows.append(row)
+            continue
+        row["signal"] = _text(_attr(rot, "label", "signal"))
+        row["spread_ytd"] = _num(_attr(rot, "spread_ytd", "ytd_spread"))
+        row["spread_1m"] = _num(_attr(rot, "spread_1m", "one_month_spread", "spread_21d"))
+        row["ratio_vs_sma50"] = _num(_attr(rot, "ratio_vs_sma50", "vs_sma50", "pct_from_sma50"))
+        row["ratio_vs_sma200"] = _num(_attr(rot, "ratio_vs_sma200", "vs_sma200", "pct_from_sma200"))
+        rows.append(row)
+    return _frame("rotation", rows)
+
+
+def _attr(obj: Any, *names: str) -> Any:
+    for name in names:
+        if isinstance(obj, Mapping) and name in obj:
+            return obj[name]
+        if hasattr(obj, name):
+            return getattr(obj, name)
+    return math.nan
+
+
+def breadth_table(
+    market: Any,
+    as_of: object = None,
+    universes: Sequence[tuple[str, str]] = BREADTH_UNIVERSES,
+) -> pd.DataFrame:
+    """Share of each universe's members trading above their 50- and 200-day SMA.
+
+    Parameters
+    ----------
+    market : Market
+    as_of : date-like or None
+    universes : sequence of (universe name, label)
+        Universes the store does not hold are left out.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns of the layout's ``breadth`` table; shares are decimals.
+    """
+    from xlsrc.core.breadth import pct_above_sma
+
+    ts = resolve_as_of(market, as_of)
+    rows = []
+    for name, label in universes:
+        try:
+            members = list(market.universe(name))
+        except XlsrcError:
+            continue
+        members = [t for t in members if t in market.close.columns]
+        rows.append(
+            {
+                "universe": name,
+                "label": label,
+                "members": len(members),
+                "above_sma50": _num(pct_above_sma(market.close, members, 50, ts)),
+                "above_sma200": _num(pct_above_sma(market.close, members, 200, ts)),
+            }
+        )
+    return _frame("breadth", rows)
+
+
+def rebased_table(
+    market: Any, as_of: object = None, tickers: Sequence[str] = CHART_TICKERS
+) -> pd.DataFrame:
+    """Return the closes of ``tickers`` rebased to 100 at the last close of the previous year.
+
+    The first row is the year's base (the last trading day of the previous year, = 100),
+    the last row the as-of day, so the last value - 100 is the YTD return in percent.
+
+    Parameters
+    ----------
+    market : Market
+    as_of : date-like or None
+    tickers : sequence of str
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``date`` and one per ticker (the layout's ``rebased`` table).
+    """
+    from xlsrc.core.returns import rebased
+
+    ts = resolve_as_of(market, as_of)
+    index = market.close.index
+    year_start = pd.Timestamp(year=ts.year, month=1, day=1)
+    before = index[index < year_start]
+    start = before[-1] if len(before) else index[0]
+    present = [t for t in tickers if t in market.close.columns]
+    block = rebased(market.close, present, start, ts)
+    out = block.reindex(columns=list(tickers))
+    out.insert(0, "date", pd.DatetimeIndex(out.index))
+    return _frame("rebased", out.to_dict("records"))
+
+
+def leaders_table(
+    market: Any,
+    universe: object = "sp600",
+    n: int = DEFAULT_TOP,
+    sort_by: str = "ytd",
+    as_of: object = None,
+) -> pd.DataFrame:
+    """Return the top ``n`` members of ``universe`` by ``sort_by``, with their technicals.
+
+    Parameters
+    ----------
+    market : Market
+    universe : str or list of str
+        A universe name (``sp600``...) or explicit tickers (see ``Market.universe``).
+    n : int
+        Rows to return (>= 1).
+    sort_by : str
+        A period code (``ytd``, ``1m``, ``3m``...), ``rs_rating``, ``rsi``,
+        ``pct_sma20`` or ``pct_sma50``; sorted descending. Members without a value are
+        left out.
+    as_of : date-like or None
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns of the layout's ``leaders`` table: rank, ticker, name, sector, close, YTD,
+        RS rating (vs all stocks in the store), % from 20/50-day MA, RSI(14), daily
+        volatility (20 days), % from 52-week high.
+
+    Raises
+    ------
+    UnknownUniverseError
+        If the universe does not exist.
+    InvalidParameterError
+        For a bad ``n`` or ``sort_by``.
+    """
+    if isinstance(n, bool) or not isinstance(n, int | float) or n < 1 or not float(n).is_integer():
+        raise InvalidParameterError(name="n", value=n, allowed="a whole number >= 1")
+    key = SORT_KEYS.get(str(sort_by).strip().lower())
+    if key is None:
+        raise InvalidParameterError(
+            name="sort_by", value=sort_by, allowed=", ".join(sorted(SORT_KEYS))
+        )
+    ts = resolve_as_of(market, as_of)
+    members = pd.Index(market.universe(universe))
+    metrics = _metrics(market, ts)
+    members = members[members.isin(metrics.index)]
+    m = metrics.loc[members]
+    m = m[m[key].notna() & m["close"].notna()]
+    # Stable order: the metric descending, then ticker ascending for ties.
+    m = m.assign(_t=m.index).sort_values([key, "_t"], ascending=[False, True]).head(int(n))
+    sec = _securities(market).reindex(m.index)
+    out = pd.DataFrame(
+        {
+            "rank": np.arange(1, len(m) + 1, dtype=float),
+            "ticker": m.index.astype(str),
+            "name": sec["name"].map(_text).to_numpy(),
+            "sector": sec["sector"].map(_text).to_numpy(),
+        }
+    )
+    for k in _keys("leaders"):
+        if k not in out.columns:
+            out[k] = m[k].to_numpy(dtype=float)
+    return out[_keys("leaders")].reset_index(drop=True)
+
+
+def sectors_table(
+    market: Any, as_of: object = None, benchmark: str = DEFAULT_BENCHMARK
+) -> pd.DataFrame:
+    """Return the 11 sector SPDRs: 1D, 1M, YTD, RS rating, RRG position and sector score.
+
+    Sorted by YTD return, best first (the leaders on top, the bar chart descending).
+    ``sector_score`` is :func:`xlsrc.core.rotation.sector_scores` of the stocks' RS ratings
+    (vs all stocks) by GICS sector; ``rs_ratio``/``rs_momentum``/``quadrant`` come from
+    :func:`xlsrc.core.rotation.rrg` against ``benchmark``.
+
+    Parameters
+    ----------
+    market : Market
+    as_of : date-like or None
+    benchmark : str
+        The RRG benchmark (default SPY).
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns of the layout's ``sectors`` table; SPDRs missing from the store are left
+        out; RRG or score values that cannot be computed are NaN / "".
+    """
+    from xlsrc.core import rotation
+
+    ts = resolve_as_of(market, as_of)
+    etfs = [t for t in SECTOR_ETFS if t in market.close.columns]
+    rows, _ = _per_ticker_rows(
+        market, etfs, ts, ["ticker", "ret_1d", "ret_1m", "ret_ytd", "rs_rating", "close"]
+    )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return _frame("sectors", [])
+    frame = frame[frame["close"].notna()].copy()
+    frame["sector"] = frame["ticker"].map(SECTOR_ETFS)
+    try:
+        bench = market.ticker(benchmark)
+        rrg = rotation.rrg(market.close, list(frame["ticker"]), bench, ts)
+        frame["rs_ratio"] = frame["ticker"].map(rrg["rs_ratio"]).astype(float)
+        frame["rs_momentum"] = frame["ticker"].map(rrg["rs_momentum"]).astype(float)
+        frame["quadrant"] = frame["ticker"].map(rrg["quadrant"]).fillna("")
+    except XlsrcError:
+        frame["rs_ratio"] = np.nan
+        frame["rs_momentum"] = np.nan
+        frame["quadrant"] = ""
+    try:
+        ratings = market.rs_ratings(ts)
+        sectors = _securities(market)["sector"]
+        stocks = market.universe("stocks")
+        scores = rotation.sector_scores(ratings.reindex(stocks), sectors.reindex(stocks))
+        frame["sector_score"] = frame["sector"].map(scores).astype(float)
+    except XlsrcError:
+        frame["sector_score"] = np.nan
+    frame = frame.assign(_y=frame["ret_ytd"].fillna(-np.inf)).sort_values(
+        ["_y", "ticker"], ascending=[False, True]
+    )
+    frame["rank"] = np.arange(1, len(frame) + 1, dtype=float)
+    return _frame("sectors", frame.to_dict("records"))
+
+
+def rrg_guides_table(sectors: pd.DataFrame, pad: float = 0.5) -> pd.DataFrame:
+    """End points of the RRG's quadrant lines at 100, spanning the plotted points.
+
+    Parameters
+    ----------
+    sectors : pd.DataFrame
+        A :func:`sectors_table` frame.
+    pad : float
+        Margin beyond the extreme points.
+
+    Returns
+    -------
+    pd.DataFrame
+        Four rows (columns ``line``, ``x``, ``y``): rows 1-2 the vertical line
+        RS-Ratio = 100, rows 3-4 the horizontal line RS-Momentum = 100.
+    """
+    xs = pd.to_numeric(sectors.get("rs_ratio"), errors="coerce").dropna()
+    ys = pd.to_numeric(sectors.get("rs_momentum"), errors="coerce").dropna()
+    x_lo = math.floor(min([100.0, *xs]) - pad)
+    x_hi = math.ceil(max([100.0, *xs]) + pad)
+    y_lo = math.floor(min([100.0, *ys]) - pad)
+    y_hi = math.ceil(max([100.0, *ys]) + pad)
+    rows = [
+        {"line": "RS-Ratio 100", "x": 100.0, "y": float(y_lo)},
+        {"line": "RS-Ratio 100", "x": 100.0, "y": float(y_hi)},
+        {"line": "RS-Mom. 100", "x": float(x_lo), "y": 100.0},
+        {"line": "RS-Mom. 100", "x": float(x_hi), "y": 100.0},
+    ]
+    return _frame("rrg_guides", rows)
+
+
+def technicals_table(market: Any, tickers: Iterable[str], as_of: object = None) -> pd.DataFrame:
+    """Every per-ticker metric for a watchlist, in the order given.
+
+    Parameters
+    ----------
+    market : Market
+    tickers : iterable of str
+        Tickers (any spelling ``Market.ticker`` accepts); a comma-separated string is
+        split. Unknown tickers keep their row with ``#N/A Unknown ticker: X`` as the name.
+    as_of : date-like or None
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns of the layout's ``technicals`` table.
+    """
+    ts = resolve_as_of(market, as_of)
+    rows, _ = _per_ticker_rows(market, split_tickers(tickers), ts, _keys("technicals"))
+    return _frame("technicals", rows)
+
+
+def split_tickers(tickers: Iterable[str] | str | None) -> list[str]:
+    """Return a watchlist as a list: ``"IWM, spy"`` -> ``["IWM", "SPY"]`` (duplicates dropped)."""
+    if tickers is None:
+        return []
+    items = tickers.split(",") if isinstance(tickers, str) else list(tickers)
+    out: list[str] = []
+    for t in items:
+        text = str(t).strip().upper()
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
+def provenance_table(market: Any) -> pd.DataFrame:
+    """Where the data comes from: one row per source (from ``Market.provenance``).
+
+    Parameters
+    ----------
+    market : Market
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns of the layout's ``provenance`` table.
+    """
+    prov = getattr(market, "provenance", None)
+    rows: list[dict[str, Any]] = []
+    if isinstance(prov, pd.DataFrame):
+        rows = prov.reset_index().to_dict("records")
+    elif isinstance(prov, Mapping):
+        rows = [prov] if "source" in prov else [{"source": k, "detail": v} for k, v in prov.items()]
+    elif isinstance(prov, Sequence) and not isinstance(prov, str):
+        rows = [dict(p) if isinstance(p, Mapping) else {"source": str(p)} for p in prov]
+    elif prov is not None:
+        rows = [{"source": str(prov)}]
+    keys = _keys("provenance")
+    clean = []
+    for r in rows:
+        row = {k: r.get(k, "") for k in keys}
+        for k in ("first", "last"):
+            if row[k] != "" and row[k] is not None:
+                row[k] = pd.Timestamp(row[k])
+        clean.append(row)
+    return _frame("provenance", clean)
+
+
+def _data_source(prov: pd.DataFrame) -> str:
+    if prov.empty:
+        return "unknown"
+    return ", ".join(str(s) for s in prov["source"].astype(str).unique() if s)
+
+
+# --------------------------------------------------------------------------- everything
+def build_dashboard(
+    market: Any,
+    as_of: object = None,
+    universe: str = DEFAULT_UNIVERSE,
+    top: int = DEFAULT_TOP,
+    watchlist: Iterable[str] | str | None = None,
+    benchmark: str = DEFAULT_BENCHMARK,
+) -> DashboardData:
+    """Compute every block of the dashboard.
+
+    Parameters
+    ----------
+    market : Market
+    as_of : date-like or None
+        ``None`` = the last date in the store.
+    universe : str
+        Universe of the Leaders sheet.
+    top : int
+        Rows on the Leaders sheet.
+    watchlist : iterable of str, str or None
+        Tickers of the Technicals sheet; ``None`` = :data:`DEFAULT_WATCHLIST`.
+    benchmark : str
+        Benchmark of the RRG.
+
+    Returns
+    -------
+    DashboardData
+
+    Raises
+    ------
+    InvalidParameterError, NoDataError
+        For a bad date or a date before the data.
+    UnknownUniverseError
+        For an unknown universe.
+    UnknownTickerError
+        For an unknown benchmark.
+    """
+    ts = resolve_as_of(market, as_of)
+    bench = market.ticker(benchmark)
+    market.universe(universe)  # raises UnknownUniverseError early
+    tickers = split_tickers(DEFAULT_WATCHLIST if watchlist is None else watchlist)
+    sectors = sectors_table(market, ts, bench)
+    tables = {
+        "overview": overview_table(market, ts),
+        "rotation": rotation_table(market, ts),
+        "breadth": breadth_table(market, ts),
+        "rebased": rebased_table(market, ts),
+        "leaders": leaders_table(market, universe, top, "ytd", ts),
+        "sectors": sectors,
+        "rrg_guides": rrg_guides_table(sectors),
+        "technicals": technicals_table(market, tickers, ts),
+        "provenance": provenance_table(market),
+    }
+    problems = [
+        f"{row['ticker']}: {row['name'][5:]}"
+        for row in tables["technicals"].to_dict("records")
+        if str(row["name"]).startswith("#N/A")
+    ]
+    source = _data_source(tables["provenance"])
+    day = f"{ts:%Y-%m-%d}"
+    n = len(tables["leaders"])
+    texts = {
+        "subtitle": f"As of {day}  |  data: {source}",
+        "leaders_subtitle": f"Top {n} of {universe} by YTD return, as of {day}",
+        "sectors_subtitle": f"Sector SPDRs ranked by YTD return, RRG vs {bench}, as of {day}",
+        "technicals_subtitle": f"Watchlist (edit on Settings): {', '.join(tickers)}, as of {day}",
+    }
+    status = f"Static report by xlsrc {__version__}: {n} leaders, {len(tables['technicals'])} watchlist rows"
+    if problems:
+        status += f"; {len(problems)} problem(s): " + "; ".join(problems)
+    settings = {
+        "as_of": ts,
+        "universe": str(universe),
+        "benchmark": bench,
+        "watchlist": ",".join(tickers),
+        "top": int(top),
+        "data_source": source,
+        "status": status,
+    }
+    return DashboardData(as_of=ts, tables=tables, texts=texts, settings=settings, problems=problems)
