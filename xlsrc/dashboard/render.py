@@ -1,0 +1,263 @@
+"""Walk the layout once, for any spreadsheet writer: values (report) or formulas (workbook).
+
+:func:`render_dashboard` turns :data:`xlsrc.dashboard.layout.DASHBOARD` into calls on a
+:class:`SheetWriter`. The headless report (:mod:`xlsrc.report`) passes the computed
+:class:`xlsrc.dashboard.build.DashboardData` and gets values; the live workbook passes
+``data=None`` and gets, at the very same anchors, the xlsrc formulas that compute them
+(``=LEADERS(Universe, TopN, "ytd", AsOf)`` spilling as a dynamic array). Everything that
+does not depend on the values (widths, formats, frozen panes, highlights, charts, names,
+print setup) is identical in both.
+
+This module imports no spreadsheet library: writers are adapters.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import pandas as pd
+
+from .layout import DASHBOARD, Chart, Dashboard, Highlight, Sheet, Table, cell_address, split_cell
+
+if TYPE_CHECKING:
+    from .build import DashboardData
+
+__all__ = ["ChartSeries", "Ref", "SheetWriter", "render_dashboard"]
+
+Style = Literal["title", "subtitle", "label", "section", "note", "header", "input", "data"]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A rectangular range on a sheet, 1-based and inclusive (as openpyxl's ``Reference``)."""
+
+    sheet: str
+    min_row: int
+    min_col: int
+    max_row: int
+    max_col: int
+
+    def a1(self) -> str:
+        """Return the absolute A1 reference, e.g. ``'Sectors'!$F$5:$F$15``."""
+        first = cell_address(self.min_row, self.min_col, absolute=True)
+        last = cell_address(self.max_row, self.max_col, absolute=True)
+        rng = first if first == last else f"{first}:{last}"
+        return f"'{self.sheet}'!{rng}"
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """One series of a chart: its name cell and its x (categories) and y ranges.
+
+    ``kind`` is ``"data"`` for a data series, ``"guide"`` for a reference line.
+    """
+
+    title: Ref
+    x: Ref
+    y: Ref
+    kind: Literal["data", "guide"] = "data"
+
+
+class SheetWriter(Protocol):
+    """What a spreadsheet adapter implements so :func:`render_dashboard` can drive it."""
+
+    def add_sheet(self, sheet: Sheet) -> None:
+        """Create a worksheet (in call order) and make it the target of the next calls."""
+
+    def write(self, cell: str, value: Any, number_format: str | None, style: Style) -> None:
+        """Write a value (str, float, int, pd.Timestamp or None) to ``cell``."""
+
+    def write_formula(
+        self, cell: str, formula: str, number_format: str | None, style: Style, spill: bool
+    ) -> None:
+        """Write ``=formula`` to ``cell``; ``spill`` = a dynamic-array formula."""
+
+    def set_width(self, col: int, width: float) -> None:
+        """Set the width of 1-based column ``col``."""
+
+    def set_format(self, ref: Ref, number_format: str) -> None:
+        """Give the (possibly still empty) cells of ``ref`` a number format."""
+
+    def highlight(self, ref: Ref, rule: Highlight) -> None:
+        """Add a conditional-format rule over ``ref``."""
+
+    def chart(self, chart: Chart, series: list[ChartSeries], bounds: dict[str, float]) -> None:
+        """Add a native chart; ``bounds`` may hold x_min/x_max/y_min/y_max."""
+
+    def finish_sheet(self, sheet: Sheet, title_rows: int) -> None:
+        """Freeze panes, print setup; ``title_rows`` rows repeat on printed pages."""
+
+    def define_name(self, name: str, ref: Ref) -> None:
+        """Define a workbook-level name for ``ref``."""
+
+
+def _clean(value: Any) -> Any:
+    """NaN/NaT -> None; numpy scalars -> Python; Timestamps kept."""
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    if value is pd.NaT:
+        return None
+    return value
+
+
+def _render_table(
+    writer: SheetWriter, sheet: Sheet, table: Table, frame: pd.DataFrame | None
+) -> int:
+    """Write one table; return the number of data rows it covers."""
+    row0, col0 = split_cell(table.anchor)
+    if table.title:
+        writer.write(cell_address(row0 - 1, col0), table.title, None, "section")
+    if frame is None:
+        writer.write_formula(table.anchor, table.formula, None, "header", True)
+        n_rows = table.max_rows
+        for j, col in enumerate(table.columns):
+            ref = Ref(sheet.name, row0 + 1, col0 + j, row0 + n_rows, col0 + j)
+            writer.set_format(ref, col.number_format)
+    else:
+        missing = [k for k in table.keys if k not in frame.columns]
+        if missing:
+            raise ValueError(f"table {table.name!r} lacks columns {missing}")
+        for j, col in enumerate(table.columns):
+            writer.write(cell_address(row0, col0 + j), col.header, None, "header")
+        values = frame[list(table.keys)].itertuples(index=False, name=None)
+        for i, record in enumerate(values, start=1):
+            for j, (col, value) in enumerate(zip(table.columns, record, strict=True)):
+                writer.write(
+                    cell_address(row0 + i, col0 + j), _clean(value), col.number_format, "data"
+                )
+        n_rows = len(frame)
+        if table.note:
+            writer.write(cell_address(row0 + n_rows + 1, col0), table.note, None, "note")
+    for rule in table.highlights:
+        col = table.col_of(rule.column)
+        writer.highlight(Ref(sheet.name, row0 + 1, col, row0 + max(n_rows, 1), col), rule)
+    return n_rows
+
+
+def _chart_series(sheet: Sheet, chart: Chart, rows: dict[str, int]) -> list[ChartSeries]:
+    table = sheet.table(chart.table)
+    n = max(rows[table.name], 1)
+    r0 = table.header_row
+    out: list[ChartSeries] = []
+    if chart.kind == "scatter":
+        xc, yc, lc = table.col_of(chart.x), table.col_of(chart.y[0]), table.col_of(chart.label)
+        for i in range(1, n + 1):
+            r = r0 + i
+            out.append(
+                ChartSeries(
+                    title=Ref(sheet.name, r, lc, r, lc),
+                    x=Ref(sheet.name, r, xc, r, xc),
+                    y=Ref(sheet.name, r, yc, r, yc),
+                )
+            )
+        if chart.guides:
+            g = sheet.table(chart.guides)
+            gr = g.header_row
+            gl, gx, gy = g.col_of("line"), g.col_of("x"), g.col_of("y")
+            for first in (gr + 1, gr + 3):
+                out.append(
+                    ChartSeries(
+                        title=Ref(sheet.name, first, gl, first, gl),
+                        x=Ref(sheet.name, first, gx, first + 1, gx),
+                        y=Ref(sheet.name, first, gy, first + 1, gy),
+                        kind="guide",
+                    )
+                )
+        return out
+    xc = table.col_of(chart.x)
+    x = Ref(sheet.name, r0 + 1, xc, r0 + n, xc)
+    for key in chart.y:
+        c = table.col_of(key)
+        out.append(
+            ChartSeries(
+                title=Ref(sheet.name, r0, c, r0, c), x=x, y=Ref(sheet.name, r0 + 1, c, r0 + n, c)
+            )
+        )
+    return out
+
+
+def _bounds(chart: Chart, data: DashboardData | None) -> dict[str, float]:
+    if data is None or not chart.guides:
+        return {}
+    g = data.tables.get(chart.guides)
+    if g is None or len(g) < 4:
+        return {}
+    return {
+        "x_min": float(g["x"].iloc[2]),
+        "x_max": float(g["x"].iloc[3]),
+        "y_min": float(g["y"].iloc[0]),
+        "y_max": float(g["y"].iloc[1]),
+    }
+
+
+def _render_settings(
+    writer: SheetWriter, layout: Dashboard, sheet: Sheet, data: DashboardData | None
+) -> None:
+    for named in layout.names:
+        row, col = split_cell(named.cell)
+        writer.write(cell_address(row, col - 1), named.label, None, "label")
+        if data is not None:
+            value = _clean(data.settings.get(named.key))
+        else:
+            value = _clean(layout.meta.get(named.key))
+        writer.write(named.cell, value, named.number_format, "input" if named.editable else "data")
+        if named.help:
+            writer.write(cell_address(row, col + 1), named.help, None, "note")
+        writer.define_name(named.name, Ref(sheet.name, row, col, row, col))
+
+
+def render_dashboard(
+    writer: SheetWriter, data: DashboardData | None = None, layout: Dashboard = DASHBOARD
+) -> dict[str, int]:
+    """Render ``layout`` through ``writer``: values from ``data``, or formulas if ``None``.
+
+    Parameters
+    ----------
+    writer : SheetWriter
+        The adapter (openpyxl for the report; the workbook builder for the template).
+    data : DashboardData or None
+        Computed values (report); ``None`` writes each table's formula at its anchor and
+        each text cell's formula (live workbook).
+    layout : Dashboard
+        The dashboard definition (default :data:`~xlsrc.dashboard.layout.DASHBOARD`).
+
+    Returns
+    -------
+    dict of str to int
+        Data rows per table (``max_rows`` in formula mode).
+    """
+    rows: dict[str, int] = {}
+    for sheet in layout.sheets:
+        writer.add_sheet(sheet)
+        for text in sheet.texts:
+            if data is None and text.formula:
+                writer.write_formula(text.cell, text.formula, None, text.style, False)
+            else:
+                value = text.text.format(**data.texts) if data is not None else text.text
+                writer.write(text.cell, value, None, text.style)
+        if sheet.name == layout.settings_sheet:
+            _render_settings(writer, layout, sheet, data)
+        widths: dict[int, float] = {}
+        for table in sheet.tables:
+            frame = None if data is None else data.tables[table.name]
+            rows[table.name] = _render_table(writer, sheet, table, frame)
+            for j, col in enumerate(table.columns):
+                c = table.first_col + j
+                widths[c] = max(widths.get(c, 0.0), col.width)
+        for c, w in sorted(widths.items()):
+            writer.set_width(c, w)
+        for chart in sheet.charts:
+            writer.chart(chart, _chart_series(sheet, chart, rows), _bounds(chart, data))
+        title_rows = split_cell(sheet.freeze)[0] - 1 if sheet.freeze else 0
+        writer.finish_sheet(sheet, title_rows)
+    return rows
