@@ -121,3 +121,71 @@ def load() -> types.SimpleNamespace:
         udfs=udfs, xlwindows=_xlwindows, TimeType=TimeType, MISSING=MISSING
     )
     return _loaded
+
+
+#: Name under which the Windows-decorated copy of the UDF module is registered.
+COM_MODULE = "xlsrc.excel._udfs_com"
+
+
+def load_udf_module() -> types.ModuleType:
+    """Import ``xlsrc/excel/udfs.py`` again, decorated by xlwings' *Windows* decorators.
+
+    On Linux ``xw.func``/``xw.arg``/``xw.ret`` are no-ops; on Windows they are
+    ``xlwings.udfs.xlfunc``/``xlarg``/``xlret``, which record ``__xlfunc__`` (argument and
+    return options, docs) that ``call_udf`` and ``generate_vba_wrapper`` read. The copy is
+    registered in ``sys.modules`` and in ``xlwings.udfs.udf_modules`` under
+    :data:`COM_MODULE`, so ``call_udf(COM_MODULE, name, args)`` finds it as Excel would.
+    It shares ``xlsrc.market`` (and so the cached Market) with the plain module.
+    """
+    import importlib.util
+    import os
+
+    ns = load()
+    if COM_MODULE in sys.modules:
+        return sys.modules[COM_MODULE]
+    import xlwings
+
+    import xlsrc.excel.udfs as plain
+
+    saved = (xlwings.func, xlwings.arg, xlwings.ret)
+    xlwings.func, xlwings.arg, xlwings.ret = ns.udfs.xlfunc, ns.udfs.xlarg, ns.udfs.xlret
+    try:
+        spec = importlib.util.spec_from_file_location(COM_MODULE, plain.__file__)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[COM_MODULE] = module
+        spec.loader.exec_module(module)
+    finally:
+        xlwings.func, xlwings.arg, xlwings.ret = saved
+    ns.udfs.udf_modules[COM_MODULE] = {
+        "filename": os.path.normcase(plain.__file__.lower()),
+        "filetime": None,  # never reloaded
+        "module": module,
+    }
+    return module
+
+
+def call_udf(name: str, *args: Any) -> Any:
+    """Call a formula the way Excel's COM server does: ``xlwings.udfs.call_udf``.
+
+    ``args`` are what VBA's ``Array(...)`` holds: values as Excel sends them, with
+    :data:`MISSING` for an omitted optional argument. Returns what goes back to Excel
+    (a 2D list for every result: xlwings' write pipeline makes scalars ``[[x]]``).
+    """
+    ns = load()
+    load_udf_module()
+    return ns.udfs.call_udf(COM_MODULE, name, tuple(args), None, None)
+
+
+def vba_module() -> str:
+    """The VBA module xlwings' own generator writes for the UDFs (as ``import_udfs`` does)."""
+    import io
+
+    ns = load()
+    module = load_udf_module()
+    out = io.StringIO()
+    writer = ns.udfs.VBAWriter(out)
+    writer.writeln('Attribute VB_Name = "xlwings_udfs"')
+    workbook = types.SimpleNamespace(Name="xlsrc.xlsm")
+    ns.udfs.generate_vba_wrapper("xlsrc.excel.udfs", module, out, workbook)
+    return out.getvalue()

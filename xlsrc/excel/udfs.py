@@ -809,9 +809,19 @@ def _summary(func: Callable[..., Any]) -> str:
     return (func.__doc__ or func.__name__).strip().splitlines()[0].strip()
 
 
-# Excel's function wizard shows xlwings' ``ret["doc"]``, which xlwings fills with the whole
-# docstring (cut at 255 characters by import_udfs): register the first line only.
-for _func in UDFS:
-    _info = getattr(_func, "__xlfunc__", None)
-    if _info is not None:
-        _info["ret"]["doc"] = _summary(_func)
+def _register_descriptions() -> None:
+    """Make Excel's function wizard show the first docstring line of each formula.
+
+    The wizard shows xlwings' ``__xlfunc__["ret"]["doc"]``, which xlwings fills with the
+    whole docstring (cut at 255 characters by ``import_udfs``). Off Windows the decorators
+    record nothing and this does nothing. (A function, not a module-level loop: a leftover
+    loop variable would be one more object carrying ``__xlfunc__``, and xlwings would
+    declare that formula twice in the VBA module.)
+    """
+    for func in UDFS:
+        info = getattr(func, "__xlfunc__", None)
+        if info is not None:
+            info["ret"]["doc"] = _summary(func)
+
+
+_register_descriptions()
