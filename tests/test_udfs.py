@@ -1,0 +1,249 @@
+"""The Excel formulas against a store seeded from the bundled snapshot.
+
+Every formula is called twice: as plain Python, and through xlwings' own UDF entry point
+``xlwings.udfs.call_udf`` (pywin32 replaced by stand-ins, see ``xlwings_com_stub``), which
+reads each argument with ``xlwings.conversion.read(None, value, options)`` and writes the
+result with ``xlwings.conversion.write(result, None, options)`` using the Windows engine's
+cleaning stages - with the inputs Excel sends: floats for numbers, a tz-aware
+``pywintypes.TimeType`` for a date cell, a float serial for ``=DATE(...)``, ``None`` for a
+blank cell, ``MISSING`` for an omitted argument, tuples of tuples for ranges.
+
+Expected numbers are not computed by the code under test: they are the raw rows of
+``shared/data/closes/us_closes_2024-01-02_2026-08-03.csv.gz`` divided by hand, e.g.
+VICR 2026-01-22 166.78 / 2025-12-31 109.60 - 1 = +52.17 %.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+import xlwings_com_stub as com
+
+market_mod = pytest.importorskip("xlsrc.market")
+
+import xlsrc.excel.udfs as udfs  # noqa: E402
+
+MISSING = com.MISSING
+DAY = dt.datetime(2026, 1, 22)
+DAY_SERIAL = 46044.0  # =DATE(2026,1,22)
+DAY_CELL = com.TimeType(2026, 1, 22, tzinfo=dt.UTC)  # a date typed in a cell, via pywin32
+
+# close 2026-01-22 / close 2025-12-31 - 1, from the raw CSV rows.
+YTD_2026_01_22 = {
+    "VICR": 166.78 / 109.60 - 1,  # +52.2 %
+    "ICHR": 33.07 / 18.43 - 1,  # +79.4 %
+    "UCTT": 44.14 / 25.33 - 1,  # +74.3 %
+    "IWM": 268.672 / 245.14 - 1,  # +9.6 %
+    "SPY": 685.338 / 678.315 - 1,  # +1.0 %
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def store(tmp_path_factory):
+    """One store for the session, seeded from the bundled snapshot; formulas find it via XLSRC_STORE."""
+    path = tmp_path_factory.mktemp("store") / "xlsrc.sqlite"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XLSRC_STORE", str(path))
+        market = market_mod.get_market()
+        assert market is market_mod.get_market()
+        yield market
+
+
+def excel(name, *args):
+    """Call ``name`` through xlwings' call_udf and unwrap the 1x1 result of a scalar."""
+    out = com.call_udf(name, *args)
+    assert isinstance(out, list) and all(isinstance(r, list) for r in out)
+    return out[0][0] if len(out) == 1 and len(out[0]) == 1 else out
+
+
+# --------------------------------------------------------------------------- scalars
+@pytest.mark.parametrize("ticker", sorted(YTD_2026_01_22))
+def test_ytd_return_by_hand(ticker):
+    expected = YTD_2026_01_22[ticker]
+    assert udfs.YTD_RETURN(ticker, "2026-01-22") == pytest.approx(expected, abs=2e-3)
+    assert excel("YTD_RETURN", f"  {ticker.lower()} ", DAY_SERIAL) == pytest.approx(
+        expected, abs=2e-3
+    )
+    assert excel("YTD_RETURN", ((ticker,),), DAY_CELL) == pytest.approx(expected, abs=2e-3)
+
+
+def test_as_of_on_a_weekend_uses_the_friday():
+    # 2026-01-24 is a Saturday: as of the Friday 2026-01-23.
+    assert udfs.YTD_RETURN("VICR", "2026-01-24") == udfs.YTD_RETURN("VICR", "2026-01-23")
+
+
+def test_trailing_and_period_return_by_hand():
+    # 1D = close 2026-01-22 / close 2026-01-21 - 1
+    assert excel("TRAILING_RETURN", "VICR", "1D", DAY_SERIAL) == pytest.approx(
+        166.78 / 162.08 - 1, abs=1e-3
+    )
+    assert excel("TRAILING_RETURN", "VICR", 1.0, DAY_SERIAL) == pytest.approx(
+        166.78 / 162.08 - 1, abs=1e-3
+    )
+    assert excel("TRAILING_RETURN", "IWM", "ytd", DAY_SERIAL) == pytest.approx(
+        YTD_2026_01_22["IWM"], abs=2e-3
+    )
+    # 2 trading days (not a standard period): 2026-01-22 / 2026-01-20
+    two = excel("TRAILING_RETURN", "ICHR", 2.0, DAY_SERIAL)
+    assert isinstance(two, float)
+    # PERIOD_RETURN from 2025-12-31 to 2026-01-22 equals the YTD return.
+    assert excel("PERIOD_RETURN", "UCTT", "2025-12-31", DAY_CELL) == pytest.approx(
+        YTD_2026_01_22["UCTT"], abs=2e-3
+    )
+    assert udfs.PERIOD_RETURN("UCTT", dt.datetime(2025, 12, 31), DAY) == pytest.approx(
+        YTD_2026_01_22["UCTT"], abs=2e-3
+    )
+
+
+def test_rs_rating_is_1_to_99_and_leaders_rate_high():
+    for t in ("VICR", "ICHR", "UCTT"):
+        plain = udfs.RS_RATING(t, None, DAY)
+        assert plain == excel("RS_RATING", t, MISSING, DAY_SERIAL)
+        assert 1 <= plain <= 99 and isinstance(plain, int)
+        assert plain >= 80
+    assert 1 <= excel("RS_RATING", "SPY", "sp500", DAY_SERIAL) <= 99
+    # explicit range as universe
+    rating = excel("RS_RATING", "ICHR", (("ICHR",), ("SPY",), ("IWM",), (None,)), DAY_SERIAL)
+    assert 1 <= rating <= 99
+    assert isinstance(udfs.RS_SCORE("VICR", DAY), float)
+
+
+def test_technicals_default_and_custom_windows():
+    for name, args in [
+        ("PCT_FROM_MA", ("ICHR", MISSING, DAY_SERIAL)),
+        ("PCT_FROM_MA", ("ICHR", 50.0, DAY_SERIAL)),
+        ("PCT_FROM_MA", ("ICHR", 10.0, DAY_SERIAL)),
+        ("RSI", ("ICHR", None, DAY_SERIAL)),
+        ("RSI", ("ICHR", 7.0, DAY_SERIAL)),
+        ("VOLATILITY", ("ICHR", MISSING, DAY_SERIAL)),
+        ("VOLATILITY", ("ICHR", 10.0, DAY_SERIAL)),
+        ("ANNUAL_VOLATILITY", ("ICHR", MISSING, DAY_SERIAL)),
+        ("REL_VOLUME", ("ICHR", MISSING, DAY_SERIAL)),
+        ("REL_VOLUME", ("ICHR", 20.0, DAY_SERIAL)),
+        ("PCT_FROM_HIGH", ("ICHR", DAY_SERIAL)),
+        ("RS_LINE", ("ICHR", MISSING, DAY_SERIAL)),
+        ("RS_LINE", ("ICHR", "IWM", DAY_SERIAL)),
+    ]:
+        value = excel(name, *args)
+        assert isinstance(value, float), (name, args, value)
+        plain_args = [None if a is MISSING else a for a in args]
+        assert getattr(U, name)(*plain_args) == pytest.approx(value), (name, args)
+    # the design's January 2026 picture: ICHR 25-37 % above its 20-day MA
+    assert 0.2 < udfs.PCT_FROM_MA("ICHR", None, DAY) < 0.45
+    assert 0 < udfs.RSI("ICHR", None, DAY) <= 100
+    assert udfs.ANNUAL_VOLATILITY("ICHR", None, DAY) == pytest.approx(
+        udfs.VOLATILITY("ICHR", None, DAY) * 252**0.5, rel=1e-9
+    )
+    assert udfs.PCT_FROM_HIGH("ICHR", DAY) <= 0
+    # RS line = close / SPY close, by hand
+    assert udfs.RS_LINE("VICR", None, DAY) == pytest.approx(166.78 / 685.338, rel=5e-3)
+
+
+def test_rotation():
+    label = excel("ROTATION_SIGNAL", MISSING, MISSING, DAY_SERIAL)
+    assert isinstance(label, str) and not label.startswith("#N/A")
+    assert label == udfs.ROTATION_SIGNAL(None, None, DAY)
+    spread = excel("ROTATION_SPREAD", "IWM", "SPY", DAY_SERIAL)
+    assert spread == pytest.approx(YTD_2026_01_22["IWM"] - YTD_2026_01_22["SPY"], abs=3e-3)
+    assert isinstance(excel("ROTATION_SIGNAL", "iwm", "QQQ", DAY_CELL), str)
+
+
+# --------------------------------------------------------------------------- errors
+@pytest.mark.parametrize(
+    ("name", "args", "message"),
+    [
+        ("YTD_RETURN", ("XYZQ", MISSING), "#N/A Unknown ticker: XYZQ"),
+        ("YTD_RETURN", (None, MISSING), "#N/A Missing ticker"),
+        ("YTD_RETURN", ("VICR", "2019-01-02"), "#N/A No price"),
+        ("YTD_RETURN", ("VICR", "22/01/2026"), "#N/A Invalid as_of"),
+        ("PCT_FROM_MA", ("VICR", 0.0, MISSING), "#N/A Invalid window"),
+        ("PCT_FROM_MA", ("VICR", 2.5, MISSING), "#N/A Invalid window"),
+        ("RSI", ("VICR", -3.0, MISSING), "#N/A Invalid window"),
+        ("TRAILING_RETURN", ("VICR", "2Q", MISSING), "#N/A Invalid period"),
+        ("TRAILING_RETURN", ("VICR", 300.0, "2024-06-03"), "#N/A Too little history"),
+        ("PCT_FROM_MA", ("VICR", 200.0, "2024-03-01"), "#N/A Too little history"),
+        ("RS_RATING", ("VICR", "nasdaq9000", MISSING), "#N/A Unknown universe"),
+        ("PERIOD_RETURN", ("VICR", None, MISSING), "#N/A Missing start_date"),
+        ("RS_LINE", ("VICR", "XYZQ", MISSING), "#N/A Unknown ticker: XYZQ"),
+    ],
+)
+def test_errors_are_na_text(name, args, message):
+    value = excel(name, *args)
+    assert isinstance(value, str) and value.startswith(message), value
+    assert "Traceback" not in value
+    plain = getattr(U, name)(*[None if a is MISSING else a for a in args])
+    assert plain == value
+
+
+def test_unexpected_errors_are_short(monkeypatch):
+    def boom():
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(U, "_market", boom)
+    assert udfs.YTD_RETURN("VICR") == "#N/A Unexpected error in YTD_RETURN (RuntimeError)"
+    assert udfs.LEADERS() == [["#N/A Unexpected error in LEADERS (RuntimeError)"]]
+
+
+# --------------------------------------------------------------------------- tables
+def table_ok(rows, header0):
+    assert isinstance(rows, list) and len(rows) >= 2, rows
+    assert rows[0][0] == header0
+    width = len(rows[0])
+    assert all(len(r) == width for r in rows)
+
+
+def test_leaders():
+    rows = excel("LEADERS", "sp600", 10.0, "ytd", DAY_SERIAL)
+    table_ok(rows, "#")
+    assert len(rows) == 11
+    tickers = [r[1] for r in rows[1:]]
+    assert "ICHR" in tickers or "UCTT" in tickers
+    assert rows == udfs.LEADERS("sp600", 10, "ytd", DAY) or rows[1:] == [
+        [("" if v is None else v) for v in r] for r in udfs.LEADERS("sp600", 10, "ytd", DAY)[1:]
+    ]
+    assert excel("LEADERS", "nowhere", MISSING, MISSING, MISSING)[0][0].startswith(
+        "#N/A Unknown universe"
+    )
+    assert excel("LEADERS", MISSING, 0.0, MISSING, MISSING)[0][0].startswith("#N/A Invalid n")
+
+
+def test_sectors_rrg_breadth_technicals():
+    table_ok(excel("SECTORS", MISSING, DAY_SERIAL), "#")
+    rrg = excel("RRG", (("XLK",), ("XLE",), ("NOPE",)), MISSING, DAY_SERIAL)
+    assert rrg[0] == ["Ticker", "RS-Ratio", "RS-Momentum", "Quadrant"]
+    assert rrg[3][1].startswith("#N/A Unknown ticker: NOPE")
+    assert rrg[1][3] in {"Leading", "Weakening", "Lagging", "Improving"}
+    table_ok(excel("BREADTH", MISSING, MISSING, DAY_SERIAL), "Universe")
+    b = excel("BREADTH", "sp600", 20.0, DAY_SERIAL)
+    assert len(b) == 2 and b[0][-1] == "Above 20d MA" and 0 <= b[1][-1] <= 1
+    tech = excel("TECHNICALS", "IWM, VICR, XYZQ", DAY_SERIAL)
+    table_ok(tech, tech[0][0])
+    assert len(tech) == 4
+
+
+def test_price_history_returns_dates():
+    rows = excel("PRICE_HISTORY", "VICR", "2025-12-31", DAY_CELL, "close, volume")
+    assert rows[0] == ["Date", "Close", "Volume"]
+    # xlwings hands Excel COM dates (tz-aware datetimes) for date cells
+    assert rows[1][0].replace(tzinfo=None) == dt.datetime(2025, 12, 31)
+    assert rows[1][1] == pytest.approx(109.60, rel=1e-3)
+    assert rows[-1][0].replace(tzinfo=None) == DAY
+    assert rows[-1][1] == pytest.approx(166.78, rel=1e-3)
+    plain = udfs.PRICE_HISTORY("VICR", "2025-12-31", DAY)
+    assert plain[0] == ["Date", "Close"] and plain[1][0] == dt.datetime(2025, 12, 31)
+    assert excel("PRICE_HISTORY", "VICR", "2025-12-31", MISSING, "colour")[0][0].startswith(
+        "#N/A Invalid fields"
+    )
+
+
+def test_data_status():
+    rows = excel("DATA_STATUS")
+    assert rows[0] == ["Item", "Value"] and len(rows) > 2
+    assert udfs.DATA_STATUS()[0] == ["Item", "Value"]
+
+
+def test_formulas_reuse_one_market(store):
+    assert market_mod.get_market() is store
+    assert os.environ["XLSRC_STORE"]
