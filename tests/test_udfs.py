@@ -129,7 +129,7 @@ def test_technicals_default_and_custom_windows():
         value = excel(name, *args)
         assert isinstance(value, float), (name, args, value)
         plain_args = [None if a is MISSING else a for a in args]
-        assert getattr(U, name)(*plain_args) == pytest.approx(value), (name, args)
+        assert getattr(udfs, name)(*plain_args) == pytest.approx(value), (name, args)
     # the design's January 2026 picture: ICHR 25-37 % above its 20-day MA
     assert 0.2 < udfs.PCT_FROM_MA("ICHR", None, DAY) < 0.45
     assert 0 < udfs.RSI("ICHR", None, DAY) <= 100
@@ -173,7 +173,7 @@ def test_errors_are_na_text(name, args, message):
     value = excel(name, *args)
     assert isinstance(value, str) and value.startswith(message), value
     assert "Traceback" not in value
-    plain = getattr(U, name)(*[None if a is MISSING else a for a in args])
+    plain = getattr(udfs, name)(*[None if a is MISSING else a for a in args])
     assert plain == value
 
 
@@ -181,7 +181,7 @@ def test_unexpected_errors_are_short(monkeypatch):
     def boom():
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(U, "_market", boom)
+    monkeypatch.setattr(udfs, "_market", boom)
     assert udfs.YTD_RETURN("VICR") == "#N/A Unexpected error in YTD_RETURN (RuntimeError)"
     assert udfs.LEADERS() == [["#N/A Unexpected error in LEADERS (RuntimeError)"]]
 
