@@ -64,6 +64,21 @@ HIGH_WINDOW: Final = 252
 
 DEFAULT_BENCHMARK: Final = "SPY"
 
+#: Pair rotation (small/large ratio): SMAs the ratio is compared with, the SMA that
+#: decides "above/below trend" and the look-back of its slope (trading days).
+ROTATION_SMA_WINDOWS: Final[tuple[int, ...]] = (20, 50, 200)
+ROTATION_TREND_WINDOW: Final = 50
+ROTATION_SLOPE_WINDOW: Final = 20
+#: Start-of-year rule: small caps beat large caps by more than this (decimal) over the
+#: first this-many trading days of January.
+START_OF_YEAR_DAYS: Final = 5
+START_OF_YEAR_THRESHOLD: Final = 0.02
+#: Relative Rotation Graph (weekly): RS-Ratio z-score window, RS-Momentum look-back,
+#: default tail length (weeks).
+RRG_RATIO_WEEKS: Final = 10
+RRG_MOMENTUM_WEEKS: Final = 1
+RRG_TAIL_WEEKS: Final = 5
+
 
 def parse_period(code: object) -> int | str:
     """Turn a period code into a number of trading days, or ``"YTD"``.
