@@ -537,7 +537,7 @@ def ROTATION_SPREAD(small: Any = None, large: Any = None, as_of: Any = None) -> 
         A decimal (0.086 = small caps 8.6 points ahead), or ``#N/A <reason>``.
     """
     rot = _pair(small, large, as_of)
-    value = float(getattr(rot, "spread_ytd", getattr(rot, "ytd_spread", math.nan)))
+    value = float(rot.ytd_spread)
     if not math.isfinite(value):
         raise NoDataError("No YTD spread for this pair on that date", ticker="", date="")
     return value
