@@ -8,8 +8,6 @@ ticker.
 
 from __future__ import annotations
 
-import datetime as _dt
-
 import numpy as np
 import pandas as pd
 
@@ -59,7 +57,7 @@ def as_timestamp(as_of: object) -> pd.Timestamp:
     return ts.normalize()
 
 
-def _fmt(ts: pd.Timestamp | _dt.date) -> str:
+def _fmt(ts: object) -> str:
     return pd.Timestamp(ts).strftime("%Y-%m-%d")
 
 
