@@ -26,6 +26,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
 from openpyxl.chart.axis import ChartLines, DateAxis
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.layout import Layout, ManualLayout
 from openpyxl.chart.shapes import GraphicalProperties
@@ -214,7 +215,9 @@ class OpenpyxlWriter:
             ser.graphicalProperties.solidFill = SERIES_COLORS[(i + 1) % len(SERIES_COLORS)]
             ser.invertIfNegative = False
             ch.series.append(ser)
-        ch.set_categories(self._ref(series[0].x))
+        cats = AxDataSource(strRef=StrRef(series[0].x.a1()))
+        for ser in ch.series:
+            ser.cat = cats
         ch.dataLabels = DataLabelList(showVal=True)
         ch.dataLabels.numFmt = "0.0%"
         ch.legend = None
@@ -286,7 +289,7 @@ class OpenpyxlWriter:
 
 
 def _title_ref(ref: Ref) -> Any:
-    from openpyxl.chart.series import SeriesLabel, StrRef
+    from openpyxl.chart.series import SeriesLabel
 
     return SeriesLabel(strRef=StrRef(ref.a1()))
 
