@@ -1,0 +1,161 @@
+"""Test support: a fake yfinance transport replaying recorded frames, and a tiny store.
+
+The fake assembles its answers with the recorder's ``assemble`` (which follows
+``yfinance.multi._download_impl``), so what refresh sees is shaped like ``yf.download``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from yfinance.utils import empty_df
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "yahoo"
+TICKERS = ["IWM", "QQQ", "SPY", "XLE", "XLK"]
+
+_spec = importlib.util.spec_from_file_location(
+    "record_yahoo_fixtures", ROOT / "scripts" / "record_yahoo_fixtures.py"
+)
+assert _spec and _spec.loader
+recorder = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(recorder)
+
+
+def recorded(name: str) -> pd.DataFrame:
+    return pd.read_pickle(FIXTURES / f"{name}.pkl")
+
+
+def expected_long(
+    frame: pd.DataFrame, tickers: list[str], start: str | None = None, end: str | None = None
+) -> pd.DataFrame:
+    """Long bars read straight from a recorded (Price, Ticker) frame, independent of to_long."""
+    rows = []
+    for t in tickers:
+        sub = pd.DataFrame(
+            {f.lower(): frame[(f, t)] for f in ("Open", "High", "Low", "Close", "Volume")}
+        )
+        sub = sub.dropna(subset=["close"])
+        if start is not None:
+            sub = sub[sub.index >= pd.Timestamp(start)]
+        if end is not None:
+            sub = sub[sub.index <= pd.Timestamp(end)]
+        sub.insert(0, "date", pd.DatetimeIndex(sub.index).astype("datetime64[ns]"))
+        sub.insert(0, "ticker", t)
+        rows.append(sub.reset_index(drop=True))
+    out = pd.concat(rows, ignore_index=True).sort_values(["ticker", "date"]).reset_index(drop=True)
+    return out.astype({c: "float64" for c in ("open", "high", "low", "close", "volume")})
+
+
+class FakeDownloader:
+    """Replay a recorded ``group_by="column"`` frame; inject faults call by call.
+
+    ``faults`` is a list consumed one entry per call: ``None`` (answer normally), an
+    exception instance (raised), or a callable ``(tickers, start, end) -> frame``.
+    """
+
+    def __init__(self, frame: pd.DataFrame, faults: list[Any] | None = None) -> None:
+        self.frame = frame
+        self.faults = list(faults or [])
+        self.calls: list[tuple[list[str], pd.Timestamp | None, pd.Timestamp | None]] = []
+
+    def answer(
+        self, tickers: list[str], start: pd.Timestamp | None, end: pd.Timestamp | None
+    ) -> pd.DataFrame:
+        known = set(self.frame.columns.get_level_values(1))
+        dfs: dict[str, pd.DataFrame] = {}
+        for t in tickers:
+            if t not in known:
+                dfs[t.upper()] = empty_df()
+                continue
+            sub = self.frame.xs(t, axis=1, level=1)[
+                ["Open", "High", "Low", "Close", "Volume"]
+            ].dropna(how="all")
+            if start is not None:
+                sub = sub[sub.index >= start]
+            if end is not None:
+                sub = sub[sub.index < end]
+            if sub.empty:
+                dfs[t.upper()] = empty_df()
+                continue
+            sub = sub.copy()
+            sub["Volume"] = sub["Volume"].astype("int64")
+            sub.index = pd.DatetimeIndex(sub.index).tz_localize("America/New_York")
+            sub.index.name = "Date"
+            dfs[t.upper()] = sub
+        return recorder.assemble(dfs)
+
+    def __call__(self, tickers: Any, start: Any, end: Any) -> pd.DataFrame:
+        tickers = list(tickers)
+        self.calls.append((tickers, start, end))
+        fault = self.faults.pop(0) if self.faults else None
+        if isinstance(fault, BaseException):
+            raise fault
+        if callable(fault):
+            return fault(tickers, start, end)
+        return self.answer(tickers, start, end)
+
+
+class SleepRecorder:
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+def write_snapshot(
+    directory: Path, bars: pd.DataFrame, universes: dict[str, list[str]] | None = None
+) -> Path:
+    """Write a tiny snapshot directory the Store can seed from."""
+    directory.mkdir(parents=True, exist_ok=True)
+    bars = bars.copy()
+    bars["source"] = "snapshot"
+    bars[["ticker", "date", "open", "high", "low", "close", "volume", "source"]].to_parquet(
+        directory / "bars.parquet"
+    )
+    tickers = sorted(bars["ticker"].unique())
+    pd.DataFrame(
+        {
+            "ticker": tickers,
+            "name": [f"{t} fund" for t in tickers],
+            "sector": [None] * len(tickers),
+            "industry": [None] * len(tickers),
+            "type": ["etf"] * len(tickers),
+        }
+    ).to_parquet(directory / "securities.parquet")
+    unis = universes or {"sectors": ["XLE", "XLK"]}
+    pd.DataFrame(
+        [(u, t) for u, ts in unis.items() for t in ts], columns=["universe", "ticker"]
+    ).to_parquet(directory / "universes.parquet")
+    (directory / "provenance.json").write_text(
+        json.dumps({"snapshot_version": "test"}), encoding="utf-8"
+    )
+    return directory
+
+
+def make_store(
+    tmp_path: Path, frame: pd.DataFrame, through: str, tickers: list[str] | None = None
+) -> Any:
+    """A store seeded with the recorded bars up to ``through`` (inclusive)."""
+    from xlsrc.data.store import Store
+
+    bars = expected_long(frame, tickers or TICKERS, end=through)
+    snap = write_snapshot(tmp_path / "snap", bars)
+    store = Store(tmp_path / "store.sqlite", snapshot_dir=snap)
+    store.ensure_seeded()
+    return store
+
+
+def stored(store: Any) -> pd.DataFrame:
+    bars = store.read_bars()
+    bars["date"] = bars["date"].astype("datetime64[ns]")
+    return bars[["ticker", "date", "open", "high", "low", "close", "volume"]].reset_index(drop=True)
+
+
+Fault = Callable[[list[str], Any, Any], pd.DataFrame]
