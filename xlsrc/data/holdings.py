@@ -1,0 +1,452 @@
+"""Read index membership from an iShares holdings export (a file path or a URL).
+
+iShares publishes each fund's holdings as a CSV: a block of header lines (fund name,
+``Fund Holdings as of,"Jun 19, 2026"``, ...), a blank line, then the table
+``Ticker,Name,[Type,]Sector,Asset Class,Market Value,Weight (%),...`` and a footer of
+disclaimers. Some copies come without the header block (the table starts on line 1,
+often after a UTF-8 byte-order mark). Both are read here; the table is found by its
+``Ticker`` header wherever it starts.
+
+Only equity rows are members (``Asset Class`` = ``Equity``): cash, futures, money-market
+funds and FX rows are dropped. Tickers go through
+:func:`xlsrc.data.universes.normalise_ticker` (``BRK.B`` -> ``BRK-B``); rows whose ticker
+cannot be a ticker (``-``, blank) are counted as skipped.
+
+A URL is fetched through an injectable ``opener`` (``url -> bytes``) so tests and
+offline machines never touch the network.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import pandas as pd
+
+from ..errors import DataSourceError, InvalidParameterError
+from .universes import normalise_ticker
+
+__all__ = [
+    "RESERVED_UNIVERSES",
+    "Holdings",
+    "Opener",
+    "UniverseSummary",
+    "define_universe",
+    "import_universe",
+    "parse_holdings",
+    "read_holdings",
+    "tickers_from_values",
+    "urlopen_bytes",
+]
+
+#: ``url -> bytes`` (the body of the response).
+Opener = Callable[[str], bytes]
+
+_EQUITY: Final = "equity"
+#: iShares drops the class separator of dual-class shares (``BRKB`` for ``BRK.B``); these
+#: are the ones seen in its S&P and Russell files, mapped to Yahoo's spelling.
+ISHARES_SPELLINGS: Final[dict[str, str]] = {
+    "BRKB": "BRK-B",
+    "BFA": "BF-A",
+    "BFB": "BF-B",
+    "GEFB": "GEF-B",
+    "MOGA": "MOG-A",
+    "MOGB": "MOG-B",
+    "HEIA": "HEI-A",
+    "LENB": "LEN-B",
+    "UHALB": "UHAL-B",
+    "CWENA": "CWEN-A",
+    "CRDA": "CRD-A",
+    "CRDB": "CRD-B",
+}
+_AS_OF: Final = re.compile(r"holdings as of", re.I)
+_URL: Final = re.compile(r"^https?://", re.I)
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """An iShares holdings file, equity rows only.
+
+    Attributes
+    ----------
+    source : str
+        The path or URL read.
+    fund : str or None
+        The fund's name from the header block (None for the headerless variant).
+    as_of : pandas.Timestamp or None
+        The ``Fund Holdings as of`` date, if the file says.
+    members : pandas.DataFrame
+        One row per equity holding, in file order, unique by ticker:
+        ``ticker, name, sector, weight`` (weight in percent, NaN if absent).
+    skipped : int
+        Equity rows dropped because their ticker is not a ticker (``-``, blank).
+    """
+
+    source: str
+    fund: str | None
+    as_of: pd.Timestamp | None
+    members: pd.DataFrame
+    skipped: int = 0
+
+    @property
+    def tickers(self) -> list[str]:
+        """The member tickers, normalised, in file order."""
+        return list(self.members["ticker"])
+
+
+def urlopen_bytes(url: str, timeout: float = 30.0) -> bytes:
+    """Fetch ``url`` with a browser-like User-Agent (iShares refuses the default one)."""
+    request = urllib.request.Request(url, headers={"User-Agent": "Mozilla/5.0 (xlsrc)"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.read()
+
+
+def _find(header: list[str], *names: str) -> int | None:
+    lowered = [h.strip().lower() for h in header]
+    for name in names:
+        if name in lowered:
+            return lowered.index(name)
+    return None
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text.replace(",", "").strip())
+    except ValueError:
+        return float("nan")
+
+
+def parse_holdings(text: str, source: str = "<text>") -> Holdings:
+    """Parse the text of an iShares holdings CSV.
+
+    Parameters
+    ----------
+    text : str
+        The whole file (a leading byte-order mark is ignored).
+    source : str
+        Where the text came from, for messages and provenance.
+
+    Returns
+    -------
+    Holdings
+        The equity members.
+
+    Raises
+    ------
+    DataSourceError
+        If no ``Ticker,...`` table is found or it has no equity rows.
+    """
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    fund: str | None = None
+    as_of: pd.Timestamp | None = None
+    start = None
+    for i, row in enumerate(rows[:40]):
+        cells = [c.strip().lstrip("\ufeff") for c in row]
+        if cells and cells[0].lower() == "ticker":
+            start = i
+            break
+        if i == 0 and len([c for c in cells if c]) == 1:
+            fund = cells[0]
+        if cells and _AS_OF.search(cells[0]) and len(cells) > 1:
+            parsed = pd.to_datetime(cells[1], errors="coerce", format="mixed")
+            as_of = None if pd.isna(parsed) else pd.Timestamp(parsed).normalize()
+    if start is None:
+        raise DataSourceError(
+            f"{source}: not an iShares holdings file (no 'Ticker,Name,...' header in its first 40 lines)"
+        )
+    header = [c.strip().lstrip("\ufeff") for c in rows[start]]
+    i_ticker = 0
+    i_name = _find(header, "name")
+    i_sector = _find(header, "sector")
+    i_class = _find(header, "asset class")
+    i_weight = _find(header, "weight (%)", "market weight", "weight")
+    if i_class is None:
+        raise DataSourceError(
+            f"{source}: holdings table has no 'Asset Class' column (columns: {', '.join(header)})"
+        )
+    records: dict[str, tuple[str, str, str, float]] = {}
+    skipped = 0
+    for row in rows[start + 1 :]:
+        if len(row) < len(header) - 2 or len(row) <= i_class:
+            continue  # blank line or footer disclaimer
+        if row[i_class].strip().lower() != _EQUITY:
+            continue
+        try:
+            raw = row[i_ticker].strip().upper()
+            ticker = normalise_ticker(ISHARES_SPELLINGS.get(raw, raw))
+        except InvalidParameterError:
+            skipped += 1
+            continue
+        if ticker in records:
+            continue
+        records[ticker] = (
+            ticker,
+            row[i_name].strip() if i_name is not None else "",
+            row[i_sector].strip() if i_sector is not None else "",
+            _number(row[i_weight]) if i_weight is not None else float("nan"),
+        )
+    if not records:
+        raise DataSourceError(f"{source}: no equity rows in the holdings table")
+    members = pd.DataFrame(list(records.values()), columns=["ticker", "name", "sector", "weight"])
+    return Holdings(source=source, fund=fund, as_of=as_of, members=members, skipped=skipped)
+
+
+def read_holdings(source: str | Path, opener: Opener | None = None) -> Holdings:
+    """Read an iShares holdings CSV from a path or an ``http(s)://`` URL.
+
+    Parameters
+    ----------
+    source : str or pathlib.Path
+        A file path or a URL.
+    opener : callable, optional
+        ``url -> bytes`` used for URLs (default :func:`urlopen_bytes`); inject a fake in
+        tests.
+
+    Returns
+    -------
+    Holdings
+        The equity members.
+
+    Raises
+    ------
+    DataSourceError
+        If the file cannot be read or fetched, or is not a holdings file.
+    """
+    text_source = str(source)
+    if _URL.match(text_source):
+        try:
+            data = (opener or urlopen_bytes)(text_source)
+        except Exception as exc:  # any transport failure becomes one clear message
+            raise DataSourceError(f"Could not download holdings from {text_source}: {exc}") from exc
+    else:
+        try:
+            data = Path(source).read_bytes()
+        except OSError as exc:
+            raise DataSourceError(
+                f"Could not read holdings file {text_source}: {exc.strerror or exc}"
+            ) from exc
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    return parse_holdings(text, source=text_source)
+
+
+@dataclass(frozen=True)
+class UniverseSummary:
+    """What a universe import or definition stored.
+
+    Attributes
+    ----------
+    name : str
+        The universe (lower case, as stored).
+    members : int
+        Its number of members now.
+    source : str
+        Where the list came from (recorded in the store).
+    added, removed : tuple of str
+        Members gained and lost against the previous list.
+    new_securities : int
+        Members the store did not know, added to ``securities`` with name and sector.
+    skipped : int
+        Rows not read as tickers.
+    """
+
+    name: str
+    members: int
+    source: str
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    new_securities: int = 0
+    skipped: int = 0
+
+    def __str__(self) -> str:
+        text = f"Universe {self.name}: {self.members:,} members from {self.source}"
+        text += f" (+{len(self.added)} / -{len(self.removed)} against the previous list"
+        if self.new_securities:
+            text += f"; {self.new_securities} new securities"
+        if self.skipped:
+            text += f"; {self.skipped} rows skipped"
+        return text + ")."
+
+
+#: Universe names that are computed, not stored.
+RESERVED_UNIVERSES: Final = frozenset({"stocks", "all"})
+
+
+def _check_name(name: object) -> str:
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_\-]+", name.strip()):
+        raise InvalidParameterError(
+            name="universe name",
+            value=name,
+            allowed="letters, digits, '_' or '-' (e.g. sp600, my_watchlist)",
+        )
+    key = name.strip().lower()
+    if key in RESERVED_UNIVERSES:
+        raise InvalidParameterError(
+            name="universe name",
+            value=name,
+            allowed=f"any name except {', '.join(sorted(RESERVED_UNIVERSES))} (computed)",
+        )
+    return key
+
+
+def _previous(store: object, name: str) -> tuple[str, ...]:
+    return tuple(store.universes().get(name, ()))  # type: ignore[attr-defined]
+
+
+def import_universe(
+    store: object, name: str, source: str | Path, opener: Opener | None = None
+) -> UniverseSummary:
+    """Replace a universe's membership with the equity rows of an iShares holdings file.
+
+    Behind ``xlsrc universe import NAME FILE``. Members the store has no security record
+    for are added to ``securities`` (name, GICS sector, type ``stock``); existing records
+    are left as they are.
+
+    Parameters
+    ----------
+    store : Store
+        The store (``set_universe``, ``universes``, ``securities``, ``upsert_securities``).
+    name : str
+        The universe name (stored lower case), e.g. ``sp600``.
+    source : str or pathlib.Path
+        A holdings CSV path or an ``http(s)://`` URL.
+    opener : callable, optional
+        ``url -> bytes`` for URLs (tests inject one).
+
+    Returns
+    -------
+    UniverseSummary
+        What changed.
+
+    Raises
+    ------
+    DataSourceError
+        If the file cannot be read or is not a holdings file (nothing is changed).
+    InvalidParameterError
+        For a reserved or malformed universe name.
+    """
+    key = _check_name(name)
+    holdings = read_holdings(source, opener=opener)
+    before = _previous(store, key)
+    known = set(store.securities().index)  # type: ignore[attr-defined]
+    fresh = holdings.members[~holdings.members["ticker"].isin(known)]
+    if len(fresh):
+        sec = fresh[["ticker", "name", "sector"]].copy()
+        sec["name"] = sec["name"].where(sec["name"] != "", None)
+        sec["sector"] = sec["sector"].where(sec["sector"] != "", None)
+        sec["type"] = "stock"
+        store.upsert_securities(sec)  # type: ignore[attr-defined]
+    label = f"iShares holdings {Path(str(source)).name}"
+    if holdings.fund or holdings.as_of is not None:
+        details = ", ".join(
+            x
+            for x in (
+                holdings.fund,
+                f"as of {holdings.as_of:%Y-%m-%d}" if holdings.as_of is not None else None,
+            )
+            if x
+        )
+        label += f" ({details})"
+    label += "; not point-in-time"
+    count = store.set_universe(key, holdings.tickers, source=label)  # type: ignore[attr-defined]
+    now = set(holdings.tickers)
+    return UniverseSummary(
+        name=key,
+        members=int(count),
+        source=label,
+        added=tuple(sorted(now - set(before))),
+        removed=tuple(sorted(set(before) - now)),
+        new_securities=len(fresh),
+        skipped=holdings.skipped,
+    )
+
+
+def tickers_from_values(values: object) -> tuple[list[str], int]:
+    """Flatten tickers from a list, a comma/blank-separated string or a 2D range.
+
+    ``"IWM, SPY QQQ"``, ``["IWM", "SPY"]`` and an Excel range's values
+    ``[["IWM", None], ["SPY", ""]]`` all work; empty cells are ignored.
+
+    Returns
+    -------
+    tickers : list of str
+        Normalised, first occurrence kept.
+    skipped : int
+        Non-empty cells that are not tickers (numbers, ``#N/A``...).
+    """
+    cells: list[object] = []
+
+    def walk(v: object) -> None:
+        if isinstance(v, str):
+            cells.extend(p for p in re.split(r"[,;\s]+", v) if p)
+        elif isinstance(v, list | tuple):
+            for item in v:
+                walk(item)
+        elif v is not None:
+            cells.append(v)
+
+    walk(values)
+    seen: dict[str, None] = {}
+    skipped = 0
+    for cell in cells:
+        try:
+            seen.setdefault(normalise_ticker(cell), None)
+        except InvalidParameterError:
+            skipped += 1
+    return list(seen), skipped
+
+
+def define_universe(
+    store: object, name: str, tickers: object, source: str = "user list"
+) -> UniverseSummary:
+    """Create or replace a user-defined universe from a list or a workbook range.
+
+    Behind ``xlsrc universe set NAME T1,T2`` and the workbook's range-based definition
+    (pass the range's values, a 2D list, as ``tickers``). Tickers need not have bars yet.
+
+    Parameters
+    ----------
+    store : Store
+        The store.
+    name : str
+        The universe name (stored lower case).
+    tickers : object
+        See :func:`tickers_from_values`.
+    source : str
+        Recorded as where the list came from.
+
+    Returns
+    -------
+    UniverseSummary
+
+    Raises
+    ------
+    InvalidParameterError
+        For a reserved or malformed name, or no ticker at all.
+    """
+    key = _check_name(name)
+    names, skipped = tickers_from_values(tickers)
+    if not names:
+        raise InvalidParameterError(
+            name="universe tickers", value=tickers, allowed="at least one ticker"
+        )
+    before = _previous(store, key)
+    count = store.set_universe(key, names, source=source)  # type: ignore[attr-defined]
+    return UniverseSummary(
+        name=key,
+        members=int(count),
+        source=source,
+        added=tuple(sorted(set(names) - set(before))),
+        removed=tuple(sorted(set(before) - set(names))),
+        skipped=skipped,
+    )
