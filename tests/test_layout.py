@@ -185,7 +185,7 @@ class RecordingWriter:
         key = (self.sheet, cell)
         assert key not in self.cells and key not in self.formulas, f"{key} written twice"
 
-    def write(self, cell: str, value: Any, number_format: Any, style: str) -> None:
+    def write(self, cell: str, value: Any, number_format: Any, style: str, align: str = "") -> None:
         self._claim(cell)
         self.cells[(self.sheet, cell)] = value
 

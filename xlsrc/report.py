@@ -28,10 +28,17 @@ from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
 from openpyxl.chart.axis import ChartLines, DateAxis
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.label import DataLabelList
-from openpyxl.chart.layout import Layout, ManualLayout
 from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
 from openpyxl.drawing.line import LineProperties
-from openpyxl.formatting.rule import CellIsRule
+from openpyxl.drawing.text import (
+    CharacterProperties,
+    Paragraph,
+    ParagraphProperties,
+    RegularTextRun,
+)
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
@@ -83,6 +90,7 @@ class OpenpyxlWriter:
             workbook.remove(workbook.active)
         self.wb = workbook
         self.ws: Worksheet | None = None
+        self._headers: list[tuple[str, str]] = []
 
     # -- SheetWriter ----------------------------------------------------------------
     def add_sheet(self, sheet: lay.Sheet) -> None:
@@ -93,6 +101,7 @@ class OpenpyxlWriter:
             self.ws = self.wb.create_sheet(sheet.name, idx)
         else:
             self.ws = self.wb.create_sheet(sheet.name)
+        self._headers = []
         self.ws.sheet_view.showGridLines = False
         if sheet.tab_color:
             self.ws.sheet_properties.tabColor = sheet.tab_color
@@ -108,9 +117,13 @@ class OpenpyxlWriter:
             cell.border = _INPUT_BORDER
             cell.alignment = Alignment(horizontal="left")
 
-    def write(self, cell: str, value: Any, number_format: str | None, style: str) -> None:
+    def write(
+        self, cell: str, value: Any, number_format: str | None, style: str, align: str = ""
+    ) -> None:
         """Write a value; Timestamps become dates."""
         assert self.ws is not None
+        if style == "header":
+            self._headers.append((cell, str(value)))
         if isinstance(value, pd.Timestamp):
             value = value.to_pydatetime()
             if value.time() == _dt.time(0):
@@ -120,6 +133,8 @@ class OpenpyxlWriter:
         if number_format and number_format != lay.FMT_GENERAL:
             c.number_format = number_format
         self._style(c, style)
+        if align:
+            c.alignment = Alignment(horizontal=align)
 
     def write_formula(
         self, cell: str, formula: str, number_format: str | None, style: str, spill: bool
@@ -147,17 +162,24 @@ class OpenpyxlWriter:
         fill = PatternFill("solid", start_color=rule.fill, end_color=rule.fill)
         font = Font(color=rule.font, bold=True)
         rng = ref.a1().split("!")[1].replace("$", "")
-        self.ws.conditional_formatting.add(
-            rng,
-            CellIsRule(operator=rule.operator, formula=rule.formula_values(), fill=fill, font=font),
-        )
+        if rule.operator in ("lessThan", "lessThanOrEqual"):
+            # A blank cell counts as 0 in a cell-value rule: test for a number first.
+            first = lay.cell_address(ref.min_row, ref.min_col)
+            op = "<" if rule.operator == "lessThan" else "<="
+            expr = f"AND(ISNUMBER({first}),{first}{op}{rule.formula_values()[0]})"
+            cf = FormulaRule(formula=[expr], fill=fill, font=font)
+        else:
+            cf = CellIsRule(
+                operator=rule.operator, formula=rule.formula_values(), fill=fill, font=font
+            )
+        self.ws.conditional_formatting.add(rng, cf)
 
     def chart(self, chart: lay.Chart, series: list[ChartSeries], bounds: dict[str, float]) -> None:
         """Add a native line, bar or scatter chart whose series reference the sheet."""
         assert self.ws is not None
         build = {"line": self._line, "bar": self._bar, "scatter": self._scatter}[chart.kind]
         ch = build(chart, series, bounds)
-        ch.title = chart.title
+        ch.title = _chart_title(chart.title)
         ch.width = chart.width * _CM
         ch.height = chart.height * _CM
         ch.x_axis.delete = False
@@ -196,7 +218,14 @@ class OpenpyxlWriter:
         ch.set_categories(self._ref(series[0].x))
         ch.x_axis = DateAxis(crossAx=100)
         ch.x_axis.number_format = "mmm d"
-        ch.x_axis.majorTimeUnit = "days"
+        days = series[0].x.max_row - series[0].x.min_row + 1
+        if days > 70:
+            ch.x_axis.majorTimeUnit = "months"
+            ch.x_axis.majorUnit = 1
+            ch.x_axis.number_format = "mmm yy"
+        else:
+            ch.x_axis.majorTimeUnit = "days"
+            ch.x_axis.majorUnit = 7
         ch.x_axis.title = None
         ch.y_axis.crossAx = 500
         ch.y_axis.scaling.orientation = "minMax"
@@ -218,7 +247,13 @@ class OpenpyxlWriter:
         cats = AxDataSource(strRef=StrRef(series[0].x.a1()))
         for ser in ch.series:
             ser.cat = cats
-        ch.dataLabels = DataLabelList(showVal=True)
+        ch.dataLabels = DataLabelList(
+            showVal=True,
+            showSerName=False,
+            showCatName=False,
+            showLegendKey=False,
+            showPercent=False,
+        )
         ch.dataLabels.numFmt = "0.0%"
         ch.legend = None
         ch.x_axis.tickLblPos = "low"
@@ -250,6 +285,14 @@ class OpenpyxlWriter:
                 ser.marker.graphicalProperties = GraphicalProperties(solidFill=color)
                 ser.marker.graphicalProperties.line.solidFill = color
                 ser.graphicalProperties.line.noFill = True
+                ser.dLbls = DataLabelList(
+                    showSerName=True,
+                    showVal=False,
+                    showCatName=False,
+                    showLegendKey=False,
+                    showPercent=False,
+                    dLblPos="r",
+                )
             ch.series.append(ser)
         if bounds:
             ch.x_axis.scaling.min = bounds["x_min"]
@@ -257,8 +300,7 @@ class OpenpyxlWriter:
             ch.y_axis.scaling.min = bounds["y_min"]
             ch.y_axis.scaling.max = bounds["y_max"]
         ch.x_axis.number_format = "0"
-        ch.legend.position = "r"
-        ch.layout = Layout(manualLayout=ManualLayout(x=0.02, y=0.1, w=0.75, h=0.75))
+        ch.legend = None  # points carry their ticker; the dashed lines are self-explanatory
         return ch
 
     def finish_sheet(self, sheet: lay.Sheet, title_rows: int) -> None:
@@ -270,7 +312,7 @@ class OpenpyxlWriter:
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
+        ws.page_setup.fitToHeight = 1 if sheet.one_page else 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.horizontalCentered = True
         ws.page_margins.left = ws.page_margins.right = 0.4
@@ -279,6 +321,11 @@ class OpenpyxlWriter:
             ws.print_area = sheet.print_area
         if title_rows > 1:
             ws.print_title_rows = f"1:{title_rows}"
+        for cell, text in self._headers:
+            col = ws[cell].column_letter
+            width = ws.column_dimensions[col].width or 8.43
+            if len(text) > 0.75 * width:  # bold headers need room: give them two lines
+                ws.row_dimensions[ws[cell].row].height = 27
         ws.oddFooter.center.text = "&A  -  page &P of &N"
         ws.oddFooter.center.size = 8
 
@@ -286,6 +333,13 @@ class OpenpyxlWriter:
         """Define a workbook-level name."""
         rng = ref.a1()
         self.wb.defined_names[name] = DefinedName(name, attr_text=rng)
+
+
+def _chart_title(text: str, size: int = 1100) -> Title:
+    """Return a chart title in a modest bold font (Excel's default 14 pt wraps on small charts)."""
+    props = CharacterProperties(sz=size, b=True, solidFill="1F4E78")
+    para = Paragraph(pPr=ParagraphProperties(defRPr=props), r=[RegularTextRun(rPr=props, t=text)])
+    return Title(tx=Text(rich=RichText(p=[para])), overlay=False)
 
 
 def _title_ref(ref: Ref) -> Any:

@@ -240,8 +240,9 @@ def _per_ticker_rows(
                 if key in m.index:
                     row[key] = _num(m[key])
         if last_bar is not None and ticker in last_bar.index:
+            # The last real bar on or before the as-of day (later bars are not "as of").
             lb = last_bar.loc[ticker]
-            row["last_bar"] = pd.Timestamp(lb) if pd.notna(lb) else pd.NaT
+            row["last_bar"] = min(pd.Timestamp(lb), as_of) if pd.notna(lb) else pd.NaT
         if math.isnan(row.get("close", math.nan)):
             row["name"] = f"#N/A No price for {ticker} on or before {as_of:%Y-%m-%d}"
             problems.append(row["name"][5:])
@@ -697,9 +698,9 @@ def build_dashboard(
         "sectors_subtitle": f"Sector SPDRs ranked by YTD return, RRG vs {bench}, as of {day}",
         "technicals_subtitle": f"Watchlist (edit on Settings): {', '.join(tickers)}, as of {day}",
     }
-    status = f"Static report by xlsrc {__version__}: {n} leaders, {len(tables['technicals'])} watchlist rows"
+    status = f"Report by xlsrc {__version__}: {len(problems)} problem(s)"
     if problems:
-        status += f"; {len(problems)} problem(s): " + "; ".join(problems)
+        status += " - " + "; ".join(problems)
     settings = {
         "as_of": ts,
         "universe": str(universe),

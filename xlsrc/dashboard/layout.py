@@ -153,12 +153,16 @@ class Column:
         Excel number format of the data cells.
     width : float
         Column width in Excel character units.
+    align : str
+        Horizontal alignment of the data cells ("" = Excel's default: text left,
+        numbers right), or ``center``.
     """
 
     key: str
     header: str
     number_format: str = FMT_GENERAL
     width: float = 10.0
+    align: Literal["", "left", "center", "right"] = ""
 
 
 @dataclass(frozen=True)
@@ -341,6 +345,8 @@ class Sheet:
     print_area : str
         ``"A1:K45"`` or "" for the used range; printing is landscape, fit to one page wide.
     tab_color : str
+    one_page : bool
+        Print on a single page (fit width and height); otherwise fit the width only.
     """
 
     name: str
@@ -350,6 +356,7 @@ class Sheet:
     freeze: str = ""
     print_area: str = ""
     tab_color: str = ""
+    one_page: bool = False
 
     def table(self, name: str) -> Table:
         """Return the table called ``name`` on this sheet."""
@@ -401,7 +408,7 @@ def _pct(key: str, header: str, width: float = 9.0) -> Column:
     return Column(key, header, FMT_PCT, width)
 
 
-TICKER = Column("ticker", "Ticker", FMT_GENERAL, 9)
+TICKER = Column("ticker", "Ticker", FMT_GENERAL, 11)
 NAME = Column("name", "Name", FMT_GENERAL, 30)
 SECTOR = Column("sector", "Sector", FMT_GENERAL, 22)
 CLOSE = Column("close", "Last", FMT_PRICE, 10)
@@ -512,7 +519,7 @@ OVERVIEW = Sheet(
             "rotation",
             "A15",
             (
-                Column("pair", "Pair", FMT_GENERAL, 9),
+                Column("pair", "Pair", FMT_GENERAL, 11),
                 Column("signal", "Signal", FMT_GENERAL, 26),
                 Column("spread_ytd", "YTD spread", FMT_SPREAD, 10),
                 Column("spread_1m", "1M spread", FMT_SPREAD, 10),
@@ -528,7 +535,7 @@ OVERVIEW = Sheet(
             "breadth",
             "A21",
             (
-                Column("universe", "Universe", FMT_GENERAL, 9),
+                Column("universe", "Universe", FMT_GENERAL, 11),
                 Column("label", "Index", FMT_GENERAL, 26),
                 Column("members", "Members", FMT_INT, 10),
                 _pct("above_sma50", "> 50d MA", 10),
@@ -554,20 +561,20 @@ OVERVIEW = Sheet(
         Chart(
             "rebased",
             "line",
-            "IWM vs SPY vs QQQ since the start of the year (rebased to 100)",
+            "IWM vs SPY vs QQQ, rebased to 100 at the start of the year",
             table="rebased",
             x="date",
             y=CHART_TICKERS,
             anchor="A26",
             width=24.0,
             height=9.0,
-            y_title="Rebased (start of year = 100)",
             y_format="0",
         ),
     ),
     freeze="A4",
     print_area="A1:K45",
     tab_color="1F4E78",
+    one_page=True,
 )
 
 LEADERS = Sheet(
@@ -586,7 +593,7 @@ LEADERS = Sheet(
             "leaders",
             "A4",
             (
-                Column("rank", "#", FMT_RATING, 5),
+                Column("rank", "#", FMT_RATING, 5, "center"),
                 TICKER,
                 NAME,
                 SECTOR,
@@ -624,7 +631,7 @@ SECTORS = Sheet(
             "sectors",
             "A4",
             (
-                Column("rank", "#", FMT_RATING, 5),
+                Column("rank", "#", FMT_RATING, 5, "center"),
                 TICKER,
                 Column("sector", "Sector", FMT_GENERAL, 24),
                 RET_1D,
@@ -632,9 +639,9 @@ SECTORS = Sheet(
                 RET_YTD,
                 RS_RATING,
                 Column("rs_ratio", "RS-Ratio", FMT_TWO, 9),
-                Column("rs_momentum", "RS-Momentum", FMT_TWO, 12),
-                Column("quadrant", "Quadrant", FMT_GENERAL, 11),
-                Column("sector_score", "Sector score", FMT_ONE, 11),
+                Column("rs_momentum", "RS-Mom.", FMT_TWO, 9),
+                Column("quadrant", "Quadrant", FMT_GENERAL, 12, "center"),
+                Column("sector_score", "Score", FMT_ONE, 8),
             ),
             formula="SECTORS(Benchmark, AsOf)",
             highlights=(RS_STRONG, *QUADRANT_HIGHLIGHTS),
@@ -670,12 +677,12 @@ SECTORS = Sheet(
         Chart(
             "rrg",
             "scatter",
-            "Relative Rotation Graph (vs benchmark)",
+            "Relative Rotation Graph",
             table="sectors",
             x="rs_ratio",
             y=("rs_momentum",),
-            anchor="F18",
-            width=15.0,
+            anchor="H18",
+            width=14.0,
             height=9.0,
             x_title="RS-Ratio",
             y_title="RS-Momentum",
@@ -685,8 +692,9 @@ SECTORS = Sheet(
         ),
     ),
     freeze="A5",
-    print_area="A1:L38",
+    print_area="A1:N38",
     tab_color="C65911",
+    one_page=True,
 )
 
 TECHNICALS = Sheet(
@@ -787,11 +795,11 @@ SETTINGS = Sheet(
             "A13",
             (
                 Column("source", "Source", FMT_GENERAL, 16),
-                Column("detail", "Detail", FMT_GENERAL, 40),
+                Column("detail", "Detail", FMT_GENERAL, 50),
                 Column("tickers", "Tickers", FMT_INT, 10),
                 Column("first", "First bar", FMT_DATE, 11),
                 Column("last", "Last bar", FMT_DATE, 11),
-                Column("fetched_at", "Fetched at", FMT_GENERAL, 20),
+                Column("fetched_at", "Fetched at", FMT_GENERAL, 22),
             ),
             title="Data provenance",
             formula="DATA_SOURCES()",

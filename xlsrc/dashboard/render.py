@@ -66,7 +66,9 @@ class SheetWriter(Protocol):
     def add_sheet(self, sheet: Sheet) -> None:
         """Create a worksheet (in call order) and make it the target of the next calls."""
 
-    def write(self, cell: str, value: Any, number_format: str | None, style: Style) -> None:
+    def write(
+        self, cell: str, value: Any, number_format: str | None, style: Style, align: str = ""
+    ) -> None:
         """Write a value (str, float, int, pd.Timestamp or None) to ``cell``."""
 
     def write_formula(
@@ -133,7 +135,11 @@ def _render_table(
         for i, record in enumerate(values, start=1):
             for j, (col, value) in enumerate(zip(table.columns, record, strict=True)):
                 writer.write(
-                    cell_address(row0 + i, col0 + j), _clean(value), col.number_format, "data"
+                    cell_address(row0 + i, col0 + j),
+                    _clean(value),
+                    col.number_format,
+                    "data",
+                    col.align,
                 )
         n_rows = len(frame)
         if table.note:
