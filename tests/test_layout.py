@@ -236,4 +236,4 @@ def test_scatter_series_are_one_per_sector_plus_two_guides() -> None:
     guides = [s for s in rrg if s.kind == "guide"]
     assert len(data) == DASHBOARD.table("sectors").max_rows
     assert len(guides) == 2
-    assert guides[0].x.a1() == "'Sectors'!$O$5:$O$6"
+    assert guides[0].x.a1() == "'Sectors'!$R$5:$R$6"

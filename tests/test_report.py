@@ -256,8 +256,8 @@ def test_charts_and_series_references(wb: openpyxl.Workbook) -> None:
     assert rrg.series[0].xVal.numRef.f == "'Sectors'!$H$5"
     assert rrg.series[0].yVal.numRef.f == "'Sectors'!$I$5"
     assert rrg.series[0].tx.strRef.f == "'Sectors'!$B$5"
-    assert rrg.series[11].xVal.numRef.f == "'Sectors'!$O$5:$O$6"
-    assert rrg.series[12].yVal.numRef.f == "'Sectors'!$P$7:$P$8"
+    assert rrg.series[11].xVal.numRef.f == "'Sectors'!$R$5:$R$6"
+    assert rrg.series[12].yVal.numRef.f == "'Sectors'!$S$7:$S$8"
     guides = table_rows(wb["Sectors"], "rrg_guides")
     assert [g["x"] for g in guides[:2]] == [100, 100]
     assert [g["y"] for g in guides[2:]] == [100, 100]

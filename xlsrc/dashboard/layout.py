@@ -650,7 +650,7 @@ SECTORS = Sheet(
         ),
         Table(
             "rrg_guides",
-            "N4",
+            "Q4",
             (
                 Column("line", "Line", FMT_GENERAL, 10),
                 Column("x", "x", FMT_TWO, 8),
@@ -692,7 +692,7 @@ SECTORS = Sheet(
         ),
     ),
     freeze="A5",
-    print_area="A1:N38",
+    print_area="A1:O38",
     tab_color="C65911",
     one_page=True,
 )
