@@ -311,8 +311,8 @@ def rotation_table(
         row["signal"] = _text(_attr(rot, "label", "signal"))
         row["spread_ytd"] = _num(_attr(rot, "spread_ytd", "ytd_spread"))
         row["spread_1m"] = _num(_attr(rot, "spread_1m", "one_month_spread", "spread_21d"))
-        row["ratio_vs_sma50"] = _num(_attr(rot, "ratio_vs_sma50", "vs_sma50", "pct_from_sma50"))
-        row["ratio_vs_sma200"] = _num(_attr(rot, "ratio_vs_sma200", "vs_sma200", "pct_from_sma200"))
+        row["ratio_vs_sma50"] = _num(_attr(rot, "pct_vs_sma50", "ratio_vs_sma50"))
+        row["ratio_vs_sma200"] = _num(_attr(rot, "pct_vs_sma200", "ratio_vs_sma200"))
         rows.append(row)
     return _frame("rotation", rows)
 
