@@ -640,18 +640,17 @@ def _replace_histories(run: _Run, tickers: list[str], last: dict[str, pd.Timesta
         summary.rows_added += int((rows["date"] > last[t]).sum())
 
 
-class _TqdmProgress:
-    """A :data:`Progress` callback drawing a tqdm bar (see :func:`tqdm_progress`)."""
+class _BarProgress:
+    """A :data:`Progress` callback drawing a tqdm-like bar (see :func:`tqdm_progress`)."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, bar_class: Callable[..., Any], **kwargs: Any) -> None:
+        self._bar_class = bar_class
         self._kwargs = {"unit": "ticker", "desc": "refresh", **kwargs}
         self._bar: Any = None
 
     def __call__(self, done: int, total: int, message: str) -> None:
-        from tqdm.auto import tqdm
-
         if self._bar is None:
-            self._bar = tqdm(total=total, **self._kwargs)
+            self._bar = self._bar_class(total=total, **self._kwargs)
         self._bar.update(done - self._bar.n)
         if done < total:
             self._bar.set_postfix_str(message, refresh=True)
@@ -661,29 +660,36 @@ class _TqdmProgress:
         if self._bar is not None:
             self._bar.close()
 
-    def __enter__(self) -> _TqdmProgress:
+    def __enter__(self) -> _BarProgress:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-def tqdm_progress(**kwargs: Any) -> _TqdmProgress:
-    """Make a progress callback for the command line, drawing a tqdm bar on stderr.
+def tqdm_progress(bar_class: Callable[..., Any], **kwargs: Any) -> _BarProgress:
+    """Make a progress callback for the command line that drives a tqdm bar.
 
-    Use as a context manager so the bar is closed even on errors::
+    The data layer does not import tqdm (only adapters may: see
+    ``tests/test_architecture.py``), so the CLI passes the class in. Use it as a context
+    manager so the bar is closed even on errors::
 
-        with tqdm_progress() as bar:
+        from tqdm import tqdm
+
+        with tqdm_progress(tqdm) as bar:
             summary = refresh(store, tickers, progress=bar)
 
     Parameters
     ----------
+    bar_class : callable
+        ``tqdm.tqdm`` (or anything with the same ``total=``, ``update``, ``n``,
+        ``set_postfix_str`` and ``close``).
     **kwargs
-        Passed to ``tqdm`` (e.g. ``disable=True``, ``file=...``).
+        Passed to ``bar_class`` (e.g. ``disable=True``, ``file=...``).
 
     Returns
     -------
     callable
         ``progress(done, total, message)`` with ``close()``.
     """
-    return _TqdmProgress(**kwargs)
+    return _BarProgress(bar_class, **kwargs)
