@@ -1,0 +1,145 @@
+"""Universes from iShares holdings files (path, URL via an injected opener) and user lists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from yahoo_fake import make_store, recorded
+
+from xlsrc.data.holdings import (
+    define_universe,
+    import_universe,
+    parse_holdings,
+    read_holdings,
+    tickers_from_values,
+)
+from xlsrc.errors import DataSourceError, InvalidParameterError
+
+pytest.importorskip("xlsrc.data.store", reason="xlsrc/data/store.py not committed yet")
+
+HEADERED = """\ufeffiShares Core S&P Small-Cap ETF
+Fund Holdings as of,"Jun 19, 2026"
+Inception Date,"May 22, 2000"
+Shares Outstanding,"-"
+Stock,"-"
+Bond,"-"
+Cash,"-"
+Other,"-"
+\u00a0
+Ticker,Name,Type,Sector,Asset Class,Market Value,Notional Value,Quantity,Price,Location,Exchange,Currency,FX Rate,Market Currency,Accrual Date,Market Weight,Notional Weight
+"FORM","FORMFACTOR INC","EQUITY","Information Technology","Equity","703,025,277.90","703,025,277.90","4,700,938.00","149.55","United States","NASDAQ","USD","1.00","USD","-","0.66","0.65"
+"USD","USD CASH","CASH","Cash and/or Derivatives","Cash","644,988,584.06","644,988,584.06","-1,350,097,893.00","100.00","United States","-","USD","1.00","USD","-","0.60","0.60"
+"BRKB","BERKSHIRE","EQUITY","Financials","Equity","1","1","1","1","United States","NYSE","USD","1.00","USD","-","0.10","0.10"
+"MOG.A","MOOG INC CLASS A","EQUITY","Industrials","Equity","1","1","1","1","United States","NYSE","USD","1.00","USD","-","0.20","0.20"
+"-","SOMETHING","EQUITY","Industrials","Equity","1","1","1","1","United States","NYSE","USD","1.00","USD","-","0.01","0.01"
+"ESM6","S&P MID 400 EMINI JUN 26","FUTURES","Cash and/or Derivatives","Futures","1","1","1","1","United States","-","USD","1.00","USD","-","0.00","0.00"
+
+"The content contained herein is owned or licensed by BlackRock"
+"""
+
+HEADERLESS = """\ufeffTicker,Name,Sector,Asset Class,Market Value,Weight (%),Notional Value,Quantity,Price,Location,Exchange,Currency,FX Rate,Market Currency,Accrual Date
+"BE","BLOOM ENERGY CLASS A CORP","Industrials","Equity","663,821,685.41","0.96","663,821,685.41","5,224,063.00","127.07","United States","New York Stock Exchange Inc.","USD","1.00","USD","-"
+"XTSLA","BLK CSH FND TREASURY SL AGENCY","Cash and/or Derivatives","Money Market","1","0.3","1","1","1","United States","-","USD","1.00","USD","-"
+"""
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "constituents"
+
+
+def test_headered_file():
+    h = parse_holdings(HEADERED, "IJR.csv")
+    assert h.fund == "iShares Core S&P Small-Cap ETF"
+    assert str(h.as_of.date()) == "2026-06-19"
+    assert h.tickers == ["FORM", "BRK-B", "MOG-A"]
+    assert (
+        h.members.loc[0, "sector"] == "Information Technology"
+        and h.members.loc[0, "weight"] == 0.66
+    )
+    assert h.skipped == 1
+
+
+def test_headerless_variant():
+    h = parse_holdings(HEADERLESS, "IWM_noheader.csv")
+    assert h.fund is None and h.as_of is None
+    assert h.tickers == ["BE"] and h.members.loc[0, "weight"] == 0.96
+
+
+def test_not_a_holdings_file():
+    with pytest.raises(DataSourceError, match="not an iShares holdings file"):
+        parse_holdings("date,close\n2026-01-02,1\n", "x.csv")
+
+
+@pytest.mark.parametrize(
+    ("name", "count"),
+    [
+        ("IJR_holdings_2026-06-19.csv", 605),
+        ("IVV_holdings_2026-06-19.csv", 504),
+        ("IWM_holdings_approx_2025Q4_noheader.csv", 1957),
+    ],
+)
+def test_real_files(name, count):
+    if not (SHARED / name).exists():
+        pytest.skip("shared data not available")
+    assert len(read_holdings(SHARED / name).tickers) == count
+
+
+def test_url_goes_through_the_injected_opener_and_failures_are_clear():
+    urls = []
+
+    def opener(url):
+        urls.append(url)
+        return HEADERED.encode("utf-8")
+
+    url = "https://www.ishares.com/us/products/239774/x/1467271812596.ajax?fileType=csv"
+    assert read_holdings(url, opener=opener).tickers == ["FORM", "BRK-B", "MOG-A"]
+    assert urls == [url]
+
+    def offline(url):
+        raise OSError("Network is unreachable")
+
+    with pytest.raises(DataSourceError, match="Could not download holdings from https://"):
+        read_holdings(url, opener=offline)
+
+
+def test_import_universe_stores_members_and_new_securities(tmp_path):
+    store = make_store(tmp_path, recorded("batch"), "2026-01-15")
+    path = tmp_path / "IJR.csv"
+    path.write_text(HEADERED, encoding="utf-8")
+    summary = import_universe(store, "SP600", path)
+    assert store.universes()["sp600"] == ("BRK-B", "FORM", "MOG-A")
+    assert (
+        summary.members == 3
+        and summary.new_securities == 3
+        and summary.added == ("BRK-B", "FORM", "MOG-A")
+    )
+    sec = store.securities()
+    assert (
+        sec.loc["FORM", "sector"] == "Information Technology" and sec.loc["FORM", "type"] == "stock"
+    )
+    assert "not point-in-time" in store.universe_sources()["sp600"]
+    assert str(summary).startswith("Universe sp600: 3 members from iShares holdings IJR.csv")
+    # a bad file changes nothing
+    bad = tmp_path / "bad.csv"
+    bad.write_text("nothing here\n", encoding="utf-8")
+    with pytest.raises(DataSourceError):
+        import_universe(store, "sp600", bad)
+    assert store.universes()["sp600"] == ("BRK-B", "FORM", "MOG-A")
+
+
+def test_user_defined_universe_from_text_list_and_range(tmp_path):
+    store = make_store(tmp_path, recorded("batch"), "2026-01-15")
+    s = define_universe(store, "Watch", "iwm, spy QQQ")
+    assert store.universes()["watch"] == ("IWM", "QQQ", "SPY") and s.members == 3
+    s = define_universe(
+        store, "watch", [["IWM", None], ["brk.b", ""], [3.0, "#N/A"]], source="workbook range"
+    )
+    assert store.universes()["watch"] == ("BRK-B", "IWM")
+    assert s.added == ("BRK-B",) and s.removed == ("QQQ", "SPY") and s.skipped == 2
+    with pytest.raises(InvalidParameterError):
+        define_universe(store, "stocks", ["SPY"])
+    with pytest.raises(InvalidParameterError):
+        define_universe(store, "empty", [[None, ""]])
+
+
+def test_tickers_from_values():
+    assert tickers_from_values(("SPY", ["spy", "BRK_B"])) == (["SPY", "BRK-B"], 0)
