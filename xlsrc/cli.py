@@ -21,6 +21,7 @@ import pandas as pd
 
 from xlsrc import __version__
 from xlsrc.dashboard import layout
+from xlsrc.data.refresh import tqdm_progress
 from xlsrc.errors import XlsrcError
 
 __all__ = ["main"]
@@ -194,6 +195,63 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store(args: argparse.Namespace) -> Any:
+    from xlsrc.data.store import Store
+
+    store = Store(args.store)
+    store.ensure_seeded()
+    return store
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    """Download new daily bars from Yahoo Finance into the store."""
+    from tqdm import tqdm
+
+    from xlsrc.data.refresh import refresh, resolve_tickers
+
+    store = _store(args)
+    universes = args.universe or ([] if args.tickers else ["all"])
+    tickers = resolve_tickers(store, args.tickers, universes)
+    with tqdm_progress(tqdm, desc="refresh", unit="ticker", disable=args.quiet) as bar:
+        summary = refresh(
+            store,
+            tickers,
+            since=args.since,
+            progress=bar,
+            batch_size=args.batch_size,
+            offline=args.offline,
+        )
+    print(summary)
+    return 0 if summary.ok else 1
+
+
+def cmd_import_csv(args: argparse.Namespace) -> int:
+    """Import daily bars from a CSV export."""
+    from xlsrc.data.csv_import import import_csv
+
+    summary = import_csv(
+        _store(args), args.file, ticker=args.ticker, mapping=args.map, date_format=args.date_format
+    )
+    print(summary)
+    return 0
+
+
+def cmd_universe(args: argparse.Namespace) -> int:
+    """List, import or define universes."""
+    from xlsrc.data.holdings import define_universe, import_universe
+
+    store = _store(args)
+    if args.action == "list":
+        for name, members in sorted(store.universes().items()):
+            print(f"{name:<12} {len(members):>6} members")
+        return 0
+    if args.action == "import":
+        print(import_universe(store, args.name, args.source))
+        return 0
+    print(define_universe(store, args.name, _tickers(args.source)))
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``xlsrc`` command."""
@@ -285,6 +343,73 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser(
+        "refresh",
+        parents=[common],
+        help="download new daily bars from Yahoo Finance (the only command that uses the network)",
+        description="Download, in batches, only the bars missing since each ticker's last stored "
+        "day. Each batch is stored in one transaction: a failed or interrupted refresh keeps "
+        "everything stored before it. With no TICKERS and no --universe, every stored ticker.",
+    )
+    p.add_argument("tickers", nargs="*", metavar="TICKER", help="tickers to refresh")
+    p.add_argument(
+        "--universe",
+        action="append",
+        metavar="NAME",
+        help="refresh every member of a universe (repeatable; 'stocks' = every stock, 'all' = every ticker)",
+    )
+    p.add_argument(
+        "--since", type=_date, default=None, metavar="DATE", help="re-download from DATE on"
+    )
+    p.add_argument(
+        "--batch-size", type=_positive_int, default=50, help="tickers per download (default: 50)"
+    )
+    p.add_argument(
+        "--offline", action="store_true", help="download nothing; say what the stored data cover"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_refresh)
+
+    p = sub.add_parser(
+        "import-csv",
+        parents=[common],
+        help="import daily bars from a CSV export",
+        description="Import date, open, high, low, close, volume rows (a ticker per file or a "
+        "ticker column). The whole file is checked first: a bad line is reported by number "
+        "and nothing is stored.",
+    )
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument(
+        "--ticker",
+        default=None,
+        help="the ticker of every row (default: a ticker column, else the file name)",
+    )
+    p.add_argument(
+        "--map",
+        action="append",
+        default=None,
+        metavar="COLUMN=FIELD",
+        help="map a CSV column to date/open/high/low/close/volume/ticker (repeatable)",
+    )
+    p.add_argument(
+        "--date-format", default=None, help="strftime format of the date column, e.g. %%d/%%m/%%Y"
+    )
+    p.set_defaults(func=cmd_import_csv)
+
+    p = sub.add_parser(
+        "universe",
+        parents=[common],
+        help="list universes, import one from an iShares holdings file, or define one",
+    )
+    p.add_argument("action", choices=["list", "import", "set"], help="what to do")
+    p.add_argument("name", nargs="?", help="the universe name, e.g. sp600 or mywatch")
+    p.add_argument(
+        "source",
+        nargs="?",
+        help="import: an iShares holdings CSV (path or URL); set: comma-separated tickers",
+    )
+    p.set_defaults(func=cmd_universe)
+
+    p = sub.add_parser(
         "status",
         parents=[common],
         help="what the store holds: sources, last refresh, last date, tickers",
@@ -311,6 +436,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.store is not None:
         args.store = os.fspath(args.store)
+    if getattr(args, "action", None) in ("import", "set") and not (args.name and args.source):
+        parser.error(
+            f"universe {args.action} needs NAME and {'FILE' if args.action == 'import' else 'T1,T2,...'}"
+        )
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
