@@ -1,0 +1,154 @@
+"""The button macros' logic, run on Linux against an openpyxl workbook (no Excel)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+import xlsrc.excel.macros as m
+from xlsrc.dashboard.layout import DASHBOARD
+from xlsrc.dashboard.render import render_dashboard
+from xlsrc.data.refresh import RefreshSummary
+from xlsrc.errors import DataSourceError
+from xlsrc.excel.workbook import template_settings
+from xlsrc.report import OpenpyxlWriter
+
+NOW = dt.datetime(2026, 1, 23, 18, 5)
+
+
+def clock() -> dt.datetime:
+    return NOW
+
+
+@pytest.fixture
+def book(tmp_path) -> m.OpenpyxlBook:
+    """The live workbook's sheets (formula mode), rendered by the report's writer."""
+    writer = OpenpyxlWriter()
+    render_dashboard(writer, None, replace(DASHBOARD, meta=template_settings()))
+    return m.OpenpyxlBook(writer.wb, tmp_path / "xlsrc-dashboard.xlsm")
+
+
+class FakeStore:
+    def securities(self):
+        import pandas as pd
+
+        return pd.DataFrame({"type": ["stock", "stock", "etf"]}, index=["AAA", "BBB", "SPY"])
+
+    def universe_members(self, name):
+        return {"sp600": ("ICHR", "UCTT")}[name]
+
+
+def snapshot(book: m.OpenpyxlBook) -> dict:
+    status = DASHBOARD.names[-1].cell
+    return {
+        (ws.title, c.coordinate): (c.value, c.number_format)
+        for ws in book.wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if not (ws.title == "Settings" and c.coordinate == status)
+    }
+
+
+def test_refresh_downloads_the_workbook_tickers_and_reports(book):
+    calls = []
+
+    def fake_refresh(store, tickers, progress=None):
+        calls.append(list(tickers))
+        progress(50, 100, "batch 1")
+        return RefreshSummary(
+            requested=list(tickers),
+            updated=["SPY", "ICHR"],
+            rows_added=2,
+            failures={"UCTT": "no data (possibly delisted)"},
+            last_date=__import__("pandas").Timestamp("2026-01-23"),
+        )
+
+    summary = m.refresh_data_in(book, FakeStore(), fake_refresh, clock)
+    assert summary.updated == ["SPY", "ICHR"]
+    tickers = calls[0]
+    for t in ("IWM", "SPY", "QQQ", "VICR", "XLK", "ICHR", "UCTT", "^GSPC"):
+        assert t in tickers
+    assert len(tickers) == len(set(tickers))
+    status = book.get("Status")
+    assert status.startswith("2026-01-23 18:05 Refresh: 2 of ")
+    assert "UCTT (no data (possibly delisted))" in status
+    assert book.recalculations == 1
+    assert any(s and "50/100" in s for s in book.status_messages)
+    assert book.status_messages[-1] is None  # status bar handed back to Excel
+
+
+def test_failed_refresh_leaves_the_sheets_alone(book):
+    before = snapshot(book)
+
+    def failing(store, tickers, progress=None):
+        raise DataSourceError("Cannot reach Yahoo Finance; data stored up to 2026-01-22")
+
+    assert m.refresh_data_in(book, FakeStore(), failing, clock) is None
+    assert snapshot(book) == before
+    assert book.recalculations == 0
+    assert book.get("Status").startswith("2026-01-23 18:05 Refresh failed: Cannot reach Yahoo")
+    assert "not changed" in book.get("Status")
+
+
+def test_refresh_with_an_unknown_universe_says_so(book):
+    book.set("Universe", "nasdaq9000")
+    store = FakeStore()
+
+    def unused(*a, **k):
+        raise AssertionError("must not download")
+
+    assert m.refresh_data_in(book, store, unused, clock) is None
+    assert "Refresh failed" in book.get("Status")
+
+
+def test_rebuild_puts_formulas_back_and_keeps_the_inputs(book):
+    leaders = DASHBOARD.table("leaders")
+    book.wb["Leaders"][leaders.anchor].value = "typed over"
+    book.set("Universe", "sp500")
+    book.set("TopN", 40)
+    rows = m.rebuild_dashboard_in(book, clock=clock)
+    assert rows["leaders"] == leaders.max_rows
+    assert book.wb["Leaders"][leaders.anchor].value == "=" + leaders.formula
+    assert book.get("Universe") == "sp500" and book.get("TopN") == 40
+    assert book.get("Status") == "2026-01-23 18:05 Dashboard rebuilt from the xlsrc layout."
+    assert book.recalculations == 1
+
+
+def test_export_report_writes_beside_the_workbook_with_the_settings(book):
+    seen = {}
+
+    def fake_report(market, out, **kwargs):
+        seen.update(kwargs, out=out)
+        return "summary"
+
+    book.set("TopN", 30.0)  # Excel hands numbers over as floats
+    assert m.export_report_in(book, report_fn=fake_report, clock=clock) == "summary"
+    assert seen["out"] == book.path.with_name("xlsrc-dashboard-report.xlsx")
+    assert seen["top"] == 30 and isinstance(seen["top"], int)
+    assert seen["universe"] == "sp600" and seen["benchmark"] == "SPY"
+    assert seen["as_of"] is None
+    assert seen["watchlist"].startswith("IWM")
+    assert book.get("Status") == f"2026-01-23 18:05 Exported the report to {seen['out']}"
+
+
+def test_export_report_failure_and_unsaved_workbook(book):
+    def broken(market, out, **kwargs):
+        raise OSError("disk full")
+
+    assert m.export_report_in(book, report_fn=broken, clock=clock) is None
+    assert book.get("Status") == "2026-01-23 18:05 Export report failed: disk full"
+    unsaved = m.OpenpyxlBook(book.wb, None)
+    assert m.export_report_in(unsaved, report_fn=broken, clock=clock) is None
+    assert "save the workbook first" in unsaved.get("Status")
+
+
+def test_entry_points_are_one_line_wrappers():
+    import inspect
+
+    for name in ("refresh_data", "rebuild_dashboard", "export_report"):
+        body = inspect.getsource(getattr(m, name)).strip().splitlines()
+        assert body[-1].strip() == f"{name}_in(_caller())"
+    assert isinstance(Path(m.__file__), Path)
