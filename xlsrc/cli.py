@@ -252,6 +252,14 @@ def cmd_universe(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_workbook_build(args: argparse.Namespace) -> int:
+    """Build the template workbook from the layout, the VBA sources and xlwings."""
+    from xlsrc.excel.workbook import build_workbook
+
+    print(build_workbook(args.out))
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``xlsrc`` command."""
@@ -408,6 +416,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="import: an iShares holdings CSV (path or URL); set: comma-separated tickers",
     )
     p.set_defaults(func=cmd_universe)
+
+    p = sub.add_parser(
+        "workbook",
+        help="build the template dashboard workbook (.xlsm)",
+        description="Build the Excel template from the dashboard layout, the macro sources and "
+        "the installed xlwings (needs the 'build' extra: XlsxWriter, pyOpenVBA).",
+    )
+    wb_sub = p.add_subparsers(dest="workbook_command", metavar="ACTION", required=True)
+    p = wb_sub.add_parser("build", help="write the template .xlsm")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("workbook/xlsrc-dashboard.xlsm"),
+        metavar="PATH",
+        help="where to write it (default: workbook/xlsrc-dashboard.xlsm)",
+    )
+    p.set_defaults(func=cmd_workbook_build, store=None)
 
     p = sub.add_parser(
         "status",
