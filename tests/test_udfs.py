@@ -238,6 +238,74 @@ def test_price_history_returns_dates():
     )
 
 
+def _as_excel_gets(rows):
+    """A plain-Python table as xlwings hands it to Excel: blanks "", dates naive."""
+    return [
+        [
+            "" if v is None else v.replace(tzinfo=None) if isinstance(v, dt.datetime) else v
+            for v in row
+        ]
+        for row in rows
+    ]
+
+
+def test_dashboard_tables_have_the_layout_headers():
+    from xlsrc.dashboard.layout import DASHBOARD
+
+    for name, table, args in [
+        ("MARKET_OVERVIEW", "overview", (DAY_SERIAL,)),
+        ("ROTATION_TABLE", "rotation", (DAY_CELL,)),
+        ("REBASED", "rebased", ("IWM,SPY,QQQ", DAY_SERIAL)),
+        ("RRG_GUIDES", "rrg_guides", (MISSING, DAY_SERIAL)),
+        ("DATA_SOURCES", "provenance", ()),
+    ]:
+        rows = excel(name, *args)
+        table_ok(rows, DASHBOARD.table(table).headers[0])
+        assert rows[0] == list(DASHBOARD.table(table).headers), name
+        plain = getattr(udfs, name)(*[None if a is MISSING else a for a in args])
+        assert _as_excel_gets(rows) == _as_excel_gets(plain), name
+
+
+def test_market_overview_and_rotation_table_by_hand():
+    rows = udfs.MARKET_OVERVIEW(DAY)
+    by_ticker = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    assert {"SPY", "IWM", "QQQ"} <= set(by_ticker)
+    for t in ("SPY", "IWM"):
+        assert by_ticker[t]["YTD"] == pytest.approx(YTD_2026_01_22[t], abs=2e-3)
+    rot = udfs.ROTATION_TABLE(DAY)
+    pairs = {r[0]: dict(zip(rot[0], r, strict=True)) for r in rot[1:]}
+    assert pairs["IWM / SPY"]["YTD spread"] == pytest.approx(
+        YTD_2026_01_22["IWM"] - YTD_2026_01_22["SPY"], abs=3e-3
+    )
+    assert pairs["IWM / SPY"]["Signal"] == udfs.ROTATION_SIGNAL("IWM", "SPY", DAY)
+
+
+def test_rebased_returns_dates_and_100_at_the_base():
+    rows = excel("REBASED", "IWM,SPY,QQQ", DAY_CELL)
+    assert rows[0] == ["Date", "IWM", "SPY", "QQQ"]
+    # first row: the last trading day of 2025 = 100; an Excel date (COM time), not a number
+    assert isinstance(rows[1][0], dt.datetime)
+    assert rows[1][0].replace(tzinfo=None) == dt.datetime(2025, 12, 31)
+    assert rows[1][1:] == pytest.approx([100.0, 100.0, 100.0])
+    assert rows[-1][0].replace(tzinfo=None) == DAY
+    assert rows[-1][1] == pytest.approx(100 * 268.672 / 245.14, rel=2e-3)
+    assert rows[-1][2] == pytest.approx(100 * 685.338 / 678.315, rel=2e-3)
+    plain = udfs.REBASED((("spy",), ("iwm",)), "2026-01-22")
+    assert plain[0] == ["Date", "SPY", "IWM"] and isinstance(plain[1][0], dt.datetime)
+    assert excel("REBASED", "IWM, XYZQ", MISSING)[0][0].startswith("#N/A Unknown ticker: XYZQ")
+    assert excel("REBASED", None, MISSING)[0][0].startswith("#N/A Missing tickers")
+
+
+def test_rrg_guides_span_the_sector_points():
+    rows = udfs.RRG_GUIDES(None, DAY)
+    assert rows[0] == ["Line", "x", "y"] and len(rows) == 5
+    assert rows[1][1] == rows[2][1] == 100.0 and rows[3][2] == rows[4][2] == 100.0
+    sectors = udfs.SECTORS(None, DAY)
+    ratio = [r[sectors[0].index("RS-Ratio")] for r in sectors[1:]]
+    assert rows[3][1] <= min(v for v in ratio if v is not None) <= rows[4][1]
+    assert excel("RRG_GUIDES", "XYZQ", MISSING)[0][0].startswith("#N/A Unknown ticker: XYZQ")
+
+
 def test_data_status():
     rows = excel("DATA_STATUS")
     assert rows[0] == ["Item", "Value"] and len(rows) > 2

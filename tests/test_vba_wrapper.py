@@ -51,9 +51,29 @@ EXPECTED_SIGNATURES = {
     "PRICE_HISTORY": "ticker, start_date, Optional end_date, Optional fields",
     "BREADTH": "Optional universe, Optional window, Optional as_of",
     "TECHNICALS": "tickers, Optional as_of",
+    "MARKET_OVERVIEW": "Optional as_of",
+    "ROTATION_TABLE": "Optional as_of",
+    "REBASED": "tickers, Optional as_of",
+    "RRG_GUIDES": "Optional benchmark, Optional as_of",
     "DATA_STATUS": "",
+    "DATA_SOURCES": "",
 }
-TABLES = {"LEADERS", "SECTORS", "RRG", "PRICE_HISTORY", "BREADTH", "TECHNICALS", "DATA_STATUS"}
+TABLES = {
+    "LEADERS",
+    "SECTORS",
+    "RRG",
+    "PRICE_HISTORY",
+    "BREADTH",
+    "TECHNICALS",
+    "MARKET_OVERVIEW",
+    "ROTATION_TABLE",
+    "REBASED",
+    "RRG_GUIDES",
+    "DATA_STATUS",
+    "DATA_SOURCES",
+}
+#: Tables whose rows hold dates: returned as Excel dates.
+DATE_TABLES = ("PRICE_HISTORY", "REBASED", "DATA_STATUS", "DATA_SOURCES")
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +142,7 @@ def test_return_options(com_module):
         options = getattr(com_module, name).__xlfunc__["ret"]["options"]
         # Native dynamic arrays: no legacy expand emulation for anything.
         assert "expand" not in options, name
-    for name in ("PRICE_HISTORY", "DATA_STATUS"):
+    for name in DATE_TABLES:
         import datetime as dt
 
         assert getattr(com_module, name).__xlfunc__["ret"]["options"]["dates"] is dt.datetime
@@ -135,3 +155,47 @@ def test_arguments_are_read_without_type_conversion(com_module):
     for name in EXPECTED_SIGNATURES:
         for arg in getattr(com_module, name).__xlfunc__["args"]:
             assert arg["options"].get("convert") in (None, typing.Any), (name, arg)
+
+
+def _split_arguments(text: str) -> list[str]:
+    """Top-level arguments of a formula's argument list (commas inside quotes or brackets kept)."""
+    parts, depth, quoted, current = [], 0, False, ""
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+        if ch == "," and depth == 0 and not quoted:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    if current.strip() or parts:
+        parts.append(current.strip())
+    return parts
+
+
+def test_layout_formulas_fit_the_signatures():
+    """Every table formula of the dashboard passes its arguments in the UDF's order.
+
+    Nothing may follow ``as_of``: the layout's ``AsOf`` is the last argument, in the
+    ``as_of`` position, and every required argument is given.
+    """
+    from xlsrc.dashboard.layout import DASHBOARD
+
+    for table in DASHBOARD.tables:
+        m = re.fullmatch(r"([A-Z_][A-Z0-9_]*)\((.*)\)", table.formula)
+        assert m, table.formula
+        func = getattr(plain, m.group(1))
+        params = list(inspect.signature(func).parameters.values())
+        given = _split_arguments(m.group(2))
+        assert len(given) <= len(params), table.formula
+        for param, arg in zip(params, given, strict=False):
+            if param.default is inspect.Parameter.empty:
+                assert arg, (table.formula, param.name)
+            if arg == "AsOf":
+                assert param.name == "as_of", (table.formula, param.name)
+        if "AsOf" in given:
+            assert given[-1] == "AsOf" and len(given) == len(params), table.formula

@@ -59,16 +59,21 @@ from . import args as a
 __all__ = [
     "ANNUAL_VOLATILITY",
     "BREADTH",
+    "DATA_SOURCES",
     "DATA_STATUS",
     "LEADERS",
+    "MARKET_OVERVIEW",
     "PCT_FROM_HIGH",
     "PCT_FROM_MA",
     "PERIOD_RETURN",
     "PRICE_HISTORY",
+    "REBASED",
     "REL_VOLUME",
     "ROTATION_SIGNAL",
     "ROTATION_SPREAD",
+    "ROTATION_TABLE",
     "RRG",
+    "RRG_GUIDES",
     "RSI",
     "RS_LINE",
     "RS_RATING",
@@ -779,6 +784,123 @@ def _status_value(value: Any) -> Any:
     return None if value is None else str(value)
 
 
+# --------------------------------------------------------------------------- dashboard tables
+@xw.func(category=CATEGORY)
+@xw.arg("as_of", doc=_AS_OF_DOC)
+@_excel(table=True)
+def MARKET_OVERVIEW(as_of: Any = None) -> Any:
+    """Index ETFs and indices: last close, 1D, 1W, 1M, YTD, vs 50/200-day MA, RSI (spills).
+
+    The dashboard's Overview table (``xlsrc.dashboard.build.overview_table``); tickers the
+    store does not hold are left out.
+
+    Returns
+    -------
+    list of list
+        A header row then one row per index or ETF, or ``[["#N/A <reason>"]]``.
+    """
+    from ..dashboard import build
+
+    m = _market()
+    return _layout_rows("overview", build.overview_table(m, _as_of(m, as_of)))
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("as_of", doc=_AS_OF_DOC)
+@_excel(table=True)
+def ROTATION_TABLE(as_of: Any = None) -> Any:
+    """Small caps vs large caps (IWM/SPY, IWM/QQQ): signal, return spreads, ratio vs MAs.
+
+    The dashboard's rotation table (``xlsrc.dashboard.build.rotation_table``); a pair that
+    cannot be computed keeps its row with the reason as its signal.
+
+    Returns
+    -------
+    list of list
+        A header row then one row per pair, or ``[["#N/A <reason>"]]``.
+    """
+    from ..dashboard import build
+
+    m = _market()
+    return _layout_rows("rotation", build.rotation_table(m, _as_of(m, as_of)))
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("tickers", doc='Tickers: a range, or text such as "IWM, SPY, QQQ"')
+@xw.arg("as_of", doc=_AS_OF_DOC)
+@xw.ret(dates=_dt.datetime)
+@_excel(table=True)
+def REBASED(tickers: Any, as_of: Any = None) -> Any:
+    """Daily closes rebased to 100 at the last close of the previous year (spills a table).
+
+    The dashboard's chart data (``xlsrc.dashboard.build.rebased_table``): the first row is
+    the base day (= 100), the last the as-of day, so the last value - 100 is the YTD return
+    in percent. Dates come back as Excel dates.
+
+    Returns
+    -------
+    list of list
+        Header ``Date, <ticker>...`` then one row per trading day, or ``[["#N/A <reason>"]]``.
+    """
+    from ..dashboard import build
+    from ..dashboard.layout import DASHBOARD
+
+    m = _market()
+    wanted = [_ticker(m, t, "tickers") for t in a.ticker_list_arg(tickers)]
+    wanted = list(dict.fromkeys(wanted))  # "brk.b" and "BRK-B" are one column
+    frame = build.rebased_table(m, _as_of(m, as_of), wanted)
+    spec = DASHBOARD.table("rebased")
+    missing = [t for t in wanted if t not in frame.columns]
+    if missing:
+        # build.rebased_table shapes its frame to the layout's columns (CHART_TICKERS), so
+        # another ticker would come back blank: say so rather than show an empty column.
+        raise InvalidParameterError(
+            name="tickers", value=",".join(missing), allowed=", ".join(spec.keys[1:])
+        )
+    return _rows(frame[["date", *wanted]], [spec.headers[0], *wanted])
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("benchmark", doc='RRG benchmark; blank = "SPY"')
+@xw.arg("as_of", doc=_AS_OF_DOC)
+@_excel(table=True)
+def RRG_GUIDES(benchmark: Any = None, as_of: Any = None) -> Any:
+    """End points of the RRG chart's quadrant lines at 100, spanning the sector points.
+
+    From the sector table SECTORS shows (``xlsrc.dashboard.build.rrg_guides_table``): rows
+    1-2 the vertical line RS-Ratio = 100, rows 3-4 the horizontal line RS-Momentum = 100.
+
+    Returns
+    -------
+    list of list
+        Header ``Line, x, y`` then four rows, or ``[["#N/A <reason>"]]``.
+    """
+    from ..dashboard import build
+
+    m = _market()
+    bench = _ticker(m, DEFAULT_BENCHMARK if a.is_blank(benchmark) else benchmark, "benchmark")
+    sectors = build.sectors_table(m, _as_of(m, as_of), bench)
+    return _layout_rows("rrg_guides", build.rrg_guides_table(sectors))
+
+
+@xw.func(category=CATEGORY, volatile=False)
+@xw.ret(dates=_dt.datetime)
+@_excel(table=True)
+def DATA_SOURCES() -> Any:
+    """Where the prices come from: one row per source with its tickers and first/last bar.
+
+    The dashboard's provenance table (``xlsrc.dashboard.build.provenance_table``).
+
+    Returns
+    -------
+    list of list
+        A header row then one row per source, or ``[["#N/A <reason>"]]``.
+    """
+    from ..dashboard import build
+
+    return _layout_rows("provenance", build.provenance_table(_market()))
+
+
 #: Every formula the module exposes, in the order of the documentation.
 UDFS: tuple[Callable[..., Any], ...] = (
     RS_RATING,
@@ -801,7 +923,12 @@ UDFS: tuple[Callable[..., Any], ...] = (
     PRICE_HISTORY,
     BREADTH,
     TECHNICALS,
+    MARKET_OVERVIEW,
+    ROTATION_TABLE,
+    REBASED,
+    RRG_GUIDES,
     DATA_STATUS,
+    DATA_SOURCES,
 )
 
 
