@@ -132,8 +132,9 @@ def rs_rating(scores: pd.Series, universe: Iterable[str] | None = None) -> pd.Se
     if universe is None:
         member_scores = values
     else:
-        members = pd.Index(universe)
-        member_scores = scores.reindex(members[members.isin(scores.index)]).to_numpy(dtype=float)
+        # get_indexer, not Index.isin: with pandas' str dtype isin is ~50x slower.
+        positions = scores.index.get_indexer(pd.Index(universe).unique())
+        member_scores = values[positions[positions >= 0]]
     ranked = np.sort(member_scores[~np.isnan(member_scores)])
     n = ranked.size
     out = np.full(values.shape, np.nan)
