@@ -1,0 +1,1 @@
+"""Performance benchmarks of xlsrc: ``python -m benchmarks`` runs them all."""
