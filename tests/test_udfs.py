@@ -51,10 +51,19 @@ def store(tmp_path_factory):
         yield market
 
 
-def excel(name, *args):
-    """Call ``name`` through xlwings' call_udf and unwrap the 1x1 result of a scalar."""
+def table(name, *args):
+    """Call ``name`` through xlwings' call_udf; return the 2D list Excel gets, as is."""
     out = com.call_udf(name, *args)
     assert isinstance(out, list) and all(isinstance(r, list) for r in out)
+    return out
+
+
+def excel(name, *args):
+    """Call ``name`` through xlwings' call_udf and unwrap the 1x1 result of a scalar.
+
+    (A table formula's one-cell ``#N/A`` comes back unwrapped too: use :func:`table`.)
+    """
+    out = table(name, *args)
     return out[0][0] if len(out) == 1 and len(out[0]) == 1 else out
 
 
@@ -203,10 +212,10 @@ def test_leaders():
     assert rows == udfs.LEADERS("sp600", 10, "ytd", DAY) or rows[1:] == [
         [("" if v is None else v) for v in r] for r in udfs.LEADERS("sp600", 10, "ytd", DAY)[1:]
     ]
-    assert excel("LEADERS", "nowhere", MISSING, MISSING, MISSING)[0][0].startswith(
+    assert table("LEADERS", "nowhere", MISSING, MISSING, MISSING)[0][0].startswith(
         "#N/A Unknown universe"
     )
-    assert excel("LEADERS", MISSING, 0.0, MISSING, MISSING)[0][0].startswith("#N/A Invalid n")
+    assert table("LEADERS", MISSING, 0.0, MISSING, MISSING)[0][0].startswith("#N/A Invalid n")
 
 
 def test_sectors_rrg_breadth_technicals():
@@ -233,7 +242,7 @@ def test_price_history_returns_dates():
     assert rows[-1][1] == pytest.approx(166.78, rel=1e-3)
     plain = udfs.PRICE_HISTORY("VICR", "2025-12-31", DAY)
     assert plain[0] == ["Date", "Close"] and plain[1][0] == dt.datetime(2025, 12, 31)
-    assert excel("PRICE_HISTORY", "VICR", "2025-12-31", MISSING, "colour")[0][0].startswith(
+    assert table("PRICE_HISTORY", "VICR", "2025-12-31", MISSING, "colour")[0][0].startswith(
         "#N/A Invalid fields"
     )
 
@@ -292,8 +301,8 @@ def test_rebased_returns_dates_and_100_at_the_base():
     assert rows[-1][2] == pytest.approx(100 * 685.338 / 678.315, rel=2e-3)
     plain = udfs.REBASED((("spy",), ("iwm",)), "2026-01-22")
     assert plain[0] == ["Date", "SPY", "IWM"] and isinstance(plain[1][0], dt.datetime)
-    assert excel("REBASED", "IWM, XYZQ", MISSING)[0][0].startswith("#N/A Unknown ticker: XYZQ")
-    assert excel("REBASED", None, MISSING)[0][0].startswith("#N/A Missing tickers")
+    assert table("REBASED", "IWM, XYZQ", MISSING)[0][0].startswith("#N/A Unknown ticker: XYZQ")
+    assert table("REBASED", None, MISSING)[0][0].startswith("#N/A Missing tickers")
 
 
 def test_rrg_guides_span_the_sector_points():
@@ -303,15 +312,66 @@ def test_rrg_guides_span_the_sector_points():
     sectors = udfs.SECTORS(None, DAY)
     ratio = [r[sectors[0].index("RS-Ratio")] for r in sectors[1:]]
     assert rows[3][1] <= min(v for v in ratio if v is not None) <= rows[4][1]
-    assert excel("RRG_GUIDES", "XYZQ", MISSING)[0][0].startswith("#N/A Unknown ticker: XYZQ")
+    assert table("RRG_GUIDES", "XYZQ", MISSING)[0][0].startswith("#N/A Unknown ticker: XYZQ")
 
 
-def test_data_status():
+def test_data_status(store):
     rows = excel("DATA_STATUS")
     assert rows[0] == ["Item", "Value"] and len(rows) > 2
+    items = dict(map(tuple, rows[1:]))
+    assert items["Source"].startswith("snapshot")
+    assert isinstance(items["Last date"], dt.datetime)  # an Excel date
+    assert items["Last date"].replace(tzinfo=None) == store.close.index[-1]
+    assert items["Tickers"] == store.close.shape[1]
+    assert isinstance(items["Last refresh (UTC)"], dt.datetime)
     assert udfs.DATA_STATUS()[0] == ["Item", "Value"]
+
+
+def test_a_recalculation_loads_the_store_once(store, monkeypatch):
+    """1,000 formulas cost no reload while the store is unchanged (version checked each call)."""
+    loads = []
+    real = store.store.load_matrices
+    monkeypatch.setattr(store.store, "load_matrices", lambda: loads.append(1) or real())
+    monkeypatch.setattr(market_mod, "CHECK_INTERVAL", 0.0)
+    for i in range(200):
+        t = sorted(YTD_2026_01_22)[i % len(YTD_2026_01_22)]
+        assert isinstance(udfs.YTD_RETURN(t, DAY), float)
+        assert isinstance(udfs.RSI(t, None, DAY_SERIAL), float)
+    assert loads == []
+    assert market_mod.get_market() is store
 
 
 def test_formulas_reuse_one_market(store):
     assert market_mod.get_market() is store
     assert os.environ["XLSRC_STORE"]
+
+
+def test_the_next_formula_sees_a_refresh(store, monkeypatch):
+    """A write through the Store (as ``xlsrc refresh`` in another process makes) is seen.
+
+    The market checks the store's data_version at most once a second
+    (``market.CHECK_INTERVAL``); the test checks on every call instead of sleeping. The
+    bars are for a new ticker on existing dates, so no other test's numbers change.
+    """
+    import pandas as pd
+
+    from xlsrc.data.store import Store
+
+    monkeypatch.setattr(market_mod, "CHECK_INTERVAL", 0.0)
+    assert udfs.YTD_RETURN("ZZXT", DAY) == "#N/A Unknown ticker: ZZXT"
+    version = store.data_version
+
+    writer = Store(store.store.path)  # a second handle, like another process
+    bars = pd.DataFrame(
+        {"ticker": ["ZZXT", "ZZXT"], "date": ["2025-12-31", "2026-01-22"], "close": [10.0, 12.5]}
+    )
+    writer.write_bars(bars, source="test")
+    assert udfs.YTD_RETURN("ZZXT", DAY) == pytest.approx(12.5 / 10.0 - 1)
+    assert excel("YTD_RETURN", "zzxt", DAY_SERIAL) == pytest.approx(0.25)
+    assert store.data_version > version
+    assert market_mod.get_market() is store  # reloaded in place, not replaced
+
+    # a corrected bar for a date whose metrics are already memoised
+    writer.write_bars(bars.assign(close=[10.0, 15.0]).tail(1), source="test")
+    assert udfs.YTD_RETURN("ZZXT", DAY) == pytest.approx(15.0 / 10.0 - 1)
+    assert udfs.YTD_RETURN("VICR", DAY) == pytest.approx(YTD_2026_01_22["VICR"], abs=2e-3)

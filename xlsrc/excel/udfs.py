@@ -46,11 +46,11 @@ import xlwings as xw
 from ..errors import InvalidParameterError, NoDataError, XlsrcError
 from ..periods import (
     DEFAULT_BENCHMARK,
-    HIGH_WINDOW,
     PERIOD_DAYS,
     RELVOL_WINDOW,
     RS_MIN_DAYS,
     RSI_WINDOW,
+    SMA_WINDOWS,
     VOLATILITY_WINDOW,
     YTD,
 )
@@ -191,16 +191,16 @@ def _number(value: Any, market: Any, ticker: str, as_of: pd.Timestamp, needed: i
     )
 
 
-def _metric(ticker: Any, as_of: Any, columns: tuple[str, ...], needed: int) -> float:
-    """One ticker's standard metric from the memoised ``Market.metrics(as_of)`` frame."""
+def _metric(ticker: Any, as_of: Any, column: str, needed: int) -> float:
+    """One ticker's standard metric from the memoised ``Market.metrics(as_of)`` frame.
+
+    ``column`` is one of the names ``Market.metrics`` documents; a missing column is a
+    broken contract between the two modules and shows as an unexpected error.
+    """
     m = _market()
     t = _ticker(m, ticker)
     ts = _as_of(m, as_of)
-    metrics = m.metrics(ts)
-    column = next((c for c in columns if c in metrics.columns), None)
-    if column is None:  # pragma: no cover - a contract break, not a user error
-        raise XlsrcError(f"Metric {columns[0]} is not available")
-    value = metrics[column].get(t, math.nan)
+    value = m.metrics(ts)[column].get(t, math.nan)
     return _number(value, m, t, ts, needed)
 
 
@@ -210,21 +210,17 @@ def _one(m: Any, t: str, ts: pd.Timestamp, needed: int, compute: Callable[..., A
     return _number(series.get(t, math.nan), m, t, ts, needed)
 
 
-# Column names in Market.metrics (the first one present is used).
-_RET_COLUMNS: dict[int | str, tuple[str, ...]] = {
-    PERIOD_DAYS["1D"]: ("ret_1d", "return_1d"),
-    PERIOD_DAYS["1W"]: ("ret_1w", "return_1w", "return_5d"),
-    PERIOD_DAYS["1M"]: ("ret_1m", "return_1m", "return_21d"),
-    PERIOD_DAYS["3M"]: ("ret_3m", "return_3m", "return_63d"),
-    PERIOD_DAYS["6M"]: ("ret_6m", "return_6m", "return_126d"),
-    PERIOD_DAYS["1Y"]: ("ret_1y", "return_1y", "return_252d"),
-    YTD: ("ret_ytd", "return_ytd", "ytd"),
+# Column names of Market.metrics (xlsrc/market.py): one name per metric, at the
+# default windows of xlsrc.periods.
+_RET_COLUMNS: dict[int | str, str] = {
+    **{days: f"ret_{code.lower()}" for code, days in PERIOD_DAYS.items()},
+    YTD: "ret_ytd",
 }
-_SMA_COLUMNS = {
-    20: ("pct_sma20", "pct_from_sma20"),
-    50: ("pct_sma50", "pct_from_sma50"),
-    200: ("pct_sma200", "pct_from_sma200"),
-}
+_SMA_COLUMNS: dict[int, str] = {w: f"pct_from_sma{w}" for w in SMA_WINDOWS}
+_RSI_COLUMN = f"rsi{RSI_WINDOW}"
+_VOLATILITY_COLUMN = f"volatility{VOLATILITY_WINDOW}"
+_RELVOL_COLUMN = f"relative_volume{RELVOL_WINDOW}"
+_HIGH_COLUMN = "pct_from_high"  # over HIGH_WINDOW days
 
 
 # --------------------------------------------------------------------------- RS
@@ -266,7 +262,7 @@ def RS_SCORE(ticker: Any, as_of: Any = None) -> Any:
     float or str
         A decimal (0.35 = 35 %), or ``#N/A <reason>``.
     """
-    return _metric(ticker, as_of, ("rs_score",), RS_MIN_DAYS + 1)
+    return _metric(ticker, as_of, "rs_score", RS_MIN_DAYS + 1)
 
 
 @xw.func(category=CATEGORY)
@@ -402,7 +398,7 @@ def RSI(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
     """
     n = a.window_arg(window, RSI_WINDOW)
     if n == RSI_WINDOW:
-        return _metric(ticker, as_of, ("rsi14", "rsi"), n + 1)
+        return _metric(ticker, as_of, _RSI_COLUMN, n + 1)
     from ..core.technicals import rsi
 
     m = _market()
@@ -414,7 +410,7 @@ def RSI(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
 def _volatility(ticker: Any, window: Any, as_of: Any, annualise: bool) -> float:
     n = a.window_arg(window, VOLATILITY_WINDOW, minimum=2)
     if n == VOLATILITY_WINDOW and not annualise:
-        return _metric(ticker, as_of, ("volatility20", "volatility"), n + 1)
+        return _metric(ticker, as_of, _VOLATILITY_COLUMN, n + 1)
     from ..core.technicals import volatility
 
     m = _market()
@@ -470,7 +466,7 @@ def REL_VOLUME(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
     """
     n = a.window_arg(window, RELVOL_WINDOW)
     if n == RELVOL_WINDOW:
-        return _metric(ticker, as_of, ("relative_volume50", "relative_volume"), n + 1)
+        return _metric(ticker, as_of, _RELVOL_COLUMN, n + 1)
     from ..core.technicals import relative_volume
 
     m = _market()
@@ -492,10 +488,7 @@ def PCT_FROM_HIGH(ticker: Any, as_of: Any = None) -> Any:
     float or str
         A decimal, 0 or below (-0.1 = 10 % under the high), or ``#N/A <reason>``.
     """
-    return _metric(ticker, as_of, ("pct_from_high", "pct_from_high252"), 1)
-
-
-_ = HIGH_WINDOW  # the window PCT_FROM_HIGH uses (Market.metrics computes it)
+    return _metric(ticker, as_of, _HIGH_COLUMN, 1)
 
 
 # --------------------------------------------------------------------------- rotation
@@ -759,22 +752,47 @@ def TECHNICALS(tickers: Any, as_of: Any = None) -> Any:
 def DATA_STATUS() -> Any:
     """Where the formulas' data comes from: source, last refresh, last date, number of tickers.
 
+    From the store's ``Store.status()``; dates come back as Excel dates, the last refresh
+    as a UTC date and time.
+
     Returns
     -------
     list of list
         Two columns, ``Item`` and ``Value``.
     """
-    m = _market()
-    status = m.status() if callable(getattr(m, "status", None)) else getattr(m, "status", {})
-    if isinstance(status, pd.Series):
-        status = status.to_dict()
+    status = dict(_market().store.status())
     rows: list[list[Any]] = [["Item", "Value"]]
-    for key, value in dict(status).items():
-        rows.append([str(key).replace("_", " ").capitalize(), _cell(_status_value(value))])
+    for key, label in _STATUS_ITEMS:
+        if key in status:
+            rows.append([label, _cell(_status_value(key, status.pop(key)))])
+    for key, value in status.items():  # anything a newer store adds
+        rows.append([str(key).replace("_", " ").capitalize(), _cell(_status_value(key, value))])
     return rows
 
 
-def _status_value(value: Any) -> Any:
+#: ``Store.status()`` keys in the order DATA_STATUS lists them, with their labels.
+_STATUS_ITEMS = (
+    ("sources", "Source"),
+    ("last_refresh", "Last refresh (UTC)"),
+    ("last_date", "Last date"),
+    ("first_date", "First date"),
+    ("n_tickers", "Tickers"),
+    ("n_dates", "Trading days"),
+    ("data_version", "Data version"),
+    ("schema_version", "Schema version"),
+    ("path", "Store"),
+)
+
+
+def _status_value(key: str, value: Any) -> Any:
+    if key == "sources" and isinstance(value, list | tuple):
+        return ", ".join(str(v.get("name", v)) if isinstance(v, dict) else str(v) for v in value)
+    if key in {"last_date", "first_date", "last_refresh"} and isinstance(value, str) and value:
+        try:
+            ts = pd.Timestamp(value)
+        except ValueError:
+            return value
+        return ts.tz_convert(None) if ts.tzinfo is not None else ts
     if isinstance(value, list | tuple | set):
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):
