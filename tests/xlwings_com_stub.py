@@ -64,6 +64,28 @@ def _module(name: str, **attrs: Any) -> types.ModuleType:
     return mod
 
 
+def _install(name: str, stub: types.ModuleType) -> None:
+    """Put ``stub`` in ``sys.modules``, or complete a stand-in another module put there.
+
+    ``xlsrc.excel.workbook`` registers smaller stand-ins (enough for ``xlwings.udfs``) when
+    it builds the VBA module; if it ran first, its modules are completed with the names
+    ``xlwings._xlwindows`` needs instead of being replaced, so that modules already bound
+    to them keep working. A real module (one with an import spec) is left alone.
+    """
+    existing = sys.modules.get(name)
+    if existing is None:
+        sys.modules[name] = stub
+        return
+    if getattr(existing, "__spec__", None) is not None:
+        return
+    for attr, value in vars(stub).items():
+        if attr == "__file__" or not attr.startswith("__"):
+            if not hasattr(existing, attr):
+                setattr(existing, attr, value)
+    if "__getattr__" not in vars(existing):
+        existing.__getattr__ = vars(stub)["__getattr__"]  # type: ignore[method-assign]
+
+
 class _TimeZoneInfo:
     @staticmethod
     def utc() -> dt.tzinfo:
@@ -95,7 +117,7 @@ def load() -> types.SimpleNamespace:
     }
     stubs["win32com"].client = stubs["win32com.client"]
     for name, mod in stubs.items():
-        sys.modules.setdefault(name, mod)
+        _install(name, mod)
     for attr in ("windll", "oledll"):
         if not hasattr(ctypes, attr):
             setattr(ctypes, attr, _Anything())
