@@ -12,7 +12,9 @@ What it writes (see ``xlsrc/data/snapshot.py`` for the reader):
 - ``bars.parquet`` — long format sorted by (ticker, date): ticker (dictionary), date
   (date32), open, high, low, close (float64), volume (int64, null when unknown), source
   (dictionary: which shared files the row came from).
-- ``securities.parquet`` — ticker, name, sector (GICS), industry, type (stock/etf/index).
+- ``securities.parquet`` — ticker, name, sector (GICS), industry, type (stock/etf/index, or
+  null = other: warrants, rights, units, preferreds, notes, funds, unclassified), type_basis
+  (which rule of ``TYPE_RULE`` decided the type).
 - ``universes.parquet`` — universe, ticker.
 - ``provenance.json`` — source files, origin repositories and commits, date ranges, row
   counts, dropped members, calendar checks, and the statement that membership lists are
@@ -41,6 +43,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -174,7 +177,7 @@ PANEL = "reference/rs_daily_panel_2025-10-01_2026-02-27.csv.gz"
 PARQUET_OPTS = {
     "compression": "zstd",
     "compression_level": 9,
-    "use_dictionary": ["ticker", "source", "universe", "sector", "industry", "type"],
+    "use_dictionary": ["ticker", "source", "universe", "sector", "industry", "type", "type_basis"],
     "write_statistics": False,
     "row_group_size": 1 << 20,
 }
@@ -395,15 +398,107 @@ def check_calendar(data: Path, closes: pd.DataFrame, stats: dict) -> pd.Index:
     return pd.Index(keep)
 
 
+#: The store's schema (v1) allows only stock/etf/index or NULL as a security type, so a
+#: security that is none of these ("other": warrants, rights, units, preferreds, notes,
+#: mutual funds, and tickers no source classifies) is written with a null type. Switch this
+#: to "other" once xlsrc/data/store.py accepts it.
+OTHER_TYPE: str | None = None
+
+#: Peer tool's daily snapshots (reference/rs_stocks_*.csv): Sector "ETF" or a Yahoo sector.
+PEER_STOCK_FILES = (
+    "reference/rs_stocks_12312025.csv",
+    "reference/rs_stocks_01152026.csv",
+    "reference/rs_stocks_01292026.csv",
+    "reference/rs_stocks_02272026.csv",
+)
+
+#: Symbol conventions for securities that are not common stock (Nasdaq fifth-letter codes
+#: on five-letter symbols; Yahoo's dash suffixes on NYSE-style symbols). Checked in order.
+SUFFIX_RULES: tuple[tuple[str, str, str], ...] = (
+    (r"[A-Z]+-(W|WS|WT)", "warrant", "dash suffix -W/-WS/-WT (Yahoo: warrants)"),
+    (r"[A-Z]+-(R|RT)", "right", "dash suffix -R/-RT (Yahoo: rights)"),
+    (r"[A-Z]+-(U|UN)", "unit", "dash suffix -U/-UN (Yahoo: units)"),
+    (r"[A-Z]+-P[A-Z]?", "preferred", "dash suffix -P/-P<series> (Yahoo: preferred shares)"),
+    (r"[A-Z]{4}(WS|WT)", "warrant", "six-letter symbol ending WS/WT (warrants)"),
+    (r"[A-Z]{4}RT", "right", "six-letter symbol ending RT (rights)"),
+    (r"[A-Z]{4}W", "warrant", "Nasdaq fifth letter W (warrants)"),
+    (r"[A-Z]{4}R", "right", "Nasdaq fifth letter R (rights)"),
+    (r"[A-Z]{4}U", "unit", "Nasdaq fifth letter U (units)"),
+    (r"[A-Z]{4}[PONM]", "preferred", "Nasdaq fifth letter P/O/N/M (1st-4th preferred)"),
+    (r"[A-Z]{4}X", "mutual_fund", "Nasdaq fifth letter X (mutual funds)"),
+)
+#: Nasdaq fifth letters L and Z ("miscellaneous": notes, baby bonds, further preferreds)
+#: count only when the four-letter base symbol is itself priced (OXLCL, TMUSZ, RILYL); the
+#: legacy exception GOOGL is an S&P 500 member, and members are stocks before this rule.
+SUFFIX_RULE_MISC = (
+    r"[A-Z]{4}[LZ]",
+    "note_or_misc",
+    "Nasdaq fifth letter L/Z with a priced 4-letter base",
+)
+#: Share-class suffixes of common stock (BRK-A, LEN-B, MKC-V; LBRDA, LBRDK).
+SHARE_CLASS = re.compile(r"(?P<base>[A-Z]+)-[A-Z]|(?P<base5>[A-Z]{4})[ABCK]")
+
+TYPE_RULE = [
+    "Evidence, strongest first (the first that applies decides):",
+    "1. '^' prefix -> index.",
+    "2. Equity member of a universe file (sp500/sp400/sp600/r2000 iShares holdings) -> stock.",
+    "3. Named in the ETF_NAMES table or one of the ohlcv ETF files -> etf.",
+    "4. Symbol convention for non-common securities (SUFFIX_RULES: Nasdaq fifth letters "
+    "W/R/U = warrant/right/unit, P/O/N/M = preferred, X = mutual fund, L/Z with a priced "
+    "4-letter base = note/misc; Yahoo dash suffixes -W/-WS/-WT, -R/-RT, -U/-UN, -P*) -> other. "
+    "This overrides Yahoo's 'Stock' (Yahoo types warrants, rights, units and preferreds as "
+    "equity) and iShares equity rows outside the universe files (IWM 2025-05 held CLSKW).",
+    "5. S&P 500 GICS list or an equity row of another iShares holdings file -> stock.",
+    "6. reference ticker_info JSON type: 'Stock' -> stock, 'ETF' -> etf.",
+    "7. Peer tool's rs_stocks_*.csv (same origin): Sector 'ETF' -> etf, any other sector -> stock.",
+    "8. Share class (X-A, X-B, ...; or a 5-letter symbol ending A/B/C/K) of a base X or a "
+    "sibling class typed stock by 2-7 -> stock.",
+    "9. Otherwise -> other (no evidence).",
+    "'other' is rated against the stock universe without joining it, like ETFs; the store "
+    "schema v1 holds it as a null type. securities.parquet column type_basis names the rule "
+    "that decided each ticker.",
+]
+
+
+def suffix_class(ticker: str, known: set[str]) -> tuple[str, str] | None:
+    """Return (class, rule) when a symbol convention marks ``ticker`` as not common stock."""
+    for pattern, klass, rule in SUFFIX_RULES:
+        if re.fullmatch(pattern, ticker):
+            return klass, rule
+    pattern, klass, rule = SUFFIX_RULE_MISC
+    if re.fullmatch(pattern, ticker) and ticker[:4] in known:
+        return klass, rule
+    return None
+
+
+def read_peer_sectors(data: Path) -> dict[str, str]:
+    """Ticker -> Sector in the peer tool's rs_stocks files (later files win)."""
+    out: dict[str, str] = {}
+    for rel in PEER_STOCK_FILES:
+        frame = pd.read_csv(data / rel, usecols=["Ticker", "Sector"], dtype=str)
+        for raw, sector_name in zip(frame["Ticker"], frame["Sector"], strict=True):
+            if not isinstance(raw, str) or not isinstance(sector_name, str):
+                continue
+            try:
+                out[normalise_ticker(raw)] = sector_name.strip()
+            except ValueError:
+                continue
+    return out
+
+
 def build_securities(
-    data: Path, tickers: list[str], etf_like: set[str], stats: dict
+    data: Path, tickers: list[str], etf_like: set[str], members: set[str], stats: dict
 ) -> pd.DataFrame:
-    """Name, GICS sector, industry and type for every priced ticker."""
+    """Name, GICS sector, industry, type and type_basis for every priced ticker.
+
+    The type follows ``TYPE_RULE`` (evidence first, then symbol conventions, else other).
+    """
     known = set(tickers)
     name: dict[str, str] = {}
     sector: dict[str, str] = {}
     industry: dict[str, str] = {}
-    kind: dict[str, str] = {}
+    yahoo_type: dict[str, str] = {}
+    listed_equity: set[str] = set()  # S&P 500 GICS list or iShares equity rows
 
     info = json.loads((data / YAHOO_INFO).read_text())
     for raw, entry in sorted(info.items()):
@@ -413,9 +508,9 @@ def build_securities(
         item = entry.get("info", {})
         typ = (item.get("type") or "").upper()
         if typ == "ETF":
-            kind[ticker] = "etf"
+            yahoo_type[ticker] = "etf"
         elif typ == "STOCK":
-            kind[ticker] = "stock"
+            yahoo_type[ticker] = "stock"
             if item.get("sector") in YAHOO_TO_GICS:
                 sector[ticker] = YAHOO_TO_GICS[item["sector"]]
             if item.get("industry") and item["industry"] not in ("n/a", "ETF"):
@@ -431,7 +526,7 @@ def build_securities(
             name[ticker] = title_name(row.name)
             if row.sector and row.sector != "-":
                 sector[ticker] = row.sector
-            kind[ticker] = "stock"
+            listed_equity.add(ticker)
 
     sp = pd.read_csv(data / "constituents" / SP500_GICS, dtype=str)
     for row in sp.itertuples():
@@ -441,37 +536,70 @@ def build_securities(
         name[ticker] = row.Security
         sector[ticker] = row._3  # GICS Sector
         industry.setdefault(ticker, row._4)  # GICS Sub-Industry where Yahoo has none
-        kind[ticker] = "stock"
+        listed_equity.add(ticker)
 
     for ticker, etf_name in ETF_NAMES.items():
         if ticker in known:
             name[ticker] = etf_name
-            kind[ticker] = "etf"
-    for ticker in etf_like:
-        kind[ticker] = "etf"
     for ticker, gics in SECTOR_ETFS.items():
         sector[ticker] = gics
     for ticker, idx_name in INDEX_NAMES.items():
         name[ticker] = idx_name
+    peer = read_peer_sectors(data)
+
+    kind: dict[str, str | None] = {}
+    basis: dict[str, str] = {}
     for ticker in tickers:
+        suffix = suffix_class(ticker, known)
         if ticker.startswith("^"):
-            kind[ticker] = "index"
+            kind[ticker], basis[ticker] = "index", "index symbol"
             sector.pop(ticker, None)
-    # Tickers no source classifies: call them stocks only if a sector is known, else "etf"?
-    # No: an unknown type is recorded as "stock" only with evidence; otherwise "unknown" would
-    # break the contract, so they are stocks (the closes file holds US stocks and ETFs, and
-    # every ETF the sources know is already marked). Count them in the provenance.
-    unclassified = [t for t in tickers if t not in kind]
-    for ticker in unclassified:
-        kind[ticker] = "stock"
+        elif ticker in members:
+            kind[ticker], basis[ticker] = "stock", "universe member (iShares equity row)"
+        elif ticker in ETF_NAMES or ticker in etf_like:
+            kind[ticker], basis[ticker] = "etf", "ETF names table / ohlcv ETF file"
+        elif suffix is not None:
+            kind[ticker], basis[ticker] = OTHER_TYPE, f"suffix:{suffix[0]}"
+        elif ticker in listed_equity:
+            kind[ticker], basis[ticker] = "stock", "S&P 500 GICS list / iShares equity row"
+        elif ticker in yahoo_type:
+            kind[ticker], basis[ticker] = yahoo_type[ticker], "ticker_info type"
+        elif ticker in peer:
+            is_etf = peer[ticker].upper() == "ETF"
+            kind[ticker] = "etf" if is_etf else "stock"
+            basis[ticker] = "peer rs_stocks sector"
+    for ticker in tickers:
+        if ticker in basis:
+            continue
+        match = SHARE_CLASS.fullmatch(ticker)
+        if match:
+            base = match.group("base") or match.group("base5")
+            family = [base, *(f"{base}-{c}" for c in "ABCKV"), *(base + c for c in "ABCK")]
+            family = [t for t in family if t != ticker]
+            if any(basis.get(t) and kind.get(t) == "stock" for t in family):
+                kind[ticker], basis[ticker] = "stock", "share class of a stock"
+                continue
+        kind[ticker], basis[ticker] = OTHER_TYPE, "no evidence"
+
+    label = [kind[t] if kind[t] is not None else "other" for t in tickers]
     stats["securities"] = {
         "tickers": len(tickers),
         "with_name": sum(t in name for t in tickers),
         "with_sector": sum(t in sector for t in tickers),
         "with_industry": sum(t in industry for t in tickers),
-        "type_counts": pd.Series([kind[t] for t in tickers]).value_counts().sort_index().to_dict(),
-        "unclassified_counted_as_stock": len(unclassified),
+        "type_counts": {k: int(v) for k, v in pd.Series(label).value_counts().sort_index().items()},
+        "type_counts_note": (
+            "'other' is stored as a null type (store schema v1 allows stock/etf/index only). "
+            "Before this rule (snapshot of commit 6e1f6c6) the counts were etf 4928, "
+            "index 5, stock 7536, of which 672 stocks had no evidence at all."
+        ),
+        "type_rule": TYPE_RULE,
+        "type_basis_counts": {f"{label[i]} <- {basis[t]}": 0 for i, t in enumerate(tickers)},
     }
+    counts = stats["securities"]["type_basis_counts"]
+    for i, t in enumerate(tickers):
+        counts[f"{label[i]} <- {basis[t]}"] += 1
+    stats["securities"]["type_basis_counts"] = dict(sorted(counts.items()))
     return pd.DataFrame(
         {
             "ticker": tickers,
@@ -479,6 +607,7 @@ def build_securities(
             "sector": [sector.get(t) for t in tickers],
             "industry": [industry.get(t) for t in tickers],
             "type": [kind[t] for t in tickers],
+            "type_basis": [basis[t] for t in tickers],
         }
     )
 
@@ -556,8 +685,9 @@ def main(argv: list[str] | None = None) -> int:
             normalise_ticker(p.name.split(".")[0]) for p in (data / "ohlcv" / sub).iterdir()
         }
     etf_like &= set(tickers)
-    securities = build_securities(data, tickers, etf_like, stats)
     universes = build_universes(data, set(tickers), stats)
+    members = set(universes.loc[universes["universe"] != "sectors", "ticker"])
+    securities = build_securities(data, tickers, etf_like, members, stats)
 
     bars_schema = pa.schema(
         [
@@ -583,6 +713,7 @@ def main(argv: list[str] | None = None) -> int:
             ("sector", pa.string()),
             ("industry", pa.string()),
             ("type", pa.string()),
+            ("type_basis", pa.string()),
         ]
     )
     write_parquet(securities, out / "securities.parquet", sec_schema)
@@ -609,6 +740,8 @@ def main(argv: list[str] | None = None) -> int:
             "OHLC source priority: adjusted_2015-2026 > yahoo_format_2023-2026 > unadjusted_2025-2026.",
             "Volume from the OHLC source; else day_volume of the RS daily panel (early reading).",
             "Dates not in SPY's calendar or on weekends are dropped.",
+            "Security type from evidence, then symbol conventions, else other (null): "
+            "stats.securities.type_rule; per-ticker basis in securities.parquet type_basis.",
         ],
         "sources": SOURCES,
         "origin_repositories": {
@@ -622,7 +755,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "input_files": {
             rel: sha256(data / rel)
-            for rel in [CLOSES, PANEL, YAHOO_INFO, f"constituents/{SP500_GICS}"]
+            for rel in [CLOSES, PANEL, YAHOO_INFO, *PEER_STOCK_FILES, f"constituents/{SP500_GICS}"]
             + [f"constituents/{f}" for f in HOLDINGS_NAME_FILES]
         },
         "rows": {

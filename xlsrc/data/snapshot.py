@@ -5,7 +5,10 @@ wheel as well as a checkout):
 
 - ``bars.parquet``: ticker, date, open, high, low, close, volume, source (long, sorted by
   ticker and date);
-- ``securities.parquet``: ticker, name, sector, industry, type;
+- ``securities.parquet``: ticker, name, sector, industry, type (``stock``, ``etf``,
+  ``index``, or null = other: warrants, rights, units, preferreds, notes, funds and
+  tickers no source classifies; they are rated against ``stocks`` without joining it),
+  plus ``type_basis`` (the rule that decided the type; not loaded);
 - ``universes.parquet``: universe, ticker;
 - ``provenance.json``: where every file came from, row counts, and the statement that
   membership lists are not point-in-time.

@@ -1,0 +1,103 @@
+"""Security types in the bundled snapshot: evidence first, symbol conventions, else other.
+
+Reads ``xlsrc/_data`` directly (no store). The rule is ``TYPE_RULE`` in
+scripts/build_snapshot.py and ``stats.securities.type_rule`` in provenance.json.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from xlsrc.data.snapshot import load_snapshot, snapshot_dir
+from xlsrc.data.universes import normalise_ticker
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def securities() -> pd.DataFrame:
+    return pd.read_parquet(snapshot_dir() / "securities.parquet").set_index("ticker")
+
+
+@pytest.fixture(scope="module")
+def snap():
+    return load_snapshot()
+
+
+def test_universe_members_are_all_stocks(securities, snap):
+    uni = snap.universes
+    for name in ("sp500", "sp400", "sp600", "r2000"):
+        members = uni.loc[uni["universe"] == name, "ticker"]
+        assert len(members) > 300
+        types = securities.loc[members, "type"]
+        assert (types == "stock").all(), f"{name}: {sorted(types.index[types != 'stock'])[:10]}"
+    sectors = uni.loc[uni["universe"] == "sectors", "ticker"]
+    assert (securities.loc[sectors, "type"] == "etf").all()
+
+
+@pytest.mark.parametrize(
+    "ticker",
+    [
+        "AACIW",  # SPAC warrant (Yahoo types it "Stock")
+        "AACBR",  # right
+        "AACBU",  # unit
+        "BKSY-W",  # dash-form warrant
+        "CLSKW",  # warrant held in an iShares IWM file as an equity row
+        "DJTWW",  # warrant
+        "AGNCP",  # preferred (Nasdaq fifth letter P)
+        "LBRDP",  # preferred
+        "TMUSZ",  # note (fifth letter Z, base TMUS priced)
+        "FXAIX",  # mutual fund (fifth letter X)
+    ],
+)
+def test_known_non_common_securities_are_not_stocks(securities, ticker):
+    assert pd.isna(securities.loc[ticker, "type"])
+    assert securities.loc[ticker, "type_basis"].startswith("suffix:")
+
+
+@pytest.mark.parametrize(
+    ("ticker", "kind"),
+    [
+        ("BRK-B", "stock"),
+        ("BRK-A", "stock"),  # share class of a stock
+        ("BF-A", "stock"),
+        ("GOOGL", "stock"),  # S&P 500 member despite the fifth letter L
+        ("LBRDK", "stock"),  # peer tool's sector
+        ("VICR", "stock"),
+        ("SPY", "etf"),
+        ("MSTY", "etf"),
+        ("^GSPC", "index"),
+    ],
+)
+def test_known_types(securities, ticker, kind):
+    assert securities.loc[ticker, "type"] == kind
+
+
+def test_type_counts_as_recorded(securities, snap):
+    recorded = snap.provenance["stats"]["securities"]["type_counts"]
+    counts = securities["type"].fillna("other").value_counts().to_dict()
+    assert counts == recorded
+    assert recorded == {"etf": 5429, "index": 5, "other": 959, "stock": 6076}
+    assert securities["type_basis"].notna().all()
+    assert snap.provenance["stats"]["securities"]["type_rule"]
+    # the loaded snapshot (what the store seeds) holds "other" as a null type
+    loaded = snap.securities.set_index("ticker")["type"]
+    assert loaded.isna().sum() == recorded["other"]
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="shared data not available")
+def test_peer_stocks_we_exclude_are_non_common(securities):
+    """Every ticker the peer tool gives a non-ETF sector and we do not type stock is a
+    warrant/right/unit/preferred/note by symbol convention, except BWNB (a note listed
+    under a 4-letter symbol that no source types)."""
+    peer = pd.read_csv(SHARED / "reference" / "rs_stocks_01292026.csv", dtype={"Ticker": str})
+    peer = peer[peer["Sector"] != "ETF"]
+    tickers = {normalise_ticker(t) for t in peer["Ticker"].dropna()} & set(securities.index)
+    excluded = securities.loc[sorted(tickers)]
+    excluded = excluded[excluded["type"] != "stock"]
+    assert len(excluded) < 250
+    unexplained = set(excluded.index[~excluded["type_basis"].str.startswith("suffix:")])
+    assert unexplained == {"BWNB"}
