@@ -204,24 +204,12 @@ class Market:
     # ------------------------------------------------------------------ provenance
     @cached_property
     def provenance(self) -> pd.DataFrame:
-        """One row per source and per universe: source, detail, tickers, first, last, fetched_at."""
-        with self.store._read() as con:
-            stats = con.execute(
-                "SELECT s.name, s.description, s.fetched_at, COUNT(DISTINCT b.ticker), "
-                "MIN(b.date), MAX(b.date) FROM sources s LEFT JOIN bars b ON b.source_id = s.id "
-                "GROUP BY s.id ORDER BY s.id"
-            ).fetchall()
-        rows: list[dict[str, Any]] = [
-            {
-                "source": n,
-                "detail": d or "",
-                "tickers": int(k),
-                "first": f,
-                "last": la,
-                "fetched_at": fa or "",
-            }
-            for n, d, fa, k, f, la in stats
-        ]
+        """One row per source and per universe: source, detail, tickers, first, last, fetched_at.
+
+        The source rows come from :meth:`Store.source_summary` (a summary table the store
+        keeps in step with its bars, so this costs milliseconds, not a scan of the bars).
+        """
+        rows: list[dict[str, Any]] = self.store.source_summary().to_dict("records")
         for name, members in sorted(self.universes.items()):
             rows.append(
                 {

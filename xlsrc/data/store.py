@@ -14,6 +14,10 @@ Schema (``SCHEMA_VERSION`` = 1)::
     bars(ticker, date 'YYYY-MM-DD', open, high, low, close, volume, source_id, fetched_at
          (NULL = its source's fetched_at, as for seeded rows),
          PRIMARY KEY(ticker, date))                                     WITHOUT ROWID
+    bar_summary(ticker, source_id, bars, first, last,                   one row per ticker
+         PRIMARY KEY(ticker, source_id))                                and source, kept in
+                                                                        step with bars by
+                                                                        every write
 
 Guarantees:
 
@@ -23,6 +27,10 @@ Guarantees:
   an exception anywhere inside rolls it back and leaves the previous content intact.
 - The first use seeds the store from the bundled snapshot into a temporary file that is
   linked into place only when complete, so a crash during seeding leaves no half store.
+- ``bar_summary`` is rewritten for the written tickers inside the same transaction as
+  the bars, so :meth:`Store.source_summary` (per-source ticker count and date range) is a
+  read of a few thousand rows instead of a scan of the bars table. A store created before
+  the table existed gets it (filled by one scan) the first time it is opened.
 - :meth:`Store.load_matrices` is served from ``<store>.matrices.npz``, keyed by
   (``store_id``, ``data_version``) and replaced atomically (temporary file +
   ``os.replace``). It is written while seeding (straight from the snapshot frames) and
@@ -90,6 +98,24 @@ CREATE TABLE bars (
     PRIMARY KEY (ticker, date)
 ) WITHOUT ROWID;
 """
+
+#: Per (ticker, source): bar count and date range; rewritten for every written ticker.
+_SUMMARY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS bar_summary (
+    ticker TEXT NOT NULL,
+    source_id INTEGER NOT NULL,
+    bars INTEGER NOT NULL,
+    first TEXT NOT NULL,
+    last TEXT NOT NULL,
+    PRIMARY KEY (ticker, source_id)
+) WITHOUT ROWID
+"""
+_SCHEMA += _SUMMARY_SCHEMA + ";"
+#: Recompute the summary rows of one ticker from its bars (the PRIMARY KEY serves it).
+_SUMMARISE_TICKER = (
+    "INSERT INTO bar_summary SELECT ticker, source_id, COUNT(*), MIN(date), MAX(date) "
+    "FROM bars WHERE ticker = ? GROUP BY ticker, source_id"
+)
 
 
 def default_store_path() -> Path:
@@ -232,7 +258,34 @@ class Store:
         if not self.path.exists() or self.path.stat().st_size == 0:
             self._seed()
         self._check_schema()
+        self._ensure_summary()
         self._seeded = True
+
+    def _ensure_summary(self) -> None:
+        """Add and fill ``bar_summary`` in a store made before it existed (one scan, once).
+
+        The bars are unchanged, so ``data_version`` (and the matrix cache) stay valid. A
+        store that cannot be written (read-only file) keeps working without the table:
+        :meth:`source_summary` then scans the bars.
+        """
+        con = self._connect()
+        try:
+            if _has_summary(con):
+                return
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                if not _has_summary(con):  # another process may have just added it
+                    con.execute(_SUMMARY_SCHEMA)
+                    con.execute(
+                        "INSERT INTO bar_summary SELECT ticker, source_id, COUNT(*), "
+                        "MIN(date), MAX(date) FROM bars GROUP BY ticker, source_id"
+                    )
+                con.execute("COMMIT")
+            except sqlite3.Error:
+                with contextlib.suppress(sqlite3.Error):
+                    con.execute("ROLLBACK")
+        finally:
+            con.close()
 
     def _check_schema(self) -> None:
         con = self._connect()
@@ -397,6 +450,43 @@ class Store:
             ).fetchall()
         return pd.DataFrame(rows, columns=["name", "description", "fetched_at"])
 
+    def source_summary(self) -> pd.DataFrame:
+        """Return one row per source: what it holds and when it was fetched.
+
+        Read from ``bar_summary`` (kept in step with the bars by every write), so it is
+        cheap; a store without that table (read-only, made by an older xlsrc) is scanned.
+
+        Returns
+        -------
+        pd.DataFrame
+            Columns source, detail (the source's description), tickers (distinct tickers
+            whose bars came from it), first, last (``pd.Timestamp``, NaT if it holds no bars),
+            fetched_at (text), in the order the sources were created.
+        """
+        with self._read() as con:
+            table = (
+                "bar_summary"
+                if _has_summary(con)
+                else (
+                    "(SELECT ticker, source_id, MIN(date) AS first, MAX(date) AS last "
+                    "FROM bars GROUP BY ticker, source_id)"
+                )
+            )
+            rows = con.execute(
+                "SELECT s.name, s.description, COUNT(DISTINCT b.ticker), MIN(b.first), "
+                f"MAX(b.last), s.fetched_at FROM sources s LEFT JOIN {table} b "
+                "ON b.source_id = s.id GROUP BY s.id ORDER BY s.id"
+            ).fetchall()
+        frame = pd.DataFrame(
+            rows, columns=["source", "detail", "tickers", "first", "last", "fetched_at"]
+        )
+        frame["detail"] = frame["detail"].fillna("")
+        frame["fetched_at"] = frame["fetched_at"].fillna("")
+        frame["tickers"] = frame["tickers"].astype("int64")
+        frame["first"] = pd.to_datetime(frame["first"])
+        frame["last"] = pd.to_datetime(frame["last"])
+        return frame
+
     def last_dates(self) -> pd.Series:
         """Return ticker -> date of its last bar (from the matrices, so cheap)."""
         return self.load_matrices().last_bar
@@ -511,6 +601,11 @@ class Store:
                 "INSERT OR REPLACE INTO bars VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 _bar_rows(bars, source_id, stamp),
             )
+            # the written tickers' summary rows, from their bars (an upsert may have
+            # moved days from another source to this one)
+            params = [(t,) for t in tickers]
+            con.executemany("DELETE FROM bar_summary WHERE ticker = ?", params)
+            con.executemany(_SUMMARISE_TICKER, params)
             meta = self._meta(con)
             old_key = (meta["store_id"], int(meta["data_version"]))
         self._update_cache(old_key, bars, tickers if replace else [])
@@ -676,7 +771,7 @@ def _bar_rows(bars: pd.DataFrame, source_id: int, stamp: str) -> Iterator[tuple]
 def _insert_snapshot(con: sqlite3.Connection, snap: Snapshot) -> None:
     """Insert the whole snapshot (inside the caller's transaction)."""
     described = snap.provenance.get("sources", {})
-    names = sorted(set(snap.bars["source"].astype(str).unique()) | set(described))
+    names = sorted({str(x) for x in snap.bars["source"].unique()} | set(described))
     source_ids = {}
     for i, name in enumerate(names, start=1):
         info = described.get(name, {})
@@ -707,7 +802,7 @@ def _insert_snapshot(con: sqlite3.Connection, snap: Snapshot) -> None:
     )
 
     bars = snap.bars
-    codes, uniques = pd.factorize(bars["source"].astype(str))
+    codes, uniques = _factorize_text(bars["source"])
     ids = np.array([source_ids[u][0] for u in uniques], dtype=np.int64)[codes]
     tcodes, tuniq = pd.factorize(bars["ticker"])
     dcodes, duniq = pd.factorize(bars["date"])
@@ -728,10 +823,58 @@ def _insert_snapshot(con: sqlite3.Connection, snap: Snapshot) -> None:
     )
     con.executemany("INSERT INTO bars VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)", rows)
 
+    # bar_summary straight from the frame: one row per (ticker, source)
+    day = dcodes  # dates were factorised in first-seen order; compare their values
+    order = np.argsort(np.asarray(duniq, dtype="datetime64[ns]"), kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    key = pd.DataFrame({"t": tcodes, "s": ids, "d": rank[day]})
+    grouped = key.groupby(["t", "s"], sort=False)["d"].agg(["size", "min", "max"])
+    t_idx = grouped.index.get_level_values("t").to_numpy()
+    s_idx = grouped.index.get_level_values("s").to_numpy()
+    day_sorted = np.asarray(day_text, dtype=object)[order]
+    con.executemany(
+        "INSERT INTO bar_summary VALUES (?, ?, ?, ?, ?)",
+        zip(
+            np.asarray(tuniq, dtype=object)[t_idx].tolist(),
+            s_idx.tolist(),
+            grouped["size"].tolist(),
+            day_sorted[grouped["min"].to_numpy()].tolist(),
+            day_sorted[grouped["max"].to_numpy()].tolist(),
+            strict=True,
+        ),
+    )
+
+
+def _has_summary(con: sqlite3.Connection) -> bool:
+    return (
+        con.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'bar_summary'"
+        ).fetchone()
+        is not None
+    )
+
+
+def _factorize_text(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Return (codes, sorted unique strings) of a text column, categorical or not.
+
+    A categorical column (the snapshot's ``ticker`` and ``source``) is factorised from its
+    codes: turning millions of rows into Python strings first costs seconds.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        cat = column.cat.remove_unused_categories()
+        names = np.asarray([str(c) for c in cat.cat.categories], dtype=object)
+        order = np.argsort(names, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        return rank[cat.cat.codes.to_numpy()], names[order]
+    codes, uniques = pd.factorize(column.astype(str), sort=True)
+    return codes, np.asarray(uniques, dtype=object)
+
 
 def _pivot(bars: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Long (ticker, date, close, volume) -> raw wide close and volume (no fill)."""
-    tcodes, tickers = pd.factorize(bars["ticker"].astype(str), sort=True)
+    tcodes, tickers = _factorize_text(bars["ticker"])
     dcodes, dates = pd.factorize(bars["date"], sort=True)
     shape = (len(dates), len(tickers))
     close = np.full(shape, np.nan)
