@@ -1,7 +1,7 @@
 """The headless report, re-opened with openpyxl and checked against the raw shared data.
 
-The report is written once per module from the real :class:`xlsrc.market.Market` on a
-store seeded from the bundled snapshot into a temporary folder, as of 2026-01-22 (the
+The report is written once per session from the real :class:`xlsrc.market.Market` on the
+session's store seeded from the bundled snapshot (``seeded_store_path``), as of 2026-01-22 (the
 January 2026 small-cap rally). Expected numbers are recomputed here from the shared raw
 closes file, not by the code under test.
 
@@ -27,6 +27,7 @@ import pytest
 
 from xlsrc.dashboard.layout import DASHBOARD
 from xlsrc.errors import InvalidParameterError, NoDataError, UnknownUniverseError, XlsrcError
+from xlsrc.market import Market, get_market
 from xlsrc.report import ReportSummary, write_report
 
 CLOSES = Path("/work/shared/data/closes/us_closes_2024-01-02_2026-08-03.csv.gz")
@@ -41,26 +42,26 @@ GOLDEN_ARGS: dict[str, Any] = {
 }
 
 
-@pytest.fixture(scope="module")
-def market(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    market_mod = pytest.importorskip("xlsrc.market")
-    store = tmp_path_factory.mktemp("store") / "xlsrc.sqlite"
-    return market_mod.get_market(store)
+@pytest.fixture(scope="session")
+def market(seeded_store_path: Path) -> Market:
+    """The real Market on the session's seeded store (read only)."""
+    return get_market(seeded_store_path)
 
 
-@pytest.fixture(scope="module")
-def report(market: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ReportSummary]:
+@pytest.fixture(scope="session")
+def report(market: Market, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ReportSummary]:
+    """The golden report, written once per session; tests only read it."""
     out = tmp_path_factory.mktemp("report") / "dashboard.xlsx"
     summary = write_report(market, out, **GOLDEN_ARGS)
     return out, summary
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def wb(report: tuple[Path, ReportSummary]) -> openpyxl.Workbook:
     return openpyxl.load_workbook(report[0])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def raw() -> pd.DataFrame:
     """Closes of the tickers checked here, straight from the shared file (dates x tickers)."""
     if not CLOSES.exists():
@@ -272,12 +273,12 @@ def test_rebased_chart_data(wb: openpyxl.Workbook, raw: pd.DataFrame) -> None:
 
 
 # --------------------------------------------------------------------------- errors, atomicity
-def test_default_as_of_is_the_last_date(market: Any, tmp_path: Path) -> None:
+def test_default_as_of_is_the_last_date(market: Market, tmp_path: Path) -> None:
     summary = write_report(market, tmp_path / "r.xlsx", top=5)
     assert summary.as_of == market.close.index[-1]
 
 
-def test_bad_date(market: Any, tmp_path: Path) -> None:
+def test_bad_date(market: Market, tmp_path: Path) -> None:
     with pytest.raises(InvalidParameterError, match="not-a-date"):
         write_report(market, tmp_path / "r.xlsx", as_of="not-a-date")
     with pytest.raises(NoDataError, match="1999"):
@@ -285,12 +286,12 @@ def test_bad_date(market: Any, tmp_path: Path) -> None:
     assert not (tmp_path / "r.xlsx").exists()
 
 
-def test_unknown_universe(market: Any, tmp_path: Path) -> None:
+def test_unknown_universe(market: Market, tmp_path: Path) -> None:
     with pytest.raises(UnknownUniverseError, match="nasdaq9"):
         write_report(market, tmp_path / "r.xlsx", universe="nasdaq9")
 
 
-def test_unwritable_path(market: Any, tmp_path: Path) -> None:
+def test_unwritable_path(market: Market, tmp_path: Path) -> None:
     with pytest.raises(XlsrcError, match="does not exist"):
         write_report(market, tmp_path / "missing" / "r.xlsx")
     with pytest.raises(InvalidParameterError, match=r"\.xlsx"):
@@ -304,7 +305,7 @@ def test_unwritable_path(market: Any, tmp_path: Path) -> None:
 
 
 def test_failure_mid_write_leaves_the_old_file(
-    market: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    market: Market, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "r.xlsx"
     out.write_bytes(b"the previous report")

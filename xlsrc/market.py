@@ -76,6 +76,7 @@ class Market:
         self.close = m.close
         self.volume = m.volume
         self.last_bar = m.last_bar
+        self._has_bar = m.has_bar
         self.data_version = m.data_version
         sec = self.store.securities().reindex(self.close.columns)
         self.securities = sec
@@ -229,6 +230,18 @@ class Market:
         return frame
 
     # ------------------------------------------------------------------ analytics
+    def _last_bar_on(self, day: pd.Timestamp) -> pd.Series:
+        """Ticker -> date of its last real bar on or before ``day`` (NaT if none)."""
+        index = self.close.index
+        if day >= index[-1] or self._has_bar is None:
+            last = self.last_bar
+            return last.where(last <= day, pd.NaT)
+        pos = asof_position(index, day)
+        mask = self._has_bar[: pos + 1]
+        back = np.argmax(mask[::-1], axis=0)
+        dates = np.where(mask.any(axis=0), index.to_numpy()[pos - back], np.datetime64("NaT", "ns"))
+        return pd.Series(dates, index=self.close.columns, name="last_bar")
+
     def rs_scores(self, as_of: object = None) -> pd.Series:
         """RS score of every ticker as of a date (memoised)."""
         day = self._day(as_of)
@@ -283,10 +296,7 @@ class Market:
                 self.volume, RELVOL_WINDOW, day
             )
             out["pct_from_high"] = technicals.pct_from_high(close, HIGH_WINDOW, day)
-            last = self.last_bar.reindex(out.index)
-            out["last_bar"] = (
-                last.where(last <= day, pd.NaT) if day < self.close.index[-1] else last
-            )
+            out["last_bar"] = self._last_bar_on(day)
             # a ticker with no bar on or before the day has no metrics at all
             if day < self.close.index[-1]:
                 before = close.loc[:day].notna().any(axis=0)

@@ -76,25 +76,26 @@ DEFAULT_TOP = 25
 #: The Technicals sheet's tickers when the analyst has not chosen any.
 DEFAULT_WATCHLIST: tuple[str, ...] = ("IWM", "SPY", "QQQ", "ICHR", "UCTT", "VICR")
 
-#: Our column key -> the Market.metrics column it comes from.
-METRIC_SOURCES: dict[str, tuple[str, ...]] = {
-    "close": ("close",),
-    "ret_1d": ("ret_1d", "return_1d", "1D"),
-    "ret_1w": ("ret_1w", "return_1w", "return_5d", "1W"),
-    "ret_1m": ("ret_1m", "return_1m", "return_21d", "1M"),
-    "ret_3m": ("ret_3m", "return_3m", "return_63d", "3M"),
-    "ret_6m": ("ret_6m", "return_6m", "return_126d", "6M"),
-    "ret_1y": ("ret_1y", "return_1y", "return_252d", "1Y"),
-    "ret_ytd": ("ret_ytd", "return_ytd", "ytd", "YTD"),
-    "rs_score": ("rs_score",),
-    "rs_rating": ("rs_rating",),
-    "pct_sma20": ("pct_sma20", "pct_from_sma20"),
-    "pct_sma50": ("pct_sma50", "pct_from_sma50"),
-    "pct_sma200": ("pct_sma200", "pct_from_sma200"),
-    "rsi14": ("rsi14", "rsi"),
-    "volatility20": ("volatility20", "volatility"),
-    "relative_volume50": ("relative_volume50", "relative_volume"),
-    "pct_from_high": ("pct_from_high", "pct_from_high252"),
+#: Layout column key -> the :meth:`xlsrc.market.Market.metrics` column it comes from.
+METRIC_SOURCES: dict[str, str] = {
+    "close": "close",
+    "ret_1d": "ret_1d",
+    "ret_1w": "ret_1w",
+    "ret_1m": "ret_1m",
+    "ret_3m": "ret_3m",
+    "ret_6m": "ret_6m",
+    "ret_1y": "ret_1y",
+    "ret_ytd": "ret_ytd",
+    "rs_score": "rs_score",
+    "rs_rating": "rs_rating",
+    "pct_sma20": "pct_from_sma20",
+    "pct_sma50": "pct_from_sma50",
+    "pct_sma200": "pct_from_sma200",
+    "rsi14": "rsi14",
+    "volatility20": "volatility20",
+    "relative_volume50": "relative_volume50",
+    "pct_from_high": "pct_from_high",
+    "last_bar": "last_bar",
 }
 
 #: ``sort_by`` accepted by :func:`leaders_table`: period codes and metric keys.
@@ -177,26 +178,7 @@ def resolve_as_of(market: Any, as_of: object = None) -> pd.Timestamp:
 def _metrics(market: Any, as_of: pd.Timestamp) -> pd.DataFrame:
     """Market.metrics(as_of) with its columns renamed to the layout's keys."""
     raw = market.metrics(as_of)
-    out = pd.DataFrame(index=raw.index)
-    for key, sources in METRIC_SOURCES.items():
-        for src in sources:
-            if src in raw.columns:
-                out[key] = pd.to_numeric(raw[src], errors="coerce")
-                break
-        else:
-            out[key] = np.nan
-    if out["close"].isna().all():
-        pos = market.close.index.get_indexer([as_of])[0]
-        out["close"] = market.close.iloc[pos].reindex(out.index)
-    return out
-
-
-def _securities(market: Any) -> pd.DataFrame:
-    sec = market.securities
-    for col in ("name", "sector", "type"):
-        if col not in sec.columns:
-            sec = sec.assign(**{col: ""})
-    return sec
+    return raw[list(METRIC_SOURCES.values())].set_axis(list(METRIC_SOURCES), axis=1)
 
 
 def _text(value: Any) -> str:
@@ -218,8 +200,7 @@ def _per_ticker_rows(
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """One row per ticker with every key in ``keys``; unknown tickers are marked."""
     metrics = _metrics(market, as_of)
-    sec = _securities(market)
-    last_bar = getattr(market, "last_bar", None)
+    sec = market.securities
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
     for raw in tickers:
@@ -230,19 +211,15 @@ def _per_ticker_rows(
             problems.append(f"{raw}: {exc}")
             continue
         row: dict[str, Any] = {"ticker": ticker}
-        info = sec.loc[ticker] if ticker in sec.index else None
-        row["name"] = _text(info["name"]) if info is not None else ""
-        row["sector"] = _text(info["sector"]) if info is not None else ""
-        row["type"] = _text(info["type"]) if info is not None else ""
-        if ticker in metrics.index:
-            m = metrics.loc[ticker]
-            for key in keys:
-                if key in m.index:
-                    row[key] = _num(m[key])
-        if last_bar is not None and ticker in last_bar.index:
-            # The last real bar on or before the as-of day (later bars are not "as of").
-            lb = last_bar.loc[ticker]
-            row["last_bar"] = min(pd.Timestamp(lb), as_of) if pd.notna(lb) else pd.NaT
+        for col in ("name", "sector", "type"):
+            row[col] = _text(sec.at[ticker, col]) if ticker in sec.index else ""
+        m = metrics.loc[ticker]
+        for key in keys:
+            if key == "last_bar":
+                # the last real bar on or before the as-of day (metrics caps it)
+                row[key] = pd.Timestamp(m[key]) if pd.notna(m[key]) else pd.NaT
+            elif key in m.index:
+                row[key] = _num(m[key])
         if math.isnan(row.get("close", math.nan)):
             row["name"] = f"#N/A No price for {ticker} on or before {as_of:%Y-%m-%d}"
             problems.append(row["name"][5:])
@@ -308,22 +285,13 @@ def rotation_table(
             row["signal"] = f"#N/A {exc}"
             rows.append(row)
             continue
-        row["signal"] = _text(_attr(rot, "label", "signal"))
-        row["spread_ytd"] = _num(_attr(rot, "spread_ytd", "ytd_spread"))
-        row["spread_1m"] = _num(_attr(rot, "spread_1m", "one_month_spread", "spread_21d"))
-        row["ratio_vs_sma50"] = _num(_attr(rot, "pct_vs_sma50", "ratio_vs_sma50"))
-        row["ratio_vs_sma200"] = _num(_attr(rot, "pct_vs_sma200", "ratio_vs_sma200"))
+        row["signal"] = rot.label
+        row["spread_ytd"] = _num(rot.ytd_spread)
+        row["spread_1m"] = _num(rot.one_month_spread)
+        row["ratio_vs_sma50"] = _num(rot.pct_vs_sma50)
+        row["ratio_vs_sma200"] = _num(rot.pct_vs_sma200)
         rows.append(row)
     return _frame("rotation", rows)
-
-
-def _attr(obj: Any, *names: str) -> Any:
-    for name in names:
-        if isinstance(obj, Mapping) and name in obj:
-            return obj[name]
-        if hasattr(obj, name):
-            return getattr(obj, name)
-    return math.nan
 
 
 def breadth_table(
@@ -451,7 +419,7 @@ def leaders_table(
     m = m[m[key].notna() & m["close"].notna()]
     # Stable order: the metric descending, then ticker ascending for ties.
     m = m.assign(_t=m.index).sort_values([key, "_t"], ascending=[False, True]).head(int(n))
-    sec = _securities(market).reindex(m.index)
+    sec = market.securities.reindex(m.index)
     out = pd.DataFrame(
         {
             "rank": np.arange(1, len(m) + 1, dtype=float),
@@ -513,7 +481,7 @@ def sectors_table(
         frame["quadrant"] = ""
     try:
         ratings = market.rs_ratings(ts)
-        sectors = _securities(market)["sector"]
+        sectors = market.securities["sector"]
         stocks = market.universe("stocks")
         scores = rotation.sector_scores(ratings.reindex(stocks), sectors.reindex(stocks))
         frame["sector_score"] = frame["sector"].map(scores).astype(float)
@@ -603,25 +571,13 @@ def provenance_table(market: Any) -> pd.DataFrame:
     pd.DataFrame
         Columns of the layout's ``provenance`` table.
     """
-    prov = getattr(market, "provenance", None)
-    rows: list[dict[str, Any]] = []
-    if isinstance(prov, pd.DataFrame):
-        rows = prov.reset_index().to_dict("records")
-    elif isinstance(prov, Mapping):
-        rows = [prov] if "source" in prov else [{"source": k, "detail": v} for k, v in prov.items()]
-    elif isinstance(prov, Sequence) and not isinstance(prov, str):
-        rows = [dict(p) if isinstance(p, Mapping) else {"source": str(p)} for p in prov]
-    elif prov is not None:
-        rows = [{"source": str(prov)}]
+    prov = market.provenance
     keys = _keys("provenance")
-    clean = []
-    for r in rows:
-        row = {k: r.get(k, "") for k in keys}
-        for k in ("first", "last"):
-            if row[k] != "" and row[k] is not None:
-                row[k] = pd.Timestamp(row[k])
-        clean.append(row)
-    return _frame("provenance", clean)
+    frame = prov[keys].copy()
+    frame["tickers"] = frame["tickers"].astype(float)
+    for k in ("detail", "fetched_at"):
+        frame[k] = frame[k].map(_text)
+    return frame.reset_index(drop=True)
 
 
 def _data_source(prov: pd.DataFrame) -> str:

@@ -147,12 +147,16 @@ class Matrices:
         Ticker -> date of its last real bar.
     data_version : int
         The store's ``data_version`` these matrices reflect.
+    has_bar : np.ndarray or None
+        Dates x tickers, True where the ticker really has a bar (``close`` before the
+        forward fill), for "last real bar on or before a date".
     """
 
     close: pd.DataFrame
     volume: pd.DataFrame
     last_bar: pd.Series
     data_version: int
+    has_bar: np.ndarray | None = None
 
 
 class Store:
@@ -949,4 +953,4 @@ def _finish(close: pd.DataFrame, volume: pd.DataFrame, version: int) -> Matrices
         name="last_bar",
     )
     filled = close.ffill()
-    return Matrices(close=filled, volume=volume, last_bar=last, data_version=version)
+    return Matrices(close=filled, volume=volume, last_bar=last, data_version=version, has_bar=valid)
