@@ -41,11 +41,10 @@ YTD_2026_01_22 = {
 
 
 @pytest.fixture(scope="session", autouse=True)
-def store(tmp_path_factory):
-    """One store for the session, seeded from the bundled snapshot; formulas find it via XLSRC_STORE."""
-    path = tmp_path_factory.mktemp("store") / "xlsrc.sqlite"
+def store(seeded_store_path):
+    """The session's seeded store (read only); formulas find it via XLSRC_STORE."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("XLSRC_STORE", str(path))
+        mp.setenv("XLSRC_STORE", str(seeded_store_path))
         market = market_mod.get_market()
         assert market is market_mod.get_market()
         yield market
@@ -346,30 +345,41 @@ def test_formulas_reuse_one_market(store):
     assert os.environ["XLSRC_STORE"]
 
 
-def test_the_next_formula_sees_a_refresh(store, monkeypatch):
+def test_the_next_formula_sees_a_refresh(store, tmp_path, monkeypatch):
     """A write through the Store (as ``xlsrc refresh`` in another process makes) is seen.
 
-    The market checks the store's data_version at most once a second
-    (``market.CHECK_INTERVAL``); the test checks on every call instead of sleeping. The
-    bars are for a new ticker on existing dates, so no other test's numbers change.
+    On a copy of the session's store (that one is shared and read only). The market
+    checks the store's data_version at most once a second (``market.CHECK_INTERVAL``);
+    the test checks on every call instead of sleeping.
     """
+    import shutil
+    import sqlite3
+
     import pandas as pd
 
     from xlsrc.data.store import Store
 
+    source = store.store
+    copy = tmp_path / "xlsrc.sqlite"
+    with sqlite3.connect(source.path) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    shutil.copy(source.cache_path, Store(copy).cache_path)  # same store_id and version
+    monkeypatch.setenv("XLSRC_STORE", str(copy))
     monkeypatch.setattr(market_mod, "CHECK_INTERVAL", 0.0)
     assert udfs.YTD_RETURN("ZZXT", DAY) == "#N/A Unknown ticker: ZZXT"
-    version = store.data_version
+    market = market_mod.get_market()
+    assert market is not store and market.store.path == copy
+    version = market.data_version
 
-    writer = Store(store.store.path)  # a second handle, like another process
+    writer = Store(copy)  # a second handle, like another process
     bars = pd.DataFrame(
         {"ticker": ["ZZXT", "ZZXT"], "date": ["2025-12-31", "2026-01-22"], "close": [10.0, 12.5]}
     )
     writer.write_bars(bars, source="test")
     assert udfs.YTD_RETURN("ZZXT", DAY) == pytest.approx(12.5 / 10.0 - 1)
     assert excel("YTD_RETURN", "zzxt", DAY_SERIAL) == pytest.approx(0.25)
-    assert store.data_version > version
-    assert market_mod.get_market() is store  # reloaded in place, not replaced
+    assert market.data_version > version
+    assert market_mod.get_market() is market  # reloaded in place, not replaced
 
     # a corrected bar for a date whose metrics are already memoised
     writer.write_bars(bars.assign(close=[10.0, 15.0]).tail(1), source="test")
