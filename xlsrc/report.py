@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import tempfile
+import textwrap
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -91,6 +92,7 @@ class OpenpyxlWriter:
         self.wb = workbook
         self.ws: Worksheet | None = None
         self._headers: list[tuple[str, str]] = []
+        self._wrapped: list[tuple[str, str]] = []
 
     # -- SheetWriter ----------------------------------------------------------------
     def add_sheet(self, sheet: lay.Sheet) -> None:
@@ -102,6 +104,7 @@ class OpenpyxlWriter:
         else:
             self.ws = self.wb.create_sheet(sheet.name)
         self._headers = []
+        self._wrapped = []
         self.ws.sheet_view.showGridLines = False
         if sheet.tab_color:
             self.ws.sheet_properties.tabColor = sheet.tab_color
@@ -124,6 +127,8 @@ class OpenpyxlWriter:
         assert self.ws is not None
         if style == "header":
             self._headers.append((cell, str(value)))
+        if style == "wrapped" and isinstance(value, str):
+            self._wrapped.append((cell, value))
         if isinstance(value, pd.Timestamp):
             value = value.to_pydatetime()
             if value.time() == _dt.time(0):
@@ -133,7 +138,9 @@ class OpenpyxlWriter:
         if number_format and number_format != lay.FMT_GENERAL:
             c.number_format = number_format
         self._style(c, style)
-        if align:
+        if style in ("data", "wrapped"):
+            c.alignment = _data_alignment(align, style == "wrapped")
+        elif align:
             c.alignment = Alignment(horizontal=align)
 
     def write_formula(
@@ -229,6 +236,10 @@ class OpenpyxlWriter:
         ch.x_axis.title = None
         ch.y_axis.crossAx = 500
         ch.y_axis.scaling.orientation = "minMax"
+        if bounds:
+            ch.y_axis.scaling.min = bounds["y_min"]
+            ch.y_axis.scaling.max = bounds["y_max"]
+            ch.y_axis.majorUnit = bounds["y_step"]
         ch.legend.position = "b"
         return ch
 
@@ -300,6 +311,10 @@ class OpenpyxlWriter:
             ch.y_axis.scaling.min = bounds["y_min"]
             ch.y_axis.scaling.max = bounds["y_max"]
         ch.x_axis.number_format = "0"
+        # light grid both ways, so the dashed quadrant lines at 100 stand out
+        ch.x_axis.majorGridlines = ChartLines(
+            spPr=GraphicalProperties(ln=LineProperties(solidFill="D9D9D9"))
+        )
         ch.legend = None  # points carry their ticker; the dashed lines are self-explanatory
         return ch
 
@@ -326,6 +341,18 @@ class OpenpyxlWriter:
             width = ws.column_dimensions[col].width or 8.43
             if len(text) > 0.75 * width:  # bold headers need room: give them two lines
                 ws.row_dimensions[ws[cell].row].height = 27
+        for cell, text in self._wrapped:
+            # Excel and LibreOffice do not grow a row for wrapped text written by openpyxl:
+            # give it the lines the text needs (about 1.2 characters per width unit,
+            # wrapped at spaces).
+            col = ws[cell].column_letter
+            per_line = max(1, int(1.2 * (ws.column_dimensions[col].width or 8.43)))
+            lines = len(textwrap.wrap(text, per_line, break_long_words=False)) or 1
+            row = ws[cell].row
+            if lines > 1:
+                ws.row_dimensions[row].height = max(
+                    ws.row_dimensions[row].height or 0, 14.5 * lines
+                )
         ws.oddFooter.center.text = "&A  -  page &P of &N"
         ws.oddFooter.center.size = 8
 
@@ -333,6 +360,19 @@ class OpenpyxlWriter:
         """Define a workbook-level name."""
         rng = ref.a1()
         self.wb.defined_names[name] = DefinedName(name, attr_text=rng)
+
+
+_ALIGNMENTS: dict[tuple[str, bool], Alignment] = {}
+
+
+def _data_alignment(horizontal: str, wrap: bool) -> Alignment:
+    """Top-aligned data cells (a row grown by a wrapped cell still reads across)."""
+    key = (horizontal, wrap)
+    if key not in _ALIGNMENTS:
+        _ALIGNMENTS[key] = Alignment(
+            horizontal=horizontal or None, vertical="top", wrap_text=wrap or None
+        )
+    return _ALIGNMENTS[key]
 
 
 def _chart_title(text: str, size: int = 1100) -> Title:

@@ -575,15 +575,35 @@ def provenance_table(market: Any) -> pd.DataFrame:
     keys = _keys("provenance")
     frame = prov[keys].copy()
     frame["tickers"] = frame["tickers"].astype(float)
-    for k in ("detail", "fetched_at"):
-        frame[k] = frame[k].map(_text)
+    frame["detail"] = frame["detail"].map(_text)
+    frame["fetched_at"] = frame["fetched_at"].map(_fetched_at)
     return frame.reset_index(drop=True)
 
 
+def _fetched_at(value: Any) -> str:
+    """``2026-08-03T00:00:00Z`` -> ``2026-08-03 00:00 UTC`` (text kept if not a timestamp)."""
+    text = _text(value)
+    if not text:
+        return ""
+    try:
+        ts = pd.Timestamp(text)
+    except (TypeError, ValueError):
+        return text
+    return f"{ts:%Y-%m-%d %H:%M}" + (" UTC" if ts.tzinfo is not None else "")
+
+
 def _data_source(prov: pd.DataFrame) -> str:
-    if prov.empty:
-        return "unknown"
-    return ", ".join(str(s) for s in prov["source"].astype(str).unique() if s)
+    """One line for the subtitle: the providers and the span of the bars.
+
+    ``snapshot:closes``, ``snapshot:ohlcv_adjusted``... -> ``snapshot``; the sources are
+    listed one by one on the Settings sheet.
+    """
+    bars = prov[prov["last"].notna()]
+    if bars.empty:
+        return "no price data"
+    providers = list(dict.fromkeys(str(s).split(":")[0] for s in bars["source"]))
+    first, last = bars["first"].min(), bars["last"].max()
+    return f"{', '.join(providers)}, bars {first:%Y-%m-%d} to {last:%Y-%m-%d} (sources on Settings)"
 
 
 # --------------------------------------------------------------------------- everything

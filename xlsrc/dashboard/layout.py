@@ -156,6 +156,8 @@ class Column:
     align : str
         Horizontal alignment of the data cells ("" = Excel's default: text left,
         numbers right), or ``center``.
+    wrap : bool
+        Wrap long text over several lines (the report; the row grows to fit).
     """
 
     key: str
@@ -163,6 +165,7 @@ class Column:
     number_format: str = FMT_GENERAL
     width: float = 10.0
     align: Literal["", "left", "center", "right"] = ""
+    wrap: bool = False
 
 
 @dataclass(frozen=True)
@@ -500,7 +503,7 @@ OVERVIEW = Sheet(
             "A5",
             (
                 TICKER,
-                Column("name", "Name", FMT_GENERAL, 26),
+                Column("name", "Name", FMT_GENERAL, 38),
                 CLOSE,
                 RET_1D,
                 RET_1W,
@@ -537,7 +540,7 @@ OVERVIEW = Sheet(
             (
                 Column("universe", "Universe", FMT_GENERAL, 11),
                 Column("label", "Index", FMT_GENERAL, 26),
-                Column("members", "Members", FMT_INT, 10),
+                Column("members", "Members", FMT_INT, 11),
                 _pct("above_sma50", "> 50d MA", 10),
                 _pct("above_sma200", "> 200d MA", 10),
             ),
@@ -714,9 +717,9 @@ TECHNICALS = Sheet(
             "A4",
             (
                 TICKER,
-                Column("name", "Name", FMT_GENERAL, 26),
+                Column("name", "Name", FMT_GENERAL, 32),
                 Column("type", "Type", FMT_GENERAL, 6),
-                Column("sector", "Sector", FMT_GENERAL, 18),
+                Column("sector", "Sector", FMT_GENERAL, 22),
                 CLOSE,
                 RET_1D,
                 RET_1W,
@@ -794,8 +797,8 @@ SETTINGS = Sheet(
             "provenance",
             "A13",
             (
-                Column("source", "Source", FMT_GENERAL, 16),
-                Column("detail", "Detail", FMT_GENERAL, 50),
+                Column("source", "Source", FMT_GENERAL, 31),
+                Column("detail", "Detail", FMT_GENERAL, 70, wrap=True),
                 Column("tickers", "Tickers", FMT_INT, 10),
                 Column("first", "First bar", FMT_DATE, 11),
                 Column("last", "Last bar", FMT_DATE, 11),
@@ -807,6 +810,7 @@ SETTINGS = Sheet(
         ),
     ),
     tab_color="808080",
+    one_page=True,
 )
 
 #: The dashboard, in tab order.

@@ -26,7 +26,10 @@ if TYPE_CHECKING:
 
 __all__ = ["ChartSeries", "Ref", "SheetWriter", "render_dashboard"]
 
-Style = Literal["title", "subtitle", "label", "section", "note", "header", "input", "data"]
+#: ``wrapped`` = a data cell whose long text wraps (:attr:`Column.wrap`).
+Style = Literal[
+    "title", "subtitle", "label", "section", "note", "header", "input", "data", "wrapped"
+]
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,7 @@ def _render_table(
                     cell_address(row0 + i, col0 + j),
                     _clean(value),
                     col.number_format,
-                    "data",
+                    "wrapped" if col.wrap else "data",
                     col.align,
                 )
         n_rows = len(frame)
@@ -192,8 +195,36 @@ def _chart_series(sheet: Sheet, chart: Chart, rows: dict[str, int]) -> list[Char
     return out
 
 
+def _nice_step(span: float) -> float:
+    """Return a round axis step giving about five intervals over ``span``."""
+    raw = max(span, 1e-9) / 5
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):  # no 2.5: the axis shows whole numbers
+        if raw <= factor * magnitude:
+            return factor * magnitude
+    return 10 * magnitude
+
+
 def _bounds(chart: Chart, data: DashboardData | None) -> dict[str, float]:
-    if data is None or not chart.guides:
+    if data is None:
+        return {}
+    if chart.kind == "line":
+        # the value axis spans the data (a spreadsheet would start it at 0 and flatten a
+        # rebased-to-100 chart into a band)
+        frame = data.tables.get(chart.table)
+        if frame is None or frame.empty:
+            return {}
+        values = pd.to_numeric(frame[list(chart.y)].stack(), errors="coerce").dropna()
+        if values.empty:
+            return {}
+        lo, hi = float(values.min()), float(values.max())
+        step = _nice_step(hi - lo)
+        return {
+            "y_min": math.floor(lo / step) * step,
+            "y_max": math.ceil(hi / step) * step,
+            "y_step": step,
+        }
+    if not chart.guides:
         return {}
     g = data.tables.get(chart.guides)
     if g is None or len(g) < 4:
