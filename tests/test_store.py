@@ -267,8 +267,9 @@ def test_stale_cache_rebuilt(store: Store):
 
 # ---------------------------------------------------------------------- real data
 @pytest.fixture(scope="module")
-def real_store(tmp_path_factory) -> Store:
-    s = Store(tmp_path_factory.mktemp("real") / "xlsrc.sqlite")
+def real_store(seeded_store_path: Path) -> Store:
+    """The session's store seeded from the bundled snapshot (read only)."""
+    s = Store(seeded_store_path)
     s.ensure_seeded()
     return s
 
