@@ -12,8 +12,8 @@ What it writes (see ``xlsrc/data/snapshot.py`` for the reader):
 - ``bars.parquet`` — long format sorted by (ticker, date): ticker (dictionary), date
   (date32), open, high, low, close (float64), volume (int64, null when unknown), source
   (dictionary: which shared files the row came from).
-- ``securities.parquet`` — ticker, name, sector (GICS), industry, type (stock/etf/index, or
-  null = other: warrants, rights, units, preferreds, notes, funds, unclassified), type_basis
+- ``securities.parquet`` — ticker, name, sector (GICS), industry, type (stock, etf, index, or
+  other: warrants, rights, units, preferreds, notes, funds, unclassified), type_basis
   (which rule of ``TYPE_RULE`` decided the type).
 - ``universes.parquet`` — universe, ticker.
 - ``provenance.json`` — source files, origin repositories and commits, date ranges, row
@@ -398,11 +398,9 @@ def check_calendar(data: Path, closes: pd.DataFrame, stats: dict) -> pd.Index:
     return pd.Index(keep)
 
 
-#: The store's schema (v1) allows only stock/etf/index or NULL as a security type, so a
-#: security that is none of these ("other": warrants, rights, units, preferreds, notes,
-#: mutual funds, and tickers no source classifies) is written with a null type. Switch this
-#: to "other" once xlsrc/data/store.py accepts it.
-OTHER_TYPE: str | None = None
+#: Securities that are none of stock/etf/index: warrants, rights, units, preferreds, notes,
+#: mutual funds, and tickers no source classifies. Rated against the stocks without joining them.
+OTHER_TYPE = "other"
 
 #: Peer tool's daily snapshots (reference/rs_stocks_*.csv): Sector "ETF" or a Yahoo sector.
 PEER_STOCK_FILES = (
@@ -581,7 +579,7 @@ def build_securities(
                 continue
         kind[ticker], basis[ticker] = OTHER_TYPE, "no evidence"
 
-    label = [kind[t] if kind[t] is not None else "other" for t in tickers]
+    label = [kind[t] for t in tickers]
     stats["securities"] = {
         "tickers": len(tickers),
         "with_name": sum(t in name for t in tickers),
@@ -589,7 +587,6 @@ def build_securities(
         "with_industry": sum(t in industry for t in tickers),
         "type_counts": {k: int(v) for k, v in pd.Series(label).value_counts().sort_index().items()},
         "type_counts_note": (
-            "'other' is stored as a null type (store schema v1 allows stock/etf/index only). "
             "Before this rule (snapshot of commit 6e1f6c6) the counts were etf 4928, "
             "index 5, stock 7536, of which 672 stocks had no evidence at all."
         ),

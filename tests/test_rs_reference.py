@@ -76,6 +76,6 @@ def test_warrants_are_rated_but_not_in_the_stock_universe(compared):
     assert 6000 <= len(stocks) <= 6200
     for ticker in ("AACIW", "AACBU", "BKSY-W"):
         assert ticker not in stocks
-        assert pd.isna(market.securities.loc[ticker, "type"])
+        assert market.securities.loc[ticker, "type"] == "other"
     assert "AACBU" in ours.index  # a unit: rated against the stock universe without joining it
     assert {"VICR", "ICHR", "UCTT", "BRK-B"} <= set(stocks)

@@ -54,7 +54,7 @@ def test_universe_members_are_all_stocks(securities, snap):
     ],
 )
 def test_known_non_common_securities_are_not_stocks(securities, ticker):
-    assert pd.isna(securities.loc[ticker, "type"])
+    assert securities.loc[ticker, "type"] == "other"
     assert securities.loc[ticker, "type_basis"].startswith("suffix:")
 
 
@@ -78,14 +78,15 @@ def test_known_types(securities, ticker, kind):
 
 def test_type_counts_as_recorded(securities, snap):
     recorded = snap.provenance["stats"]["securities"]["type_counts"]
-    counts = securities["type"].fillna("other").value_counts().to_dict()
+    counts = securities["type"].value_counts().to_dict()
     assert counts == recorded
     assert recorded == {"etf": 5429, "index": 5, "other": 959, "stock": 6076}
     assert securities["type_basis"].notna().all()
     assert snap.provenance["stats"]["securities"]["type_rule"]
-    # the loaded snapshot (what the store seeds) holds "other" as a null type
+    # the loaded snapshot (what the store seeds) has a type for every security
     loaded = snap.securities.set_index("ticker")["type"]
-    assert loaded.isna().sum() == recorded["other"]
+    assert loaded.notna().all()
+    assert (loaded == "other").sum() == recorded["other"]
 
 
 @pytest.mark.skipif(not SHARED.exists(), reason="shared data not available")

@@ -56,7 +56,7 @@ class Market:
     last_bar : pd.Series
         Ticker -> date of its last real bar.
     securities : pd.DataFrame
-        Indexed by ticker: name, sector, industry, type ("stock", "etf", "index").
+        Indexed by ticker: name, sector, industry, type ("stock", "etf", "index", or "other" for warrants, rights, units, preferreds, notes, funds and the unclassified).
     universes : dict of str to tuple of str
         Stored universes (membership lists are not point-in-time).
     """

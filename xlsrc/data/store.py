@@ -3,7 +3,7 @@
 Location, first match wins: an explicit ``path`` > env ``XLSRC_STORE`` >
 ``platformdirs.user_data_dir("xlsrc")/xlsrc.sqlite``.
 
-Schema (``SCHEMA_VERSION`` = 1)::
+Schema (``SCHEMA_VERSION`` = 2; version 2 added the security type ``other``)::
 
     meta(key PRIMARY KEY, value)            schema_version, data_version, store_id,
                                             last_write_at, snapshot_version
@@ -59,10 +59,10 @@ from .universes import normalise_ticker
 
 __all__ = ["ENV_VAR", "SCHEMA_VERSION", "Matrices", "Store", "default_store_path"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ENV_VAR = "XLSRC_STORE"
 _CACHE_FORMAT = 1
-_TYPES = ("stock", "etf", "index")
+_TYPES = ("stock", "etf", "index", "other")
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -77,7 +77,7 @@ CREATE TABLE securities (
     name TEXT,
     sector TEXT,
     industry TEXT,
-    type TEXT CHECK (type IS NULL OR type IN ('stock', 'etf', 'index'))
+    type TEXT CHECK (type IS NULL OR type IN ('stock', 'etf', 'index', 'other'))
 );
 CREATE TABLE universes (name TEXT PRIMARY KEY, source TEXT, updated_at TEXT);
 CREATE TABLE universe_members (
