@@ -292,8 +292,9 @@ def test_unknown_universe(market: Market, tmp_path: Path) -> None:
 
 
 def test_unwritable_path(market: Market, tmp_path: Path) -> None:
-    with pytest.raises(XlsrcError, match="does not exist"):
-        write_report(market, tmp_path / "missing" / "r.xlsx")
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(XlsrcError, match="cannot make folder"):
+        write_report(market, tmp_path / "a-file" / "r.xlsx")
     with pytest.raises(InvalidParameterError, match=r"\.xlsx"):
         write_report(market, tmp_path / "r.csv")
     if os.geteuid() != 0:
@@ -407,3 +408,10 @@ def test_golden_comparison_sees_a_change(
     wb.save(changed)
     assert compare_xlsx(changed, changed) == []
     assert any("sheet2.xml" in d for d in compare_xlsx(changed, report[0]))
+
+
+def test_missing_folder_is_made(market: Market, tmp_path: Path) -> None:
+    out = tmp_path / "reports" / "2026" / "r.xlsx"
+    summary = write_report(market, out, as_of="2026-01-22")
+    assert out.is_file()
+    assert summary.path == out

@@ -445,7 +445,14 @@ def _check_out_path(out_path: str | os.PathLike[str]) -> Path:
         raise XlsrcError(f"Cannot write the report to {path}: it is a directory")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise XlsrcError(f"Cannot write the report to {path}: folder {parent} does not exist")
+        # A missing folder is made, as an analyst asking for reports/jan.xlsx expects.
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise XlsrcError(
+                f"Cannot write the report to {path}: cannot make folder {parent}: {reason}"
+            ) from exc
     if not os.access(parent, os.W_OK):
         raise XlsrcError(f"Cannot write the report to {path}: folder {parent} is not writable")
     if path.exists() and not os.access(path, os.W_OK):
