@@ -285,7 +285,7 @@ def test_market_overview_and_rotation_table_by_hand():
     assert pairs["IWM / SPY"]["YTD spread"] == pytest.approx(
         YTD_2026_01_22["IWM"] - YTD_2026_01_22["SPY"], abs=3e-3
     )
-    assert pairs["IWM / SPY"]["Signal"] == udfs.ROTATION_SIGNAL("IWM", "SPY", DAY)
+    assert pairs["IWM / SPY"]["Trend signal"] == udfs.ROTATION_SIGNAL("IWM", "SPY", DAY)
 
 
 def test_rebased_returns_dates_and_100_at_the_base():

@@ -523,7 +523,7 @@ OVERVIEW = Sheet(
             "A15",
             (
                 Column("pair", "Pair", FMT_GENERAL, 11),
-                Column("signal", "Signal", FMT_GENERAL, 26),
+                Column("signal", "Trend signal", FMT_GENERAL, 26),
                 Column("spread_ytd", "YTD spread", FMT_SPREAD, 10),
                 Column("spread_1m", "1M spread", FMT_SPREAD, 10),
                 Column("ratio_vs_sma50", "Ratio vs 50d", FMT_SPREAD, 10),
@@ -532,7 +532,7 @@ OVERVIEW = Sheet(
             title="Rotation: small caps vs large caps",
             formula="ROTATION_TABLE(AsOf)",
             max_rows=len(ROTATION_PAIRS),
-            note="Spread = small-cap return minus large-cap return (percentage points); ratio = small / large close vs its own moving average.",
+            note="Trend signal: the small/large ratio above (leading) or below (lagging) its 50-day MA, turning when its 20-day slope disagrees. Spread = small-cap minus large-cap return.",
         ),
         Table(
             "breadth",
