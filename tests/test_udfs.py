@@ -300,6 +300,10 @@ def test_rebased_returns_dates_and_100_at_the_base():
     assert rows[-1][2] == pytest.approx(100 * 685.338 / 678.315, rel=2e-3)
     plain = udfs.REBASED((("spy",), ("iwm",)), "2026-01-22")
     assert plain[0] == ["Date", "SPY", "IWM"] and isinstance(plain[1][0], dt.datetime)
+    # any ticker, not only the chart's three (XLK closes from the raw CSV rows)
+    sector = udfs.REBASED("XLK", "2026-01-22")
+    assert sector[0] == ["Date", "XLK"]
+    assert sector[-1][1] == pytest.approx(100 * 144.528 / 143.62, rel=1e-9)
     assert table("REBASED", "IWM, XYZQ", MISSING)[0][0].startswith("#N/A Unknown ticker: XYZQ")
     assert table("REBASED", None, MISSING)[0][0].startswith("#N/A Missing tickers")
 

@@ -352,7 +352,9 @@ def rebased_table(
     Returns
     -------
     pd.DataFrame
-        Columns ``date`` and one per ticker (the layout's ``rebased`` table).
+        Columns ``date`` and one per ticker, in the order given (with the default
+        tickers, exactly the layout's ``rebased`` table). A ticker without a close on the
+        base day is NaN until its first close.
     """
     from xlsrc.core.returns import rebased
 
@@ -365,7 +367,7 @@ def rebased_table(
     block = rebased(market.close, present, start, ts)
     out = block.reindex(columns=list(tickers))
     out.insert(0, "date", pd.DatetimeIndex(out.index))
-    return _frame("rebased", out.to_dict("records"))
+    return out.reset_index(drop=True)
 
 
 def leaders_table(

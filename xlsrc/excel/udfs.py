@@ -868,13 +868,6 @@ def REBASED(tickers: Any, as_of: Any = None) -> Any:
     wanted = list(dict.fromkeys(wanted))  # "brk.b" and "BRK-B" are one column
     frame = build.rebased_table(m, _as_of(m, as_of), wanted)
     spec = DASHBOARD.table("rebased")
-    missing = [t for t in wanted if t not in frame.columns]
-    if missing:
-        # build.rebased_table shapes its frame to the layout's columns (CHART_TICKERS), so
-        # another ticker would come back blank: say so rather than show an empty column.
-        raise InvalidParameterError(
-            name="tickers", value=",".join(missing), allowed=", ".join(spec.keys[1:])
-        )
     return _rows(frame[["date", *wanted]], [spec.headers[0], *wanted])
 
 
