@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 def main() -> int:
     from test_report import GOLDEN, GOLDEN_ARGS
-    from xlsrc.market import get_market
 
+    from xlsrc.market import get_market
     from xlsrc.report import write_report
 
     with tempfile.TemporaryDirectory() as tmp:
