@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -75,7 +76,7 @@ def test_refresh_downloads_the_workbook_tickers_and_reports(book):
     status = book.get("Status")
     assert status.startswith("2026-01-23 18:05 Refresh: 2 of ")
     assert "UCTT (no data (possibly delisted))" in status
-    assert book.recalculations == 1
+    assert book.recalculations == ["full"]  # no input changed: only a full recalc updates UDFs
     assert any(s and "50/100" in s for s in book.status_messages)
     assert book.status_messages[-1] is None  # status bar handed back to Excel
 
@@ -88,7 +89,7 @@ def test_failed_refresh_leaves_the_sheets_alone(book):
 
     assert m.refresh_data_in(book, FakeStore(), failing, clock) is None
     assert snapshot(book) == before
-    assert book.recalculations == 0
+    assert book.recalculations == []
     assert book.get("Status").startswith("2026-01-23 18:05 Refresh failed: Cannot reach Yahoo")
     assert "not changed" in book.get("Status")
 
@@ -114,7 +115,7 @@ def test_rebuild_puts_formulas_back_and_keeps_the_inputs(book):
     assert book.wb["Leaders"][leaders.anchor].value == "=" + leaders.formula
     assert book.get("Universe") == "sp500" and book.get("TopN") == 40
     assert book.get("Status") == "2026-01-23 18:05 Dashboard rebuilt from the xlsrc layout."
-    assert book.recalculations == 1
+    assert book.recalculations == ["full"]
 
 
 def test_export_report_writes_beside_the_workbook_with_the_settings(book):
@@ -143,6 +144,37 @@ def test_export_report_failure_and_unsaved_workbook(book):
     unsaved = m.OpenpyxlBook(book.wb, None)
     assert m.export_report_in(unsaved, report_fn=broken, clock=clock) is None
     assert "save the workbook first" in unsaved.get("Status")
+
+
+class _FakeExcel:
+    """Excel's ``Application`` COM object (``xw.App.api``): records the methods called."""
+
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+
+    def Calculate(self) -> None:
+        self.calls.append("Application.Calculate")
+
+    def CalculateFull(self) -> None:
+        self.calls.append("Application.CalculateFull")
+
+
+class _FakeApp:
+    """``xw.App``: ``calculate()`` is xlwings' ``Application.Calculate`` (dirty cells only)."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.api = _FakeExcel(self.calls)
+
+    def calculate(self) -> None:
+        self.calls.append("Application.Calculate")
+
+
+def test_live_workbook_recalculates_in_full():
+    """After a refresh no input changed: only CalculateFull makes the UDFs read new data."""
+    app = _FakeApp()
+    m.XlwingsBook(SimpleNamespace(app=app)).recalculate()
+    assert app.calls == ["Application.CalculateFull"]
 
 
 def test_entry_points_are_one_line_wrappers():

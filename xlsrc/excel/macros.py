@@ -68,7 +68,12 @@ class MacroBook(Protocol):
         """Return a writer that renders the layout into this workbook."""
 
     def recalculate(self) -> None:
-        """Recalculate the formulas."""
+        """Recalculate every formula in full (not only the cells Excel marked dirty).
+
+        After a refresh no input cell changed, so Excel's ordinary recalculation
+        (``Application.Calculate``) would leave ``LEADERS(...)``, ``DATA_STATUS()`` and
+        the other UDFs showing the old data: it must be ``Application.CalculateFull``.
+        """
 
 
 # --------------------------------------------------------------------------- helpers
@@ -264,7 +269,9 @@ class OpenpyxlBook:
         self.wb = workbook
         self._path = path
         self.status_messages: list[str | None] = []
-        self.recalculations = 0
+        #: One entry per recalculation requested: always ``"full"`` (see
+        #: :meth:`MacroBook.recalculate`).
+        self.recalculations: list[str] = []
 
     @property
     def path(self) -> Path | None:
@@ -294,8 +301,8 @@ class OpenpyxlBook:
         return OpenpyxlWriter(self.wb)
 
     def recalculate(self) -> None:
-        """Count (openpyxl does not calculate)."""
-        self.recalculations += 1
+        """Record a full recalculation (openpyxl does not calculate)."""
+        self.recalculations.append("full")
 
 
 def _bgr(rgb: str) -> int:
@@ -442,8 +449,12 @@ class XlwingsBook:
         return XlwingsWriter(self.book)
 
     def recalculate(self) -> None:
-        """Recalculate the application."""
-        self.book.app.calculate()
+        """Recalculate every formula of every open workbook (``Application.CalculateFull``).
+
+        Not ``xw.App.calculate()``: that is ``Application.Calculate``, which recomputes only
+        dirty cells, and after a refresh none is dirty (the inputs did not change).
+        """
+        self.book.app.api.CalculateFull()
 
 
 # --------------------------------------------------------------------------- entry points
