@@ -15,9 +15,11 @@ from yahoo_fake import (
     expected_long,
     make_store,
     recorded,
+    recorder,
     stored,
 )
 from yfinance.exceptions import YFRateLimitError
+from yfinance.utils import empty_df
 
 from xlsrc.data.refresh import RefreshInterrupted, default_end, refresh, resolve_tickers
 from xlsrc.errors import DataSourceError
@@ -177,15 +179,86 @@ def test_recorded_partial_response_with_logged_reason(store, batch):
     assert sorted(summary.up_to_date) == ["QQQ", "SPY"] and not summary.replaced
 
 
-def test_empty_result_is_retried_once_then_reported_and_nothing_written(store, batch):
+NO_TZ = "possibly delisted; no timezone found"
+
+
+def offline_answer(tickers, start, end):
+    """What yf.download returns when it cannot reach Yahoo quietly: every ticker empty."""
+    frame = recorder.assemble({t.upper(): empty_df() for t in tickers})
+    frame.attrs["errors"] = {t.upper(): NO_TZ for t in tickers}
+    return frame
+
+
+def test_empty_result_is_retried_with_backoff_then_no_network_and_nothing_written(store, batch):
     version = store.data_version()
     sleep = SleepRecorder()
     empty = lambda *a: recorded("empty")  # noqa: E731
-    fake = FakeDownloader(batch, faults=[empty, empty])
-    summary = run(store, fake, tickers=["SPY"], sleep=sleep)
-    assert len(fake.calls) == 2 and sleep.calls == [2.0]
-    assert list(summary.failures) == ["SPY"]
+    fake = FakeDownloader(batch, faults=[empty] * 3)
+    with pytest.raises(DataSourceError) as info:
+        run(store, fake, tickers=["SPY"], sleep=sleep, max_retries=2)
+    assert len(fake.calls) == 3 and sleep.calls == [2.0, 4.0]
+    assert "No network" in str(info.value)
+    assert "no data from Yahoo for any ticker of the batch" in str(info.value)
     assert store.data_version() == version
+
+
+def test_whole_batch_possibly_delisted_is_the_network_not_the_tickers(store, batch):
+    """Offline, yfinance says "possibly delisted; no timezone found" for every ticker."""
+    version = store.data_version()
+    sleep = SleepRecorder()
+    fake = FakeDownloader(batch, faults=[offline_answer] * 10)
+    with pytest.raises(DataSourceError) as info:
+        run(store, fake, tickers=["SPY", "QQQ"], sleep=sleep, max_retries=3)
+    text = str(info.value)
+    assert text.startswith("No network: could not reach Yahoo Finance")
+    assert (
+        "no data from Yahoo for any ticker of the batch: probably no network or a rate limit "
+        f"(yfinance said: {NO_TZ})" in text
+    )
+    assert "SPY (" not in text and "QQQ (" not in text  # no ticker is blamed
+    assert "stored data up to 2026-01-15" in text
+    assert len(fake.calls) == 4 and sleep.calls == [2.0, 4.0, 8.0]  # transient: backoff
+    assert store.data_version() == version
+
+
+def test_whole_batch_empty_then_back_is_retried_and_stored(store, batch):
+    sleep = SleepRecorder()
+    fake = FakeDownloader(batch, faults=[offline_answer, offline_answer])
+    summary = run(store, fake, tickers=["SPY", "QQQ"], sleep=sleep)
+    assert summary.ok and summary.failures == {}
+    assert sleep.calls == [2.0, 4.0]
+    assert summary.rows_added == new_rows(batch, ["QQQ", "SPY"])
+
+
+def test_network_gone_quietly_part_way_keeps_batch_one(store, batch):
+    fake = FakeDownloader(batch, faults=[None] + [offline_answer] * 10)
+    summary = run(store, fake, max_retries=1)  # batches of 2
+    first = fake.calls[0][0]
+    assert summary.network_lost and sorted(summary.updated) == sorted(first)
+    second = fake.calls[1][0]
+    for t in second:
+        assert summary.failures[t].startswith("no data from Yahoo for any ticker of the batch")
+        assert "possibly delisted" not in summary.failures[t].split("(yfinance said")[0]
+    assert set(summary.failures) == set(TICKERS) - set(first)
+
+
+def test_one_empty_ticker_among_good_ones_is_still_possibly_delisted(store, batch):
+    def partial(tickers, start, end):
+        frame = FakeDownloader(batch).answer(tickers, start, end)
+        frame.attrs["errors"] = {"ZZZZ": NO_TZ}
+        return frame
+
+    sleep = SleepRecorder()
+    summary = run(
+        store,
+        FakeDownloader(batch, faults=[partial]),
+        tickers=["SPY", "ZZZZ"],
+        batch_size=2,
+        sleep=sleep,
+    )
+    assert summary.failures == {"ZZZZ": f"no data from Yahoo: {NO_TZ}"}
+    assert sleep.calls == [] and not summary.network_lost
+    assert summary.rows_added == new_rows(batch, ["SPY"])
 
 
 def test_bad_data_is_rejected_per_ticker(store, batch):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -221,6 +222,52 @@ def test_real_downloader_connection_failure_for_all(monkeypatch):
     monkeypatch.setattr(yf, "download", fake_download)
     with pytest.raises(ConnectionError):
         YFinanceDownloader()(["SPY"], None, None)
+
+
+def _pandas_deprecation(text: str, module: str) -> None:
+    """Warn the way pandas does from inside yfinance/multi.py (attributed to its frame)."""
+    warnings.warn_explicit(
+        text,
+        pd.errors.Pandas4Warning,
+        filename=f"{module.replace('.', '/')}.py",
+        lineno=220,
+        module=module,
+        registry={},
+    )
+
+
+def test_real_downloader_silences_yfinance_pandas_warnings_for_that_call_only(monkeypatch):
+    def fake_download(tickers, **kwargs):
+        _pandas_deprecation(
+            "The inplace keyword in DataFrame.rename is deprecated", "yfinance.multi"
+        )
+        _pandas_deprecation("ours, not yfinance's", "xlsrc.something")
+        return recorded("partial")
+
+    monkeypatch.setattr(yf, "download", fake_download)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        YFinanceDownloader()(["SPY", "QQQ"], None, None)
+        during = [str(w.message) for w in caught]
+        _pandas_deprecation("after the call", "yfinance.multi")
+    assert during == ["ours, not yfinance's"]  # only yfinance's are silenced
+    assert [str(w.message) for w in caught][-1] == "after the call"  # and only then
+
+
+@pytest.mark.parametrize(
+    ("reason", "no_data"),
+    [
+        (None, True),
+        ("", True),
+        ("possibly delisted; no timezone found", True),
+        ("possibly delisted; no price data found  (1d 2026-01-02 -> 2026-01-16)", True),
+        ("YFTzMissingError('$VICR: possibly delisted; no timezone found')", True),
+        ("HTTP Error 404: Not Found", False),
+        ("ConnectionError('Could not resolve host')", False),
+    ],
+)
+def test_is_no_data(reason, no_data):
+    assert yahoo.is_no_data(reason) is no_data
 
 
 def test_public_names():

@@ -20,8 +20,12 @@ button. What it guarantees:
 - **Failures are normal.** Rate limits (``YFRateLimitError``), timeouts and connection
   errors are retried with exponential backoff (``backoff_base * 2**(attempt-1)`` seconds,
   capped at ``backoff_cap``, at most ``max_retries`` times); batches are throttled
-  (``pause`` seconds apart). A ticker that still fails, comes back empty ("possibly
-  delisted", which is often a network problem) or fails validation
+  (``pause`` seconds apart). A batch in which *every* ticker comes back empty ("possibly
+  delisted; no timezone found" is what yfinance says for each ticker when the network is
+  down) is treated the same way: retried with backoff, then reported as "no data from
+  Yahoo for any ticker of the batch: probably no network or a rate limit" (the
+  network-down path below). A ticker that still fails, comes back empty while others of
+  its batch did come back (then "possibly delisted" is believable) or fails validation
   (:func:`xlsrc.data.yahoo.validate_bars`) is reported by name with the reason and never
   written; the other tickers carry on.
 - **Offline.** With ``offline=True`` nothing is downloaded. When the network is
@@ -52,6 +56,7 @@ from .yahoo import (
     YFinanceDownloader,
     describe_error,
     is_connection_error,
+    is_no_data,
     is_transient,
     to_long,
     validate_bars,
@@ -328,7 +333,6 @@ class _Run:
         failures: dict[str, str] = {}
         good: list[pd.DataFrame] = []
         attempt = 0
-        empty_retry_used = False
         while pending:
             try:
                 frame = self.downloader(pending, start, self.end)
@@ -352,11 +356,25 @@ class _Run:
                 else {}
             )
             retry = [t for t in parsed.failures if is_transient(errors.get(t.upper(), ""))]
-            if len(parsed.failures) == len(pending) and not retry and not empty_retry_used:
-                # Everything empty with no reason given: more often the network than a
-                # mass delisting. Try once more after a pause.
-                empty_retry_used = True
-                retry = list(parsed.failures)
+            if (
+                not good
+                and not failures
+                and len(parsed.failures) == len(pending)
+                and all(_came_back_empty(t, parsed.failures, errors) for t in pending)
+            ):
+                # Nothing of the batch came back, every ticker "possibly delisted" (or no
+                # reason): without a network yfinance says exactly that for each ticker.
+                # A whole batch of delistings is far less likely: treat it as transient.
+                said = next((errors[t.upper()] for t in pending if errors.get(t.upper())), "")
+                reason = (
+                    "no data from Yahoo for any ticker of the batch: probably no network "
+                    f"or a rate limit (yfinance said: {said or 'nothing'})"
+                )
+                if attempt >= self.max_retries:
+                    raise _NetworkDownError(f"{reason}; gave up after {attempt} retries", pending)
+                attempt += 1
+                self.sleep(_backoff(attempt, self.backoff_base, self.backoff_cap))
+                continue
             for t, reason in parsed.failures.items():
                 if t not in retry:
                     failures[t] = reason
@@ -376,6 +394,18 @@ class _Run:
                 self.sleep(_backoff(attempt, self.backoff_base, self.backoff_cap))
         bars = pd.concat(good, ignore_index=True) if good else parsed_empty()
         return bars, failures
+
+
+def _came_back_empty(ticker: str, failures: dict[str, str], errors: dict[str, str]) -> bool:
+    """Whether nothing came back for ``ticker`` and yfinance blamed the ticker (or nothing).
+
+    "possibly delisted; no timezone found" and friends, no message at all, or a transient
+    one; not an unreadable response or another error.
+    """
+    if not failures.get(ticker, "").startswith("no data from Yahoo"):
+        return False
+    said = errors.get(ticker.upper(), "")
+    return is_no_data(said) or is_transient(said)
 
 
 class _NetworkDownError(Exception):

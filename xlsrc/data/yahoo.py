@@ -32,6 +32,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final, Protocol
@@ -49,6 +50,7 @@ __all__ = [
     "YFinanceDownloader",
     "describe_error",
     "is_connection_error",
+    "is_no_data",
     "is_rate_limit",
     "is_transient",
     "to_long",
@@ -147,18 +149,24 @@ class YFinanceDownloader:
         logger = logging.getLogger("yfinance")
         logger.addHandler(collector)
         try:
-            frame = yf.download(
-                list(tickers),
-                start=None if start is None else start.strftime("%Y-%m-%d"),
-                end=None if end is None else end.strftime("%Y-%m-%d"),
-                auto_adjust=True,
-                actions=False,
-                group_by="column",
-                threads=self.threads,
-                progress=False,
-                timeout=self.timeout,
-                multi_level_index=True,
-            )
+            with warnings.catch_warnings():
+                # yfinance 1.7's multi.py calls pandas APIs pandas 3.1 deprecates
+                # (Pandas4Warning, a DeprecationWarning, attributed to yfinance's frames);
+                # the analyst can do nothing about them. Scoped to this call only.
+                for category in (DeprecationWarning, FutureWarning):
+                    warnings.filterwarnings("ignore", category=category, module=r"yfinance\.")
+                frame = yf.download(
+                    list(tickers),
+                    start=None if start is None else start.strftime("%Y-%m-%d"),
+                    end=None if end is None else end.strftime("%Y-%m-%d"),
+                    auto_adjust=True,
+                    actions=False,
+                    group_by="column",
+                    threads=self.threads,
+                    progress=False,
+                    timeout=self.timeout,
+                    multi_level_index=True,
+                )
         finally:
             logger.removeHandler(collector)
         if frame is None:
@@ -200,6 +208,37 @@ def is_rate_limit(error: BaseException | str) -> bool:
             return True
         error = f"{type(error).__name__}: {error}"
     return bool(_RATE.search(error))
+
+
+_NO_DATA: Final = re.compile(
+    r"delisted|no timezone|no (?:price )?data found|YFTzMissingError|YFPricesMissingError|"
+    r"YFChartError",
+    re.I,
+)
+
+
+def is_no_data(reason: str | None) -> bool:
+    """Whether a per-ticker failure is yfinance's "nothing came back" (or no reason at all).
+
+    yfinance reports a ticker it got nothing for as "possibly delisted; no timezone found"
+    or "possibly delisted; no price data found"; without a network (or when Yahoo
+    throttles quietly) *every* ticker gets that message. The refresh therefore treats a
+    batch in which every ticker failed this way as a transient failure of the batch, not
+    as that many delistings.
+
+    Parameters
+    ----------
+    reason : str or None
+        The message yfinance logged for the ticker (None or "" when it gave none).
+
+    Returns
+    -------
+    bool
+        True for the delisted / no timezone / no data messages and for no message.
+    """
+    if not reason:
+        return True
+    return bool(_NO_DATA.search(reason.strip()))
 
 
 def is_transient(error: BaseException | str) -> bool:
