@@ -58,7 +58,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from xlsrc.data.universes import normalise_ticker  # noqa: E402
-from xlsrc.sectors import SECTOR_ETFS, YAHOO_TO_GICS  # noqa: E402
+from xlsrc.sectors import SECTOR_ETFS, YAHOO_TO_GICS, ishares_sector  # noqa: E402
 
 START = "2024-01-02"
 END = "2026-08-03"
@@ -522,8 +522,9 @@ def build_securities(
             if ticker is None:
                 continue
             name[ticker] = title_name(row.name)
-            if row.sector and row.sector != "-":
-                sector[ticker] = row.sector
+            gics = ishares_sector(row.sector)  # "Communication" -> "Communication Services"
+            if gics is not None:
+                sector[ticker] = gics
             listed_equity.add(ticker)
 
     sp = pd.read_csv(data / "constituents" / SP500_GICS, dtype=str)

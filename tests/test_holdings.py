@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from yahoo_fake import make_store, recorded
 
@@ -15,6 +17,7 @@ from xlsrc.data.holdings import (
     tickers_from_values,
 )
 from xlsrc.errors import DataSourceError, InvalidParameterError
+from xlsrc.sectors import ishares_sector
 
 pytest.importorskip("xlsrc.data.store", reason="xlsrc/data/store.py not committed yet")
 
@@ -124,6 +127,60 @@ def test_import_universe_stores_members_and_new_securities(tmp_path):
     with pytest.raises(DataSourceError):
         import_universe(store, "sp600", bad)
     assert store.universes()["sp600"] == ("BRK-B", "FORM", "MOG-A")
+
+
+SECTORS = """Ticker,Name,Sector,Asset Class,Market Value,Weight (%),Notional Value,Quantity,Price,Location,Exchange,Currency,FX Rate,Market Currency,Accrual Date
+"AMC","AMC ENTERTAINMENT HOLDINGS INC CLA","Communication","Equity","1","0.10","1","1","1","United States","New York Stock Exchange Inc.","USD","1.00","USD","-"
+"ODDX","ODD CORP","Other","Equity","1","0.01","1","1","1","United States","NASDAQ","USD","1.00","USD","-"
+"BE","BLOOM ENERGY CLASS A CORP"," Industrials ","Equity","1","0.96","1","1","1","United States","NASDAQ","USD","1.00","USD","-"
+"""
+
+
+def test_import_maps_ishares_sector_names_to_gics(tmp_path):
+    store = make_store(tmp_path, recorded("batch"), "2026-01-15")
+    path = tmp_path / "IWM.csv"
+    path.write_text(SECTORS, encoding="utf-8")
+    import_universe(store, "mine", path)
+    sec = store.securities()
+    assert sec.loc["AMC", "sector"] == "Communication Services"
+    assert sec.loc["BE", "sector"] == "Industrials"
+    assert pd.isna(sec.loc["ODDX", "sector"])  # "Other" names no sector
+
+
+def test_every_ishares_sector_name_in_the_shared_files_is_mapped():
+    """Every Sector value in the shared iShares exports maps to GICS, except no-sector ones."""
+    files = sorted(SHARED.glob("I*_holdings_*.csv"))
+    if not files:
+        pytest.skip("shared data not available")
+    seen: set[str] = set()
+    for path in files:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        start = next(
+            i for i, line in enumerate(lines) if line.lstrip("\ufeff").startswith("Ticker,")
+        )
+        for row in csv.DictReader(lines[start:]):
+            if row.get("Sector") and row.get("Name"):
+                seen.add(row["Sector"].strip())
+    no_sector = {"Cash and/or Derivatives", "Other", "-"}
+    assert "Communication" in seen
+    gics = {
+        "Communication Services",
+        "Consumer Discretionary",
+        "Consumer Staples",
+        "Energy",
+        "Financials",
+        "Health Care",
+        "Industrials",
+        "Information Technology",
+        "Materials",
+        "Real Estate",
+        "Utilities",
+    }
+    for name in sorted(seen - no_sector):
+        assert ishares_sector(name) in gics, name
+    for name in sorted(seen & no_sector):
+        assert ishares_sector(name) is None, name
+    assert ishares_sector("Communication") == "Communication Services"
 
 
 def test_user_defined_universe_from_text_list_and_range(tmp_path):

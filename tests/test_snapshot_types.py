@@ -102,3 +102,34 @@ def test_peer_stocks_we_exclude_are_non_common(securities):
     assert len(excluded) < 250
     unexplained = set(excluded.index[~excluded["type_basis"].str.startswith("suffix:")])
     assert unexplained == {"BWNB"}
+
+
+#: The eleven GICS sectors, spelled out here rather than taken from xlsrc.sectors.
+GICS_NAMES = {
+    "Communication Services",
+    "Consumer Discretionary",
+    "Consumer Staples",
+    "Energy",
+    "Financials",
+    "Health Care",
+    "Industrials",
+    "Information Technology",
+    "Materials",
+    "Real Estate",
+    "Utilities",
+}
+
+
+def test_every_sector_is_a_gics_sector_or_empty(securities):
+    named = securities["sector"].dropna()
+    named = named[named != ""]
+    odd = named[~named.isin(GICS_NAMES)]
+    assert odd.empty, odd.value_counts().head(5).to_dict()
+    stocks = securities[securities["type"] == "stock"]
+    assert (stocks["sector"].isna() | stocks["sector"].isin(GICS_NAMES)).all()
+
+
+@pytest.mark.parametrize("ticker", ["AMC", "ASTS", "ANGI"])
+def test_ishares_communication_is_communication_services(securities, ticker):
+    """iShares writes "Communication"; XLC's sector score needs the GICS name."""
+    assert securities.loc[ticker, "sector"] == "Communication Services"

@@ -1,13 +1,13 @@
-"""GICS sectors, the Select Sector SPDR ETFs that track them, and Yahoo's sector names.
+"""GICS sectors, the Select Sector SPDR ETFs that track them, Yahoo's and iShares' sector names.
 
-Constants only: imported by the core, the data layer and the dashboard alike.
+Constants (and the one lookup over them): imported by the core, the data layer and the dashboard alike.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["GICS_SECTORS", "SECTOR_ETFS", "YAHOO_TO_GICS"]
+__all__ = ["GICS_SECTORS", "ISHARES_TO_GICS", "SECTOR_ETFS", "YAHOO_TO_GICS", "ishares_sector"]
 
 #: Select Sector SPDR ETF -> the GICS sector it tracks.
 SECTOR_ETFS: Final[dict[str, str]] = {
@@ -43,3 +43,31 @@ YAHOO_TO_GICS: Final[dict[str, str]] = {
     "Technology": "Information Technology",
     "Utilities": "Utilities",
 }
+
+#: iShares holdings files' ``Sector`` column -> GICS sector. iShares uses the GICS names
+#: except "Communication" for Communication Services. Every value seen in the iShares
+#: exports we read (IVV, IJH, IJR, IWM 2025-2026) is here; "Cash and/or Derivatives",
+#: "Other" and "-" are deliberately absent (no sector).
+ISHARES_TO_GICS: Final[dict[str, str]] = {
+    **{name: name for name in GICS_SECTORS},
+    "Communication": "Communication Services",
+}
+
+
+def ishares_sector(value: str | None) -> str | None:
+    """Return the GICS sector an iShares ``Sector`` cell names, or None.
+
+    Parameters
+    ----------
+    value : str or None
+        The cell as written (surrounding blanks are ignored).
+
+    Returns
+    -------
+    str or None
+        A member of ``GICS_SECTORS``, or None for blanks, "-", "Cash and/or Derivatives",
+        "Other" and any name iShares may introduce that is not mapped here.
+    """
+    if value is None:
+        return None
+    return ISHARES_TO_GICS.get(value.strip())

@@ -30,6 +30,7 @@ from typing import Final
 import pandas as pd
 
 from ..errors import DataSourceError, InvalidParameterError
+from ..sectors import ishares_sector
 from .universes import normalise_ticker
 
 __all__ = [
@@ -83,7 +84,8 @@ class Holdings:
         The ``Fund Holdings as of`` date, if the file says.
     members : pandas.DataFrame
         One row per equity holding, in file order, unique by ticker:
-        ``ticker, name, sector, weight`` (weight in percent, NaN if absent).
+        ``ticker, name, sector, weight`` (sector: GICS via ``xlsrc.sectors.ISHARES_TO_GICS``,
+        "" for cash, "Other" or none; weight in percent, NaN if absent).
     skipped : int
         Equity rows dropped because their ticker is not a ticker (``-``, blank).
     """
@@ -188,7 +190,7 @@ def parse_holdings(text: str, source: str = "<text>") -> Holdings:
         records[ticker] = (
             ticker,
             row[i_name].strip() if i_name is not None else "",
-            row[i_sector].strip() if i_sector is not None else "",
+            (ishares_sector(row[i_sector]) or "") if i_sector is not None else "",
             _number(row[i_weight]) if i_weight is not None else float("nan"),
         )
     if not records:
