@@ -217,6 +217,23 @@ def test_leaders():
     assert table("LEADERS", MISSING, 0.0, MISSING, MISSING)[0][0].startswith("#N/A Invalid n")
 
 
+def test_rs_rating_is_the_same_whole_number_in_every_table():
+    # The core rounds once (half up); RS_RATING, LEADERS and TECHNICALS show that number,
+    # so a rating shown as "90" is >= 90 for the RS >= 90 highlight too.
+    leaders = udfs.LEADERS("sp600", 25, "ytd", DAY)
+    col = leaders[0].index("RS rating")
+    tech = udfs.TECHNICALS("ICHR, UCTT, VICR, IWM", DAY)
+    tcol = tech[0].index("RS rating")
+    for rows, c in ((leaders, col), (tech, tcol)):
+        t = rows[0].index("Ticker")
+        for row in rows[1:]:
+            assert float(row[c]).is_integer(), row
+            assert udfs.RS_RATING(row[t], None, DAY) == row[c]
+    sectors = udfs.SECTORS(None, DAY)
+    scol = sectors[0].index("RS rating")
+    assert all(float(row[scol]).is_integer() for row in sectors[1:])
+
+
 def test_sectors_rrg_breadth_technicals():
     table_ok(excel("SECTORS", MISSING, DAY_SERIAL), "#")
     rrg = excel("RRG", (("XLK",), ("XLE",), ("NOPE",)), MISSING, DAY_SERIAL)

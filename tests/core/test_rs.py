@@ -74,12 +74,36 @@ def test_rs_score_short_calendar_and_errors():
 def test_rs_rating_hand_values():
     scores = pd.Series({"A": 0.1, "B": 0.2, "C": 0.2, "D": 0.3, "E": NAN})
     r = rs_rating(scores)
-    # n = 4 scored members. A: L=0,E=1 -> 100*0.5/4 = 12.5 ; B, C tie: L=1,E=2 -> 100*2/4 = 50
-    # D: L=3,E=1 -> 100*3.5/4 = 87.5 ; E: NaN
-    assert r["A"] == 12.5
-    assert r["B"] == r["C"] == 50.0
-    assert r["D"] == 87.5
+    # n = 4 scored members. A: L=0,E=1 -> 100*0.5/4 = 12.5 -> floor(13.0) = 13
+    # B, C tie: L=1,E=2 -> 100*2/4 = 50 -> floor(50.5) = 50
+    # D: L=3,E=1 -> 100*3.5/4 = 87.5 -> floor(88.0) = 88 ; E: NaN
+    assert r["A"] == 13
+    assert r["B"] == r["C"] == 50
+    assert r["D"] == 88
     assert np.isnan(r["E"])
+
+
+def test_rs_rating_rounds_half_up_to_whole_numbers():
+    # 100 members scoring 0, 1, ..., 99 (n = 100), so pct = L + E/2 for a score s:
+    #   member 90:      L=90, E=1 -> 90.5 -> floor(91.0) = 91 (half up; round() gives 90)
+    #   member 0:       L=0,  E=1 -> 0.5  -> floor(1.0)  = 1
+    #   member 99:      L=99, E=1 -> 99.5 -> floor(100)  = 100 -> clipped to 99
+    #   non-member 89.5: L=90, E=0 -> 90.0 -> floor(90.5) = 90
+    #   non-member 50.5: L=51, E=0 -> 51.0 -> 51
+    members = {f"M{i:02d}": float(i) for i in range(100)}
+    scores = pd.Series({**members, "X": 89.5, "Y": 50.5})
+    r = rs_rating(scores, universe=list(members))
+    assert r["M90"] == 91
+    assert r["M00"] == 1
+    assert r["M99"] == 99
+    assert r["X"] == 90
+    assert r["Y"] == 51
+    # n = 3: member 1 of scores 1, 2, 3: L=0, E=1 -> 100*0.5/3 = 16.67 -> floor(17.17) = 17
+    # member 3: L=2, E=1 -> 100*2.5/3 = 83.33 -> floor(83.83) = 83
+    r3 = rs_rating(pd.Series({"A": 1.0, "B": 2.0, "C": 3.0}))
+    assert r3.tolist() == [17, 50, 83]  # B: L=1,E=1 -> 50 -> floor(50.5) = 50
+    # whole numbers everywhere (stored as float64 to hold NaN)
+    assert (r == np.floor(r)).all()
 
 
 def test_rs_rating_non_members_do_not_join():
@@ -87,11 +111,11 @@ def test_rs_rating_non_members_do_not_join():
         {"A": 0.1, "B": 0.2, "C": 0.2, "D": 0.3, "ETF": 0.25, "LOW": -1.0, "TOP": 9.0}
     )
     r = rs_rating(scores, universe=["A", "B", "C", "D", "NOT_IN_SCORES"])
-    # members rated exactly as without the non-members
-    assert r[["A", "B", "C", "D"]].tolist() == [12.5, 50.0, 50.0, 87.5]
-    assert r["ETF"] == 75.0  # L=3, E=0 -> 100*3/4
-    assert r["LOW"] == 1.0  # 0 clipped to 1
-    assert r["TOP"] == 99.0  # 100 clipped to 99
+    # members rated exactly as without the non-members (12.5 -> 13, 50, 50, 87.5 -> 88)
+    assert r[["A", "B", "C", "D"]].tolist() == [13, 50, 50, 88]
+    assert r["ETF"] == 75  # L=3, E=0 -> 100*3/4 = 75 -> floor(75.5) = 75
+    assert r["LOW"] == 1  # L=0 -> 0 -> floor(0.5) = 0, clipped to 1
+    assert r["TOP"] == 99  # L=4 -> 100 -> floor(100.5) = 100, clipped to 99
 
 
 def test_rs_rating_empty_universe_is_nan():

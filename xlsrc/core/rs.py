@@ -14,12 +14,15 @@ RS rating (percentile rank, mid-rank ties)
     Let ``U`` be the non-NaN scores of the universe's members (``n = len(U)``). For a
     score ``s`` (of a member or not):
     ``L = #{u in U : u < s}``, ``E = #{u in U : u == s}``,
-    ``pct = 100 * (L + E / 2) / n``, ``rating = min(max(pct, 1), 99)``.
-    A member's own score is in ``U``; a non-member (ETF, index, or any ticker outside
-    the universe) is rated against ``U`` without joining it, so rating it changes no
-    member's rating. Tied scores get the same rating (the mid-rank). The rating reads
-    "better than ``rating`` % of the universe": the median member scores 50, a score
-    above every member 99, below every member 1. The rating is a float (not rounded).
+    ``pct = 100 * (L + E / 2) / n``,
+    ``rating = min(max(floor(pct + 0.5), 1), 99)``: a whole number, rounded half up
+    (90.5 -> 91, 89.6 -> 90, 90.4 -> 90), computed in integers so that no float error
+    moves a half. A member's own score is in ``U``; a non-member (ETF, index, or any
+    ticker outside the universe) is rated against ``U`` without joining it, so rating it
+    changes no member's rating. Tied scores get the same rating (the mid-rank). The
+    rating reads "better than ``rating`` % of the universe": the median member scores
+    50, a score above every member 99, below every member 1. This is the one place the
+    rating is rounded: every table and formula shows this whole number as it is.
 """
 
 from __future__ import annotations
@@ -109,9 +112,12 @@ def rs_score(close: pd.DataFrame, as_of: object) -> pd.Series:
 def rs_rating(scores: pd.Series, universe: Iterable[str] | None = None) -> pd.Series:
     """Percentile RS rating (1..99) of every ticker in ``scores`` against ``universe``.
 
-    Mapping (see the module docstring): ``rating = clip(100 * (L + E/2) / n, 1, 99)``
-    with ``L`` / ``E`` the numbers of universe scores below / equal to the ticker's
-    score and ``n`` the number of universe members with a score.
+    Mapping (see the module docstring):
+    ``rating = clip(floor(100 * (L + E/2) / n + 0.5), 1, 99)``, a whole number rounded
+    half up, with ``L`` / ``E`` the numbers of universe scores below / equal to the
+    ticker's score and ``n`` the number of universe members with a score. It is
+    evaluated exactly in integers as ``(100 * (2L + E) + n) // (2n)``. Ties share the
+    mid-rank; non-members are ranked against the members without joining them.
 
     Parameters
     ----------
@@ -125,8 +131,9 @@ def rs_rating(scores: pd.Series, universe: Iterable[str] | None = None) -> pd.Se
     Returns
     -------
     pd.Series
-        Rating per ticker of ``scores`` (float in [1, 99]); NaN where the score is NaN,
-        and everywhere when no member has a score.
+        Rating per ticker of ``scores``: whole numbers 1..99 (float64 dtype so that it
+        can hold NaN); NaN where the score is NaN, and everywhere when no member has a
+        score.
     """
     values = scores.to_numpy(dtype=float)
     if universe is None:
@@ -143,8 +150,10 @@ def rs_rating(scores: pd.Series, universe: Iterable[str] | None = None) -> pd.Se
         v = values[ok]
         lower = np.searchsorted(ranked, v, side="left")
         upper = np.searchsorted(ranked, v, side="right")
-        pct = 100.0 * (lower + 0.5 * (upper - lower)) / n
-        out[ok] = np.clip(pct, 1.0, 99.0)
+        # floor(100 * (L + E/2) / n + 0.5) = floor((100 * (2L + E) + n) / (2n)), in integers
+        twice_rank = lower + upper  # 2L + E
+        rating = (100 * twice_rank.astype(np.int64) + n) // (2 * n)
+        out[ok] = np.clip(rating, 1, 99).astype(float)
     return pd.Series(out, index=scores.index, name="rs_rating")
 
 

@@ -247,7 +247,7 @@ def RS_RATING(ticker: Any, universe: Any = None, as_of: Any = None) -> Any:
     uni = a.universe_arg(universe)
     ratings = m.rs_ratings(ts, uni if isinstance(uni, str) else tuple(uni))
     value = _number(ratings.get(t, math.nan), m, t, ts, RS_MIN_DAYS + 1)
-    return round(value)
+    return int(value)  # already a whole number (the core rounds, half up)
 
 
 @xw.func(category=CATEGORY)
