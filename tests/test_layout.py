@@ -17,6 +17,7 @@ import pytest
 
 from xlsrc.dashboard.layout import (
     DASHBOARD,
+    Highlight,
     cell_address,
     column_letter,
     split_cell,
@@ -124,6 +125,102 @@ def test_highlights_an_analyst_reads_at_a_glance() -> None:
     assert ("rsi14", "greaterThan", (80,)) in rules
     assert ("rsi14", "between", (70, 80)) in rules
     assert ("pct_sma20", "greaterThan", (0.2,)) in rules
+
+
+# --------------------------------------------------------------------------- highlight formulas
+def _excel_rank(value: Any) -> tuple[int, Any]:
+    """Excel's comparison order: numbers < text (case-insensitive) < booleans."""
+    if isinstance(value, bool):
+        return (2, value)
+    if isinstance(value, int | float):
+        return (0, value)
+    return (1, str(value).lower())
+
+
+def _excel_compare(left: Any, op: str, right: Any) -> bool:
+    """``left op right`` as an Excel formula compares (an empty cell is 0 or "")."""
+    if left is None:
+        left = "" if isinstance(right, str) else 0
+    a, b = _excel_rank(left), _excel_rank(right)
+    if a[0] != b[0]:
+        a, b = (a[0], 0), (b[0], 0)
+    return {
+        ">": a > b, ">=": a >= b, "<": a < b, "<=": a <= b, "=": a == b, "<>": a != b
+    }[op]  # fmt: skip
+
+
+def _split_args(text: str) -> list[str]:
+    depth, start, out = 0, 0, []
+    for i, ch in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            out.append(text[start:i])
+            start = i + 1
+    return [*out, text[start:]]
+
+
+def excel_eval(formula: str, cell: str, value: Any) -> bool:
+    """Evaluate a highlight formula (AND, ISNUMBER, comparisons) with ``cell`` = ``value``.
+
+    Enough of Excel to decide whether a conditional format fires for a cell value.
+    """
+    if formula.startswith("AND(") and formula.endswith(")"):
+        return all(excel_eval(arg, cell, value) for arg in _split_args(formula[4:-1]))
+    if formula == f"ISNUMBER({cell})":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    m = re.fullmatch(rf"{cell}(>=|<=|<>|>|<|=)(.+)", formula)
+    assert m, f"cannot evaluate {formula!r}"
+    literal = m.group(2)
+    right = literal[1:-1] if literal.startswith('"') else float(literal)
+    return _excel_compare(value, m.group(1), right)
+
+
+def test_excel_ranks_text_above_numbers() -> None:
+    """Why a plain cell-value rule ("greater than 80") would colour an xlwings blank ""."""
+    assert _excel_compare("", ">", 80)
+    assert _excel_compare("#N/A unknown ticker", ">=", 90)
+    assert _excel_compare(None, "<", 30)  # and an empty cell counts as 0
+
+
+ALL_RULES = sorted(
+    {rule for t in DASHBOARD.tables for rule in t.highlights}, key=lambda r: r.meaning
+)
+#: Python's reading of each operator (what a number in the cell must satisfy).
+PY_OPS = {
+    "greaterThan": lambda x, v: x > v[0],
+    "greaterThanOrEqual": lambda x, v: x >= v[0],
+    "lessThan": lambda x, v: x < v[0],
+    "lessThanOrEqual": lambda x, v: x <= v[0],
+    "equal": lambda x, v: x == v[0],
+    "between": lambda x, v: v[0] <= x <= v[1],
+}
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.meaning)
+def test_highlight_formula_ignores_blanks_and_markers(rule: Highlight) -> None:
+    formula = rule.formula("E5")
+    for text in ("", "#N/A unknown ticker XYZQ", "n/a", None):
+        assert not excel_eval(formula, "E5", text), (formula, text)
+    if all(isinstance(v, str) for v in rule.values):
+        assert excel_eval(formula, "E5", rule.values[0])
+        assert excel_eval(formula, "E5", str(rule.values[0]).upper())
+        assert not excel_eval(formula, "E5", 1.0)
+        return
+    assert formula.startswith("AND(ISNUMBER(E5),")
+    for x in (-1, 0, 0.2, 0.21, 29.9, 30, 69.9, 70, 75, 80, 80.1, 89.9, 90, 99):
+        assert excel_eval(formula, "E5", x) == PY_OPS[rule.operator](x, rule.values), (formula, x)
+
+
+def test_highlight_formula_text() -> None:
+    rules = {(h.column, h.operator): h for h in DASHBOARD.table("leaders").highlights}
+    assert rules["rsi14", "between"].formula("K5") == "AND(ISNUMBER(K5),K5>=70,K5<=80)"
+    assert rules["rs_rating", "greaterThanOrEqual"].formula("RC") == "AND(ISNUMBER(RC),RC>=90)"
+    quadrant = DASHBOARD.table("sectors").highlights[-1]
+    assert quadrant.formula("H5") == 'H5="Lagging"'
+    with pytest.raises(ValueError):
+        Highlight("rsi14", "between", (70,), "FFFFFF", "000000", "one bound")
+    with pytest.raises(ValueError):
+        Highlight("rsi14", "greaterThan", ("80",), "FFFFFF", "000000", "text threshold")
 
 
 @pytest.mark.parametrize(

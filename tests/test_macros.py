@@ -177,6 +177,35 @@ def test_live_workbook_recalculates_in_full():
     assert app.calls == ["Application.CalculateFull"]
 
 
+class _FakeConditions:
+    def __init__(self) -> None:
+        self.added: list[dict] = []
+
+    def Add(self, **kwargs) -> SimpleNamespace:
+        self.added.append(kwargs)
+        return SimpleNamespace(Interior=SimpleNamespace(), Font=SimpleNamespace())
+
+
+def test_live_highlights_are_formula_rules_relative_to_the_active_cell():
+    """The Rebuild button adds the layout's guarded formula (not a cell-value rule)."""
+    conditions = _FakeConditions()
+    converted = []
+
+    def convert(**kwargs):  # Application.ConvertFormula: R1C1 -> A1 relative to ActiveCell
+        converted.append(kwargs)
+        return kwargs["Formula"].replace("RC", "B2")
+
+    app = SimpleNamespace(api=SimpleNamespace(ActiveCell="B2", ConvertFormula=convert))
+    rng = SimpleNamespace(api=SimpleNamespace(FormatConditions=conditions))
+    writer = m.XlwingsWriter(SimpleNamespace(app=app))
+    writer.sheet = SimpleNamespace(range=lambda address: rng)
+    rule = DASHBOARD.table("leaders").highlights[2]  # RSI 70-80
+    writer.highlight(m.Ref("Leaders", 5, 11, 29, 11), rule)
+    assert converted[0]["Formula"] == "=" + rule.formula("RC")
+    assert converted[0]["FromReferenceStyle"] == -4150 and converted[0]["ToReferenceStyle"] == 1
+    assert conditions.added == [{"Type": 2, "Formula1": "=AND(ISNUMBER(B2),B2>=70,B2<=80)"}]
+
+
 def test_entry_points_are_one_line_wrappers():
     import inspect
 

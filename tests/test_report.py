@@ -226,17 +226,38 @@ def test_conditional_formatting(wb: openpyxl.Workbook) -> None:
     rules = {}
     for rng, rule_list in ws.conditional_formatting._cf_rules.items():
         for rule in rule_list:
-            rules[(str(rng.sqref), rule.operator, tuple(rule.formula))] = rule
+            rules[(str(rng.sqref), rule.type, tuple(rule.formula))] = rule
     t = DASHBOARD.table("leaders")
-    rs_col = t.col_of("rs_rating")
-    letter = openpyxl.utils.get_column_letter(rs_col)
-    key = (f"{letter}5:{letter}29", "greaterThanOrEqual", ("90",))
+    letter = openpyxl.utils.get_column_letter(t.col_of("rs_rating"))
+    key = (f"{letter}5:{letter}29", "expression", (f"AND(ISNUMBER({letter}5),{letter}5>=90)",))
     assert key in rules
     assert rules[key].dxf.fill.fgColor.rgb.endswith("C6EFCE")
-    ops = {(k[1], k[2]) for k in rules}
-    assert ("greaterThan", ("80",)) in ops  # RSI very overbought
-    assert ("between", ("70", "80")) in ops  # RSI overbought
-    assert ("greaterThan", ("0.2",)) in ops  # extended above the 20-day MA
+    rsi = openpyxl.utils.get_column_letter(t.col_of("rsi14"))
+    sma = openpyxl.utils.get_column_letter(t.col_of("pct_sma20"))
+    formulas = {k[2][0] for k in rules}
+    assert f"AND(ISNUMBER({rsi}5),{rsi}5>80)" in formulas  # RSI very overbought
+    assert f"AND(ISNUMBER({rsi}5),{rsi}5>=70,{rsi}5<=80)" in formulas  # RSI overbought
+    assert f"AND(ISNUMBER({sma}5),{sma}5>0.2)" in formulas  # extended above the 20-day MA
+
+
+def test_every_highlight_is_a_guarded_formula_rule(wb: openpyxl.Workbook) -> None:
+    """xlwings sends a missing value as "" (text ranks above numbers): rules test ISNUMBER."""
+    for sheet in DASHBOARD.sheets:
+        got = {
+            (str(rng.sqref), r.type, tuple(r.formula or ()))
+            for rng in wb[sheet.name].conditional_formatting
+            for r in rng.rules
+        }
+        want = set()
+        for table in sheet.tables:
+            for rule in table.highlights:
+                col = openpyxl.utils.get_column_letter(table.col_of(rule.column))
+                first = f"{col}{table.header_row + 1}"
+                want.add((first, rule.formula(first)))
+                if not isinstance(rule.values[0], str):
+                    assert rule.formula(first).startswith(f"AND(ISNUMBER({first}),")
+        assert {(sq.split(":")[0], f) for sq, _, (f,) in got} == want, sheet.name
+        assert {t for _, t, _ in got} <= {"expression"}, sheet.name
 
 
 def test_charts_and_series_references(wb: openpyxl.Workbook) -> None:

@@ -154,6 +154,29 @@ def test_same_formats_and_conditional_formatting_as_the_report_writer(built):
             assert abs(got[sheet][2][col] - width) < 1, (sheet, col)
 
 
+def test_highlights_are_formula_rules_that_skip_text(built):
+    """xlwings sends NaN/None as "" and Excel ranks text above numbers: every numeric
+    highlight must be ``AND(ISNUMBER(cell),...)``, or blanks and ``#N/A`` markers light up."""
+    wb = openpyxl.load_workbook(built, keep_vba=True)
+    for sheet in DASHBOARD.sheets:
+        got = sorted(
+            (str(rng.sqref), r.type, tuple(r.formula or ()))
+            for rng in wb[sheet.name].conditional_formatting
+            for r in rng.rules
+        )
+        want = []
+        for table in sheet.tables:
+            for rule in table.highlights:
+                col = openpyxl.utils.get_column_letter(table.col_of(rule.column))
+                top, bottom = table.header_row + 1, table.header_row + table.max_rows
+                want.append(
+                    (f"{col}{top}:{col}{bottom}", "expression", (rule.formula(f"{col}{top}"),))
+                )
+                if not isinstance(rule.values[0], str):
+                    assert rule.formula(f"{col}{top}").startswith(f"AND(ISNUMBER({col}{top}),")
+        assert got == sorted(want), sheet.name
+
+
 def test_charts_reference_the_layout_ranges(built):
     p = parts(built)
     charts = [p[n].decode() for n in sorted(p) if n.startswith("xl/charts/chart")]

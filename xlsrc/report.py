@@ -39,7 +39,7 @@ from openpyxl.drawing.text import (
     ParagraphProperties,
     RegularTextRun,
 )
-from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
@@ -164,21 +164,13 @@ class OpenpyxlWriter:
                 c.number_format = number_format
 
     def highlight(self, ref: Ref, rule: lay.Highlight) -> None:
-        """Add a cell-value conditional format."""
+        """Add a conditional format: a formula rule, :meth:`~xlsrc.dashboard.layout.Highlight.formula`."""
         assert self.ws is not None
         fill = PatternFill("solid", start_color=rule.fill, end_color=rule.fill)
         font = Font(color=rule.font, bold=True)
         rng = ref.a1().split("!")[1].replace("$", "")
-        if rule.operator in ("lessThan", "lessThanOrEqual"):
-            # A blank cell counts as 0 in a cell-value rule: test for a number first.
-            first = lay.cell_address(ref.min_row, ref.min_col)
-            op = "<" if rule.operator == "lessThan" else "<="
-            expr = f"AND(ISNUMBER({first}),{first}{op}{rule.formula_values()[0]})"
-            cf = FormulaRule(formula=[expr], fill=fill, font=font)
-        else:
-            cf = CellIsRule(
-                operator=rule.operator, formula=rule.formula_values(), fill=fill, font=font
-            )
+        first = lay.cell_address(ref.min_row, ref.min_col)
+        cf = FormulaRule(formula=[rule.formula(first)], fill=fill, font=font)
         self.ws.conditional_formatting.add(rng, cf)
 
     def chart(self, chart: lay.Chart, series: list[ChartSeries], bounds: dict[str, float]) -> None:

@@ -134,9 +134,56 @@ class Highlight:
     font: str
     meaning: str
 
+    def __post_init__(self) -> None:
+        if len(self.values) != (2 if self.operator == "between" else 1):
+            raise ValueError(f"{self.operator} rule on {self.column}: wrong number of values")
+        if self.operator != "equal" and any(isinstance(v, str) for v in self.values):
+            raise ValueError(f"{self.operator} rule on {self.column}: values must be numbers")
+
     def formula_values(self) -> list[str]:
         """Return the rule's right-hand sides as Excel formula text (strings quoted)."""
         return [f'"{v}"' if isinstance(v, str) else repr(v) for v in self.values]
+
+    def formula(self, cell: str) -> str:
+        """Return the rule as an Excel formula (no leading ``=``) for a conditional format.
+
+        Every writer adds the rule as a formula rule with this text, so the condition is
+        written here only. A rule on numbers is ``AND(ISNUMBER(cell),<condition>)``:
+        Excel ranks text above every number and xlwings sends a missing value to Excel as
+        ``""`` (text), so a plain cell-value rule ("greater than 80") would colour blanks
+        and ``#N/A ...`` markers; a blank cell would also count as 0 in "less than".
+        A rule matching text (``equal`` to a string) cannot match those and is unguarded.
+
+        Parameters
+        ----------
+        cell : str
+            Relative reference of the top-left cell of the range the rule applies to
+            (``"E5"``; ``"RC"`` in R1C1 notation); Excel shifts it over the range.
+
+        Returns
+        -------
+        str
+            E.g. ``AND(ISNUMBER(E5),E5>=70,E5<=80)`` or ``G5="Leading"``.
+        """
+        values = self.formula_values()
+        if self.operator == "between":
+            lo, hi = values
+            conditions = [f"{cell}>={lo}", f"{cell}<={hi}"]
+        else:
+            conditions = [f"{cell}{_COMPARISONS[self.operator]}{values[0]}"]
+        if any(isinstance(v, str) for v in self.values):
+            return conditions[0]
+        return f"AND(ISNUMBER({cell}),{','.join(conditions)})"
+
+
+#: Excel comparison of each single-value :class:`Highlight` operator.
+_COMPARISONS: dict[str, str] = {
+    "greaterThan": ">",
+    "greaterThanOrEqual": ">=",
+    "lessThan": "<",
+    "lessThanOrEqual": "<=",
+    "equal": "=",
+}
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, Protocol
 
 from xlsrc.dashboard import layout as lay
 from xlsrc.dashboard.build import DEFAULT_TOP, DEFAULT_UNIVERSE
@@ -319,14 +319,12 @@ class XlwingsWriter:
     their formats, not shapes or the page setup). Not exercised on Linux.
     """
 
-    _OPERATORS: ClassVar[dict[str, int]] = {  # XlFormatConditionOperator
-        "between": 1,
-        "equal": 3,
-        "greaterThan": 5,
-        "lessThan": 6,
-        "greaterThanOrEqual": 7,
-        "lessThanOrEqual": 8,
-    }
+    #: ``xlExpression`` (XlFormatConditionType), ``xlA1``/``xlR1C1`` (XlReferenceStyle),
+    #: ``xlRelative`` (XlReferenceType).
+    _XL_EXPRESSION = 2
+    _XL_A1 = 1
+    _XL_R1C1 = -4150
+    _XL_RELATIVE = 4
 
     def __init__(self, book: Any) -> None:
         self.book = book
@@ -389,19 +387,26 @@ class XlwingsWriter:
         self.sheet.range(ref.a1().split("!")[1]).number_format = number_format
 
     def highlight(self, ref: Ref, rule: lay.Highlight) -> None:
-        """Add a conditional format through the COM object model."""
+        """Add the rule's formula (``Highlight.formula``) as a conditional format (COM).
+
+        Excel reads the relative references of a formula given to
+        ``FormatConditions.Add`` relative to the *active* cell, so the rule is written in
+        R1C1 (``RC`` = the cell being formatted) and converted to A1 relative to the
+        active cell; without an active cell, it is written for the range's top-left cell.
+        """
         rng = self.sheet.range(ref.a1().split("!")[1]).api
-        values = rule.formula_values()
-        if rule.operator in ("lessThan", "lessThanOrEqual"):
-            first = lay.cell_address(ref.min_row, ref.min_col)
-            op = "<" if rule.operator == "lessThan" else "<="
-            fc = rng.FormatConditions.Add(
-                2, None, f"=AND(ISNUMBER({first}),{first}{op}{values[0]})"
+        app = self.book.app.api
+        try:
+            formula = app.ConvertFormula(
+                Formula="=" + rule.formula("RC"),
+                FromReferenceStyle=self._XL_R1C1,
+                ToReferenceStyle=self._XL_A1,
+                ToAbsolute=self._XL_RELATIVE,
+                RelativeTo=app.ActiveCell,
             )
-        elif rule.operator == "between":
-            fc = rng.FormatConditions.Add(1, 1, "=" + values[0], "=" + values[1])
-        else:
-            fc = rng.FormatConditions.Add(1, self._OPERATORS[rule.operator], "=" + values[0])
+        except Exception:  # no active cell (e.g. a chart sheet is active)
+            formula = "=" + rule.formula(lay.cell_address(ref.min_row, ref.min_col))
+        fc = rng.FormatConditions.Add(Type=self._XL_EXPRESSION, Formula1=formula)
         fc.Interior.Color = _bgr(rule.fill)
         fc.Font.Color = _bgr(rule.font)
         fc.Font.Bold = True

@@ -325,14 +325,6 @@ _FONTS: dict[str, dict[str, Any]] = {
         "align": "left",
     },
 }
-_CELL_OPERATORS = {
-    "greaterThan": ">",
-    "greaterThanOrEqual": ">=",
-    "lessThan": "<",
-    "lessThanOrEqual": "<=",
-    "equal": "==",
-    "between": "between",
-}
 #: Line colours of chart series, in order (as the report).
 SERIES_COLORS = ("C00000", "1F4E78", "7F7F7F", "548235", "7030A0", "C65911")
 _SCATTER_COLORS = (
@@ -434,33 +426,13 @@ class XlsxWriterWriter:
                     self.ws.write_blank(r0, c, None, self._format(None, "header"))
 
     def highlight(self, ref: Ref, rule: lay.Highlight) -> None:
-        """Add a conditional format (the same rules as the report's)."""
+        """Add a conditional format: the report's formula rule (``Highlight.formula``)."""
         fmt = self.wb.add_format(
             {"bg_color": "#" + rule.fill, "font_color": "#" + rule.font, "bold": True}
         )
         rng = ref.a1().split("!")[1].replace("$", "")
-        values = rule.formula_values()
-        if rule.operator in ("lessThan", "lessThanOrEqual"):
-            # A blank cell counts as 0 in a cell-value rule: test for a number first.
-            first = lay.cell_address(ref.min_row, ref.min_col)
-            op = "<" if rule.operator == "lessThan" else "<="
-            options = {
-                "type": "formula",
-                "criteria": f"=AND(ISNUMBER({first}),{first}{op}{values[0]})",
-            }
-        elif rule.operator == "between":
-            options = {
-                "type": "cell",
-                "criteria": "between",
-                "minimum": values[0],
-                "maximum": values[1],
-            }
-        else:
-            options = {
-                "type": "cell",
-                "criteria": _CELL_OPERATORS[rule.operator],
-                "value": values[0],
-            }
+        first = lay.cell_address(ref.min_row, ref.min_col)
+        options: dict[str, Any] = {"type": "formula", "criteria": "=" + rule.formula(first)}
         options["format"] = fmt
         self.ws.conditional_format(rng, options)
 
