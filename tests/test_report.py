@@ -326,6 +326,34 @@ def test_unwritable_path(market: Market, tmp_path: Path) -> None:
             write_report(market, ro / "r.xlsx")
 
 
+def test_temporary_file_that_cannot_be_made_is_an_xlsrc_error(
+    market: Market, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """E.g. ``--out /proc/x.xlsx``: the folder passes the checks, creating a file fails."""
+    import tempfile
+
+    def no_temp_file(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        raise FileNotFoundError(2, "No such file or directory")
+
+    monkeypatch.setattr(tempfile, "mkstemp", no_temp_file)
+    out = tmp_path / "r.xlsx"
+    with pytest.raises(XlsrcError, match=r"Cannot write the report to .*r\.xlsx: No such file"):
+        write_report(market, out, as_of=AS_OF, top=5)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_into_a_file_instead_of_a_folder(tmp_path: Path) -> None:
+    """No permission involved (root ignores those): the "folder" is a regular file."""
+    from openpyxl import Workbook
+
+    from xlsrc.report import save_atomically
+
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(XlsrcError, match=r"Cannot write the report to .*a-file/r\.xlsx: "):
+        save_atomically(Workbook(), tmp_path / "a-file" / "r.xlsx")
+    assert (tmp_path / "a-file").read_text() == "not a folder"
+
+
 def test_failure_mid_write_leaves_the_old_file(
     market: Market, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -465,15 +465,16 @@ def save_atomically(workbook: Workbook, path: Path) -> None:
     XlsrcError
         If the file cannot be written; ``path`` is then left as it was.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=path.parent)
-    os.close(fd)
+    tmp: str | None = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=path.parent)
+        os.close(fd)
         workbook.save(tmp)
         os.replace(tmp, path)
     except OSError as exc:
         raise XlsrcError(f"Cannot write the report to {path}: {exc.strerror or exc}") from exc
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
 
 
