@@ -6,7 +6,8 @@ Location, first match wins: an explicit ``path`` > env ``XLSRC_STORE`` >
 Schema (``SCHEMA_VERSION`` = 2; version 2 added the security type ``other``)::
 
     meta(key PRIMARY KEY, value)            schema_version, data_version, store_id,
-                                            last_write_at, snapshot_version
+                                            last_write_at, snapshot_version, seeded_at,
+                                            last_refresh (last write_bars), last_refresh_source
     sources(id PRIMARY KEY, name UNIQUE, description, fetched_at)
     securities(ticker PRIMARY KEY, name, sector, industry, type)
     universes(name PRIMARY KEY, source, updated_at)
@@ -332,6 +333,7 @@ class Store:
                     "data_version": "1",
                     "store_id": store_id,
                     "last_write_at": _now(),
+                    "seeded_at": _now(),
                     "seeded_from": "bundled snapshot"
                     if self.snapshot_dir is None
                     else str(self.snapshot_dir),
@@ -496,25 +498,65 @@ class Store:
         return self.load_matrices().last_bar
 
     def status(self) -> dict[str, Any]:
-        """Describe the store: path, versions, sources, last refresh, last date, tickers."""
+        """Describe the store in values an analyst can print as text; cheap.
+
+        Reads ``meta``, ``sources`` and ``bar_summary`` and the date index of the matrix
+        cache, never the price matrices (a few milliseconds on the bundled store).
+
+        Returns
+        -------
+        dict
+            ``path``, ``schema_version``, ``data_version``, ``snapshot_version`` (str);
+            ``seeded_at``: when the store was seeded from the snapshot (UTC text; None for
+            a store seeded by an older xlsrc that has been written to since);
+            ``last_refresh``: when bars were last written by a provider other than the
+            snapshot (yahoo refresh, CSV import), or None if never;
+            ``last_refresh_source``: that provider's name, or None;
+            ``first_date``, ``last_date`` (``YYYY-MM-DD`` or None), ``n_tickers`` (tickers
+            with bars), ``n_dates`` (trading days; None when the matrix cache is stale);
+            ``sources``: a list of ``{"name", "description", "fetched_at"}`` dicts, one per
+            source (description and fetched_at are text, "" when unknown). Every other
+            value is a str, an int or None.
+        """
         with self._read() as con:
             meta = self._meta(con)
             sources = [
-                {"name": n, "description": d, "fetched_at": f}
+                {"name": n, "description": d or "", "fetched_at": f or ""}
                 for n, d, f in con.execute(
                     "SELECT name, description, fetched_at FROM sources ORDER BY id"
                 )
             ]
-        m = self.load_matrices()
+            table = "bar_summary" if _has_summary(con) else "bars"
+            first_col, last_col = ("first", "last") if table == "bar_summary" else ("date", "date")
+            n_tickers, first, last = con.execute(
+                f"SELECT COUNT(DISTINCT ticker), MIN({first_col}), MAX({last_col}) FROM {table}"
+            ).fetchone()
+        version = int(meta["data_version"])
+        seeded_at = meta.get("seeded_at")
+        last_refresh = meta.get("last_refresh")
+        refresh_source = meta.get("last_refresh_source")
+        if seeded_at is None:  # seeded by an xlsrc that did not record these
+            if version == 1:
+                seeded_at = meta.get("last_write_at")
+            else:
+                refreshed = [
+                    x for x in sources if not x["name"].startswith("snapshot:") and x["fetched_at"]
+                ]
+                if refreshed:
+                    latest = max(refreshed, key=lambda x: x["fetched_at"])
+                    last_refresh, refresh_source = latest["fetched_at"], latest["name"]
         return {
             "path": str(self.path),
             "schema_version": int(meta["schema_version"]),
-            "data_version": int(meta["data_version"]),
-            "last_refresh": meta.get("last_write_at"),
-            "last_date": m.close.index[-1].strftime("%Y-%m-%d") if len(m.close.index) else None,
-            "first_date": m.close.index[0].strftime("%Y-%m-%d") if len(m.close.index) else None,
-            "n_tickers": int(m.close.shape[1]),
-            "n_dates": int(m.close.shape[0]),
+            "data_version": version,
+            "snapshot_version": meta.get("snapshot_version") or None,
+            "seeded_at": seeded_at,
+            "last_refresh": last_refresh,
+            "last_refresh_source": refresh_source,
+            "first_date": first,
+            "last_date": last,
+            "n_tickers": int(n_tickers),
+            "n_dates": _cached_dates(self.cache_path, (meta["store_id"], version)),
             "sources": sources,
         }
 
@@ -610,6 +652,10 @@ class Store:
             params = [(t,) for t in tickers]
             con.executemany("DELETE FROM bar_summary WHERE ticker = ?", params)
             con.executemany(_SUMMARISE_TICKER, params)
+            con.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [("last_refresh", _now()), ("last_refresh_source", source)],
+            )
             meta = self._meta(con)
             old_key = (meta["store_id"], int(meta["data_version"]))
         self._update_cache(old_key, bars, tickers if replace else [])
@@ -914,6 +960,21 @@ def _save_cache(
     except OSError:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)  # a read-only directory: work without a cache
+
+
+def _cached_dates(path: Path, key: tuple[str, int]) -> int | None:
+    """Return the number of dates in the matrix cache if it matches ``key`` (reads no prices)."""
+    try:
+        with np.load(path, allow_pickle=False) as npz:  # members are read on access only
+            if (
+                int(npz["format"]) != _CACHE_FORMAT
+                or str(npz["store_id"]) != key[0]
+                or int(npz["data_version"]) != key[1]
+            ):
+                return None
+            return int(npz["dates"].shape[0])
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def _load_cache(path: Path, key: tuple[str, int]) -> tuple[pd.DataFrame, pd.DataFrame] | None:
