@@ -10,7 +10,7 @@ import pytest
 from yahoo_fake import make_store, recorded, stored
 
 from xlsrc.data.csv_import import import_csv, parse_mapping, read_csv_bars
-from xlsrc.errors import CsvFormatError, InvalidParameterError
+from xlsrc.errors import CsvFormatError, DataSourceError, InvalidParameterError
 
 pytest.importorskip("xlsrc.data.store", reason="xlsrc/data/store.py not committed yet")
 
@@ -125,6 +125,29 @@ def test_missing_columns_and_unmappable_file_names(tmp_path):
         )
     with pytest.raises(InvalidParameterError):
         parse_mapping(["Px=price_field"])
+
+
+def test_a_missing_file_says_cannot_read_without_a_line_number(tmp_path, store):
+    missing = tmp_path / "nonexist.csv"
+    version = store.data_version()
+    with pytest.raises(CsvFormatError) as info:
+        import_csv(store, missing)
+    assert str(info.value) == f"Cannot read {missing}: No such file or directory"
+    assert "line" not in str(info.value)
+    assert isinstance(info.value, DataSourceError)
+    assert store.data_version() == version
+    with pytest.raises(CsvFormatError, match=r"^Cannot read .*: Is a directory$"):
+        read_csv_bars(tmp_path)
+
+
+def test_whole_file_problems_name_no_line(tmp_path):
+    path = write(tmp_path, "my prices (final).csv", "Date,Close\n2026-01-02,1\n")
+    with pytest.raises(CsvFormatError) as info:
+        read_csv_bars(path)
+    assert str(info.value).startswith(f"{path}: no ticker column") and "line" not in str(info.value)
+    with pytest.raises(CsvFormatError) as info:
+        read_csv_bars(write(tmp_path, "x.csv", "Date,Close\n2026-01-02,1\n"), ticker="A$B")
+    assert "line 0" not in str(info.value)
 
 
 def test_good_file_is_stored_in_one_write(tmp_path, store):

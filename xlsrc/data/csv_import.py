@@ -222,6 +222,11 @@ def _parse_dates(values: list[str], date_format: str | None) -> tuple[pd.Datetim
     return best[2], best[1]
 
 
+def _whole_file(name: str, problem: str) -> CsvFormatError:
+    """Return the error for a problem of the whole file (names the file, not a line)."""
+    return CsvFormatError(f"{name}: {problem}", path=name, line=None, problem=problem)
+
+
 def read_csv_bars(
     path: str | Path,
     ticker: str | None = None,
@@ -256,15 +261,17 @@ def read_csv_bars(
     Raises
     ------
     CsvFormatError
-        For a missing column or any bad row, naming the file and line.
+        For a missing column or any bad row, naming the file and line; for a file that
+        cannot be read, "Cannot read <path>: <reason>" (no line number).
     """
     name = str(path)
     if text is None:
         try:
             raw = Path(path).read_bytes()
         except OSError as exc:
+            reason = exc.strerror or str(exc)
             raise CsvFormatError(
-                path=name, line=0, problem=f"cannot read the file: {exc.strerror or exc}"
+                f"Cannot read {name}: {reason}", path=name, line=None, problem=reason
             ) from exc
         try:
             text = raw.decode("utf-8-sig")
@@ -326,16 +333,15 @@ def read_csv_bars(
         try:
             fixed = normalise_ticker(ticker)
         except InvalidParameterError as exc:
-            raise CsvFormatError(path=name, line=0, problem=str(exc)) from exc
+            raise _whole_file(name, str(exc)) from exc
     elif "ticker" not in columns:
         stem = Path(name).stem
         try:
             fixed = normalise_ticker(stem)
         except InvalidParameterError as exc:
-            raise CsvFormatError(
-                path=name,
-                line=0,
-                problem=f"no ticker column and the file name {stem!r} is not a ticker: give the ticker",
+            raise _whole_file(
+                name,
+                f"no ticker column and the file name {stem!r} is not a ticker: give the ticker",
             ) from exc
         notes.append(f"ticker {fixed} from the file name")
 
