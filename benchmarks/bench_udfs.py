@@ -1,7 +1,9 @@
 """Benchmark: 1,000 mixed Excel formula calls against the bundled store, cold and warm.
 
-Targets (issue 3): a cold first call (fresh process: imports, store load, first metrics)
-under 2 s; warm calls averaging under 1 ms each.
+Targets (issue 3): a cold first call (fresh process: imports, store load, first value)
+under 2 s; warm calls averaging under 1 ms each. Also timed: one formula over many dates
+(``YTD_RETURN("VICR", d)`` for 120 trading days, each a date not memoised yet), with the
+growth of the process's resident memory (the per-date caches are bounded).
 
 Usage::
 
@@ -59,6 +61,27 @@ def mixed_calls(n: int) -> list[tuple[str, tuple]]:
     return calls
 
 
+def _rss_mb() -> float:
+    """Resident memory of this process in MB (Linux /proc; NaN elsewhere)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def many_dates(udfs: object, dates: list, ticker: str = "VICR") -> tuple[float, float]:
+    """Time ``YTD_RETURN(ticker, d)`` over ``dates``; return (seconds, RSS growth in MB)."""
+    rss0 = _rss_mb()
+    t0 = time.perf_counter()
+    for d in dates:
+        udfs.YTD_RETURN(ticker, d)  # type: ignore[attr-defined]
+    return time.perf_counter() - t0, _rss_mb() - rss0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", help="store path (default: a fresh temp store)")
@@ -99,6 +122,10 @@ def main() -> None:
         errors += isinstance(value, str) and value.startswith("#N/A")
     warm_s = time.perf_counter() - t0
 
+    index = get_market().close.index
+    dates = [d.to_pydatetime() for d in index[-241:-1:2]]  # 120 days, none memoised yet
+    many_s, many_mb = many_dates(udfs, dates)
+
     print(f"store: {opts.store}")
     print(f"seed/load store (once per machine): {seed_s:.2f} s")
     print(
@@ -111,6 +138,10 @@ def main() -> None:
     print(
         f"warm, {len(calls)} calls: {warm_s:.3f} s = {avg_ms:.3f} ms/call"
         f"  target < 1 ms: {'OK' if avg_ms < 1 else 'MISSED'}  (#N/A results: {errors})"
+    )
+    print(
+        f"{len(dates)} dates x YTD_RETURN: {many_s:.2f} s = {many_s / len(dates) * 1000:.1f} ms/call,"
+        f" resident memory {many_mb:+.0f} MB"
     )
     if tmp is not None:
         tmp.cleanup()

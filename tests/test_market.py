@@ -8,7 +8,12 @@ from test_store import DATES, make_snapshot
 
 from xlsrc import market as market_mod
 from xlsrc.data.store import Store
-from xlsrc.errors import UnknownTickerError, UnknownUniverseError
+from xlsrc.errors import (
+    InvalidParameterError,
+    NoDataError,
+    UnknownTickerError,
+    UnknownUniverseError,
+)
 
 
 @pytest.fixture
@@ -43,3 +48,93 @@ def test_reload_on_write(market):
     again = market_mod.get_market(market.store.path)
     assert again is market and market.data_version == version + 1
     assert market.close.loc[new_day, "AAA"] == 99.0
+
+
+# --------------------------------------------------------------------------- real data
+@pytest.fixture(scope="module")
+def real(seeded_store_path):
+    """A Market of its own on the session's seeded store (its caches start empty)."""
+    return market_mod.Market(Store(seeded_store_path))
+
+
+def test_trading_day_is_the_last_store_date_on_or_before(real):
+    first, last = real.close.index[0], real.close.index[-1]
+    assert real.trading_day() == last
+    assert real.trading_day("") == last
+    # 2026-01-24 is a Saturday: the Friday's data
+    assert real.trading_day("2026-01-24") == pd.Timestamp("2026-01-23")
+    assert real.trading_day(pd.Timestamp("2026-01-23 15:30")) == pd.Timestamp("2026-01-23")
+    # after the last stored day: the last stored day, not the typed date
+    assert real.trading_day("2030-01-01") == last
+    assert real.as_of("2030-01-01") == pd.Timestamp("2030-01-01")  # the typed date
+    assert real.trading_day(first) == first
+    with pytest.raises(NoDataError, match="No price on or before 2023-12-29"):
+        real.trading_day("2023-12-29")
+    with pytest.raises(InvalidParameterError):
+        real.trading_day("not a date")
+    with pytest.raises(InvalidParameterError):
+        real.as_of("not a date")
+
+
+def test_metric_equals_the_metrics_table(real, monkeypatch):
+    monkeypatch.setattr(market_mod, "FULL_METRICS_AFTER", 10**6)  # every value by one column
+    names = market_mod.METRIC_NAMES
+    for day in ("2024-03-01", "2025-01-02", "2026-01-24"):
+        full = real.metrics(day)
+        assert list(full.columns) == list(names)
+        real._metrics = market_mod._LRU(market_mod.CACHED_DAYS)  # forget: single values
+        for ticker in ("VICR", "SPY", "IWM", "^GSPC", "BRK-B"):
+            for name in names:
+                one, want = real.metric(ticker, name, day), full.at[ticker, name]
+                if pd.isna(want):
+                    assert pd.isna(one), (day, ticker, name, one)
+                elif name == "last_bar":
+                    assert one == want
+                else:  # the same sums over a one-column frame: equal to ~1e-15
+                    assert one == pytest.approx(want, rel=1e-12), (day, ticker, name)
+        assert real.trading_day(day) not in real._metrics
+    with pytest.raises(InvalidParameterError):
+        real.metric("VICR", "ret_2y", "2026-01-22")
+    with pytest.raises(UnknownTickerError):
+        real.metric("XYZQ", "ret_ytd", "2026-01-22")
+
+
+def test_single_values_switch_to_one_metrics_pass(real, monkeypatch):
+    calls = []
+    compute = real._compute
+
+    def spy(day, names, tickers=None):
+        calls.append((day, tuple(names), tickers is None))
+        return compute(day, names, tickers)
+
+    monkeypatch.setattr(real, "_compute", spy)
+    day = pd.Timestamp("2025-06-02")
+    n = market_mod.FULL_METRICS_AFTER
+    tickers = list(real.universe("sp500")[:200])
+    values = [real.metric(t, "ret_ytd", day) for t in tickers]
+    # the first N are one-column computations, then one full pass serves the rest
+    assert [full for _, _, full in calls] == [False] * n + [True]
+    assert day in real._metrics
+    assert values == pytest.approx(real.metrics(day).loc[tickers, "ret_ytd"].tolist(), nan_ok=True)
+    assert len(calls) == n + 1  # metrics(day) above was served from the memo
+
+
+def test_per_day_caches_are_bounded_and_keyed_by_trading_day(real):
+    days = real.close.index[-12:]
+    for day in days:
+        real.metrics(day)
+        real.rs_ratings(day, "sp600")
+    assert len(real._metrics) == market_mod.CACHED_DAYS
+    assert len(real._scores) == market_mod.CACHED_DAYS
+    assert len(real._ratings) <= 4 * market_mod.CACHED_DAYS
+    assert real._metrics.keys() == list(days[-market_mod.CACHED_DAYS :])
+    # a Saturday is its Friday: served from the same table, no new entry
+    friday = real.metrics("2026-01-23")
+    assert real.metrics("2026-01-24") is friday
+    assert real.metrics(pd.Timestamp("2026-01-25")) is friday
+    assert real._metrics.keys()[-1] == pd.Timestamp("2026-01-23")
+    # the least recently used day goes first
+    oldest = real._metrics.keys()[0]
+    real.metrics(oldest)
+    real.metrics("2025-01-02")
+    assert oldest in real._metrics

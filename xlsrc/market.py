@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .core import returns, rs, technicals
-from .core.history import asof_position
+from .core.history import as_timestamp, asof_position
 from .data.store import Matrices, Store, default_store_path
 from .data.universes import NAMED_UNIVERSES, STOCKS, normalise_ticker
 from .errors import InvalidParameterError, UnknownTickerError, UnknownUniverseError
@@ -32,10 +33,80 @@ from .periods import (
     VOLATILITY_WINDOW,
 )
 
-__all__ = ["CHECK_INTERVAL", "Market", "get_market"]
+__all__ = [
+    "CACHED_DAYS",
+    "CHECK_INTERVAL",
+    "FULL_METRICS_AFTER",
+    "METRIC_NAMES",
+    "Market",
+    "get_market",
+]
 
 #: Seconds between two checks of the store's data_version.
 CHECK_INTERVAL = 1.0
+
+#: Trading days whose metrics (and RS scores) a Market keeps; the least recently used
+#: day is dropped first. One day's metrics table is ~2 MB for 12,000 tickers.
+CACHED_DAYS = 8
+
+#: Single values :meth:`Market.metric` computes on one ticker's column for a day that is
+#: not memoised; the next request for that day computes (and memoises) the whole table.
+FULL_METRICS_AFTER = 32
+
+#: The columns of :meth:`Market.metrics`, in order.
+METRIC_NAMES: tuple[str, ...] = (
+    "close",
+    *(f"ret_{code.lower()}" for code in PERIOD_DAYS),
+    "ret_ytd",
+    "rs_score",
+    "rs_rating",
+    *(f"pct_from_sma{window}" for window in SMA_WINDOWS),
+    f"rsi{RSI_WINDOW}",
+    f"volatility{VOLATILITY_WINDOW}",
+    f"relative_volume{RELVOL_WINDOW}",
+    "pct_from_high",
+    "last_bar",
+)
+
+
+class _LRU:
+    """A small least-recently-used mapping (not thread-safe: the Market's lock guards it)."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._data
+
+    def keys(self) -> list[Hashable]:
+        """Return the keys, least recently used first."""
+        return list(self._data)
+
+    def get(self, key: Hashable, default: Any = None) -> Any:
+        """Return the value of ``key`` (marking it as just used) or ``default``."""
+        if key not in self._data:
+            return default
+        self._data.move_to_end(key)
+        return self._data[key]
+
+    def put(self, key: Hashable, value: Any) -> Any:
+        """Store ``value`` under ``key``, dropping the least recently used beyond maxsize."""
+        self._data[key] = value
+        self._data.move_to_end(key)
+        while len(self._data) > self.maxsize:
+            self._data.popitem(last=False)
+        return value
+
+    def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """Return the value of ``key``, computing and storing it with ``make()`` if absent."""
+        if key in self._data:
+            return self.get(key)
+        return self.put(key, make())
+
 
 _MARKETS: dict[Path, Market] = {}
 _LOCK = threading.Lock()
@@ -82,9 +153,11 @@ class Market:
         self.securities = sec
         self.universes = self.store.universes()
         self._universe_sources = self.store.universe_sources()
-        self._metrics: dict[pd.Timestamp, pd.DataFrame] = {}
-        self._ratings: dict[tuple[pd.Timestamp, tuple[str, ...] | str], pd.Series] = {}
-        self._scores: dict[pd.Timestamp, pd.Series] = {}
+        # Per trading day, least recently used dropped first (an Excel session lives long).
+        self._metrics = _LRU(CACHED_DAYS)  # day -> DataFrame
+        self._scores = _LRU(CACHED_DAYS)  # day -> Series
+        self._ratings = _LRU(4 * CACHED_DAYS)  # (day, universe key) -> Series
+        self._requests = _LRU(4 * CACHED_DAYS)  # day -> single values served by metric()
         self.__dict__.pop("provenance", None)
         self.__dict__.pop("_stocks", None)
         self._checked = time.monotonic()
@@ -176,7 +249,10 @@ class Market:
         return pd.Index(list(dict.fromkeys(tickers)), name="ticker")
 
     def as_of(self, date: object = None) -> pd.Timestamp:
-        """Return the as-of date: the given date (as a Timestamp) or the store's last date.
+        """Return the date asked for (as a midnight Timestamp) or the store's last date.
+
+        This is the typed date, not resolved to a trading day: use :meth:`trading_day`
+        for the day the data are as of.
 
         Raises
         ------
@@ -185,22 +261,33 @@ class Market:
         """
         if date is None or (isinstance(date, str) and not date.strip()):
             return pd.Timestamp(self.close.index[-1])
-        try:
-            ts = pd.Timestamp(date)
-        except (TypeError, ValueError) as exc:
-            raise InvalidParameterError(
-                name="as_of", value=date, allowed="a date such as 2026-01-22"
-            ) from exc
-        if ts is pd.NaT or pd.isna(ts):
-            raise InvalidParameterError(
-                name="as_of", value=date, allowed="a date such as 2026-01-22"
-            )
-        return ts.tz_localize(None).normalize() if ts.tzinfo else ts.normalize()
+        return as_timestamp(date)
 
-    def _day(self, as_of: object) -> pd.Timestamp:
-        """Return the calendar date used for ``as_of`` (last date on or before it)."""
-        ts = self.as_of(as_of)
-        return pd.Timestamp(self.close.index[asof_position(self.close.index, ts)])
+    def trading_day(self, date: object = None) -> pd.Timestamp:
+        """Return the trading day used for ``date``: the last store date on or before it.
+
+        Parameters
+        ----------
+        date : date-like or None
+            The requested date; ``None`` or blank text = the last date in the store.
+
+        Returns
+        -------
+        pd.Timestamp
+            A date of the store's calendar (``2026-01-23`` for Saturday ``2026-01-24``;
+            the last stored day for a date after it).
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``date`` is not a date.
+        NoDataError
+            If ``date`` is before the first date in the store.
+        """
+        index = self.close.index
+        if date is None or (isinstance(date, str) and not date.strip()):
+            return pd.Timestamp(index[-1])
+        return pd.Timestamp(index[asof_position(index, as_timestamp(date))])
 
     # ------------------------------------------------------------------ provenance
     @cached_property
@@ -230,80 +317,161 @@ class Market:
         return frame
 
     # ------------------------------------------------------------------ analytics
-    def _last_bar_on(self, day: pd.Timestamp) -> pd.Series:
-        """Ticker -> date of its last real bar on or before ``day`` (NaT if none)."""
+    def _last_bar_on(self, day: pd.Timestamp, tickers: pd.Index | None = None) -> pd.Series:
+        """Ticker -> date of its last real bar on or before ``day`` (NaT if none).
+
+        For every ticker, or only for ``tickers`` (columns of ``close``).
+        """
         index = self.close.index
         if day >= index[-1] or self._has_bar is None:
-            last = self.last_bar
+            last = self.last_bar if tickers is None else self.last_bar.reindex(tickers)
             return last.where(last <= day, pd.NaT)
         pos = asof_position(index, day)
         mask = self._has_bar[: pos + 1]
+        columns = self.close.columns
+        if tickers is not None:
+            mask = mask[:, columns.get_indexer(tickers)]
+            columns = tickers
         back = np.argmax(mask[::-1], axis=0)
         dates = np.where(mask.any(axis=0), index.to_numpy()[pos - back], np.datetime64("NaT", "ns"))
-        return pd.Series(dates, index=self.close.columns, name="last_bar")
+        return pd.Series(dates, index=columns, name="last_bar")
 
     def rs_scores(self, as_of: object = None) -> pd.Series:
-        """RS score of every ticker as of a date (memoised)."""
-        day = self._day(as_of)
+        """RS score of every ticker as of a date (memoised for the last few trading days)."""
+        day = self.trading_day(as_of)
         with self._lock:
-            if day not in self._scores:
-                self._scores[day] = rs.rs_score(self.close, day)
-            return self._scores[day]
+            return self._scores.get_or_make(day, lambda: rs.rs_score(self.close, day))
 
     def rs_ratings(self, as_of: object = None, universe: str | Iterable[str] = STOCKS) -> pd.Series:
-        """RS rating (1..99) of every ticker against a universe as of a date (memoised).
+        """RS rating (whole numbers 1..99) of every ticker against a universe (memoised).
 
         Every ticker gets a rating; only the universe's members form the ranking (ETFs and
-        indices are rated against ``stocks`` without joining it).
+        indices are rated against ``stocks`` without joining it). The mapping, rounding and
+        tie rule are :func:`xlsrc.core.rs.rs_rating`'s.
         """
-        day = self._day(as_of)
+        day = self.trading_day(as_of)
         key_u: tuple[str, ...] | str = (
             universe.strip().lower() if isinstance(universe, str) else tuple(universe)
         )
         with self._lock:
-            key = (day, key_u)
-            if key not in self._ratings:
-                members = self.universe(universe)
-                self._ratings[key] = rs.rs_rating(self.rs_scores(day), members)
-            return self._ratings[key]
+            return self._ratings.get_or_make(
+                (day, key_u), lambda: rs.rs_rating(self.rs_scores(day), self.universe(universe))
+            )
 
     def metrics(self, as_of: object = None) -> pd.DataFrame:
-        """Every standard metric for every ticker as of a date (memoised per date).
+        """Every standard metric for every ticker as of a date.
 
-        Columns: close, ret_1d, ret_1w, ret_1m, ret_3m, ret_6m, ret_1y, ret_ytd, rs_score,
-        rs_rating (vs ``stocks``), pct_from_sma20/50/200, rsi14, volatility20,
-        relative_volume50, pct_from_high, last_bar.
+        Memoised for the :data:`CACHED_DAYS` most recently used trading days (keyed by the
+        trading day, so a Saturday and its Friday share one table).
+
+        Columns (:data:`METRIC_NAMES`): close, ret_1d, ret_1w, ret_1m, ret_3m, ret_6m,
+        ret_1y, ret_ytd, rs_score, rs_rating (vs ``stocks``), pct_from_sma20/50/200, rsi14,
+        volatility20, relative_volume50, pct_from_high, last_bar.
         """
-        day = self._day(as_of)
+        day = self.trading_day(as_of)
         with self._lock:
-            if day in self._metrics:
-                return self._metrics[day]
-            close = self.close
-            out = pd.DataFrame(index=close.columns)
-            out["close"] = close.loc[day]
-            for code, days in PERIOD_DAYS.items():
-                out[f"ret_{code.lower()}"] = returns.trailing_return(close, days, day)
-            out["ret_ytd"] = returns.ytd_return(close, day)
-            out["rs_score"] = self.rs_scores(day)
-            out["rs_rating"] = self.rs_ratings(day, STOCKS)
-            for window in SMA_WINDOWS:
-                out[f"pct_from_sma{window}"] = technicals.pct_from_sma(close, window, day)
-            out[f"rsi{RSI_WINDOW}"] = technicals.rsi(close, RSI_WINDOW, day)
-            out[f"volatility{VOLATILITY_WINDOW}"] = technicals.volatility(
+            return self._metrics.get_or_make(day, lambda: self._compute(day, METRIC_NAMES))
+
+    def metric(self, ticker: str, name: str, as_of: object = None) -> Any:
+        """One ticker's metric as of a date, cheaply even on a day that is not memoised.
+
+        Served from :meth:`metrics` when that day's table is memoised. Otherwise the metric
+        is computed on the ticker's column only (the RS columns from the memoised
+        universe-wide scores), until the day has been asked for more than
+        :data:`FULL_METRICS_AFTER` single values: then the whole table is computed once and
+        memoised, so a sheet of a thousand formulas on one date costs one metrics pass.
+        Either way the value is the one :meth:`metrics` has.
+
+        Parameters
+        ----------
+        ticker : str
+            A ticker of the store (normalised, e.g. from :meth:`ticker`).
+        name : str
+            A column of :meth:`metrics` (one of :data:`METRIC_NAMES`).
+        as_of : date-like or None
+            The date; ``None`` = the last date in the store.
+
+        Returns
+        -------
+        float or pd.Timestamp
+            NaN (NaT for ``last_bar``) where the value cannot be computed.
+
+        Raises
+        ------
+        UnknownTickerError
+            If the store has no such ticker.
+        InvalidParameterError
+            If ``name`` is not a metric or ``as_of`` is not a date.
+        NoDataError
+            If ``as_of`` is before the first date in the store.
+        """
+        if name not in METRIC_NAMES:
+            raise InvalidParameterError(name="metric", value=name, allowed=", ".join(METRIC_NAMES))
+        if ticker not in self.close.columns:
+            raise UnknownTickerError(ticker=ticker)
+        day = self.trading_day(as_of)
+        with self._lock:
+            table = self._metrics.get(day)
+            if table is None:
+                served = self._requests.get(day, 0) + 1
+                self._requests.put(day, served)
+                if served <= FULL_METRICS_AFTER:
+                    return self._compute(day, (name,), pd.Index([ticker]))[name].iloc[0]
+                table = self.metrics(day)
+            return table.at[ticker, name]
+
+    def _compute(
+        self, day: pd.Timestamp, names: Iterable[str], tickers: pd.Index | None = None
+    ) -> pd.DataFrame:
+        """Metrics ``names`` of ``tickers`` (default: every ticker) at the trading day ``day``.
+
+        The one implementation behind :meth:`metrics` and :meth:`metric`: the vectorised
+        core functions run on the columns of ``tickers`` only; the RS columns come from the
+        universe-wide (memoised) scores and ratings.
+        """
+        wanted = set(names)
+        close = self.close if tickers is None else self.close[tickers]
+        volume = self.volume if tickers is None else self.volume[tickers]
+        columns = close.columns
+
+        def whole(series: pd.Series) -> pd.Series:
+            return series if tickers is None else series.reindex(columns)
+
+        makers: dict[str, Callable[[], pd.Series]] = {
+            "close": lambda: close.loc[day],
+            **{
+                f"ret_{code.lower()}": (lambda days=days: returns.trailing_return(close, days, day))
+                for code, days in PERIOD_DAYS.items()
+            },
+            "ret_ytd": lambda: returns.ytd_return(close, day),
+            "rs_score": lambda: whole(self.rs_scores(day)),
+            "rs_rating": lambda: whole(self.rs_ratings(day, STOCKS)),
+            **{
+                f"pct_from_sma{window}": (
+                    lambda window=window: technicals.pct_from_sma(close, window, day)
+                )
+                for window in SMA_WINDOWS
+            },
+            f"rsi{RSI_WINDOW}": lambda: technicals.rsi(close, RSI_WINDOW, day),
+            f"volatility{VOLATILITY_WINDOW}": lambda: technicals.volatility(
                 close, VOLATILITY_WINDOW, day
-            )
-            out[f"relative_volume{RELVOL_WINDOW}"] = technicals.relative_volume(
-                self.volume, RELVOL_WINDOW, day
-            )
-            out["pct_from_high"] = technicals.pct_from_high(close, HIGH_WINDOW, day)
-            out["last_bar"] = self._last_bar_on(day)
-            # a ticker with no bar on or before the day has no metrics at all
-            if day < self.close.index[-1]:
-                before = close.loc[:day].notna().any(axis=0)
-                out.loc[~before.to_numpy(), :] = np.nan
-            out.index.name = "ticker"
-            self._metrics[day] = out
-            return out
+            ),
+            f"relative_volume{RELVOL_WINDOW}": lambda: technicals.relative_volume(
+                volume, RELVOL_WINDOW, day
+            ),
+            "pct_from_high": lambda: technicals.pct_from_high(close, HIGH_WINDOW, day),
+            "last_bar": lambda: self._last_bar_on(day, tickers),
+        }
+        out = pd.DataFrame(index=columns)
+        for name in METRIC_NAMES:
+            if name in wanted:
+                out[name] = makers[name]()
+        # a ticker with no bar on or before the day has no metrics at all
+        if day < self.close.index[-1]:
+            before = close.loc[:day].notna().any(axis=0).to_numpy()
+            out.loc[~before, :] = np.nan
+        out.index.name = "ticker"
+        return out
 
 
 def normalise_ticker_or_none(text: str) -> str | None:

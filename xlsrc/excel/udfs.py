@@ -166,8 +166,11 @@ def _layout_rows(table: str, frame: pd.DataFrame) -> list[list[Any]]:
 
 
 def _as_of(market: Any, value: Any) -> pd.Timestamp:
-    """Return the trading day a formula is computed as of (last store date on or before it)."""
-    return market.as_of(a.as_of_arg(value))
+    """Return the trading day a formula is computed as of (last store date on or before it).
+
+    Raises ``NoDataError`` for a date before the first date in the store.
+    """
+    return market.trading_day(a.as_of_arg(value))
 
 
 def _ticker(market: Any, value: Any, name: str = "ticker") -> str:
@@ -192,16 +195,16 @@ def _number(value: Any, market: Any, ticker: str, as_of: pd.Timestamp, needed: i
 
 
 def _metric(ticker: Any, as_of: Any, column: str, needed: int) -> float:
-    """One ticker's standard metric from the memoised ``Market.metrics(as_of)`` frame.
+    """One ticker's standard metric, as ``Market.metrics(as_of)`` has it.
 
-    ``column`` is one of the names ``Market.metrics`` documents; a missing column is a
-    broken contract between the two modules and shows as an unexpected error.
+    Through ``Market.metric``: from the memoised table when the day has one, else computed
+    on the ticker's column alone (a formula on a new date costs well under the full
+    table). ``column`` is one of ``xlsrc.market.METRIC_NAMES``.
     """
     m = _market()
     t = _ticker(m, ticker)
     ts = _as_of(m, as_of)
-    value = m.metrics(ts)[column].get(t, math.nan)
-    return _number(value, m, t, ts, needed)
+    return _number(m.metric(t, column, ts), m, t, ts, needed)
 
 
 def _one(m: Any, t: str, ts: pd.Timestamp, needed: int, compute: Callable[..., Any]) -> float:
