@@ -343,7 +343,10 @@ def test_data_status(store):
     assert isinstance(items["Last date"], dt.datetime)  # an Excel date
     assert items["Last date"].replace(tzinfo=None) == store.close.index[-1]
     assert items["Tickers"] == store.close.shape[1]
-    assert isinstance(items["Last refresh (UTC)"], dt.datetime)
+    # the session's store was seeded and never refreshed (Store.status: last_refresh None)
+    assert items["Last refresh (UTC)"] == "never"
+    assert items["Last refresh source"] == "never"
+    assert isinstance(items["Seeded (UTC)"], dt.datetime)
     assert udfs.DATA_STATUS()[0] == ["Item", "Value"]
 
 

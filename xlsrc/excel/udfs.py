@@ -777,6 +777,8 @@ def DATA_STATUS() -> Any:
 _STATUS_ITEMS = (
     ("sources", "Source"),
     ("last_refresh", "Last refresh (UTC)"),
+    ("last_refresh_source", "Last refresh source"),
+    ("seeded_at", "Seeded (UTC)"),
     ("last_date", "Last date"),
     ("first_date", "First date"),
     ("n_tickers", "Tickers"),
@@ -787,10 +789,20 @@ _STATUS_ITEMS = (
 )
 
 
+#: Status keys whose None means "not yet" rather than "unknown".
+_NEVER = frozenset({"last_refresh", "last_refresh_source"})
+
+
 def _status_value(key: str, value: Any) -> Any:
+    if value is None and key in _NEVER:
+        return "never"
     if key == "sources" and isinstance(value, list | tuple):
         return ", ".join(str(v.get("name", v)) if isinstance(v, dict) else str(v) for v in value)
-    if key in {"last_date", "first_date", "last_refresh"} and isinstance(value, str) and value:
+    if (
+        key in {"last_date", "first_date", "last_refresh", "seeded_at"}
+        and isinstance(value, str)
+        and value
+    ):
         try:
             ts = pd.Timestamp(value)
         except ValueError:
