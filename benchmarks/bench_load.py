@@ -48,6 +48,15 @@ def main() -> int:
     Store(path).ensure_seeded()
     seed = time.perf_counter() - t0
     print(f"seed from bundled snapshot: {seed:.1f} s  ({path.stat().st_size / 1e6:.0f} MB sqlite)")
+    store = Store(path)
+    store.status()
+    status_runs = []
+    for _ in range(20):
+        started = time.perf_counter()
+        store.status()
+        status_runs.append(time.perf_counter() - started)
+    status_runs.sort()
+    print(f"Store.status() (DATA_STATUS, xlsrc status): median {status_runs[10] * 1e3:.1f} ms")
     runs = []
     for _ in range(3):
         out = subprocess.run(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -88,15 +87,3 @@ def test_status_reads_no_prices(seeded, monkeypatch):
     monkeypatch.setattr("xlsrc.data.store._load_cache", boom)
     st = store.status()
     assert st["n_tickers"] == 3
-
-
-def test_status_is_cheap_on_the_bundled_store(seeded_store_path):
-    """The bundled snapshot's store: status() in milliseconds (it took ~200 ms with the matrices)."""
-    store = Store(seeded_store_path)
-    store.status()
-    timings = []
-    for _ in range(5):
-        clock = time.perf_counter()
-        store.status()
-        timings.append(time.perf_counter() - clock)
-    assert min(timings) < 0.05, timings
