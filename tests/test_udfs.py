@@ -82,6 +82,28 @@ def test_as_of_on_a_weekend_uses_the_friday():
     assert udfs.YTD_RETURN("VICR", "2026-01-24") == udfs.YTD_RETURN("VICR", "2026-01-23")
 
 
+def test_as_of_resolves_to_the_trading_day(store):
+    m = store
+    assert udfs._as_of(m, "2026-01-24") == dt.datetime(2026, 1, 23)
+    assert udfs._as_of(m, "2030-01-01") == m.close.index[-1]  # the last stored day
+    assert udfs._as_of(m, None) == m.close.index[-1]
+    assert udfs.YTD_RETURN("VICR", "2030-01-01") == udfs.YTD_RETURN("VICR", None)
+    assert udfs.YTD_RETURN("VICR", "2023-06-01") == "#N/A No price on or before 2023-06-01"
+
+
+def test_leaders_with_no_values_say_why():
+    # the data start 2024-01-02: no sp600 member has a YTD return in 2024
+    assert udfs.LEADERS("sp600", 10, "ytd", "2024-02-01") == [
+        [
+            "#N/A No member of sp600 has a YTD return as of 2024-02-01 (needs a close at the "
+            "end of 2023; the data start 2024-01-02)"
+        ]
+    ]
+    # 1M needs 22 closes: none by 2024-01-05 (4 trading days)
+    rows = udfs.LEADERS("sp600", 10, "1m", "2024-01-05")
+    assert rows[0][0].startswith("#N/A No member of sp600 has a 1M return as of 2024-01-05")
+
+
 def test_trailing_and_period_return_by_hand():
     # 1D = close 2026-01-22 / close 2026-01-21 - 1
     assert excel("TRAILING_RETURN", "VICR", "1D", DAY_SERIAL) == pytest.approx(

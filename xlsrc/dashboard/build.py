@@ -41,8 +41,8 @@ import numpy as np
 import pandas as pd
 
 from xlsrc import __version__
-from xlsrc.errors import InvalidParameterError, XlsrcError
-from xlsrc.periods import DEFAULT_BENCHMARK, PERIOD_CODES
+from xlsrc.errors import InvalidParameterError, NoDataError, XlsrcError
+from xlsrc.periods import DEFAULT_BENCHMARK, PERIOD_CODES, PERIOD_DAYS, RS_MIN_DAYS, RSI_WINDOW
 from xlsrc.sectors import SECTOR_ETFS
 
 from .layout import (
@@ -158,7 +158,8 @@ def resolve_as_of(market: Any, as_of: object = None) -> pd.Timestamp:
     Returns
     -------
     pd.Timestamp
-        The last calendar date of the store on or before ``as_of``.
+        The last calendar date of the store on or before ``as_of``
+        (:meth:`xlsrc.market.Market.trading_day`, the one implementation).
 
     Raises
     ------
@@ -167,12 +168,7 @@ def resolve_as_of(market: Any, as_of: object = None) -> pd.Timestamp:
     NoDataError
         If ``as_of`` is before the first date in the store.
     """
-    from xlsrc.core.history import asof_position
-
-    index = market.close.index
-    if as_of is None:
-        return pd.Timestamp(index[-1])
-    return pd.Timestamp(index[asof_position(index, as_of)])
+    return market.trading_day(as_of)
 
 
 def _metrics(market: Any, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -405,6 +401,9 @@ def leaders_table(
         If the universe does not exist.
     InvalidParameterError
         For a bad ``n`` or ``sort_by``.
+    NoDataError
+        If no member has a value for ``sort_by`` on that day (for example a YTD return
+        in the data's first year): the message says what the value needs.
     """
     if isinstance(n, bool) or not isinstance(n, int | float) or n < 1 or not float(n).is_integer():
         raise InvalidParameterError(name="n", value=n, allowed="a whole number >= 1")
@@ -419,6 +418,10 @@ def leaders_table(
     members = members[members.isin(metrics.index)]
     m = metrics.loc[members]
     m = m[m[key].notna() & m["close"].notna()]
+    if m.empty:
+        raise NoDataError(
+            _no_leaders_reason(market, universe, key, ts), ticker=None, date=f"{ts:%Y-%m-%d}"
+        )
     # Stable order: the metric descending, then ticker ascending for ties.
     m = m.assign(_t=m.index).sort_values([key, "_t"], ascending=[False, True]).head(int(n))
     sec = market.securities.reindex(m.index)
@@ -434,6 +437,38 @@ def leaders_table(
         if k not in out.columns:
             out[k] = m[k].to_numpy(dtype=float)
     return out[_keys("leaders")].reset_index(drop=True)
+
+
+#: ``leaders_table`` sort keys (metric names) -> what the empty-table message calls them.
+_SORT_LABELS: dict[str, str] = {
+    **{f"ret_{code.lower()}": f"a {code} return" for code in PERIOD_CODES},
+    "rs_rating": "an RS rating",
+    "rsi14": f"an RSI({RSI_WINDOW})",
+    "pct_sma20": "a 20-day moving average",
+    "pct_sma50": "a 50-day moving average",
+}
+
+
+def _no_leaders_reason(market: Any, universe: object, key: str, day: pd.Timestamp) -> str:
+    """Say why no member of ``universe`` has ``key`` on ``day`` (what the value needs)."""
+    label = str(universe).strip() if isinstance(universe, str) else ", ".join(map(str, universe))
+    first = pd.Timestamp(market.close.index[0])
+    needs = {
+        "ret_ytd": f"a close at the end of {day.year - 1}",
+        "rs_rating": f"{RS_MIN_DAYS + 1} trading days of closes",
+        "rsi14": f"{RSI_WINDOW + 1} trading days of closes",
+        "pct_sma20": "20 trading days of closes",
+        "pct_sma50": "50 trading days of closes",
+        **{
+            f"ret_{code.lower()}": f"{days + 1} trading days of closes"
+            for code, days in PERIOD_DAYS.items()
+        },
+    }[key]
+    what = _SORT_LABELS[key]
+    return (
+        f"No member of {label} has {what} as of {day:%Y-%m-%d} "
+        f"(needs {needs}; the data start {first:%Y-%m-%d})"
+    )
 
 
 def sectors_table(
@@ -651,12 +686,17 @@ def build_dashboard(
     market.universe(universe)  # raises UnknownUniverseError early
     tickers = split_tickers(DEFAULT_WATCHLIST if watchlist is None else watchlist)
     sectors = sectors_table(market, ts, bench)
+    leaders_problem = ""
+    try:
+        leaders = leaders_table(market, universe, top, "ytd", ts)
+    except NoDataError as exc:  # no member has a YTD return yet: an empty sheet saying why
+        leaders, leaders_problem = _frame("leaders", []), str(exc)
     tables = {
         "overview": overview_table(market, ts),
         "rotation": rotation_table(market, ts),
         "breadth": breadth_table(market, ts),
         "rebased": rebased_table(market, ts),
-        "leaders": leaders_table(market, universe, top, "ytd", ts),
+        "leaders": leaders,
         "sectors": sectors,
         "rrg_guides": rrg_guides_table(sectors),
         "technicals": technicals_table(market, tickers, ts),
@@ -667,12 +707,14 @@ def build_dashboard(
         for row in tables["technicals"].to_dict("records")
         if str(row["name"]).startswith("#N/A")
     ]
+    if leaders_problem:
+        problems.append(leaders_problem)
     source = _data_source(tables["provenance"])
     day = f"{ts:%Y-%m-%d}"
     n = len(tables["leaders"])
     texts = {
         "subtitle": f"As of {day}  |  data: {source}",
-        "leaders_subtitle": f"Top {n} of {universe} by YTD return, as of {day}",
+        "leaders_subtitle": leaders_problem or f"Top {n} of {universe} by YTD return, as of {day}",
         "sectors_subtitle": f"Sector SPDRs ranked by YTD return, RRG vs {bench}, as of {day}",
         "technicals_subtitle": f"Watchlist (edit on Settings): {', '.join(tickers)}, as of {day}",
     }
