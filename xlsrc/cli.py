@@ -124,7 +124,7 @@ def cmd_quote(args: argparse.Namespace) -> int:
 
     market = _market(args)
     tickers = [market.ticker(t) for t in args.tickers]
-    as_of = market.as_of(args.as_of)
+    as_of = market.trading_day(args.as_of)  # the day the data are as of, not the typed date
     frame = technicals_table(market, tickers, as_of)
     table = _table("technicals")
     print(f"As of {as_of:%Y-%m-%d}")
@@ -145,7 +145,7 @@ def cmd_leaders(args: argparse.Namespace) -> int:
     from xlsrc.dashboard.build import leaders_table
 
     market = _market(args)
-    as_of = market.as_of(args.as_of)
+    as_of = market.trading_day(args.as_of)  # the day the data are as of, not the typed date
     frame = leaders_table(market, args.universe, args.top, args.sort_by, as_of)
     print(f"Top {len(frame)} of {args.universe} by {args.sort_by}, as of {as_of:%Y-%m-%d}")
     print(format_table(frame, _table("leaders")))
@@ -157,7 +157,7 @@ def cmd_sectors(args: argparse.Namespace) -> int:
     from xlsrc.dashboard.build import sectors_table
 
     market = _market(args)
-    as_of = market.as_of(args.as_of)
+    as_of = market.trading_day(args.as_of)  # the day the data are as of, not the typed date
     frame = sectors_table(market, as_of, args.benchmark)
     print(f"Sectors vs {args.benchmark}, as of {as_of:%Y-%m-%d}")
     print(format_table(frame, _table("sectors")))
@@ -170,11 +170,37 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     store = Store(args.store)
     store.ensure_seeded()
-    status = store.status()
-    width = max(len(str(k)) for k in status)
+    status = dict(store.status())
+    sources = status.pop("sources", None) or []
+    width = max(len(str(k)) for k in [*status, "sources"])
     for key, value in status.items():
-        print(f"{str(key).ljust(width)}  {value}")
+        print(f"{str(key).ljust(width)}  {_status_text(key, value)}")
+    print(f"{'sources'.ljust(width)}  {len(sources)}")
+    rows = [
+        (
+            str(src["name"]),
+            _status_text("fetched_at", src.get("fetched_at")),
+            str(src.get("description") or ""),
+        )
+        for src in sources
+    ]
+    if rows:
+        w_name = max(len(r[0]) for r in rows)
+        w_time = max(len(r[1]) for r in rows)
+        for name, fetched, description in rows:
+            print(f"  {name.ljust(w_name)}  {fetched.ljust(w_time)}  {description}".rstrip())
     return 0
+
+
+#: ``Store.status()`` keys whose None means "has not happened", printed as "never".
+_NEVER_KEYS = frozenset({"last_refresh", "last_refresh_source"})
+
+
+def _status_text(key: str, value: Any) -> str:
+    """One ``Store.status()`` value as text: None is "never" for a refresh, "-" otherwise."""
+    if value is None or value == "":
+        return "never" if key in _NEVER_KEYS else "-"
+    return str(value)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -443,6 +469,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _silence_stdout() -> None:
+    """Point stdout at the null device so Python's exit-time flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (captured)
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``xlsrc`` command; return its exit status.
 
@@ -455,7 +490,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         0 on success, 1 when xlsrc reports an error, 2 for a bad command line,
-        130 when interrupted.
+        130 when interrupted, 141 when the reader of stdout went away (a closed pipe).
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -467,7 +502,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return func(args)
+        status = func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        # The reader went away (`xlsrc quote VICR | head -1`): stop quietly, like `cat`.
+        _silence_stdout()
+        return 141  # 128 + SIGPIPE, what a shell reports for a process killed by it
     except XlsrcError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 1
