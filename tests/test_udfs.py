@@ -16,8 +16,11 @@ VICR 2026-01-22 166.78 / 2025-12-31 109.60 - 1 = +52.17 %.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 
+import numpy as np
+import pandas as pd
 import pytest
 import xlwings_com_stub as com
 
@@ -169,6 +172,72 @@ def test_technicals_default_and_custom_windows():
     assert udfs.PCT_FROM_HIGH("ICHR", DAY) <= 0
     # RS line = close / SPY close, by hand
     assert udfs.RS_LINE("VICR", None, DAY) == pytest.approx(166.78 / 685.338, rel=5e-3)
+
+
+CLOSES_CSV = "/work/shared/data/closes/us_closes_2024-01-02_2026-08-03.csv.gz"
+
+
+@pytest.fixture(scope="module")
+def raw_closes():
+    """ICHR's and SPY's raw close rows up to 2026-01-22 (date, close), oldest first."""
+    import csv
+    import gzip
+
+    if not os.path.exists(CLOSES_CSV):
+        pytest.skip(f"raw closes not available: {CLOSES_CSV}")
+    rows: dict[str, list[tuple[str, float]]] = {"ICHR": [], "SPY": []}
+    with gzip.open(CLOSES_CSV, "rt", newline="") as fh:
+        for date, ticker, close in csv.reader(fh):
+            if ticker in rows and date <= "2026-01-22":
+                rows[ticker].append((date, float(close)))
+    for series in rows.values():
+        series.sort()
+        assert series[-1][0] == "2026-01-22" and series[0][0] == "2024-01-02"
+    return rows
+
+
+def _wilder_rsi(closes, n=14):
+    """RSI by the book: first averages = means of the first n changes, then (prev*(n-1)+x)/n."""
+    changes = [b - a for a, b in itertools.pairwise(closes)]
+    gains = [max(c, 0.0) for c in changes]
+    losses = [max(-c, 0.0) for c in changes]
+    avg_gain, avg_loss = sum(gains[:n]) / n, sum(losses[:n]) / n
+    for g, loss in zip(gains[n:], losses[n:], strict=True):
+        avg_gain = (avg_gain * (n - 1) + g) / n
+        avg_loss = (avg_loss * (n - 1) + loss) / n
+    return 100.0 * avg_gain / (avg_gain + avg_loss)
+
+
+def test_technicals_by_hand_from_the_raw_rows(store, raw_closes):
+    """One value per metric against the raw CSV rows (and SPY's stored volumes), by hand."""
+    closes = [c for _, c in raw_closes["ICHR"]]  # every calendar day 2024-01-02..2026-01-22
+    assert closes[-1] == 33.07
+    # RSI(14), Wilder, from the first bar
+    assert excel("RSI", "ICHR", MISSING, DAY_SERIAL) == pytest.approx(_wilder_rsi(closes), abs=1e-6)
+    # daily volatility: sample std (ddof=1) of the last 20 daily returns
+    rets = [b / a - 1 for a, b in zip(closes[-21:-1], closes[-20:], strict=True)]
+    mean = sum(rets) / 20
+    vol = (sum((r - mean) ** 2 for r in rets) / 19) ** 0.5
+    assert excel("VOLATILITY", "ICHR", MISSING, DAY_SERIAL) == pytest.approx(vol, rel=1e-9)
+    assert 0.02 < vol < 0.06  # the design's "daily volatility near 4 %"
+    # % from the 52-week high: close / max(last 252 closes, today included) - 1
+    assert excel("PCT_FROM_HIGH", "ICHR", DAY_SERIAL) == pytest.approx(
+        33.07 / max(closes[-252:]) - 1, rel=1e-9
+    )
+    # % from the 20-day MA: close / mean(last 20 closes) - 1
+    assert excel("PCT_FROM_MA", "ICHR", MISSING, DAY_SERIAL) == pytest.approx(
+        33.07 / (sum(closes[-20:]) / 20) - 1, rel=1e-9
+    )
+    # relative volume: SPY's volume on the day / mean of the 50 days before (stored bars)
+    bars = store.store.read_bars(["SPY"], end="2026-01-22").sort_values("date")
+    volume = bars["volume"].to_numpy(dtype=float)
+    assert pd.Timestamp(bars["date"].iloc[-1]) == pd.Timestamp("2026-01-22")
+    assert not np.isnan(volume[-51:]).any()
+    expected = volume[-1] / (volume[-51:-1].sum() / 50)
+    assert excel("REL_VOLUME", "SPY", MISSING, DAY_SERIAL) == pytest.approx(expected, rel=1e-9)
+    # and SPY's RSI from its own raw rows
+    spy = [c for _, c in raw_closes["SPY"]]
+    assert udfs.RSI("SPY", None, DAY) == pytest.approx(_wilder_rsi(spy), abs=1e-6)
 
 
 def test_rotation():
