@@ -464,3 +464,20 @@ def test_missing_folder_is_made(market: Market, tmp_path: Path) -> None:
     summary = write_report(market, out, as_of="2026-01-22")
     assert out.is_file()
     assert summary.path == out
+
+
+def test_a_date_early_in_the_data_still_writes_a_report(market: Market, tmp_path: Path) -> None:
+    """2024-02-01: a month of data, so no YTD (no 2023 close) and no 50/200-day breadth.
+
+    The report is still written; what cannot be computed is blank and said, not a crash.
+    """
+    out = tmp_path / "early.xlsx"
+    summary = write_report(market, out, as_of="2024-02-01")
+    assert out.is_file()
+    assert any("YTD" in problem for problem in summary.problems)
+    breadth = DASHBOARD.table("breadth")
+    ws = openpyxl.load_workbook(out)["Overview"]
+    row = breadth.header_row + 1
+    assert ws.cell(row, breadth.col_of("members")).value > 0
+    assert ws.cell(row, breadth.col_of("above_sma50")).value is None
+    assert ws.cell(row, breadth.col_of("above_sma200")).value is None

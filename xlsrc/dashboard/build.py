@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from xlsrc import __version__
-from xlsrc.errors import InvalidParameterError, NoDataError, XlsrcError
+from xlsrc.errors import InsufficientHistoryError, InvalidParameterError, NoDataError, XlsrcError
 from xlsrc.periods import DEFAULT_BENCHMARK, PERIOD_CODES, PERIOD_DAYS, RS_MIN_DAYS, RSI_WINDOW
 from xlsrc.sectors import SECTOR_ETFS
 
@@ -309,8 +309,6 @@ def breadth_table(
     pd.DataFrame
         Columns of the layout's ``breadth`` table; shares are decimals.
     """
-    from xlsrc.core.breadth import pct_above_sma
-
     ts = resolve_as_of(market, as_of)
     rows = []
     for name, label in universes:
@@ -324,11 +322,23 @@ def breadth_table(
                 "universe": name,
                 "label": label,
                 "members": len(members),
-                "above_sma50": _num(pct_above_sma(market.close, members, 50, ts)),
-                "above_sma200": _num(pct_above_sma(market.close, members, 200, ts)),
+                "above_sma50": _share_above(market.close, members, 50, ts),
+                "above_sma200": _share_above(market.close, members, 200, ts),
             }
         )
     return _frame("breadth", rows)
+
+
+def _share_above(
+    close: pd.DataFrame, members: list[str], window: int, as_of: pd.Timestamp
+) -> float:
+    """Breadth of ``members`` over ``window`` days, NaN (a blank cell) when none has the history."""
+    from xlsrc.core.breadth import pct_above_sma
+
+    try:
+        return _num(pct_above_sma(close, members, window, as_of))
+    except InsufficientHistoryError:
+        return float("nan")
 
 
 def rebased_table(
