@@ -23,6 +23,7 @@ __all__ = [
     "asof_position",
     "bars_available",
     "require_history",
+    "span_positions",
 ]
 
 
@@ -86,6 +87,38 @@ def asof_position(index: pd.DatetimeIndex, as_of: object) -> int:
     if pos < 0:
         raise NoDataError(f"No price on or before {_fmt(ts)}", ticker=None, date=_fmt(ts))
     return pos
+
+
+def span_positions(index: pd.DatetimeIndex, start: object, end: object) -> tuple[int, int]:
+    """Return the rows of ``start`` and ``end`` (each: the last date on or before it).
+
+    Parameters
+    ----------
+    index : pd.DatetimeIndex
+        The calendar, ascending.
+    start, end : date-like
+        The first and last date of the span.
+
+    Returns
+    -------
+    tuple of int
+        ``(start_row, end_row)``.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``start`` is after ``end``.
+    NoDataError
+        If ``start`` is before the first calendar date.
+    """
+    start_ts, end_ts = as_timestamp(start), as_timestamp(end)
+    if start_ts > end_ts:
+        raise InvalidParameterError(
+            name="start",
+            value=start_ts.strftime("%Y-%m-%d"),
+            allowed=f"a date on or before {end_ts:%Y-%m-%d}",
+        )
+    return asof_position(index, start_ts), asof_position(index, end_ts)
 
 
 def bars_available(close: pd.DataFrame, as_of: object) -> pd.Series:

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ..errors import InsufficientHistoryError, InvalidParameterError, UnknownTickerError
+from ..errors import InsufficientHistoryError, UnknownTickerError
 from ..periods import validate_window
-from .history import as_timestamp, asof_position
+from .history import asof_position, span_positions
 
 __all__ = [
     "period_return",
@@ -167,15 +167,7 @@ def period_return(close: pd.DataFrame, start: object, end: object) -> pd.Series:
     NoDataError
         If ``start`` is before the first calendar date.
     """
-    s_ts, e_ts = as_timestamp(start), as_timestamp(end)
-    if s_ts > e_ts:
-        raise InvalidParameterError(
-            name="start",
-            value=s_ts.strftime("%Y-%m-%d"),
-            allowed=f"a date on or before {e_ts:%Y-%m-%d}",
-        )
-    s = asof_position(close.index, s_ts)
-    e = asof_position(close.index, e_ts)
+    s, e = span_positions(close.index, start, end)
     arr = _values(close)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = arr[e] / arr[s] - 1.0
@@ -220,15 +212,7 @@ def rebased(
     for t in tickers:
         if t not in close.columns:
             raise UnknownTickerError(ticker=t)
-    s_ts, e_ts = as_timestamp(start), as_timestamp(end)
-    if s_ts > e_ts:
-        raise InvalidParameterError(
-            name="start",
-            value=s_ts.strftime("%Y-%m-%d"),
-            allowed=f"a date on or before {e_ts:%Y-%m-%d}",
-        )
-    s = asof_position(close.index, s_ts)
-    e = asof_position(close.index, e_ts)
+    s, e = span_positions(close.index, start, end)
     block = close[tickers].iloc[s : e + 1]
     first = block.iloc[0].to_numpy(dtype=float)
     if tickers and np.isnan(first).all():
