@@ -30,7 +30,13 @@ from xlsrc.errors import InvalidParameterError, NoDataError, UnknownUniverseErro
 from xlsrc.market import Market, get_market
 from xlsrc.report import ReportSummary, write_report
 
-CLOSES = Path("/work/shared/data/closes/us_closes_2024-01-02_2026-08-03.csv.gz")
+CLOSES = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "data"
+    / "closes"
+    / "us_closes_2024-01-02_2026-08-03.csv.gz"
+)
 GOLDEN = Path(__file__).parent / "golden" / "report_2026-01-22.xlsx"
 AS_OF = "2026-01-22"
 #: The arguments of the golden report (scripts/regenerate_golden.py uses the same).

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -174,7 +175,13 @@ def test_technicals_default_and_custom_windows():
     assert udfs.RS_LINE("VICR", None, DAY) == pytest.approx(166.78 / 685.338, rel=5e-3)
 
 
-CLOSES_CSV = "/work/shared/data/closes/us_closes_2024-01-02_2026-08-03.csv.gz"
+CLOSES_CSV = str(
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "data"
+    / "closes"
+    / "us_closes_2024-01-02_2026-08-03.csv.gz"
+)
 
 
 @pytest.fixture(scope="module")
