@@ -6,15 +6,26 @@ from pathlib import Path
 
 import pytest
 
-from xlsrc.data.store import Store
+
+@pytest.fixture(scope="session")
+def bundled_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store location over the bundled snapshot, shared by the session's read-only tests.
+
+    Nothing is copied or seeded: the snapshot is read in place and the SQLite file is made
+    only by a write. Tests that use it must only read.
+    """
+    return tmp_path_factory.mktemp("bundled") / "xlsrc.sqlite"
 
 
 @pytest.fixture(scope="session")
-def seeded_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One store seeded from the bundled snapshot per test session (seeding takes ~15 s).
+def seeded_store_path(bundled_store_path: Path) -> Path:
+    """The former name of :func:`bundled_store_path` (kept while branches still use it)."""
+    return bundled_store_path
 
-    Tests that use it must only read: it is shared by every test of the session.
-    """
-    path = tmp_path_factory.mktemp("seeded") / "xlsrc.sqlite"
-    Store(path).ensure_seeded()
-    return path
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the exchange-calendar cache of the test session out of the user's cache folder."""
+    import os
+
+    os.environ.setdefault("XLSRC_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

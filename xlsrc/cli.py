@@ -166,11 +166,9 @@ def cmd_sectors(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """Print what the store holds and where it came from."""
-    from xlsrc.data.store import Store
+    from xlsrc.data import open_store
 
-    store = Store(args.store)
-    store.ensure_seeded()
-    status = dict(store.status())
+    status = dict(open_store(args.store).status())
     sources = status.pop("sources", None) or []
     width = max(len(str(k)) for k in [*status, "sources"])
     for key, value in status.items():
@@ -222,11 +220,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _store(args: argparse.Namespace) -> Any:
-    from xlsrc.data.store import Store
+    from xlsrc.data import open_store
 
-    store = Store(args.store)
-    store.ensure_seeded()
-    return store
+    return open_store(args.store)
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -264,17 +260,41 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
 
 def cmd_universe(args: argparse.Namespace) -> int:
     """List, import or define universes."""
-    from xlsrc.data.holdings import define_universe, import_universe
+    from xlsrc.data.holdings import (
+        define_universe,
+        delete_universe,
+        import_universe,
+        reset_universe,
+    )
 
     store = _store(args)
     if args.action == "list":
+        builtin = store.builtin_universes()
         for name, members in sorted(store.universes().items()):
-            print(f"{name:<12} {len(members):>6} members")
+            kind = (
+                "bundled"
+                if members == builtin.get(name)
+                else ("bundled, replaced" if name in builtin else "user")
+            )
+            print(f"{name:<12} {len(members):>6} members  ({kind})")
         return 0
+    if args.name is None:
+        raise XlsrcError(f"universe {args.action} needs a NAME")
+    if args.action == "reset":
+        print(reset_universe(store, args.name))
+        return 0
+    if args.action == "delete":
+        print(delete_universe(store, args.name))
+        return 0
+    if args.source is None:
+        raise XlsrcError(
+            f"universe {args.action} needs a "
+            + ("holdings file" if args.action == "import" else "comma-separated list of tickers")
+        )
     if args.action == "import":
-        print(import_universe(store, args.name, args.source))
+        print(import_universe(store, args.name, args.source, replace=args.replace))
         return 0
-    print(define_universe(store, args.name, _tickers(args.source)))
+    print(define_universe(store, args.name, _tickers(args.source), replace=args.replace))
     return 0
 
 
@@ -434,12 +454,23 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="list universes, import one from an iShares holdings file, or define one",
     )
-    p.add_argument("action", choices=["list", "import", "set"], help="what to do")
+    p.add_argument(
+        "action",
+        choices=["list", "import", "set", "reset", "delete"],
+        help="list; import or set a universe; reset a bundled one to its shipped list; "
+        "delete one of yours",
+    )
     p.add_argument("name", nargs="?", help="the universe name, e.g. sp600 or mywatch")
     p.add_argument(
         "source",
         nargs="?",
         help="import: an iShares holdings CSV (path or URL); set: comma-separated tickers",
+    )
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="allow import/set to overwrite a bundled universe (sp500, sp400, sp600, r2000, "
+        "sectors); 'universe reset NAME' brings the bundled list back",
     )
     p.set_defaults(func=cmd_universe)
 

@@ -13,7 +13,8 @@ command line prints it on one line and exits non-zero.
     ├── NoDataError                no price on or before the requested date
     ├── InsufficientHistoryError   too few bars for the requested window
     ├── DataSourceError            a provider (yfinance, CSV, holdings file) failed
-    │   └── CsvFormatError         a malformed CSV, naming file and line
+    │   ├── CsvFormatError         a malformed CSV, naming file and line
+    │   └── BarsRefusedError       bars that break the validation gate's rules
     └── StoreError                 the local store is missing, locked or corrupt
 
 Message templates live on the classes (in the manner of exchange_calendars), so that a
@@ -25,6 +26,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 __all__ = [
+    "BarsRefusedError",
     "CsvFormatError",
     "DataSourceError",
     "InsufficientHistoryError",
@@ -100,6 +102,20 @@ class CsvFormatError(DataSourceError):
     """A CSV file is malformed (``path``, ``line``, ``problem``)."""
 
     template = "{path}, line {line}: {problem}"
+
+
+class BarsRefusedError(DataSourceError):
+    """Bars refused by the validation gate (``problems``: every :class:`BarProblem`).
+
+    The message names the first problem and how many more there are; nothing was stored.
+    """
+
+    def __init__(self, problems: Any) -> None:
+        self.problems = list(problems)
+        first = self.problems[0] if self.problems else "no bars"
+        more = len(self.problems) - 1
+        tail = f" (and {more} more problem{'s' if more != 1 else ''})" if more > 0 else ""
+        super().__init__(f"Refused, nothing stored: {first}{tail}")
 
 
 class StoreError(XlsrcError, RuntimeError):

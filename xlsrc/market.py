@@ -1,19 +1,21 @@
 """The market as formulas see it: the store loaded once per process, memoised per as-of date.
 
-:func:`get_market` returns one :class:`Market` per store path per process. A Market
-checks the store's ``data_version`` (at most once a second, one tiny SQLite read) and
-reloads its matrices only when a write changed the store, so a thousand formulas cost
-one load, and an Excel session notices a refresh made by another process.
+:func:`get_market` returns one :class:`Market` per store location per process. A Market
+asks its store for its identity (at most once a second, one tiny read) and reloads only
+what a write changed: the price matrices when ``bars_version`` moved (a refresh or an
+import), only securities and universes when ``data_version`` alone moved (a universe
+set). So a thousand formulas cost one load, and an Excel session notices a refresh made
+by another process. Fields other than the close (volume) are read on first use.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,7 +23,10 @@ import pandas as pd
 
 from .core import returns, rs, technicals
 from .core.history import as_timestamp, asof_position
-from .data.store import Matrices, Store, default_store_path
+from .data import load_field, load_matrices, open_store
+from .data.backends.base import ReadStore
+from .data.matrices import Matrices
+from .data.store import default_location
 from .data.universes import NAMED_UNIVERSES, STOCKS, normalise_ticker
 from .errors import InvalidParameterError, UnknownTickerError, UnknownUniverseError
 from .periods import (
@@ -108,7 +113,7 @@ class _LRU:
         return self.put(key, make())
 
 
-_MARKETS: dict[Path, Market] = {}
+_MARKETS: dict[str, Market] = {}
 _LOCK = threading.Lock()
 
 
@@ -132,23 +137,36 @@ class Market:
         Stored universes (membership lists are not point-in-time).
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: ReadStore) -> None:
         self.store = store
         self._lock = threading.RLock()
         self._checked = 0.0
         self._load()
 
     def __repr__(self) -> str:
-        return f"Market({str(self.store.path)!r}, data_version={self.data_version})"
+        return f"Market({self.store.location!r}, bars_version={self.identity[2]})"
 
     # ------------------------------------------------------------------ loading
     def _load(self) -> None:
-        m: Matrices = self.store.load_matrices()
+        """Load the price matrices and the metadata (a new or changed store)."""
+        m: Matrices = load_matrices(self.store)
+        if m.latest is None:
+            from .errors import NoDataError
+
+            raise NoDataError(
+                f"The store {self.store.location} holds no bars", ticker=None, date=None
+            )
+        self._matrices = m
         self.close = m.close
-        self.volume = m.volume
         self.last_bar = m.last_bar
         self._has_bar = m.has_bar
-        self.data_version = m.data_version
+        self._fields: dict[str, pd.DataFrame] = {}
+        self._load_metadata(m.identity)
+
+    def _load_metadata(self, identity: tuple[str, int, int]) -> None:
+        """Load securities, universes and their sources; clear every memo."""
+        self.identity = identity
+        self.data_version = identity[1]
         sec = self.store.securities().reindex(self.close.columns)
         self.securities = sec
         self.universes = self.store.universes()
@@ -162,8 +180,36 @@ class Market:
         self.__dict__.pop("_stocks", None)
         self._checked = time.monotonic()
 
+    @property
+    def volume(self) -> pd.DataFrame:
+        """Daily volume (sessions x tickers, ``float32``, NaN where unknown), read on first use."""
+        return self.field("volume")
+
+    def field(self, name: str) -> pd.DataFrame:
+        """Return another bar field on the close matrix's labels, read from the store on first use.
+
+        Parameters
+        ----------
+        name : str
+            ``"volume"`` or ``"split_close"`` (the close adjusted for splits only).
+
+        Returns
+        -------
+        pd.DataFrame
+            Sessions x tickers, never forward-filled.
+        """
+        frame = self._fields.get(name)
+        if frame is None:
+            with self._lock:
+                frame = self._fields.get(name)
+                if frame is None:
+                    dtype = np.float32 if name == "volume" else np.float64
+                    frame = load_field(self.store, name, self._matrices, dtype)
+                    self._fields[name] = frame
+        return frame
+
     def refresh_if_changed(self, force: bool = False) -> bool:
-        """Reload if the store's data_version changed (checked at most once per second).
+        """Reload what a write changed (checked at most once per second).
 
         Parameters
         ----------
@@ -173,17 +219,22 @@ class Market:
         Returns
         -------
         bool
-            True if the market was reloaded.
+            True if anything was reloaded: the matrices when ``bars_version`` changed,
+            only securities and universes when ``data_version`` alone changed.
         """
         now = time.monotonic()
         if not force and now - self._checked < CHECK_INTERVAL:
             return False
         with self._lock:
             self._checked = now
-            if self.store.data_version() != self.data_version:
+            identity = self.store.identity()
+            if identity == self.identity:
+                return False
+            if identity[0] != self.identity[0] or identity[2] != self.identity[2]:
                 self._load()
-                return True
-        return False
+            else:
+                self._load_metadata(identity)
+            return True
 
     # ------------------------------------------------------------------ lookups
     def ticker(self, text: object) -> str:
@@ -482,27 +533,31 @@ def normalise_ticker_or_none(text: str) -> str | None:
         return None
 
 
-def get_market(store_path: str | Path | None = None) -> Market:
-    """Return this process's Market for a store, reloading it if the store changed.
+def get_market(location: str | os.PathLike[str] | None = None) -> Market:
+    """Return this process's Market for a store, reloading what a write changed.
 
     Parameters
     ----------
-    store_path : str or Path, optional
-        The store file; default per :func:`xlsrc.data.store.default_store_path`
-        (env ``XLSRC_STORE`` or the per-user data directory), resolved on every call.
+    location : str or path-like, optional
+        A store path, ``memory:`` or a ``postgresql://`` URL; default per
+        :func:`xlsrc.data.store.default_location` (env ``XLSRC_STORE`` or the per-user
+        data directory).
 
     Returns
     -------
     Market
-        The same object for the same path while the process lives.
+        The same object for the same location while the process lives. The warm path
+        makes no file-system call: the location is the text given (or the environment's),
+        and the store is asked for its identity at most once per :data:`CHECK_INTERVAL`.
     """
-    path = Path(store_path).expanduser() if store_path is not None else default_store_path()
-    key = path.resolve()
-    with _LOCK:
-        market = _MARKETS.get(key)
-        if market is None:
-            market = Market(Store(path))
-            _MARKETS[key] = market
-            return market
+    key = os.fspath(location) if location is not None else default_location()
+    market = _MARKETS.get(key)
+    if market is None:
+        with _LOCK:
+            market = _MARKETS.get(key)
+            if market is None:
+                market = Market(open_store(key))
+                _MARKETS[key] = market
+                return market
     market.refresh_if_changed()
     return market

@@ -21,6 +21,7 @@ import contextlib
 import os
 import tempfile
 import threading
+import warnings
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
@@ -176,7 +177,11 @@ def _cache_file() -> Path:
 def _from_library() -> Calendar:
     import exchange_calendars as xcals
 
-    cal = xcals.get_calendar(EXCHANGE, start=FIRST_SESSION)
+    with warnings.catch_warnings():
+        # exchange_calendars 4.13 reads ``Series.values`` of tz-aware columns, which pandas
+        # 3.1 deprecates; the values it computes are unaffected
+        warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
+        cal = xcals.get_calendar(EXCHANGE, start=FIRST_SESSION)
     sessions = pd.DatetimeIndex(cal.sessions.tz_localize(None) if cal.sessions.tz else cal.sessions)
     closes = cal.closes.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
     return Calendar(pd.DatetimeIndex(sessions.normalize(), name="date"), closes)
@@ -227,7 +232,10 @@ def get_calendar(*, through: object = None) -> Calendar:
     global _CALENDAR
     with _LOCK:
         cal = _CALENDAR
-        need = pd.Timestamp(through).normalize() if through is not None else None
+        need = None
+        if through is not None:
+            stamp = pd.Timestamp(through)
+            need = (stamp.tz_convert(None) if stamp.tzinfo else stamp).normalize()
         if cal is not None and (need is None or cal.last >= need):
             return cal
         path = _cache_file()

@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -28,7 +28,9 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from ..errors import CsvFormatError, InvalidParameterError
+from ..errors import BarsRefusedError, CsvFormatError, InvalidParameterError
+from .backends.base import Store
+from .ingest import ingest_bars
 from .universes import normalise_ticker
 from .yahoo import BAR_COLUMNS, PRICE_TOLERANCE
 
@@ -455,7 +457,7 @@ def read_csv_bars(
                 errors.add(line, f"volume is {rec.volume:g}: must be >= 0")
     errors.raise_if_any()
 
-    bars = frame.sort_values(["ticker", "date"], kind="stable")[list(BAR_COLUMNS)].reset_index(
+    bars = frame.sort_values(["ticker", "date"], kind="stable")[[*BAR_COLUMNS, "line"]].reset_index(
         drop=True
     )
     return CsvBars(path=name, bars=bars, columns=dict(used), notes=notes)
@@ -497,11 +499,14 @@ class CsvImportSummary:
 
 
 def import_csv(
-    store: object,
+    store: Store,
     path: str | Path,
     ticker: str | None = None,
     mapping: Mapping[str, str] | list[str] | None = None,
     date_format: str | None = None,
+    *,
+    replace: bool = False,
+    allow_jumps: bool | Iterable[tuple[str, object]] = False,
 ) -> CsvImportSummary:
     """Read, validate and store a CSV export in one transaction (``xlsrc import-csv``).
 
@@ -513,6 +518,11 @@ def import_csv(
         The CSV file.
     ticker, mapping, date_format
         See :func:`read_csv_bars` (the CLI's ``--ticker`` and ``--map col=field``).
+    replace : bool
+        Replace each ticker's stored history from the file's first session on (the CLI's
+        ``--replace``); default: the file's days are added or overwrite the same days.
+    allow_jumps : bool or iterable of (ticker, date)
+        Accept split-sized steps the gate would refuse (``--allow-jump T:DATE``).
 
     Returns
     -------
@@ -522,14 +532,36 @@ def import_csv(
     Raises
     ------
     CsvFormatError
-        If any row is bad; nothing is stored then.
+        If any row is bad, or the validation gate refuses a bar (a non-session date, a
+        split-sized jump...): naming the line; nothing is stored then.
     """
     read = read_csv_bars(path, ticker=ticker, mapping=mapping, date_format=date_format)
-    written = store.write_bars(  # type: ignore[attr-defined]
-        read.bars, SOURCE_PREFIX + Path(read.path).name, description=f"CSV import of {read.path}"
+    try:
+        result = ingest_bars(
+            store,
+            read.bars,
+            SOURCE_PREFIX + Path(read.path).name,
+            policy="all",
+            replace=replace,
+            allow_jumps=allow_jumps,
+            description=f"CSV import of {read.path}",
+        )
+    except BarsRefusedError as exc:
+        raise _refusal(read, exc) from None
+    return CsvImportSummary(
+        path=read.path, rows=result.rows, tickers=result.tickers, notes=read.notes
     )
-    per = {
-        str(t): (len(g), g["date"].min(), g["date"].max())
-        for t, g in read.bars.groupby("ticker", sort=True)
-    }
-    return CsvImportSummary(path=read.path, rows=int(written), tickers=per, notes=read.notes)
+
+
+def _refusal(read: CsvBars, exc: BarsRefusedError) -> CsvFormatError:
+    """Name the file's line of the first bar the gate refused, and how many more there are."""
+    first = exc.problems[0]
+    lines = read.bars["line"].to_numpy() if "line" in read.bars.columns else None
+    line = int(lines[first.row]) if lines is not None and 0 <= first.row < len(lines) else 0
+    more = len(exc.problems) - 1
+    tail = (
+        f" (and {more} more problem{'s' if more != 1 else ''}; nothing was stored)"
+        if more
+        else " (nothing was stored)"
+    )
+    return CsvFormatError(path=read.path, line=line, problem=f"{first.message}{tail}")

@@ -29,19 +29,22 @@ from typing import Final
 
 import pandas as pd
 
-from ..errors import DataSourceError, InvalidParameterError
+from ..errors import DataSourceError, InvalidParameterError, UnknownUniverseError
 from ..sectors import ishares_sector
+from .backends.base import Store
 from .universes import normalise_ticker
+from .validate import check_universe_name
 
 __all__ = [
-    "RESERVED_UNIVERSES",
     "Holdings",
     "Opener",
     "UniverseSummary",
     "define_universe",
+    "delete_universe",
     "import_universe",
     "parse_holdings",
     "read_holdings",
+    "reset_universe",
     "tickers_from_values",
     "urlopen_bytes",
 ]
@@ -280,33 +283,32 @@ class UniverseSummary:
         return text + ")."
 
 
-#: Universe names that are computed, not stored.
-RESERVED_UNIVERSES: Final = frozenset({"stocks", "all"})
-
-
 def _check_name(name: object) -> str:
-    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_\-]+", name.strip()):
-        raise InvalidParameterError(
-            name="universe name",
-            value=name,
-            allowed="letters, digits, '_' or '-' (e.g. sp600, my_watchlist)",
-        )
-    key = name.strip().lower()
-    if key in RESERVED_UNIVERSES:
-        raise InvalidParameterError(
-            name="universe name",
-            value=name,
-            allowed=f"any name except {', '.join(sorted(RESERVED_UNIVERSES))} (computed)",
-        )
-    return key
+    return check_universe_name(name)
 
 
-def _previous(store: object, name: str) -> tuple[str, ...]:
-    return tuple(store.universes().get(name, ()))  # type: ignore[attr-defined]
+def _previous(store: Store, name: str) -> tuple[str, ...]:
+    return tuple(store.universes().get(name, ()))
+
+
+def _guard_builtin(store: Store, key: str, replace: bool) -> None:
+    """Refuse to overwrite a bundled universe unless ``replace`` is given."""
+    builtin = store.builtin_universes()
+    if key in builtin and not replace:
+        raise InvalidParameterError(
+            f"{key} is a bundled universe ({len(builtin[key]):,} members): pass --replace to "
+            f"overwrite it, or choose another name ('xlsrc universe reset {key}' restores the "
+            "bundled list)"
+        )
 
 
 def import_universe(
-    store: object, name: str, source: str | Path, opener: Opener | None = None
+    store: Store,
+    name: str,
+    source: str | Path,
+    opener: Opener | None = None,
+    *,
+    replace: bool = False,
 ) -> UniverseSummary:
     """Replace a universe's membership with the equity rows of an iShares holdings file.
 
@@ -324,6 +326,8 @@ def import_universe(
         A holdings CSV path or an ``http(s)://`` URL.
     opener : callable, optional
         ``url -> bytes`` for URLs (tests inject one).
+    replace : bool
+        Allow overwriting a bundled universe (``sp500``, ``sp600``...).
 
     Returns
     -------
@@ -335,19 +339,20 @@ def import_universe(
     DataSourceError
         If the file cannot be read or is not a holdings file (nothing is changed).
     InvalidParameterError
-        For a reserved or malformed universe name.
+        For a reserved or malformed universe name, or a bundled one without ``replace``.
     """
     key = _check_name(name)
+    _guard_builtin(store, key, replace)
     holdings = read_holdings(source, opener=opener)
     before = _previous(store, key)
-    known = set(store.securities().index)  # type: ignore[attr-defined]
+    known = set(store.securities().index)
     fresh = holdings.members[~holdings.members["ticker"].isin(known)]
     if len(fresh):
         sec = fresh[["ticker", "name", "sector"]].copy()
         sec["name"] = sec["name"].where(sec["name"] != "", None)
         sec["sector"] = sec["sector"].where(sec["sector"] != "", None)
         sec["type"] = "stock"
-        store.upsert_securities(sec)  # type: ignore[attr-defined]
+        store.upsert_securities(sec)
     label = f"iShares holdings {Path(str(source)).name}"
     if holdings.fund or holdings.as_of is not None:
         details = ", ".join(
@@ -360,7 +365,7 @@ def import_universe(
         )
         label += f" ({details})"
     label += "; not point-in-time"
-    count = store.set_universe(key, holdings.tickers, source=label)  # type: ignore[attr-defined]
+    count = store.set_universe(key, holdings.tickers, source=label).rows
     now = set(holdings.tickers)
     return UniverseSummary(
         name=key,
@@ -409,7 +414,7 @@ def tickers_from_values(values: object) -> tuple[list[str], int]:
 
 
 def define_universe(
-    store: object, name: str, tickers: object, source: str = "user list"
+    store: Store, name: str, tickers: object, source: str = "user list", *, replace: bool = False
 ) -> UniverseSummary:
     """Create or replace a user-defined universe from a list or a workbook range.
 
@@ -426,6 +431,8 @@ def define_universe(
         See :func:`tickers_from_values`.
     source : str
         Recorded as where the list came from.
+    replace : bool
+        Allow overwriting a bundled universe.
 
     Returns
     -------
@@ -434,16 +441,18 @@ def define_universe(
     Raises
     ------
     InvalidParameterError
-        For a reserved or malformed name, or no ticker at all.
+        For a reserved or malformed name, a bundled one without ``replace``, or no
+        ticker at all.
     """
     key = _check_name(name)
+    _guard_builtin(store, key, replace)
     names, skipped = tickers_from_values(tickers)
     if not names:
         raise InvalidParameterError(
             name="universe tickers", value=tickers, allowed="at least one ticker"
         )
     before = _previous(store, key)
-    count = store.set_universe(key, names, source=source)  # type: ignore[attr-defined]
+    count = store.set_universe(key, names, source=source).rows
     return UniverseSummary(
         name=key,
         members=int(count),
@@ -452,3 +461,55 @@ def define_universe(
         removed=tuple(sorted(set(before) - set(names))),
         skipped=skipped,
     )
+
+
+def reset_universe(store: Store, name: str) -> UniverseSummary:
+    """Restore a bundled universe's shipped list (``xlsrc universe reset NAME``).
+
+    Raises
+    ------
+    UnknownUniverseError
+        If ``name`` is not a bundled universe.
+    """
+    key = _check_name(name)
+    builtin = store.builtin_universes()
+    if key not in builtin:
+        raise UnknownUniverseError(name=name, known=", ".join(sorted(builtin)) or "none")
+    before = _previous(store, key)
+    source = store.universe_sources().get(key, "bundled snapshot")
+    if before != builtin[key]:
+        if key in store.universes() and before:
+            try:
+                store.delete_universe(key)
+            except UnknownUniverseError:
+                pass
+        if _previous(store, key) != builtin[key]:  # a store that holds everything itself
+            store.set_universe(key, builtin[key], source="bundled snapshot; not point-in-time")
+        source = store.universe_sources().get(key, "bundled snapshot")
+    now = set(builtin[key])
+    return UniverseSummary(
+        name=key,
+        members=len(builtin[key]),
+        source=source,
+        added=tuple(sorted(now - set(before))),
+        removed=tuple(sorted(set(before) - now)),
+    )
+
+
+def delete_universe(store: Store, name: str) -> str:
+    """Delete a universe the user defined (``xlsrc universe delete NAME``).
+
+    Raises
+    ------
+    InvalidParameterError
+        For a bundled universe (use :func:`reset_universe`).
+    UnknownUniverseError
+        If the store holds no such universe.
+    """
+    key = _check_name(name)
+    if key in store.builtin_universes():
+        raise InvalidParameterError(
+            f"{key} is a bundled universe: 'xlsrc universe reset {key}' restores its list"
+        )
+    store.delete_universe(key)
+    return f"Universe {key} deleted."

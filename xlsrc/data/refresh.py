@@ -43,13 +43,15 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final, Protocol
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataSourceError
+from ..errors import DataSourceError, UnknownUniverseError
+from .backends.base import Store
+from .ingest import ingest_bars
 from .universes import STOCKS, normalise_tickers
 from .yahoo import (
     Downloader,
@@ -89,20 +91,6 @@ _NY: Final = ZoneInfo("America/New_York")
 
 #: ``progress(done, total, message)``: ``done`` tickers of ``total`` handled so far.
 Progress = Callable[[int, int, str], None]
-
-
-class StoreLike(Protocol):
-    """What refresh needs from :class:`xlsrc.data.store.Store`."""
-
-    def last_dates(self) -> Any:
-        """Ticker -> last stored date (mapping or Series)."""
-        ...
-
-    def write_bars(
-        self, frame: pd.DataFrame, source: str, fetched_at: Any = None, replace: bool = False
-    ) -> Any:
-        """Write bars in one transaction (``replace``: the tickers' history is replaced)."""
-        ...
 
 
 class RefreshInterrupted(KeyboardInterrupt):
@@ -226,7 +214,7 @@ def _as_dates(raw: Any) -> dict[str, pd.Timestamp]:
     }
 
 
-def _stored_closes(store: Any, wanted: dict[str, pd.Timestamp]) -> dict[str, float]:
+def _stored_closes(store: Store, wanted: dict[str, pd.Timestamp]) -> dict[str, float]:
     """Return the stored close of each ticker on the given date."""
     if not wanted:
         return {}
@@ -248,23 +236,18 @@ def _stored_closes(store: Any, wanted: dict[str, pd.Timestamp]) -> dict[str, flo
     return out
 
 
-def _first_dates(store: Any, tickers: Sequence[str]) -> dict[str, pd.Timestamp]:
+def _first_dates(store: Store, tickers: Sequence[str]) -> dict[str, pd.Timestamp]:
     """Return the first stored date of each ticker (the start of a full re-download)."""
-    loader = getattr(store, "load_matrices", None)
-    if loader is None:
+    bars = store.read_bars(list(tickers))
+    if len(bars) == 0:
         return {}
-    close = loader().close
-    out = {}
-    for t in tickers:
-        if t in close.columns:
-            first = close[t].first_valid_index()
-            if first is not None:
-                out[t] = pd.Timestamp(first).normalize()
-    return out
+    return {
+        str(t): pd.Timestamp(d).normalize() for t, d in bars.groupby("ticker")["date"].min().items()
+    }
 
 
 def resolve_tickers(
-    store: Any, tickers: Iterable[str] = (), universes: Iterable[str] = ()
+    store: Store, tickers: Iterable[str] = (), universes: Iterable[str] = ()
 ) -> list[str]:
     """Return the tickers to refresh: those given plus the members of named universes.
 
@@ -295,9 +278,14 @@ def resolve_tickers(
             sec = store.securities()
             names += sorted(sec.index[sec["type"] == "stock"])
         elif key == "all":
-            names += sorted(_as_dates(store.last_dates()))
+            names += sorted(_as_dates(store.last_days()))
         else:
-            names += list(store.universe_members(key))
+            stored = store.universes()
+            if key not in stored:
+                raise UnknownUniverseError(
+                    name=uni, known=", ".join([STOCKS, "all", *sorted(stored)])
+                )
+            names += list(stored[key])
     return normalise_tickers(names)
 
 
@@ -309,7 +297,7 @@ def _backoff(attempt: int, base: float, cap: float) -> float:
 class _Run:
     """Mutable state of one refresh."""
 
-    store: Any
+    store: Store
     downloader: Downloader
     end: pd.Timestamp | None
     sleep: Callable[[float], None]
@@ -442,12 +430,18 @@ def _plan(
     return plan, current
 
 
-def _write(store: Any, bars: pd.DataFrame, replace: bool) -> None:
-    store.write_bars(bars.reset_index(drop=True), SOURCE, replace=replace)
+def _write(run: _Run, bars: pd.DataFrame, replace: bool) -> list[str]:
+    """Store bars through the validation gate; return the tickers it refused (reported)."""
+    result = ingest_bars(
+        run.store, bars.reset_index(drop=True), SOURCE, policy="ticker", replace=replace
+    )
+    for ticker, reason in result.refused.items():
+        run.summary.failures[ticker] = f"refused: {reason}"
+    return list(result.refused)
 
 
 def refresh(
-    store: StoreLike,
+    store: Store,
     tickers: Iterable[str],
     since: str | pd.Timestamp | None = None,
     *,
@@ -514,10 +508,10 @@ def refresh(
     clock = time.perf_counter()
     names = normalise_tickers(tickers)
     summary = RefreshSummary(requested=list(names))
-    last = _as_dates(store.last_dates())
+    last = _as_dates(store.last_days())
 
     def latest() -> pd.Timestamp | None:
-        dates = _as_dates(store.last_dates())
+        dates = _as_dates(store.last_days())
         return max(dates.values()) if dates else None
 
     if offline:
@@ -634,9 +628,9 @@ def _refresh_batch(
         ):
             summary.up_to_date.append(t)
     if keep:
-        _write(run.store, pd.concat(keep, ignore_index=True), replace=False)
-        summary.updated.extend(added)
-        summary.rows_added += sum(added.values())
+        refused = set(_write(run, pd.concat(keep, ignore_index=True), replace=False))
+        summary.updated.extend(t for t in added if t not in refused)
+        summary.rows_added += sum(n for t, n in added.items() if t not in refused)
     if readjusted:
         _replace_histories(run, readjusted, last)
 
@@ -662,9 +656,11 @@ def _replace_histories(run: _Run, tickers: list[str], last: dict[str, pd.Timesta
     bars = bars[~bars["ticker"].isin(short)]
     if len(bars) == 0:
         return
-    _write(run.store, bars, replace=True)
+    refused = set(_write(run, bars, replace=True))
     for t, rows in bars.groupby("ticker", sort=False):
         t = str(t)
+        if t in refused:
+            continue
         summary.replaced.append(t)
         summary.updated.append(t)
         summary.rows_added += int((rows["date"] > last[t]).sum())

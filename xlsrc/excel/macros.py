@@ -149,9 +149,9 @@ def refresh_data_in(
     book.status_bar("xlsrc: preparing the refresh...")
     try:
         if store is None:
-            from xlsrc.data.store import Store
+            from xlsrc.data import open_store
 
-            store = Store()
+            store = open_store()
         tickers, universes = refresh_tickers(workbook_settings(book))
         wanted = resolve_tickers(store, tickers, universes)
 

@@ -778,14 +778,16 @@ _STATUS_ITEMS = (
     ("sources", "Source"),
     ("last_refresh", "Last refresh (UTC)"),
     ("last_refresh_source", "Last refresh source"),
-    ("seeded_at", "Seeded (UTC)"),
     ("last_date", "Last date"),
     ("first_date", "First date"),
     ("n_tickers", "Tickers"),
-    ("n_dates", "Trading days"),
+    ("location", "Store"),
+    ("backend", "Backend"),
+    ("snapshot_version", "Snapshot version"),
+    ("created_at", "Store created (UTC)"),
     ("data_version", "Data version"),
+    ("bars_version", "Bars version"),
     ("schema_version", "Schema version"),
-    ("path", "Store"),
 )
 
 
@@ -799,7 +801,7 @@ def _status_value(key: str, value: Any) -> Any:
     if key == "sources" and isinstance(value, list | tuple):
         return ", ".join(str(v.get("name", v)) if isinstance(v, dict) else str(v) for v in value)
     if (
-        key in {"last_date", "first_date", "last_refresh", "seeded_at"}
+        key in {"last_date", "first_date", "last_refresh", "created_at"}
         and isinstance(value, str)
         and value
     ):

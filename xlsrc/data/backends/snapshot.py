@@ -1,0 +1,311 @@
+"""The bundled snapshot as a read-only store (``xlsrc/_data/``, built by ``scripts/build_snapshot.py``).
+
+The snapshot ships with the package and is never copied: a fresh machine reads it in
+place (columnar Parquet, about a quarter of a second for every close), and what the user
+adds lives in a writable store layered over it (:mod:`.layered`). Files, read through
+:mod:`importlib.resources` so a wheel works as well as a checkout:
+
+- ``bars.parquet``: ticker (dictionary), date (date32), open, high, low, close, volume,
+  source (dictionary), sorted by ticker and date;
+- ``securities.parquet``: ticker, name, sector, industry, type (+ ``type_basis``, not
+  loaded);
+- ``universes.parquet``: universe, ticker;
+- ``provenance.json``: where every file came from, counts, the snapshot version, and the
+  statement that membership lists are not point-in-time.
+
+:class:`SnapshotStore` implements only :class:`~xlsrc.data.backends.base.ReadStore`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterable, Sequence
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from ...errors import StoreError
+from ..schema import BAR_FIELDS, SECURITY_COLUMNS, LongBars, StoreStatus, days_to_dates
+from ..universes import normalise_ticker
+
+__all__ = ["SNAPSHOT_FILES", "SnapshotStore", "bundled_snapshot_dir"]
+
+SNAPSHOT_FILES: Final[tuple[str, ...]] = (
+    "bars.parquet",
+    "securities.parquet",
+    "universes.parquet",
+    "provenance.json",
+)
+_BAR_FILE_COLUMNS: Final = ("ticker", "date", "open", "high", "low", "close", "volume", "source")
+
+
+def bundled_snapshot_dir() -> Path:
+    """Return the directory of the bundled snapshot inside the installed package."""
+    return Path(str(resources.files("xlsrc") / "_data"))
+
+
+class SnapshotStore:
+    """A snapshot directory read in place: bars, securities, universes, provenance.
+
+    Parameters
+    ----------
+    directory : str or Path, optional
+        A directory holding :data:`SNAPSHOT_FILES` (tests pass a tiny one); default the
+        bundled snapshot.
+
+    Raises
+    ------
+    StoreError
+        When first read, if a file is missing, unreadable or lacks a column (naming it).
+    """
+
+    def __init__(self, directory: str | Path | None = None) -> None:
+        self.directory = Path(directory) if directory is not None else bundled_snapshot_dir()
+        self.location = str(self.directory)
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"SnapshotStore({self.location!r})"
+
+    # ------------------------------------------------------------------ files
+    def _path(self, name: str) -> Path:
+        path = self.directory / name
+        if not path.is_file():
+            raise StoreError(
+                f"Bundled snapshot is incomplete: {path} is missing "
+                "(rebuild it with scripts/build_snapshot.py)"
+            )
+        return path
+
+    def _table(self, name: str, columns: Sequence[str], **kwargs: Any) -> Any:
+        import pyarrow.parquet as pq
+
+        path = self._path(name)
+        try:
+            schema = pq.read_schema(path)
+        except Exception as exc:  # pyarrow raises several types for a corrupt file
+            raise StoreError(f"Bundled snapshot file {path} is unreadable: {exc}") from exc
+        lacking = [c for c in columns if c not in schema.names]
+        if lacking:
+            raise StoreError(f"Bundled snapshot file {path} lacks columns {lacking}")
+        try:
+            return pq.read_table(path, columns=list(columns), **kwargs)
+        except Exception as exc:
+            raise StoreError(f"Bundled snapshot file {path} is unreadable: {exc}") from exc
+
+    @cached_property
+    def provenance(self) -> dict[str, Any]:
+        """The parsed ``provenance.json``."""
+        path = self._path("provenance.json")
+        try:
+            return dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"Bundled snapshot file {path} is unreadable: {exc}") from exc
+
+    @cached_property
+    def snapshot_id(self) -> str:
+        """Identity of the snapshot's content: its version and the bars file's size and hash head."""
+        bars = self._path("bars.parquet")
+        digest = hashlib.sha256()
+        with bars.open("rb") as fh:
+            digest.update(fh.read(1 << 16))
+        digest.update(str(bars.stat().st_size).encode())
+        return f"snapshot-{self.provenance.get('snapshot_version', 0)}-{digest.hexdigest()[:12]}"
+
+    # ------------------------------------------------------------------ ReadStore
+    def identity(self) -> tuple[str, int, int]:
+        """Return ``(snapshot_id, 0, 0)``: a snapshot never changes."""
+        return (self.snapshot_id, 0, 0)
+
+    def read_long(self, fields: Sequence[str]) -> tuple[LongBars, tuple[str, int, int]]:
+        """Return every bar with ``fields`` (``split_close`` is all NaN: not in the snapshot).
+
+        Read column by column from Parquet; the ticker column's dictionary codes are used
+        as they are, so no string is made per row.
+        """
+        import pyarrow as pa
+
+        wanted = [f for f in fields if f in _BAR_FILE_COLUMNS]
+        table = self._table("bars.parquet", ["ticker", "date", *wanted])
+        ticker = table.column("ticker")
+        if not pa.types.is_dictionary(ticker.type):
+            ticker = ticker.dictionary_encode()
+        ticker = ticker.unify_dictionaries() if ticker.num_chunks > 1 else ticker
+        dictionary = (
+            ticker.chunk(0).dictionary if ticker.num_chunks else pa.array([], type=pa.string())
+        )
+        codes = np.concatenate(
+            [c.indices.to_numpy(zero_copy_only=False) for c in ticker.chunks]
+            or [np.array([], dtype=np.int32)]
+        ).astype(np.int32)
+        days = table.column("date").cast(pa.int32()).to_numpy().astype(np.int32)
+        n = len(codes)
+        out: dict[str, np.ndarray] = {}
+        for f in fields:
+            if f in wanted:
+                out[f] = (
+                    table.column(f)
+                    .cast(pa.float64())
+                    .to_numpy(zero_copy_only=False)
+                    .astype(np.float64, copy=False)
+                )
+            else:
+                out[f] = np.full(n, np.nan)
+        del table
+        long = LongBars(
+            tickers=np.asarray(dictionary.to_pylist(), dtype=object),
+            code=codes,
+            day=days,
+            fields=out,
+        )
+        return long, self.identity()
+
+    def read_bars(
+        self,
+        tickers: Iterable[str] | str | None = None,
+        start: object = None,
+        end: object = None,
+    ) -> pd.DataFrame:
+        """Return bars as a long frame (see :meth:`ReadStore.read_bars`)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        filters = []
+        if tickers is not None:
+            names = [
+                normalise_ticker(t) for t in ([tickers] if isinstance(tickers, str) else tickers)
+            ]
+            filters.append(("ticker", "in", names))
+        table = self._table("bars.parquet", _BAR_FILE_COLUMNS, filters=filters or None)
+        date = table.column("date")
+        mask = None
+        if start is not None:
+            mask = pc.greater_equal(date, pa.scalar(pd.Timestamp(start).date(), pa.date32()))
+        if end is not None:
+            upper = pc.less_equal(date, pa.scalar(pd.Timestamp(end).date(), pa.date32()))
+            mask = upper if mask is None else pc.and_(mask, upper)
+        if mask is not None:
+            table = table.filter(mask)
+        frame = table.to_pandas()
+        frame["ticker"] = frame["ticker"].astype(str)
+        frame["source"] = frame["source"].astype(str)
+        frame["date"] = pd.to_datetime(frame["date"])
+        for f in BAR_FIELDS:
+            frame[f] = frame[f].astype("float64") if f in frame.columns else np.nan
+        described = self.provenance.get("sources", {})
+        frame["fetched_at"] = frame["source"].map(
+            lambda s: (described.get(s) or {}).get("fetched_at")
+        )
+        columns = ["ticker", "date", *BAR_FIELDS, "source", "fetched_at"]
+        return frame[columns].sort_values(["ticker", "date"], kind="stable").reset_index(drop=True)
+
+    def securities(self) -> pd.DataFrame:
+        """Return securities indexed by ticker: name, sector, industry, type."""
+        frame = self._table("securities.parquet", SECURITY_COLUMNS).to_pandas()
+        frame = frame.astype(object).where(frame.notna(), None)
+        return frame.set_index("ticker").sort_index()
+
+    def universes(self) -> dict[str, tuple[str, ...]]:
+        """Return the bundled universes: name -> sorted members."""
+        frame = self._table("universes.parquet", ("universe", "ticker")).to_pandas()
+        return {
+            str(name): tuple(sorted(str(t) for t in group["ticker"]))
+            for name, group in frame.groupby("universe", sort=True)
+        }
+
+    def builtin_universes(self) -> dict[str, tuple[str, ...]]:
+        """Return the bundled universes (the same as :meth:`universes`)."""
+        return self.universes()
+
+    def universe_sources(self) -> dict[str, str]:
+        """Return universe name -> its source as recorded in the provenance (not point-in-time)."""
+        info = self.provenance.get("stats", {}).get("universes", {})
+        out = {}
+        for name in self.universes():
+            detail = info.get(name, {})
+            text = detail.get("description") or "bundled snapshot"
+            if detail.get("file"):
+                text += f" [{detail['file']}]"
+            out[name] = text + "; not point-in-time"
+        return out
+
+    @cached_property
+    def _summary(self) -> pd.DataFrame:
+        table = self._table("bars.parquet", ("ticker", "date", "source")).to_pandas()
+        grouped = table.groupby("source", observed=True).agg(
+            tickers=("ticker", "nunique"), first=("date", "min"), last=("date", "max")
+        )
+        return grouped
+
+    def source_summary(self) -> pd.DataFrame:
+        """Return one row per snapshot source: source, detail, tickers, first, last, fetched_at."""
+        described = self.provenance.get("sources", {})
+        names = sorted(set(described) | {str(s) for s in self._summary.index})
+        rows = []
+        for name in names:
+            info = described.get(name, {})
+            if name in self._summary.index:
+                s = self._summary.loc[name]
+                tickers, first, last = int(s["tickers"]), s["first"], s["last"]
+            else:
+                tickers, first, last = 0, None, None
+            rows.append(
+                {
+                    "source": name,
+                    "detail": info.get("description") or "",
+                    "tickers": tickers,
+                    "first": first,
+                    "last": last,
+                    "fetched_at": info.get("fetched_at") or "",
+                }
+            )
+        frame = pd.DataFrame(
+            rows, columns=["source", "detail", "tickers", "first", "last", "fetched_at"]
+        )
+        frame["first"] = pd.to_datetime(frame["first"])
+        frame["last"] = pd.to_datetime(frame["last"])
+        frame["tickers"] = frame["tickers"].astype("int64")
+        return frame
+
+    @cached_property
+    def _last_days(self) -> pd.Series:
+        long, _ = self.read_long(())
+        last = np.full(len(long.tickers), np.iinfo(np.int32).min, dtype=np.int64)
+        np.maximum.at(last, long.code, long.day)
+        return pd.Series(days_to_dates(last), index=pd.Index(long.tickers, name="ticker"))
+
+    def last_days(self) -> pd.Series:
+        """Return ticker -> its last bar's date (read from the ticker and date columns once)."""
+        return self._last_days
+
+    def status(self) -> StoreStatus:
+        """Describe the snapshot (versions are 0: it never changes)."""
+        rng = self.provenance.get("date_range") or [None, None]
+        return StoreStatus(
+            location=self.location,
+            backend="bundled snapshot (read-only)",
+            schema_version=0,
+            data_version=0,
+            bars_version=0,
+            snapshot_version=str(self.provenance.get("snapshot_version", "")) or None,
+            created_at=None,
+            last_refresh=None,
+            last_refresh_source=None,
+            first_date=rng[0],
+            last_date=rng[1],
+            n_tickers=len(self.last_days()),
+            sources=[
+                {
+                    "name": str(r.source),
+                    "description": str(r.detail),
+                    "fetched_at": str(r.fetched_at),
+                }
+                for r in self.source_summary().itertuples()
+            ],
+        )

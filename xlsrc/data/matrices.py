@@ -1,0 +1,288 @@
+"""Long bars into the wide matrices every formula computes on, written once for every backend.
+
+The calendar of a matrix is the exchange's: the XNYS sessions from the first stored bar
+to the market's *latest session*, never the union of whatever dates the store holds.
+
+**The latest session** is the benchmark's (``SPY``) last session with a bar; a store
+without the benchmark uses the session that most tickers' last bars fall on. One ticker's
+bars can therefore never move the market's "latest" day: a ticker refreshed a day ahead
+of the benchmark keeps its extra bars in the store (they are counted in
+:attr:`Matrices.ahead`) until the market's data reach them.
+
+Layout: the close matrix is built as tickers x sessions in C order (bars arrive sorted by
+ticker, so the scatter writes memory in order) and handed to pandas as its transpose,
+which is exactly the block layout pandas keeps for a float frame, so nothing is copied.
+
+Fields other than the close are loaded when first needed (:func:`load_field`): volume as
+``float32`` (exact to 2**24 shares, then within 6e-8 relative; relative volume is a ratio
+of sums, so its error stays below 1e-7), on the close matrix's sessions and tickers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..errors import StoreError
+from ..periods import DEFAULT_BENCHMARK
+from .calendar import Calendar, get_calendar
+from .schema import LongBars, dates_to_days, days_to_dates
+
+if TYPE_CHECKING:
+    from .backends.base import Identity, ReadStore
+
+__all__ = [
+    "Matrices",
+    "build_field",
+    "build_matrices",
+    "latest_session_of",
+    "load_field",
+    "load_matrices",
+]
+
+
+@dataclass(frozen=True)
+class Matrices:
+    """The close matrix of a store and what goes with it.
+
+    Attributes
+    ----------
+    close : pd.DataFrame
+        Sessions x tickers, ``float64`` adjusted closes: NaN before a ticker's first bar,
+        forward-filled after it (a halted or stale day carries the last close; ``has_bar``
+        says which days really traded).
+    has_bar : np.ndarray
+        Boolean, same shape as ``close``: True where the ticker has a real bar.
+    last_bar : pd.Series
+        Ticker -> date of its last real bar on or before the latest session.
+    latest : pd.Timestamp or None
+        The market's latest session (module docstring); None for an empty store.
+    ahead : pd.Series
+        Ticker -> number of its bars after the latest session (only tickers with any).
+    identity : tuple
+        ``(store_id, data_version, bars_version)`` the matrices reflect.
+    """
+
+    close: pd.DataFrame
+    has_bar: np.ndarray
+    last_bar: pd.Series
+    latest: pd.Timestamp | None
+    ahead: pd.Series
+    identity: Identity
+
+    @property
+    def bars_version(self) -> int:
+        """The store's ``bars_version`` these matrices reflect."""
+        return self.identity[2]
+
+
+def latest_session_of(
+    last_days: pd.Series, benchmark: str = DEFAULT_BENCHMARK
+) -> pd.Timestamp | None:
+    """Return the market's latest session from each ticker's last bar date.
+
+    Parameters
+    ----------
+    last_days : pd.Series
+        Ticker -> date of its last bar (sessions).
+    benchmark : str
+        The ticker whose last bar is the market's latest session when the store holds it.
+
+    Returns
+    -------
+    pd.Timestamp or None
+        The benchmark's last bar; without it, the date most tickers' last bars fall on
+        (the later one on a tie); None if there are no bars.
+    """
+    last_days = last_days.dropna()
+    if len(last_days) == 0:
+        return None
+    if benchmark in last_days.index:
+        return pd.Timestamp(last_days[benchmark])
+    counts = last_days.value_counts()
+    top = counts[counts == counts.max()]
+    return pd.Timestamp(max(top.index))
+
+
+def _positions(long: LongBars, calendar: Calendar) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """Return the sessions spanned by the bars and each row's session position (-1: none)."""
+    if len(long) == 0:
+        return pd.DatetimeIndex([], name="date"), np.zeros(0, dtype=np.int64)
+    lo, hi = int(long.day.min()), int(long.day.max())
+    sessions = calendar.sessions_in_range(
+        days_to_dates(np.array([lo]))[0], days_to_dates(np.array([hi]))[0]
+    )
+    lookup = np.full(hi - lo + 1, -1, dtype=np.int64)
+    lookup[dates_to_days(sessions) - lo] = np.arange(len(sessions))
+    return pd.DatetimeIndex(sessions, name="date"), lookup[long.day - lo]
+
+
+def _forward_fill(values: np.ndarray, has: np.ndarray) -> np.ndarray:
+    """Forward-fill each row of a tickers x sessions array along the sessions (in place)."""
+    n = values.shape[1]
+    if n == 0:
+        return values
+    index = np.where(has, np.arange(n, dtype=np.int32), 0).astype(np.int32)
+    np.maximum.accumulate(index, axis=1, out=index)
+    filled = np.take_along_axis(values, index, axis=1)
+    first = has.argmax(axis=1)
+    # before a ticker's first bar: NaN (index 0 pointed at a NaN there already, unless the
+    # first session itself traded)
+    filled[~has.any(axis=1)] = np.nan
+    cols = np.arange(n)
+    filled[cols[None, :] < first[:, None]] = np.nan
+    return filled
+
+
+def build_matrices(
+    long: LongBars,
+    identity: Identity,
+    *,
+    calendar: Calendar | None = None,
+    benchmark: str = DEFAULT_BENCHMARK,
+) -> Matrices:
+    """Pivot long bars (``close`` field) into :class:`Matrices` on the exchange calendar.
+
+    Parameters
+    ----------
+    long : LongBars
+        Every visible bar with a ``close`` field; later rows win for a repeated
+        (ticker, day).
+    identity : tuple
+        What the bars reflect (``ReadStore.read_long``'s second value).
+    calendar : Calendar, optional
+        Default :func:`xlsrc.data.calendar.get_calendar`.
+    benchmark : str
+        Decides the latest session (:func:`latest_session_of`).
+
+    Returns
+    -------
+    Matrices
+        Rows that fall on no session (not possible through the validation gate) are left
+        out; rows after the latest session are counted in ``ahead``.
+    """
+    cal = calendar or get_calendar(
+        through=days_to_dates(np.array([long.day.max()]))[0] if len(long) else None
+    )
+    sessions, pos = _positions(long, cal)
+    ok = pos >= 0
+    tickers = long.tickers
+    raw = np.full((len(tickers), len(sessions)), np.nan)
+    raw[long.code[ok], pos[ok]] = long.fields["close"][ok]
+    has = ~np.isnan(raw)
+    ticker_index = pd.Index(np.asarray(tickers, dtype=object), name="ticker")
+    traded = has.any(axis=1)
+    last_pos = np.where(traded, len(sessions) - 1 - has[:, ::-1].argmax(axis=1), -1)
+    last_days = pd.Series(
+        np.where(
+            traded,
+            sessions.to_numpy()[np.clip(last_pos, 0, None)]
+            if len(sessions)
+            else np.datetime64("NaT"),
+            np.datetime64("NaT"),
+        ),
+        index=ticker_index,
+    )
+    latest = latest_session_of(last_days, benchmark)
+    ahead = pd.Series(dtype="int64", index=pd.Index([], name="ticker"))
+    if latest is not None and latest < sessions[-1]:
+        cut = int(sessions.searchsorted(latest, side="right"))
+        ahead_counts = has[:, cut:].sum(axis=1)
+        ahead = pd.Series(ahead_counts[ahead_counts > 0], index=ticker_index[ahead_counts > 0])
+        raw, has, sessions = raw[:, :cut].copy(), has[:, :cut].copy(), sessions[:cut]
+    # tickers with no bar on or before the latest session are not in the matrices
+    keep = has.any(axis=1)
+    if not keep.all():
+        raw, has, ticker_index = raw[keep], has[keep], ticker_index[keep]
+    order = np.argsort(ticker_index.to_numpy(dtype=str), kind="stable")
+    if not np.array_equal(order, np.arange(len(order))):
+        raw, has, ticker_index = raw[order], has[order], ticker_index[order]
+    filled = _forward_fill(raw, has)
+    del raw
+    n = len(sessions)
+    last_pos = n - 1 - has[:, ::-1].argmax(axis=1) if n else np.zeros(0, dtype=int)
+    last_bar = pd.Series(
+        sessions.to_numpy()[last_pos] if n else np.array([], dtype="datetime64[ns]"),
+        index=ticker_index,
+        name="last_bar",
+    )
+    close = pd.DataFrame(filled.T, index=sessions, columns=ticker_index, copy=False)
+    return Matrices(
+        close=close,
+        has_bar=has.T,
+        last_bar=last_bar,
+        latest=latest,
+        ahead=ahead,
+        identity=identity,
+    )
+
+
+def build_field(
+    long: LongBars, like: Matrices, field: str, dtype: type = np.float32
+) -> pd.DataFrame:
+    """Pivot one more field onto the sessions and tickers of ``like`` (NaN where unknown).
+
+    Parameters
+    ----------
+    long : LongBars
+        Bars with ``field`` (the same store, same version as ``like``).
+    like : Matrices
+        Gives the sessions and tickers.
+    field : str
+        E.g. ``"volume"`` or ``"split_close"``.
+    dtype : type
+        Storage type (``float32`` halves the memory of volume).
+
+    Returns
+    -------
+    pd.DataFrame
+        Sessions x tickers, never forward-filled.
+    """
+    sessions = like.close.index
+    tickers = like.close.columns
+    out = np.full((len(tickers), len(sessions)), np.nan, dtype=dtype)
+    if len(long) and len(sessions):
+        lo = int(dates_to_days(sessions[:1])[0])
+        hi = int(dates_to_days(sessions[-1:])[0])
+        lookup = np.full(hi - lo + 1, -1, dtype=np.int64)
+        lookup[dates_to_days(sessions) - lo] = np.arange(len(sessions))
+        inside = (long.day >= lo) & (long.day <= hi)
+        pos = np.full(len(long), -1, dtype=np.int64)
+        pos[inside] = lookup[long.day[inside] - lo]
+        col = tickers.get_indexer(pd.Index(long.tickers.astype(str)))[long.code]
+        ok = (pos >= 0) & (col >= 0)
+        out[col[ok], pos[ok]] = long.fields[field][ok]
+    return pd.DataFrame(out.T, index=sessions, columns=tickers, copy=False)
+
+
+def load_matrices(store: ReadStore, *, benchmark: str = DEFAULT_BENCHMARK) -> Matrices:
+    """Read a store's closes and build its :class:`Matrices`.
+
+    Raises
+    ------
+    StoreError
+        If the store cannot be read.
+    """
+    long, identity = store.read_long(("close",))
+    return build_matrices(long, identity, benchmark=benchmark)
+
+
+def load_field(
+    store: ReadStore, field: str, like: Matrices, dtype: type = np.float32
+) -> pd.DataFrame:
+    """Read one more field of a store onto the sessions and tickers of ``like``.
+
+    Raises
+    ------
+    StoreError
+        If the store changed its bars since ``like`` was built (the caller reloads).
+    """
+    long, identity = store.read_long((field,))
+    if identity[0] != like.identity[0] or identity[2] != like.identity[2]:
+        raise StoreError(
+            f"The store {store.location} changed while loading {field}; reload and try again"
+        )
+    return build_field(long, like, field, dtype)

@@ -1,0 +1,509 @@
+"""The one gate every bar passes before it is stored: one rule set for every provider.
+
+:func:`check_bars` takes a long frame from any provider (Yahoo, a CSV file, a direct call)
+and returns the bars that may be stored as :class:`ValidBars` plus a list of
+:class:`BarProblem`. Only :func:`check_bars` makes :class:`ValidBars`, and a store's
+``write_bars`` accepts nothing else, so no path into the store skips the rules. What a
+provider does with problems is its own policy (a CSV file is refused whole, naming its
+lines; a Yahoo batch drops the failing tickers and reports them), not its own rules.
+
+Rules, per row (``row`` = position in the frame handed in):
+
+========== ===============================================================================
+rule       what is refused
+========== ===============================================================================
+ticker     a symbol that is not a ticker (:func:`~xlsrc.data.universes.normalise_ticker`)
+date       a missing date, a time of day other than midnight (a provider must convert
+           timestamps to the session's date first), a day that is not an XNYS session
+           (weekend, holiday), a session after the last one closed at ``now``
+close      a missing, zero, negative or infinite close
+price      an open, high, low or split-only close that is zero, negative or infinite
+           (missing is allowed: unknown)
+range      ``high < low`` or a close outside ``[low, high]`` (relative slack
+           :data:`PRICE_TOLERANCE`); the open is exempt (real Yahoo data breaks it now and
+           then: 3 of 377,848 bars in the shared OHLCV files)
+volume     a negative or infinite volume (missing is allowed)
+duplicate  the same (ticker, session) twice with different values (identical repeats are
+           collapsed)
+jump       a close-to-close step that looks like a unit switch or an unadjusted split and
+           that no split record explains (see below); ``allow_jumps`` overrides
+split      a step that a recorded split *does* explain: the bars before the split are not
+           adjusted for it (Yahoo serves a split unadjusted for a day or two); never
+           overridden (the history must be re-downloaded or adjusted first)
+========== ===============================================================================
+
+Plausibility across bars (rules ``jump`` and ``split``): for each ticker the new closes are
+put in session order together with the stored neighbours the caller passes (the last
+stored close before the first new session and the first one after the last), and every
+close-to-close ratio ``r = c[t] / c[t-1]`` is compared with the steps a wrong unit or an
+unadjusted split makes: ``r`` within :data:`JUMP_TOLERANCE` (relative) of ``k`` or ``1/k``
+for ``k`` in :data:`SPLIT_RATIOS` (2:1 ... 50:1) or :data:`UNIT_RATIOS` (x100 pence/pounds
+or cents/dollars, x1000). A real move of exactly that size (a -50 % day) is refused too:
+that is the price of never storing a -75 % cliff that is really a 4:1 split; the message
+says how to accept it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InvalidParameterError
+from .calendar import Calendar
+from .schema import BAR_COLUMNS, BAR_FIELDS, PRICE_FIELDS, SECURITY_TYPES
+from .universes import STOCKS, normalise_ticker
+
+__all__ = [
+    "JUMP_TOLERANCE",
+    "PRICE_TOLERANCE",
+    "RESERVED_UNIVERSES",
+    "SPLIT_RATIOS",
+    "UNIT_RATIOS",
+    "BarProblem",
+    "ValidBars",
+    "check_bars",
+    "check_security_types",
+    "check_universe_name",
+    "find_jumps",
+]
+
+#: Relative slack for ``low <= close <= high`` (adjusted prices carry float noise).
+PRICE_TOLERANCE: Final = 1e-6
+#: Split ratios whose step (k or 1/k) a close-to-close ratio is compared with.
+SPLIT_RATIOS: Final[tuple[int, ...]] = (2, 3, 4, 5, 6, 8, 10, 15, 20, 25, 30, 40, 50)
+#: Unit switches: pence/pounds and cents/dollars (x100), thousands (x1000).
+UNIT_RATIOS: Final[tuple[int, ...]] = (100, 1000)
+#: How close (relative) a ratio must come to a split or unit step to be flagged. An
+#: unadjusted 4:1 split on a day the stock also moved 5 % gives 0.25 * 1.05 = 0.2625,
+#: 5 % from 0.25; 8 % leaves room for a volatile day.
+JUMP_TOLERANCE: Final = 0.08
+#: Universe names the store computes or reserves (never stored).
+RESERVED_UNIVERSES: Final[tuple[str, ...]] = (STOCKS, "all")
+
+_TOKEN = object()
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class BarProblem:
+    """Why one input row may not be stored.
+
+    Attributes
+    ----------
+    row : int
+        Position of the row in the frame given to :func:`check_bars` (0-based); a
+        provider maps it to its own terms (a CSV line).
+    ticker : str
+        The ticker as normalised, or as written when it could not be.
+    date : pd.Timestamp or None
+        The row's date, if it had one.
+    rule : str
+        One of ``ticker``, ``date``, ``close``, ``price``, ``range``, ``volume``,
+        ``duplicate``, ``jump``, ``split``.
+    message : str
+        One sentence naming the ticker, the day and the values.
+    """
+
+    row: int
+    ticker: str
+    date: pd.Timestamp | None
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ValidBars:
+    """Bars that passed :func:`check_bars`; the only input a store's ``write_bars`` takes.
+
+    Attributes
+    ----------
+    frame : pd.DataFrame
+        Columns :data:`~xlsrc.data.schema.BAR_COLUMNS`; ``ticker`` normalised, ``date``
+        naive midnight session dates, fields ``float64`` (NaN = unknown); sorted by
+        ticker and date, one row per (ticker, date).
+    """
+
+    __slots__ = ("frame",)
+
+    def __init__(self, frame: pd.DataFrame, token: object = None) -> None:
+        if token is not _TOKEN:
+            raise TypeError("ValidBars are made by xlsrc.data.validate.check_bars only")
+        self.frame = frame
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def tickers(self) -> list[str]:
+        """The distinct tickers, sorted."""
+        return sorted(self.frame["ticker"].unique().tolist())
+
+    def without(self, tickers: Iterable[str]) -> ValidBars:
+        """Return these bars without the given tickers' rows (still valid)."""
+        drop = set(tickers)
+        return ValidBars(
+            self.frame[~self.frame["ticker"].isin(drop)].reset_index(drop=True), _TOKEN
+        )
+
+    def first_dates(self) -> dict[str, pd.Timestamp]:
+        """Ticker -> its first session in these bars."""
+        return {
+            str(t): pd.Timestamp(d) for t, d in self.frame.groupby("ticker")["date"].min().items()
+        }
+
+
+def _empty_frame() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="float64") for c in BAR_COLUMNS})
+    frame["ticker"] = frame["ticker"].astype(object)
+    frame["date"] = pd.Series(dtype="datetime64[ns]")
+    return frame
+
+
+def _day_name(day: pd.Timestamp, calendar: Calendar) -> str:
+    if day.weekday() >= 5:
+        return f"a {_WEEKDAYS[day.weekday()]}"
+    if day > calendar.last:
+        return "beyond the exchange calendar"
+    return "an exchange holiday"
+
+
+def find_jumps(closes: np.ndarray, tolerance: float = JUMP_TOLERANCE) -> np.ndarray:
+    """Return, for each close-to-close step, the split or unit factor it resembles (0 = none).
+
+    Parameters
+    ----------
+    closes : np.ndarray
+        Closes of one ticker in session order (length n).
+    tolerance : float
+        Relative distance from a factor that counts as resembling it.
+
+    Returns
+    -------
+    np.ndarray
+        Length ``n - 1``, ``float64``: for step ``i`` (from ``closes[i]`` to
+        ``closes[i + 1]``) the factor ``k`` with ``closes[i + 1] / closes[i]`` within
+        ``tolerance`` of ``k`` (a rise: ``k > 1``) or of ``1/k`` (a fall: returned as
+        ``1/k``), or 0.
+    """
+    closes = np.asarray(closes, dtype=np.float64)
+    if len(closes) < 2:
+        return np.zeros(0)
+    ratio = closes[1:] / closes[:-1]
+    out = np.zeros(len(ratio))
+    for k in (*SPLIT_RATIOS, *UNIT_RATIOS):
+        for factor in (float(k), 1.0 / k):
+            hit = np.abs(ratio / factor - 1.0) <= tolerance
+            out = np.where((out == 0) & hit, factor, out)
+    return out
+
+
+def _describe_step(
+    ticker: str, prev_day: pd.Timestamp, day: pd.Timestamp, a: float, b: float
+) -> str:
+    change = b / a - 1.0
+    verb = "falls" if change < 0 else "rises"
+    return (
+        f"{ticker}: close {verb} {abs(change):.1%} from {a:g} on {prev_day:%Y-%m-%d} "
+        f"to {b:g} on {day:%Y-%m-%d} (x{b / a:.4g})"
+    )
+
+
+def check_bars(
+    frame: pd.DataFrame,
+    *,
+    calendar: Calendar,
+    now: object,
+    neighbours: pd.DataFrame | None = None,
+    splits: Mapping[str, Mapping[pd.Timestamp, float]] | None = None,
+    allow_jumps: bool | Iterable[tuple[str, object]] = False,
+) -> tuple[ValidBars, list[BarProblem]]:
+    """Check bars against the one rule set (module docstring) and keep those that pass.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        Long bars: ``ticker``, ``date`` and any of :data:`~xlsrc.data.schema.BAR_FIELDS`
+        (``close`` required). ``date`` must already be the session's date (naive
+        midnight): providers convert timestamps with offsets first
+        (:mod:`xlsrc.dates`).
+    calendar : Calendar
+        The exchange calendar (:func:`xlsrc.data.calendar.get_calendar`).
+    now : datetime-like
+        The current time (UTC if naive): a bar after the last session closed by then is
+        refused. Passed in so tests are repeatable.
+    neighbours : pd.DataFrame, optional
+        Stored bars near the new ones (``ticker``, ``date``, ``close``): the junction
+        between stored and new closes is checked too. Stored days that the new bars
+        replace are ignored.
+    splits : mapping, optional
+        Ticker -> {session: split ratio} from the provider's own split record (yfinance
+        ``Stock Splits``: 4.0 for a 4-for-1 split, 0.1 for a 1-for-10 reverse split).
+    allow_jumps : bool or iterable of (ticker, date)
+        Accept ``jump`` steps: all (True) or those ending on the given (ticker, session).
+
+    Returns
+    -------
+    valid : ValidBars
+        The rows without a problem (a ticker with a ``jump``/``split`` problem keeps its
+        other rows: the provider's policy decides whether to write them).
+    problems : list of BarProblem
+        In row order.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``frame`` has no ``ticker``, ``date`` or ``close`` column.
+    """
+    missing = [c for c in ("ticker", "date", "close") if c not in frame.columns]
+    if missing:
+        raise InvalidParameterError(
+            name="bars frame",
+            value=list(frame.columns),
+            allowed="columns ticker, date, close (+ " + ", ".join(BAR_FIELDS) + ")",
+        )
+    problems: list[BarProblem] = []
+    n = len(frame)
+    if n == 0:
+        return ValidBars(_empty_frame(), _TOKEN), problems
+    now_ts = pd.Timestamp(now)
+    last_closed = calendar.last_closed_session(now_ts)
+
+    raw_tickers = frame["ticker"].tolist()
+    tickers: list[str] = []
+    ok = np.ones(n, dtype=bool)
+    for i, text in enumerate(raw_tickers):
+        try:
+            tickers.append(normalise_ticker(text))
+        except InvalidParameterError as exc:
+            tickers.append(str(text))
+            ok[i] = False
+            problems.append(BarProblem(i, str(text), None, "ticker", str(exc)))
+
+    dates = pd.to_datetime(pd.Series(frame["date"]).reset_index(drop=True), errors="coerce")
+    if getattr(dates.dt, "tz", None) is not None:
+        raise InvalidParameterError(
+            name="bar dates",
+            value=str(dates.dt.tz),
+            allowed="session dates without a time zone (convert with xlsrc.dates first)",
+        )
+    values = {
+        f: (
+            pd.to_numeric(pd.Series(frame[f]).reset_index(drop=True), errors="coerce").to_numpy(
+                dtype=np.float64
+            )
+            if f in frame.columns
+            else np.full(n, np.nan)
+        )
+        for f in BAR_FIELDS
+    }
+    day_ok = dates.notna().to_numpy()
+    safe = dates.where(dates.notna(), pd.Timestamp("1970-01-02"))
+    midnight = (safe == safe.dt.normalize()).to_numpy()
+    session = calendar.is_session(safe.to_numpy())
+    closed = (safe <= last_closed).to_numpy()
+    close = values["close"]
+    close_ok = np.isfinite(close) & (close > 0)
+    price_bad = {
+        f: (~np.isnan(values[f]) & ~np.isfinite(values[f]))
+        | (np.isfinite(values[f]) & (values[f] <= 0))
+        for f in PRICE_FIELDS
+        if f != "close"
+    }
+    high, low = values["high"], values["low"]
+    slack = PRICE_TOLERANCE * np.where(np.isfinite(close), np.abs(close), 0.0)
+    inverted = np.isfinite(high) & np.isfinite(low) & (high < low - slack)
+    outside = (np.isfinite(high) & (close > high + slack)) | (
+        np.isfinite(low) & (close < low - slack)
+    )
+    volume = values["volume"]
+    volume_bad = ~np.isnan(volume) & (~np.isfinite(volume) | (volume < 0))
+
+    def add(i: int, rule: str, message: str) -> None:
+        ok[i] = False
+        day = dates.iloc[i]
+        problems.append(BarProblem(i, tickers[i], None if pd.isna(day) else day, rule, message))
+
+    # one problem per row, the first rule it breaks; messages only for failing rows
+    failing = ~(
+        day_ok & midnight & session & closed & close_ok & ~inverted & ~outside & ~volume_bad
+    ) | np.logical_or.reduce(list(price_bad.values()))
+    for i in np.flatnonzero(failing & ok):
+        t, day = tickers[i], dates.iloc[i]
+        if not day_ok[i]:
+            add(i, "date", f"{t}: date {frame['date'].iloc[i]!r} is not a date")
+        elif not midnight[i]:
+            add(i, "date", f"{t}: {day} has a time of day; a daily bar is dated by its session")
+        elif not session[i]:
+            add(
+                i, "date", f"{t}: {day:%Y-%m-%d} is {_day_name(day, calendar)}, not an NYSE session"
+            )
+        elif not closed[i]:
+            add(
+                i,
+                "date",
+                f"{t}: {day:%Y-%m-%d} is after the last closed session ({last_closed:%Y-%m-%d})",
+            )
+        elif not close_ok[i]:
+            add(
+                i,
+                "close",
+                f"{t}: close on {day:%Y-%m-%d} is {close[i]:g} (must be a positive number)",
+            )
+        elif any(bad[i] for bad in price_bad.values()):
+            f = next(f for f, bad in price_bad.items() if bad[i])
+            add(
+                i,
+                "price",
+                f"{t}: {f} on {day:%Y-%m-%d} is {values[f][i]:g} (must be a positive number)",
+            )
+        elif inverted[i]:
+            add(i, "range", f"{t}: high {high[i]:g} is below low {low[i]:g} on {day:%Y-%m-%d}")
+        elif outside[i]:
+            add(
+                i,
+                "range",
+                f"{t}: close {close[i]:g} is outside low {low[i]:g} .. high {high[i]:g} "
+                f"on {day:%Y-%m-%d}",
+            )
+        else:
+            add(i, "volume", f"{t}: volume on {day:%Y-%m-%d} is {volume[i]:g} (must be >= 0)")
+
+    good = pd.DataFrame({"ticker": tickers, "date": dates, **values})
+    good["row"] = np.arange(n)
+    good = good[ok]
+    # duplicates: identical repeats collapse, differing ones are refused
+    dup = good.duplicated(["ticker", "date"], keep=False)
+    if dup.any():
+        fields = list(BAR_FIELDS)
+        for (t, day), group in good[dup].groupby(["ticker", "date"], sort=False):
+            first = group.iloc[0]
+            for _, other in group.iloc[1:].iterrows():
+                same = all(
+                    (np.isnan(first[f]) and np.isnan(other[f])) or first[f] == other[f]
+                    for f in fields
+                )
+                if not same:
+                    add(
+                        int(other["row"]),
+                        "duplicate",
+                        f"{t}: {day:%Y-%m-%d} appears twice with different values "
+                        f"(close {first['close']:g} and {other['close']:g})",
+                    )
+        good = good[ok[good["row"].to_numpy()]]
+        good = good.drop_duplicates(["ticker", "date"], keep="first")
+
+    good = good.sort_values(["ticker", "date"], kind="stable")
+    problems += _plausibility(good, neighbours, splits, allow_jumps)
+    refused_rows = {p.row for p in problems if p.rule in ("jump", "split")}
+    if refused_rows:
+        good = good[~good["row"].isin(refused_rows)]
+    problems.sort(key=lambda p: p.row)
+    out = good[list(BAR_COLUMNS)].reset_index(drop=True)
+    return ValidBars(out, _TOKEN), problems
+
+
+def _allowed(
+    allow_jumps: bool | Iterable[tuple[str, object]],
+) -> tuple[bool, set[tuple[str, pd.Timestamp]]]:
+    if isinstance(allow_jumps, bool):
+        return allow_jumps, set()
+    return False, {(normalise_ticker(t), pd.Timestamp(d).normalize()) for t, d in allow_jumps}
+
+
+def _plausibility(
+    good: pd.DataFrame,
+    neighbours: pd.DataFrame | None,
+    splits: Mapping[str, Mapping[pd.Timestamp, float]] | None,
+    allow_jumps: bool | Iterable[tuple[str, object]],
+) -> list[BarProblem]:
+    """Apply the ``jump`` and ``split`` rules to each ticker's new closes and stored neighbours."""
+    allow_all, allowed = _allowed(allow_jumps)
+    problems: list[BarProblem] = []
+    stored: dict[str, pd.DataFrame] = {}
+    if neighbours is not None and len(neighbours):
+        for t, g in neighbours.groupby("ticker", sort=False):
+            stored[str(t)] = g[["date", "close"]]
+    split_days = {
+        normalise_ticker(t): {pd.Timestamp(d).normalize(): float(r) for d, r in days.items() if r}
+        for t, days in (splits or {}).items()
+    }
+    for t, new in good.groupby("ticker", sort=False):
+        t = str(t)
+        series = new[["date", "close", "row"]].copy()
+        if t in stored:
+            old = stored[t]
+            old = old[~old["date"].isin(series["date"])]
+            before = old[old["date"] < series["date"].min()].tail(1)
+            after = old[old["date"] > series["date"].max()].head(1)
+            series = pd.concat(
+                [before.assign(row=-1), series, after.assign(row=-1)], ignore_index=True
+            )
+        closes = series["close"].to_numpy(dtype=np.float64)
+        factors = find_jumps(closes)
+        days = pd.DatetimeIndex(series["date"])
+        rows = series["row"].to_numpy()
+        for i in np.flatnonzero(factors):
+            prev_day, day = days[i], days[i + 1]
+            # the row to refuse: the later bar if it is new, else the earlier one
+            row = int(rows[i + 1]) if rows[i + 1] >= 0 else int(rows[i])
+            step = _describe_step(t, prev_day, day, closes[i], closes[i + 1])
+            ratio = closes[i + 1] / closes[i]
+            split = split_days.get(t, {}).get(day)
+            if split and abs(ratio * split - 1.0) <= JUMP_TOLERANCE:
+                problems.append(
+                    BarProblem(
+                        row,
+                        t,
+                        day,
+                        "split",
+                        f"{step}: the provider records a {split:g}-for-1 split on "
+                        f"{day:%Y-%m-%d} that the earlier bars do not reflect; download the "
+                        "full history again (adjusted) or import split-adjusted prices",
+                    )
+                )
+            elif not (allow_all or (t, day) in allowed):
+                problems.append(
+                    BarProblem(
+                        row,
+                        t,
+                        day,
+                        "jump",
+                        f"{step}: a step the size of an unadjusted split or a unit switch "
+                        f"that no split record explains; if it is real, accept it with "
+                        f"--allow-jump {t}:{day:%Y-%m-%d}",
+                    )
+                )
+    return problems
+
+
+def check_universe_name(name: object) -> str:
+    """Return a universe name normalised (stripped, lower case), or raise.
+
+    Raises
+    ------
+    InvalidParameterError
+        For an empty name, one with characters other than letters, digits, ``-``, ``_``
+        and ``.``, or a reserved name (``stocks``, ``all``: computed by xlsrc).
+    """
+    allowed = "letters, digits, - _ . (not stocks or all)"
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidParameterError(name="universe name", value=name, allowed=allowed)
+    key = name.strip().lower()
+    if key in RESERVED_UNIVERSES or not all(c.isalnum() or c in "-_." for c in key):
+        raise InvalidParameterError(name="universe name", value=name, allowed=allowed)
+    return key
+
+
+def check_security_types(types: Iterable[object]) -> None:
+    """Raise InvalidParameterError for a security type outside :data:`SECURITY_TYPES`."""
+    bad = sorted({str(t) for t in types if t is not None and t not in SECURITY_TYPES})
+    if bad:
+        raise InvalidParameterError(
+            name="security type", value=bad[0], allowed=", ".join(SECURITY_TYPES)
+        )
