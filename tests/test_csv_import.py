@@ -99,12 +99,12 @@ def test_ticker_column_with_a_ticker_argument_keeps_that_ticker(tmp_path):
 )
 def test_bad_line_is_reported_with_file_and_line(tmp_path, store, body, line, problem):
     path = write(tmp_path, "SPY.csv", "Date,Open,High,Low,Close,Volume\n" + body)
-    before, version = stored(store), store.data_version()
+    before, version = stored(store), store.identity()[1]
     with pytest.raises(CsvFormatError) as info:
         import_csv(store, path)
     assert str(info.value).startswith(f"{path}, line {line}: ")
     assert problem in str(info.value)
-    assert store.data_version() == version
+    assert store.identity()[1] == version
     pd.testing.assert_frame_equal(stored(store), before)
 
 
@@ -129,13 +129,13 @@ def test_missing_columns_and_unmappable_file_names(tmp_path):
 
 def test_a_missing_file_says_cannot_read_without_a_line_number(tmp_path, store):
     missing = tmp_path / "nonexist.csv"
-    version = store.data_version()
+    version = store.identity()[1]
     with pytest.raises(CsvFormatError) as info:
         import_csv(store, missing)
     assert str(info.value) == f"Cannot read {missing}: No such file or directory"
     assert "line" not in str(info.value)
     assert isinstance(info.value, DataSourceError)
-    assert store.data_version() == version
+    assert store.identity()[1] == version
     with pytest.raises(CsvFormatError, match=r"^Cannot read .*: Is a directory$"):
         read_csv_bars(tmp_path)
 
@@ -156,9 +156,9 @@ def test_good_file_is_stored_in_one_write(tmp_path, store):
         "vicr.csv",
         "Date,Open,High,Low,Close,Volume\n2026-01-02,100,110,95,105,1000\n2026-01-05,105,112,104,111,2000\n",
     )
-    version = store.data_version()
+    version = store.identity()[1]
     summary = import_csv(store, path)
-    assert store.data_version() == version + 1
+    assert store.identity()[1] == version + 1
     assert summary.rows == 2 and list(summary.tickers) == ["VICR"]
     got = store.read_bars("VICR")
     assert got["close"].tolist() == [105.0, 111.0] and set(got["source"]) == {"csv:vicr.csv"}

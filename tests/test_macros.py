@@ -32,14 +32,18 @@ def book(tmp_path) -> m.OpenpyxlBook:
     return m.OpenpyxlBook(writer.wb, tmp_path / "xlsrc-dashboard.xlsm")
 
 
-class FakeStore:
-    def securities(self):
-        import pandas as pd
+def FakeStore():
+    """A real in-memory store holding three securities and the sp600 universe."""
+    import pandas as pd
 
-        return pd.DataFrame({"type": ["stock", "stock", "etf"]}, index=["AAA", "BBB", "SPY"])
+    from xlsrc.data import open_store
 
-    def universe_members(self, name):
-        return {"sp600": ("ICHR", "UCTT")}[name]
+    store = open_store("memory:", snapshot=False)
+    store.upsert_securities(
+        pd.DataFrame({"ticker": ["AAA", "BBB", "SPY"], "type": ["stock", "stock", "etf"]})
+    )
+    store.set_universe("sp600", ["ICHR", "UCTT"], source="test")
+    return store
 
 
 def snapshot(book: m.OpenpyxlBook) -> dict:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_store import DATES, make_snapshot
+from tiny_snapshot import DATES, make_snapshot
 
 from xlsrc import market as market_mod
-from xlsrc.data.store import Store
+from xlsrc.data import ingest_bars, open_store
 from xlsrc.errors import (
     InvalidParameterError,
     NoDataError,
@@ -19,13 +19,14 @@ from xlsrc.errors import (
 @pytest.fixture
 def market(tmp_path, monkeypatch):
     path = tmp_path / "m.sqlite"
-    Store(path, snapshot_dir=make_snapshot(tmp_path / "snap")).ensure_seeded()
+    market = market_mod.Market(open_store(path, snapshot=make_snapshot(tmp_path / "snap")))
     monkeypatch.setattr(market_mod, "CHECK_INTERVAL", 0.0)
-    return market_mod.get_market(path)
+    monkeypatch.setitem(market_mod._MARKETS, str(path), market)
+    return market
 
 
 def test_lookups(market):
-    assert market_mod.get_market(market.store.path) is market
+    assert market_mod.get_market(market.store.location) is market
     assert market.ticker(" aaa ") == "AAA"
     with pytest.raises(UnknownTickerError):
         market.ticker("XYZQ")
@@ -41,20 +42,28 @@ def test_lookups(market):
 
 def test_reload_on_write(market):
     version = market.data_version
+    close = market.close
     new_day = DATES[-1] + pd.offsets.BDay()
-    market.store.write_bars(
-        pd.DataFrame({"ticker": ["AAA"], "date": [new_day], "close": [99.0]}), "t"
+    ingest_bars(
+        market.store,
+        pd.DataFrame({"ticker": ["AAA", "BBB"], "date": [new_day] * 2, "close": [99.0, 26.0]}),
+        "t",
     )
-    again = market_mod.get_market(market.store.path)
+    again = market_mod.get_market(market.store.location)
     assert again is market and market.data_version == version + 1
     assert market.close.loc[new_day, "AAA"] == 99.0
+    # a metadata write reloads securities and universes, not the price matrices
+    market.store.set_universe("mine", ["AAA"], source="test")
+    close = market.close
+    assert market_mod.get_market(market.store.location) is market
+    assert market.close is close and list(market.universe("mine")) == ["AAA"]
 
 
 # --------------------------------------------------------------------------- real data
 @pytest.fixture(scope="module")
 def real(seeded_store_path):
     """A Market of its own on the session's seeded store (its caches start empty)."""
-    return market_mod.Market(Store(seeded_store_path))
+    return market_mod.Market(open_store(seeded_store_path))
 
 
 def test_trading_day_is_the_last_store_date_on_or_before(real):

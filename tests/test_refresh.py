@@ -77,11 +77,11 @@ def test_incremental_refresh_adds_exactly_the_missing_days(store, batch):
 
 def test_second_refresh_adds_nothing_and_bumps_no_version(store, batch):
     run(store, FakeDownloader(batch))
-    version = store.data_version()
+    version = store.identity()[1]
     summary = run(store, FakeDownloader(batch))
     assert summary.rows_added == 0 and not summary.updated
     assert sorted(summary.up_to_date) == TICKERS
-    assert store.data_version() == version
+    assert store.identity()[1] == version
 
 
 def test_new_ticker_downloads_from_since(store, batch):
@@ -190,7 +190,7 @@ def offline_answer(tickers, start, end):
 
 
 def test_empty_result_is_retried_with_backoff_then_no_network_and_nothing_written(store, batch):
-    version = store.data_version()
+    version = store.identity()[1]
     sleep = SleepRecorder()
     empty = lambda *a: recorded("empty")  # noqa: E731
     fake = FakeDownloader(batch, faults=[empty] * 3)
@@ -199,12 +199,12 @@ def test_empty_result_is_retried_with_backoff_then_no_network_and_nothing_writte
     assert len(fake.calls) == 3 and sleep.calls == [2.0, 4.0]
     assert "No network" in str(info.value)
     assert "no data from Yahoo for any ticker of the batch" in str(info.value)
-    assert store.data_version() == version
+    assert store.identity()[1] == version
 
 
 def test_whole_batch_possibly_delisted_is_the_network_not_the_tickers(store, batch):
     """Offline, yfinance says "possibly delisted; no timezone found" for every ticker."""
-    version = store.data_version()
+    version = store.identity()[1]
     sleep = SleepRecorder()
     fake = FakeDownloader(batch, faults=[offline_answer] * 10)
     with pytest.raises(DataSourceError) as info:
@@ -218,7 +218,7 @@ def test_whole_batch_possibly_delisted_is_the_network_not_the_tickers(store, bat
     assert "SPY (" not in text and "QQQ (" not in text  # no ticker is blamed
     assert "stored data up to 2026-01-15" in text
     assert len(fake.calls) == 4 and sleep.calls == [2.0, 4.0, 8.0]  # transient: backoff
-    assert store.data_version() == version
+    assert store.identity()[1] == version
 
 
 def test_whole_batch_empty_then_back_is_retried_and_stored(store, batch):
@@ -301,30 +301,30 @@ def test_crash_between_batches_keeps_batch_one_and_rerun_resumes(store, batch, t
 
 
 def test_crash_inside_a_batch_write_leaves_the_store_unchanged(store, batch, monkeypatch):
-    import xlsrc.data.store as store_module
+    import xlsrc.data.backends.sqlite as store_module
 
     before = stored(store)
-    version = store.data_version()
+    version = store.identity()[1]
 
     def exploding(bars, source_id, stamp):
         rows = list(zip(bars["ticker"], bars["date"].astype(str), strict=True))
         for i, _ in enumerate(rows):
             if i == 3:
                 raise RuntimeError("power cut")
-            yield (*rows[i], 1.0, 1.0, 1.0, 1.0, 1.0, source_id, stamp)
+            yield (*rows[i], 1.0, 1.0, 1.0, 1.0, 1.0, None, source_id, stamp)
 
     monkeypatch.setattr(store_module, "_bar_rows", exploding)
     with pytest.raises(RuntimeError, match="power cut"):
         run(store, FakeDownloader(batch))
     monkeypatch.undo()
-    assert store.data_version() == version
+    assert store.identity()[1] == version
     assert_frames_equal(stored(store), before)
     summary = run(store, FakeDownloader(batch))
     assert summary.rows_added == new_rows(batch)
 
 
 def test_no_network_raises_a_clear_message_and_changes_nothing(store, batch):
-    version = store.data_version()
+    version = store.identity()[1]
     fake = FakeDownloader(
         batch, faults=[ConnectionError("Could not resolve host: query2.finance.yahoo.com")] * 10
     )
@@ -332,7 +332,7 @@ def test_no_network_raises_a_clear_message_and_changes_nothing(store, batch):
         run(store, fake, max_retries=2)
     assert "No network: could not reach Yahoo Finance" in str(info.value)
     assert "stored data up to 2026-01-15" in str(info.value)
-    assert store.data_version() == version
+    assert store.identity()[1] == version
 
 
 def test_network_lost_part_way_keeps_what_was_committed(store, batch):

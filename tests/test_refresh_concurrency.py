@@ -13,14 +13,10 @@ import multiprocessing as mp
 import time
 
 import pandas as pd
-import pytest
 from yahoo_fake import TICKERS, FakeDownloader, SleepRecorder, make_store, recorded
 
+from xlsrc.data import load_matrices, open_store
 from xlsrc.data.refresh import refresh
-
-Store = pytest.importorskip(
-    "xlsrc.data.store", reason="xlsrc/data/store.py not committed yet"
-).Store
 
 
 def signature(store) -> tuple[tuple, tuple]:
@@ -28,7 +24,7 @@ def signature(store) -> tuple[tuple, tuple]:
 
     The two are separate reads (two transactions), so each is checked on its own.
     """
-    matrices = store.load_matrices()
+    matrices = load_matrices(store)
     bars = store.read_bars()
     return (
         (
@@ -45,10 +41,10 @@ def signature(store) -> tuple[tuple, tuple]:
     )
 
 
-def reader(path: str, stop, out) -> None:
+def reader(path: str, snapshot: str, stop, out) -> None:
     seen: dict[tuple, int] = {}
     errors: list[str] = []
-    store = Store(path)
+    store = open_store(path, snapshot=snapshot)
     while not stop.is_set():
         try:
             for sig in signature(store):
@@ -71,7 +67,8 @@ def test_readers_see_old_or_new_never_a_mix(tmp_path):
     valid = set(signature(store))
     ctx = mp.get_context("fork")
     stop, out = ctx.Event(), ctx.Queue()
-    readers = [ctx.Process(target=reader, args=(str(store.path), stop, out)) for _ in range(3)]
+    where = (store.location, str(store.base.directory))
+    readers = [ctx.Process(target=reader, args=(*where, stop, out)) for _ in range(3)]
     for p in readers:
         p.start()
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from xlsrc.data.snapshot import load_snapshot, snapshot_dir
+from xlsrc.data.backends.snapshot import SnapshotStore, bundled_snapshot_dir
 from xlsrc.data.universes import normalise_ticker
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -19,23 +19,22 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 @pytest.fixture(scope="module")
 def securities() -> pd.DataFrame:
-    return pd.read_parquet(snapshot_dir() / "securities.parquet").set_index("ticker")
+    return pd.read_parquet(bundled_snapshot_dir() / "securities.parquet").set_index("ticker")
 
 
 @pytest.fixture(scope="module")
-def snap():
-    return load_snapshot()
+def snap() -> SnapshotStore:
+    return SnapshotStore()
 
 
 def test_universe_members_are_all_stocks(securities, snap):
-    uni = snap.universes
+    uni = snap.universes()
     for name in ("sp500", "sp400", "sp600", "r2000"):
-        members = uni.loc[uni["universe"] == name, "ticker"]
+        members = list(uni[name])
         assert len(members) > 300
         types = securities.loc[members, "type"]
         assert (types == "stock").all(), f"{name}: {sorted(types.index[types != 'stock'])[:10]}"
-    sectors = uni.loc[uni["universe"] == "sectors", "ticker"]
-    assert (securities.loc[sectors, "type"] == "etf").all()
+    assert (securities.loc[list(uni["sectors"]), "type"] == "etf").all()
 
 
 @pytest.mark.parametrize(
@@ -83,8 +82,8 @@ def test_type_counts_as_recorded(securities, snap):
     assert recorded == {"etf": 5429, "index": 5, "other": 959, "stock": 6076}
     assert securities["type_basis"].notna().all()
     assert snap.provenance["stats"]["securities"]["type_rule"]
-    # the loaded snapshot (what the store seeds) has a type for every security
-    loaded = snap.securities.set_index("ticker")["type"]
+    # the snapshot as the store reads it has a type for every security
+    loaded = snap.securities()["type"]
     assert loaded.notna().all()
     assert (loaded == "other").sum() == recorded["other"]
 

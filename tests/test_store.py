@@ -1,12 +1,17 @@
-"""Store, snapshot and ticker-normalisation tests (a temporary store per test)."""
+"""The default store: a SQLite file layered over the snapshot, its location, and real data.
+
+The behaviour every backend shares is in ``test_store_contract.py``; here is what belongs
+to the layering (precedence, nothing copied, no file until a write), the SQLite file (a
+folder that cannot be written, a file that is not a store, schema versions, the schema-2
+upgrade) and checks of the bundled snapshot against the shared source files.
+"""
 
 from __future__ import annotations
 
 import csv
 import gzip
-import json
+import os
 import sqlite3
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -14,61 +19,18 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from tiny_snapshot import DATES, make_snapshot
 
-from xlsrc.data import store as store_mod
-from xlsrc.data.snapshot import load_snapshot
-from xlsrc.data.store import SCHEMA_VERSION, Store, default_store_path
+from xlsrc.data import ingest_bars, load_field, load_matrices, open_store
+from xlsrc.data.backends.layered import LayeredStore
+from xlsrc.data.backends.sqlite import SCHEMA_VERSION
+from xlsrc.data.store import default_location
 from xlsrc.data.universes import normalise_ticker
 from xlsrc.errors import InvalidParameterError, StoreError
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-DATES = pd.bdate_range("2026-01-05", periods=6)
-
-
-def make_snapshot(directory: Path) -> Path:
-    """A tiny snapshot: AAA (6 days), BBB (from day 3), ^IDX; one universe."""
-    rows = []
-    for i, d in enumerate(DATES):
-        rows.append(("AAA", d, 10.0 + i, 100.0 * (i + 1), "snap:a"))
-        if i >= 2:
-            rows.append(("BBB", d, 20.0 + i, np.nan, "snap:b"))
-        rows.append(("^IDX", d, 1000.0 + i, np.nan, "snap:a"))
-    frame = pd.DataFrame(rows, columns=["ticker", "date", "close", "volume", "source"])
-    frame = frame.sort_values(["ticker", "date"])
-    table = pa.table(
-        {
-            "ticker": frame["ticker"],
-            "date": pa.array(frame["date"].dt.date, pa.date32()),
-            "open": np.nan * frame["close"],
-            "high": np.nan * frame["close"],
-            "low": np.nan * frame["close"],
-            "close": frame["close"],
-            "volume": pa.array(frame["volume"].astype("Int64"), pa.int64()),
-            "source": frame["source"],
-        }
-    )
-    directory.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, directory / "bars.parquet")
-    sec = pd.DataFrame(
-        {
-            "ticker": ["AAA", "BBB", "^IDX"],
-            "name": ["Aaa Inc", None, "Index"],
-            "sector": ["Energy", None, None],
-            "industry": [None, None, None],
-            "type": ["stock", "etf", "index"],
-        }
-    )
-    pq.write_table(
-        pa.Table.from_pandas(sec, preserve_index=False), directory / "securities.parquet"
-    )
-    uni = pd.DataFrame({"universe": ["tiny"], "ticker": ["AAA"]})
-    pq.write_table(pa.Table.from_pandas(uni, preserve_index=False), directory / "universes.parquet")
-    prov = {
-        "snapshot_version": 1,
-        "sources": {"snap:a": {"description": "A", "fetched_at": "2026-01-12T00:00:00Z"}},
-    }
-    (directory / "provenance.json").write_text(json.dumps(prov))
-    return directory
+NOW = pd.Timestamp("2026-11-30 23:00", tz="UTC")
+NEXT = DATES[-1] + pd.offsets.BDay()
 
 
 @pytest.fixture
@@ -77,10 +39,15 @@ def snap(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(tmp_path: Path, snap: Path) -> Store:
-    s = Store(tmp_path / "db" / "x.sqlite", snapshot_dir=snap)
-    s.ensure_seeded()
+def store(tmp_path: Path, snap: Path) -> LayeredStore:
+    s = open_store(tmp_path / "db" / "x.sqlite", snapshot=snap)
+    assert isinstance(s, LayeredStore)
     return s
+
+
+def put(store, rows, source="test", **kw):
+    frame = pd.DataFrame(rows, columns=["ticker", "date", "close"])
+    return ingest_bars(store, frame, source, now=NOW, **kw)
 
 
 def test_normalise_ticker():
@@ -92,153 +59,164 @@ def test_normalise_ticker():
             normalise_ticker(bad)
 
 
-def test_seed_and_matrices(store: Store):
-    assert store.data_version() == 1
-    m = store.load_matrices()
+def test_the_snapshot_is_read_in_place(store: LayeredStore):
+    m = load_matrices(store)
     assert list(m.close.columns) == ["AAA", "BBB", "^IDX"]
     assert m.close.index.equals(pd.DatetimeIndex(DATES, name="date"))
     assert m.close["BBB"].isna().sum() == 2 and m.close["BBB"].iloc[2] == 22.0
-    assert m.volume["AAA"].tolist() == [100.0 * (i + 1) for i in range(6)]
-    assert m.volume["BBB"].isna().all()
+    volume = load_field(store, "volume", m)
+    assert volume["AAA"].tolist() == [100.0 * (i + 1) for i in range(6)]
+    assert volume["BBB"].isna().all()
     assert m.last_bar["AAA"] == DATES[-1]
     sec = store.securities()
     assert sec.loc["AAA", "name"] == "Aaa Inc" and sec.loc["^IDX", "type"] == "index"
     assert store.universes() == {"tiny": ("AAA",)}
     st = store.status()
-    assert st["n_tickers"] == 3 and st["last_date"] == DATES[-1].strftime("%Y-%m-%d")
-    assert st["schema_version"] == SCHEMA_VERSION
+    assert st.n_tickers == 3 and st.last_date == DATES[-1].strftime("%Y-%m-%d")
+    assert st.snapshot_version == "1" and st.backend == "SQLite over the bundled snapshot"
     bars = store.read_bars("aaa", start=DATES[1], end=DATES[2])
     assert bars["close"].tolist() == [11.0, 12.0]
     assert bars["source"].tolist() == ["snap:a", "snap:a"]
     assert bars["fetched_at"].iloc[0] == "2026-01-12T00:00:00Z"
+    assert not store.overlay.path.exists()  # nothing copied, nothing created
 
 
-def test_forward_fill_after_first_bar(store: Store):
-    gap = DATES[3]
-    with sqlite3.connect(store.path) as con:  # a halted day
-        con.execute("DELETE FROM bars WHERE ticker='AAA' AND date=?", (gap.strftime("%Y-%m-%d"),))
-        con.execute("UPDATE meta SET value='99' WHERE key='data_version'")
-    m = store.load_matrices()
-    assert m.close.loc[gap, "AAA"] == 12.0  # carried
-    assert np.isnan(m.volume.loc[gap, "AAA"])  # never filled
+def test_overlay_bars_win_and_a_replaced_history_hides_the_snapshot(store: LayeredStore):
+    put(store, [("AAA", DATES[1], 111.0)], source="fix")
+    assert store.read_bars("AAA")["close"].tolist() == [10.0, 111.0, 12.0, 13.0, 14.0, 15.0]
+    assert load_matrices(store).close["AAA"].tolist() == [10.0, 111.0, 12.0, 13.0, 14.0, 15.0]
+    # a re-imported history from the 4th session: the snapshot's later bars disappear
+    put(store, [("AAA", DATES[3], 5.0), ("AAA", DATES[4], 5.5)], source="csv:aaa", replace=True)
+    got = store.read_bars("AAA")
+    assert got["date"].tolist() == list(DATES[:5])
+    assert got["close"].tolist() == [10.0, 111.0, 12.0, 5.0, 5.5]
+    assert got["source"].tolist() == ["snap:a", "fix", "snap:a", "csv:aaa", "csv:aaa"]
+    assert store.last_days()["AAA"] == DATES[4]
+    m = load_matrices(store)
+    assert m.close["AAA"].tolist() == [10.0, 111.0, 12.0, 5.0, 5.5, 5.5]
+    assert m.has_bar[:, list(m.close.columns).index("AAA")].tolist() == [True] * 5 + [False]
+    # BBB and ^IDX are untouched by AAA's writes
+    assert m.close["BBB"].tolist()[2:] == [22.0, 23.0, 24.0, 25.0]
 
 
-def test_write_bars_upsert_and_cache(store: Store):
-    new_day = DATES[-1] + pd.offsets.BDay()
-    frame = pd.DataFrame(
-        {
-            "ticker": ["aaa", "NEW"],
-            "date": [new_day, new_day],
-            "close": [50.0, 7.0],
-            "volume": [5, None],
-        }
+def test_securities_and_universes_layer_and_reset(store: LayeredStore):
+    store.upsert_securities(
+        pd.DataFrame({"ticker": ["AAA", "NEW"], "sector": ["Utilities", "Energy"]})
     )
-    assert store.write_bars(frame, "test", fetched_at="2026-02-01T00:00:00Z") == 2
-    assert store.data_version() == 2
-    m = store.load_matrices()
-    assert m.close.loc[new_day, "AAA"] == 50.0 and m.close.loc[new_day, "BBB"] == 25.0
-    assert m.close.loc[new_day, "NEW"] == 7.0 and m.close["NEW"].isna().sum() == 6
-    # the incrementally updated cache equals a rebuild from SQLite
-    close, volume, _ = store._matrices_from_sqlite()
-    np.testing.assert_array_equal(close.ffill().to_numpy(), m.close.to_numpy())
-    np.testing.assert_array_equal(volume.to_numpy(), m.volume.to_numpy())
-    assert "NEW" in store.securities().index
+    sec = store.securities()
+    assert sec.loc["AAA", "name"] == "Aaa Inc" and sec.loc["AAA", "sector"] == "Utilities"
+    assert sec.loc["NEW", "sector"] == "Energy" and sec.loc["BBB", "type"] == "etf"
+    store.set_universe("tiny", ["BBB"], source="mine")
+    assert store.universes()["tiny"] == ("BBB",)
+    assert store.builtin_universes()["tiny"] == ("AAA",)
+    store.delete_universe("tiny")
+    assert store.universes()["tiny"] == ("AAA",)  # the bundled list is back
 
 
-def test_replace_history(store: Store):
-    frame = pd.DataFrame({"ticker": ["AAA", "AAA"], "date": DATES[:2], "close": [1.0, 2.0]})
-    store.write_bars(frame, "readjusted", replace=True)
-    bars = store.read_bars("AAA")
-    assert bars["close"].tolist() == [1.0, 2.0]
-    m = store.load_matrices()
-    assert m.close["AAA"].tolist() == [1.0, 2.0, 2.0, 2.0, 2.0, 2.0]
-    assert m.last_bar["AAA"] == DATES[1]
+def test_identity_changes_with_the_snapshot(tmp_path: Path, snap: Path):
+    a = open_store(tmp_path / "x.sqlite", snapshot=snap)
+    other = make_snapshot(tmp_path / "snap2")
+    (other / "provenance.json").write_text('{"snapshot_version": 2, "sources": {}}')
+    b = open_store(tmp_path / "x.sqlite", snapshot=other)
+    assert a.identity()[0] != b.identity()[0]
 
 
-def test_failed_write_leaves_store_intact(store: Store, monkeypatch):
-    before = store.read_bars()
-    m_before = store.load_matrices()
-
-    def boom(con):
-        raise RuntimeError("injected failure after the rows were inserted")
-
-    monkeypatch.setattr(Store, "_bump_version", staticmethod(boom))
-    frame = pd.DataFrame({"ticker": ["AAA"], "date": [DATES[0]], "close": [999.0]})
-    with pytest.raises(RuntimeError, match="injected"):
-        store.write_bars(frame, "bad", replace=True)
-    monkeypatch.undo()
-    pd.testing.assert_frame_equal(store.read_bars(), before)
-    assert store.data_version() == 1
-    assert "bad" not in store.sources()["name"].tolist()
-    pd.testing.assert_frame_equal(store.load_matrices().close, m_before.close)
-
-
-def test_bad_bars_rejected(store: Store):
-    with pytest.raises(InvalidParameterError):
-        store.write_bars(
-            pd.DataFrame({"ticker": ["AAA"], "date": [DATES[0]], "close": [-1.0]}), "x"
-        )
-    with pytest.raises(InvalidParameterError):
-        store.write_bars(pd.DataFrame({"ticker": ["AAA"], "close": [1.0]}), "x")
-    assert store.data_version() == 1
-
-
-def test_concurrent_reader_sees_old_or_new(store: Store):
-    old = store.read_bars("AAA")["close"].tolist()
-    new = [c + 1000 for c in old]
-    seen: list[list[float]] = []
-    stop = threading.Event()
-
-    def reader():
-        r = Store(store.path)
-        while not stop.is_set():
-            seen.append(r.read_bars("AAA")["close"].tolist())
-
-    t = threading.Thread(target=reader)
-    t.start()
+def test_a_folder_that_cannot_be_written_is_one_clear_error(tmp_path: Path, snap: Path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
     try:
-        for _ in range(10):
-            frame = pd.DataFrame({"ticker": "AAA", "date": DATES, "close": new})
-            store.write_bars(frame, "w", replace=True)
-            frame = pd.DataFrame({"ticker": "AAA", "date": DATES, "close": old})
-            store.write_bars(frame, "w", replace=True)
+        if os.access(locked, os.W_OK):
+            pytest.skip("running as a user who can write anywhere")
+        store = open_store(locked / "sub" / "x.sqlite", snapshot=snap)
+        assert load_matrices(store).close.shape == (6, 3)  # reading needs no file
+        with pytest.raises(StoreError, match=r"Cannot create the store .*(ermission|denied)"):
+            put(store, [("AAA", NEXT, 16.0)])
+        assert list(locked.iterdir()) == []
     finally:
-        stop.set()
-        t.join()
-    assert seen and all(s in (old, new) for s in seen)
+        locked.chmod(0o700)
 
 
-def test_universes_and_securities(store: Store):
-    store.set_universe("Mine", ["aaa", "BBB", "aaa"], source="test list")
-    assert store.universes()["mine"] == ("AAA", "BBB")
-    assert store.universe_sources()["mine"] == "test list"
-    store.upsert_securities(pd.DataFrame({"ticker": ["bbb"], "name": ["Bbb Fund"]}))
-    assert store.securities().loc["BBB", "name"] == "Bbb Fund"
-    with pytest.raises(InvalidParameterError):
-        store.upsert_securities(pd.DataFrame({"ticker": ["AAA"], "type": ["bond"]}))
+def test_a_store_under_a_file_is_one_clear_error(tmp_path: Path, snap: Path):
+    """A location whose folder is a file (a typo in XLSRC_STORE) fails for any user."""
+    (tmp_path / "notes.txt").write_text("not a folder")
+    store = open_store(tmp_path / "notes.txt" / "x.sqlite", snapshot=snap)
+    assert load_matrices(store).close.shape == (6, 3)
+    with pytest.raises(StoreError, match=r"Cannot create the store .*notes\.txt"):
+        put(store, [("AAA", NEXT, 16.0)])
+    assert (tmp_path / "notes.txt").read_text() == "not a folder"
 
 
-def test_schema_version_checked(store: Store, snap: Path):
-    with sqlite3.connect(store.path) as con:
-        con.execute("UPDATE meta SET value='999' WHERE key='schema_version'")
-    with pytest.raises(StoreError, match="schema version 999"):
-        Store(store.path, snapshot_dir=snap).ensure_seeded()
-
-
-def test_not_a_store(tmp_path: Path):
+def test_a_file_that_is_not_a_store(tmp_path: Path, snap: Path):
     path = tmp_path / "junk.sqlite"
     path.write_bytes(b"this is not sqlite at all" * 100)
-    with pytest.raises(StoreError):
-        Store(path).ensure_seeded()
+    with pytest.raises(StoreError, match=r"not an xlsrc store|file is not a database"):
+        load_matrices(open_store(path, snapshot=snap))
 
 
-def test_env_var_location(tmp_path: Path, monkeypatch):
+def test_schema_version_checked(store: LayeredStore, snap: Path):
+    put(store, [("AAA", NEXT, 16.0)])
+    with sqlite3.connect(store.overlay.path) as con:
+        con.execute("UPDATE meta SET value='999' WHERE key='schema_version'")
+    with pytest.raises(StoreError, match="schema version 999"):
+        open_store(store.overlay.path, snapshot=snap).securities()
+    assert SCHEMA_VERSION == 3
+
+
+def test_a_schema_2_store_keeps_what_the_user_added(tmp_path: Path, snap: Path):
+    """xlsrc 0.1 copied the snapshot into SQLite; opening it keeps only the user's rows."""
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as con:
+        con.executescript(
+            """
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE sources (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+                                  description TEXT, fetched_at TEXT);
+            CREATE TABLE securities (ticker TEXT PRIMARY KEY, name TEXT, sector TEXT,
+                                     industry TEXT, type TEXT);
+            CREATE TABLE universes (name TEXT PRIMARY KEY, source TEXT, updated_at TEXT);
+            CREATE TABLE universe_members (universe TEXT NOT NULL, ticker TEXT NOT NULL,
+                                           PRIMARY KEY (universe, ticker)) WITHOUT ROWID;
+            CREATE TABLE bars (ticker TEXT NOT NULL, date TEXT NOT NULL, open REAL, high REAL,
+                               low REAL, close REAL NOT NULL, volume REAL,
+                               source_id INTEGER NOT NULL, fetched_at TEXT,
+                               PRIMARY KEY (ticker, date)) WITHOUT ROWID;
+            CREATE TABLE bar_summary (ticker TEXT NOT NULL, source_id INTEGER NOT NULL,
+                                      bars INTEGER NOT NULL, first TEXT NOT NULL,
+                                      last TEXT NOT NULL, PRIMARY KEY (ticker, source_id))
+                                      WITHOUT ROWID;
+            INSERT INTO meta VALUES ('schema_version', '2'), ('data_version', '7'),
+                                    ('store_id', 'old'), ('seeded_at', '2026-09-01T00:00:00Z');
+            INSERT INTO sources VALUES (1, 'snap:a', 'A', '2026-01-12T00:00:00Z'),
+                                       (2, 'yahoo', NULL, '2026-09-02T00:00:00Z');
+            INSERT INTO bars VALUES ('AAA', '2026-01-05', NULL, NULL, NULL, 10.0, 100, 1, NULL),
+                                    ('AAA', '2026-01-13', NULL, NULL, NULL, 16.0, 5, 2, NULL);
+            INSERT INTO universes VALUES ('tiny', 'A; not point-in-time', '2026-01-12'),
+                                         ('mine', 'user list', '2026-09-02');
+            INSERT INTO universe_members VALUES ('tiny', 'AAA'), ('mine', 'BBB');
+            INSERT INTO securities VALUES ('AAA', 'Aaa Inc', 'Energy', NULL, 'stock'),
+                                          ('BBB', NULL, NULL, NULL, 'etf');
+            """
+        )
+    store = open_store(path, snapshot=snap)
+    got = store.read_bars("AAA")
+    assert got["close"].tolist() == [10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0]
+    assert got["source"].tolist()[-1] == "yahoo" and got["source"].tolist()[0] == "snap:a"
+    assert store.universes() == {"mine": ("BBB",), "tiny": ("AAA",)}
+    assert (
+        store.status().schema_version == 3 and store.status().created_at == "2026-09-01T00:00:00Z"
+    )
+    with sqlite3.connect(path) as con:
+        assert con.execute("SELECT COUNT(*) FROM bars").fetchone() == (1,)
+
+
+def test_env_var_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("XLSRC_STORE", str(tmp_path / "env.sqlite"))
-    assert default_store_path() == tmp_path / "env.sqlite"
-    assert Store().path == tmp_path / "env.sqlite"
-    assert Store(tmp_path / "explicit.sqlite").path == tmp_path / "explicit.sqlite"
+    assert default_location() == str(tmp_path / "env.sqlite")
+    assert open_store().location == str(tmp_path / "env.sqlite")
+    assert open_store(tmp_path / "explicit.sqlite").location == str(tmp_path / "explicit.sqlite")
     monkeypatch.delenv("XLSRC_STORE")
-    assert default_store_path().name == "xlsrc.sqlite"
+    assert Path(default_location()).name == "xlsrc.sqlite"
 
 
 @pytest.mark.parametrize("problem", ["missing", "corrupt", "columns"])
@@ -249,29 +227,16 @@ def test_malformed_snapshot(tmp_path: Path, snap: Path, problem: str):
         (snap / "bars.parquet").write_bytes(b"PAR1 garbage")
     else:
         pq.write_table(pa.table({"ticker": ["A"]}), snap / "bars.parquet")
+    store = open_store(tmp_path / "x.sqlite", snapshot=snap)
     with pytest.raises(StoreError, match=r"bars\.parquet"):
-        load_snapshot(snap)
-    store = Store(tmp_path / "x.sqlite", snapshot_dir=snap)
-    with pytest.raises(StoreError):
-        store.ensure_seeded()
-    assert not store.path.exists()  # no half-seeded store left behind
-
-
-def test_stale_cache_rebuilt(store: Store):
-    store.cache_path.unlink()
-    m = store.load_matrices()
-    assert m.close.shape == (6, 3) and store.cache_path.exists()
-    store_mod._save_cache(store.cache_path, m.close * 2, m.volume, "other-store", 1)
-    assert store.load_matrices().close["AAA"].iloc[0] == 10.0
+        load_matrices(store)
+    assert not (tmp_path / "x.sqlite").exists()
 
 
 # ---------------------------------------------------------------------- real data
 @pytest.fixture(scope="module")
-def real_store(seeded_store_path: Path) -> Store:
-    """The session's store seeded from the bundled snapshot (read only)."""
-    s = Store(seeded_store_path)
-    s.ensure_seeded()
-    return s
+def real_store(bundled_store_path: Path):
+    return open_store(bundled_store_path)
 
 
 def _raw_closes(ticker: str) -> dict[str, float]:
@@ -284,15 +249,17 @@ def _raw_closes(ticker: str) -> dict[str, float]:
 
 
 @pytest.mark.skipif(not SHARED.exists(), reason="shared data not available")
-def test_real_snapshot_vicr_matches_source(real_store: Store):
+def test_real_snapshot_vicr_matches_source(real_store):
     raw = _raw_closes("VICR")
     bars = real_store.read_bars("VICR")
     assert len(bars) == len(raw)
     got = dict(zip(bars["date"].dt.strftime("%Y-%m-%d"), bars["close"], strict=True))
     assert got == raw
-    m = real_store.load_matrices()
-    assert m.close.index[-1] == pd.Timestamp("2026-08-03")
-    assert m.close.shape[1] > 12_000
+    m = load_matrices(real_store)
+    assert m.close.index[-1] == pd.Timestamp("2026-08-03") and m.latest == pd.Timestamp(
+        "2026-08-03"
+    )
+    assert m.close.shape == (648, 12_469)
     ytd = m.close.loc["2026-01-22", "VICR"] / m.close.loc["2025-12-31", "VICR"] - 1
     assert ytd == pytest.approx(raw["2026-01-22"] / raw["2025-12-31"] - 1)
     assert real_store.securities().loc["BRK-B", "type"] == "stock"
@@ -308,9 +275,23 @@ def test_real_snapshot_vicr_matches_source(real_store: Store):
 
 
 @pytest.mark.skipif(not SHARED.exists(), reason="shared data not available")
-def test_real_snapshot_index_ohlcv(real_store: Store):
+def test_real_snapshot_calendar_is_the_exchange_calendar(real_store):
+    """648 sessions from 2024-01-02 to 2026-08-03: NYSE holidays, not data, make the gaps."""
+    m = load_matrices(real_store)
+    index = m.close.index
+    assert pd.Timestamp("2025-01-09") not in index  # national day of mourning (Carter)
+    assert pd.Timestamp("2025-07-04") not in index and pd.Timestamp("2025-07-03") in index
+    assert pd.Timestamp("2024-11-29") in index  # day after Thanksgiving: an early close
+    assert (index.day_of_week < 5).all()
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="shared data not available")
+def test_real_snapshot_index_ohlcv(real_store):
     bars = real_store.read_bars("^GSPC", start="2026-01-22", end="2026-01-22")
     with gzip.open(SHARED / "ohlcv" / "adjusted_2015-2026" / "GSPC.csv.gz", "rt") as fh:
         row = next(r for r in csv.DictReader(fh) if r["date"].startswith("2026-01-22"))
     assert bars["close"].iloc[0] == pytest.approx(float(row["close"]), rel=1e-12)
     assert bars["volume"].iloc[0] == pytest.approx(float(row["volume"]))
+    m = load_matrices(real_store)
+    volume = load_field(real_store, "volume", m)
+    assert volume.loc["2026-01-22", "^GSPC"] == np.float32(float(row["volume"]))

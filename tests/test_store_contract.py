@@ -72,7 +72,7 @@ def test_it_is_a_store(store: Store) -> None:
 
 
 def test_a_new_store_has_versions_and_reads_without_writing(store: Store) -> None:
-    store_id, data_version, bars_version = store.identity()
+    _, data_version, bars_version = store.identity()
     assert (data_version, bars_version) == (0, 0)
     expected_tickers = {"AAA", "BBB", "^IDX"} if layered(store) else set()
     assert set(store.read_bars()["ticker"]) == expected_tickers
@@ -221,7 +221,7 @@ def test_a_write_failing_inside_the_backend_changes_nothing(store: Store) -> Non
     frame = bars([("AAA", DATES[0], 999.0, None), ("BBB", NEXT, np.nan, None)])
     for field in ("open", "high", "low", "split_close"):
         frame[field] = np.nan
-    with pytest.raises(Exception, match="(?i)nothing was changed|null"):
+    with pytest.raises(Exception, match=r"(?i)nothing was changed|null"):
         store.write_bars(_sneak(frame), "bad", replace=True)
     assert store.identity() == identity
     pd.testing.assert_frame_equal(store.read_bars(), before)

@@ -241,7 +241,9 @@ def test_technicals_by_hand_from_the_raw_rows(store, raw_closes):
     assert pd.Timestamp(bars["date"].iloc[-1]) == pd.Timestamp("2026-01-22")
     assert not np.isnan(volume[-51:]).any()
     expected = volume[-1] / (volume[-51:-1].sum() / 50)
-    assert excel("REL_VOLUME", "SPY", MISSING, DAY_SERIAL) == pytest.approx(expected, rel=1e-9)
+    # the market holds volume as float32 (xlsrc.data.matrices): each volume within 2**-24
+    # relative, so the ratio within 2 * 2**-24 = 1.2e-7
+    assert excel("REL_VOLUME", "SPY", MISSING, DAY_SERIAL) == pytest.approx(expected, rel=1.2e-7)
     # and SPY's RSI from its own raw rows
     spy = [c for _, c in raw_closes["SPY"]]
     assert udfs.RSI("SPY", None, DAY) == pytest.approx(_wilder_rsi(spy), abs=1e-6)
@@ -441,18 +443,20 @@ def test_data_status(store):
     assert isinstance(items["Last date"], dt.datetime)  # an Excel date
     assert items["Last date"].replace(tzinfo=None) == store.close.index[-1]
     assert items["Tickers"] == store.close.shape[1]
-    # the session's store was seeded and never refreshed (Store.status: last_refresh None)
+    # the session's store reads the bundled snapshot and was never written to
     assert items["Last refresh (UTC)"] == "never"
     assert items["Last refresh source"] == "never"
-    assert isinstance(items["Seeded (UTC)"], dt.datetime)
+    assert items["Backend"] == "SQLite over the bundled snapshot"
+    assert items["Snapshot version"] == "1"
+    assert items["Store created (UTC)"] in (None, "")  # no file: nothing was ever written
     assert udfs.DATA_STATUS()[0] == ["Item", "Value"]
 
 
 def test_a_recalculation_loads_the_store_once(store, monkeypatch):
     """1,000 formulas cost no reload while the store is unchanged (version checked each call)."""
     loads = []
-    real = store.store.load_matrices
-    monkeypatch.setattr(store.store, "load_matrices", lambda: loads.append(1) or real())
+    real = market_mod.load_matrices
+    monkeypatch.setattr(market_mod, "load_matrices", lambda s: loads.append(1) or real(s))
     monkeypatch.setattr(market_mod, "CHECK_INTERVAL", 0.0)
     for i in range(200):
         t = sorted(YTD_2026_01_22)[i % len(YTD_2026_01_22)]
@@ -470,40 +474,33 @@ def test_formulas_reuse_one_market(store):
 def test_the_next_formula_sees_a_refresh(store, tmp_path, monkeypatch):
     """A write through the Store (as ``xlsrc refresh`` in another process makes) is seen.
 
-    On a copy of the session's store (that one is shared and read only). The market
-    checks the store's data_version at most once a second (``market.CHECK_INTERVAL``);
+    On a store of its own (the session's is shared and read only). The market asks the
+    store for its versions at most once a second (``market.CHECK_INTERVAL``);
     the test checks on every call instead of sleeping.
     """
-    import shutil
-    import sqlite3
-
     import pandas as pd
 
-    from xlsrc.data.store import Store
+    from xlsrc.data import ingest_bars, open_store
 
-    source = store.store
-    copy = tmp_path / "xlsrc.sqlite"
-    with sqlite3.connect(source.path) as src, sqlite3.connect(copy) as dst:
-        src.backup(dst)
-    shutil.copy(source.cache_path, Store(copy).cache_path)  # same store_id and version
+    copy = tmp_path / "xlsrc.sqlite"  # a store of its own over the bundled snapshot
     monkeypatch.setenv("XLSRC_STORE", str(copy))
     monkeypatch.setattr(market_mod, "CHECK_INTERVAL", 0.0)
     assert udfs.YTD_RETURN("ZZXT", DAY) == "#N/A Unknown ticker: ZZXT"
     market = market_mod.get_market()
-    assert market is not store and market.store.path == copy
+    assert market is not store and market.store.location == str(copy)
     version = market.data_version
 
-    writer = Store(copy)  # a second handle, like another process
+    writer = open_store(copy)  # a second handle, like another process
     bars = pd.DataFrame(
         {"ticker": ["ZZXT", "ZZXT"], "date": ["2025-12-31", "2026-01-22"], "close": [10.0, 12.5]}
     )
-    writer.write_bars(bars, source="test")
+    ingest_bars(writer, bars, "test")
     assert udfs.YTD_RETURN("ZZXT", DAY) == pytest.approx(12.5 / 10.0 - 1)
     assert excel("YTD_RETURN", "zzxt", DAY_SERIAL) == pytest.approx(0.25)
     assert market.data_version > version
     assert market_mod.get_market() is market  # reloaded in place, not replaced
 
     # a corrected bar for a date whose metrics are already memoised
-    writer.write_bars(bars.assign(close=[10.0, 15.0]).tail(1), source="test")
+    ingest_bars(writer, bars.assign(close=[10.0, 15.0]).tail(1), "test")
     assert udfs.YTD_RETURN("ZZXT", DAY) == pytest.approx(15.0 / 10.0 - 1)
     assert udfs.YTD_RETURN("VICR", DAY) == pytest.approx(YTD_2026_01_22["VICR"], abs=2e-3)

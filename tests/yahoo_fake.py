@@ -142,14 +142,12 @@ def write_snapshot(
 def make_store(
     tmp_path: Path, frame: pd.DataFrame, through: str, tickers: list[str] | None = None
 ) -> Any:
-    """A store seeded with the recorded bars up to ``through`` (inclusive)."""
-    from xlsrc.data.store import Store
+    """A store over a snapshot of the recorded bars up to ``through`` (inclusive)."""
+    from xlsrc.data import open_store
 
     bars = expected_long(frame, tickers or TICKERS, end=through)
     snap = write_snapshot(tmp_path / "snap", bars)
-    store = Store(tmp_path / "store.sqlite", snapshot_dir=snap)
-    store.ensure_seeded()
-    return store
+    return open_store(tmp_path / "store.sqlite", snapshot=snap)
 
 
 def stored(store: Any) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from xlsrc import __version__
+from xlsrc._process import return_freed_memory
 from xlsrc.dashboard import layout
 from xlsrc.data.refresh import tqdm_progress
 from xlsrc.errors import XlsrcError
@@ -525,6 +526,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    return_freed_memory()
     if args.store is not None:
         args.store = os.fspath(args.store)
     if getattr(args, "action", None) in ("import", "set") and not (args.name and args.source):

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
+from .._process import return_freed_memory
 from ..errors import InvalidParameterError, NoDataError, XlsrcError
 from ..periods import (
     DEFAULT_BENCHMARK,
@@ -87,6 +88,8 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+return_freed_memory()  # this module is imported by the formula process (xlwings' COM server)
 
 CATEGORY = "xlsrc"
 #: Largest ``n`` LEADERS accepts (a spill taller than this is a mistake, not a table).

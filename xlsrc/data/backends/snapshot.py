@@ -95,9 +95,17 @@ class SnapshotStore:
         if lacking:
             raise StoreError(f"Bundled snapshot file {path} lacks columns {lacking}")
         try:
-            return pq.read_table(path, columns=list(columns), **kwargs)
+            table = pq.read_table(path, columns=list(columns), **kwargs)
         except Exception as exc:
             raise StoreError(f"Bundled snapshot file {path} is unreadable: {exc}") from exc
+        if "date" in table.column_names:
+            import pyarrow as pa
+
+            date = table.column("date")
+            if pa.types.is_timestamp(date.type):  # a snapshot written by pandas
+                index = table.column_names.index("date")
+                table = table.set_column(index, "date", date.cast(pa.date32()))
+        return table
 
     @cached_property
     def provenance(self) -> dict[str, Any]:
@@ -126,43 +134,68 @@ class SnapshotStore:
     def read_long(self, fields: Sequence[str]) -> tuple[LongBars, tuple[str, int, int]]:
         """Return every bar with ``fields`` (``split_close`` is all NaN: not in the snapshot).
 
-        Read column by column from Parquet; the ticker column's dictionary codes are used
-        as they are, so no string is made per row.
+        Read one Parquet row group at a time into preallocated arrays, so Arrow's memory
+        pool never holds more than a row group (it keeps what it once held); the ticker
+        column's dictionary codes are used as they are, so no string is made per row.
         """
         import pyarrow as pa
+        import pyarrow.parquet as pq
 
         wanted = [f for f in fields if f in _BAR_FILE_COLUMNS]
-        table = self._table("bars.parquet", ["ticker", "date", *wanted])
-        ticker = table.column("ticker")
-        if not pa.types.is_dictionary(ticker.type):
-            ticker = ticker.dictionary_encode()
-        ticker = ticker.unify_dictionaries() if ticker.num_chunks > 1 else ticker
-        dictionary = (
-            ticker.chunk(0).dictionary if ticker.num_chunks else pa.array([], type=pa.string())
-        )
-        codes = np.concatenate(
-            [c.indices.to_numpy(zero_copy_only=False) for c in ticker.chunks]
-            or [np.array([], dtype=np.int32)]
-        ).astype(np.int32)
-        days = table.column("date").cast(pa.int32()).to_numpy().astype(np.int32)
-        n = len(codes)
-        out: dict[str, np.ndarray] = {}
-        for f in fields:
-            if f in wanted:
-                out[f] = (
-                    table.column(f)
-                    .cast(pa.float64())
-                    .to_numpy(zero_copy_only=False)
-                    .astype(np.float64, copy=False)
-                )
-            else:
-                out[f] = np.full(n, np.nan)
-        del table
+        path = self._path("bars.parquet")
+        try:
+            reader = pq.ParquetFile(path)
+            names = reader.schema_arrow.names
+        except Exception as exc:  # pyarrow raises several types for a corrupt file
+            raise StoreError(f"Bundled snapshot file {path} is unreadable: {exc}") from exc
+        lacking = [c for c in ("ticker", "date", *wanted) if c not in names]
+        if lacking:
+            raise StoreError(f"Bundled snapshot file {path} lacks columns {lacking}")
+        n = reader.metadata.num_rows
+        codes = np.empty(n, dtype=np.int32)
+        days = np.empty(n, dtype=np.int32)
+        out = {f: np.full(n, np.nan) for f in fields}
+        dictionary: list[str] | None = None
+        position: dict[str, int] = {}
+        at = 0
+        try:
+            for group in range(reader.num_row_groups):
+                table = reader.read_row_group(group, columns=["ticker", "date", *wanted])
+                size = table.num_rows
+                ticker = table.column("ticker").combine_chunks()
+                if not pa.types.is_dictionary(ticker.type):
+                    ticker = ticker.dictionary_encode()
+                names_here = ticker.dictionary.to_pylist()
+                if dictionary is None:
+                    dictionary = names_here
+                    position = {t: i for i, t in enumerate(dictionary)}
+                if names_here == dictionary:
+                    codes[at : at + size] = ticker.indices.to_numpy(zero_copy_only=False)
+                else:  # a row group with its own dictionary: map it onto the first one's
+                    for t in names_here:
+                        if t not in position:
+                            position[t] = len(dictionary)
+                            dictionary.append(t)
+                    remap = np.array([position[t] for t in names_here], dtype=np.int32)
+                    codes[at : at + size] = remap[ticker.indices.to_numpy(zero_copy_only=False)]
+                date = table.column("date").combine_chunks()
+                if pa.types.is_timestamp(date.type):  # a snapshot written by pandas
+                    date = date.cast(pa.date32())
+                days[at : at + size] = date.cast(pa.int32()).to_numpy(zero_copy_only=False)
+                for f in wanted:
+                    out[f][at : at + size] = (
+                        table.column(f).cast(pa.float64()).to_numpy(zero_copy_only=False)
+                    )
+                at += size
+                del table, ticker, date
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"Bundled snapshot file {path} is unreadable: {exc}") from exc
+        finally:
+            pa.default_memory_pool().release_unused()
         long = LongBars(
-            tickers=np.asarray(dictionary.to_pylist(), dtype=object),
-            code=codes,
-            day=days,
-            fields=out,
+            tickers=np.asarray(dictionary or [], dtype=object), code=codes, day=days, fields=out
         )
         return long, self.identity()
 

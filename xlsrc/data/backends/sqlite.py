@@ -593,7 +593,6 @@ class SqliteStore:
         stamp = _stamp(fetched_at)
         tickers = bars.tickers
         firsts = bars.first_dates()
-        dates = _day_text(frame["date"])
         with self._write(bars=True) as con:
             con.execute(
                 "INSERT INTO sources(name, description, fetched_at) VALUES (?, ?, ?) "
@@ -616,15 +615,7 @@ class SqliteStore:
             con.executemany(
                 "INSERT OR IGNORE INTO securities(ticker) VALUES (?)", [(t,) for t in tickers]
             )
-            values = [frame[f].to_numpy(dtype=np.float64) for f in BAR_FIELDS]
-            rows = zip(
-                frame["ticker"].tolist(),
-                dates,
-                *[np.where(np.isnan(v), None, v).tolist() for v in values],
-                [source_id] * len(frame),
-                [stamp] * len(frame),
-                strict=True,
-            )
+            rows = _bar_rows(frame, source_id, stamp)
             con.executemany(
                 f"INSERT OR REPLACE INTO bars (ticker, date, {_FIELDS_SQL}, source_id, fetched_at) "
                 f"VALUES (?, ?, {', '.join('?' * len(BAR_FIELDS))}, ?, ?)",
@@ -707,6 +698,19 @@ class SqliteStore:
             con.execute("DELETE FROM universes WHERE name = ?", (key,))
             result = self._versions(con, 0, bars=False)
         return result
+
+
+def _bar_rows(frame: pd.DataFrame, source_id: int, stamp: str) -> Iterator[tuple[Any, ...]]:
+    """Rows for ``INSERT INTO bars``: ticker, date text, the fields (NULL for NaN), source, stamp."""
+    values = [frame[f].to_numpy(dtype=np.float64) for f in BAR_FIELDS]
+    return zip(
+        frame["ticker"].tolist(),
+        _day_text(frame["date"]),
+        *[np.where(np.isnan(v), None, v).tolist() for v in values],
+        [source_id] * len(frame),
+        [stamp] * len(frame),
+        strict=True,
+    )
 
 
 def _empty_bars() -> pd.DataFrame:
