@@ -24,10 +24,11 @@ from typing import Literal
 
 import pandas as pd
 
-from ..errors import BarsRefusedError
+from ..errors import BarsRefusedError, InvalidParameterError
 from .backends.base import Store
 from .calendar import Calendar, get_calendar
 from .schema import WriteResult
+from .universes import normalise_ticker
 from .validate import BarProblem, check_bars
 
 __all__ = ["NEIGHBOUR_SESSIONS", "IngestResult", "ingest_bars"]
@@ -71,14 +72,8 @@ def _neighbours(
     dates = pd.to_datetime(pd.Series(frame["date"]), errors="coerce")
     if getattr(dates.dt, "tz", None) is not None or dates.notna().sum() == 0:
         return None
-    tickers: list[str] = []
-    from .universes import normalise_ticker
-
-    for t in pd.unique(frame["ticker"]):
-        try:
-            tickers.append(normalise_ticker(t))
-        except Exception:  # the gate reports it
-            continue
+    names = [_ticker_or_none(t) for t in frame["ticker"]]
+    tickers = sorted({t for t in names if t is not None})
     if not tickers:
         return None
     lo, hi = dates.min(), dates.max()
@@ -88,12 +83,18 @@ def _neighbours(
     end = after[min(len(after) - 1, NEIGHBOUR_SESSIONS)] if len(after) and not replace else hi
     stored = store.read_bars(tickers, start=start, end=end)
     if replace and len(stored):
-        firsts = dates.groupby(
-            [normalise_ticker(t) if isinstance(t, str) else t for t in frame["ticker"]]
-        ).min()
+        firsts = dates.groupby([t if t is not None else "" for t in names]).min()
         since = stored["ticker"].map(firsts)
         stored = stored[~(since.notna() & (stored["date"] >= since))]
     return stored[["ticker", "date", "close"]]
+
+
+def _ticker_or_none(text: object) -> str | None:
+    """Normalise a ticker, or None when it is not one (the gate reports it)."""
+    try:
+        return normalise_ticker(text)
+    except InvalidParameterError:
+        return None
 
 
 def ingest_bars(

@@ -1,0 +1,250 @@
+"""The validation gate: one rule set for every provider, each rule on hand-made rows.
+
+Dates are checked against the NYSE calendar by hand: 2026-01-17 is a Saturday, 2026-01-18
+a Sunday, 2026-01-19 Martin Luther King Jr. Day, 2025-01-09 the national day of mourning
+for President Carter (the exchange closed), 2026-01-20 a session.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from xlsrc.data.calendar import get_calendar
+from xlsrc.data.validate import (
+    ValidBars,
+    check_bars,
+    check_universe_name,
+    find_jumps,
+)
+from xlsrc.errors import InvalidParameterError
+
+NOW = pd.Timestamp("2026-01-21 23:00", tz="UTC")  # after the 2026-01-21 close
+CAL = get_calendar()
+
+
+def check(rows, columns=("ticker", "date", "close"), **kw):
+    frame = pd.DataFrame(rows, columns=list(columns))
+    return check_bars(frame, calendar=CAL, now=kw.pop("now", NOW), **kw)
+
+
+def rules(problems):
+    return [(p.row, p.rule) for p in problems]
+
+
+@pytest.mark.parametrize(
+    ("day", "says"),
+    [
+        ("2026-01-17", "2026-01-17 is a Saturday, not an NYSE session"),
+        ("2026-01-18", "2026-01-18 is a Sunday, not an NYSE session"),
+        ("2026-01-19", "2026-01-19 is an exchange holiday, not an NYSE session"),
+        ("2025-01-09", "2025-01-09 is an exchange holiday, not an NYSE session"),
+        ("2026-01-22", "2026-01-22 is after the last closed session (2026-01-21)"),
+        ("2027-06-01", "after the last closed session"),
+    ],
+)
+def test_a_bar_on_no_session_is_refused_with_its_day(day, says):
+    valid, problems = check([("ICHR", "2026-01-20", 20.0), ("ICHR", day, 21.0)])
+    assert rules(problems) == [(1, "date")]
+    assert says in problems[0].message and problems[0].message.startswith("ICHR: ")
+    assert valid.frame["date"].tolist() == [pd.Timestamp("2026-01-20")]
+
+
+def test_the_session_of_today_counts_only_once_it_closed():
+    before_close = pd.Timestamp("2026-01-21 20:59", tz="UTC")  # 15:59 in New York
+    _, problems = check([("ICHR", "2026-01-21", 21.0)], now=before_close)
+    assert rules(problems) == [(0, "date")]
+    _, problems = check([("ICHR", "2026-01-21", 21.0)], now=NOW)
+    assert problems == []
+
+
+def test_a_time_of_day_or_a_non_date_is_refused():
+    _, problems = check(
+        [("ICHR", pd.Timestamp("2026-01-20 05:00"), 20.0), ("ICHR", "not a date", 20.0)]
+    )
+    assert rules(problems) == [(0, "date"), (1, "date")]
+    assert "has a time of day" in problems[0].message
+    assert "is not a date" in problems[1].message
+
+
+def test_dates_with_a_time_zone_are_the_providers_to_convert():
+    frame = pd.DataFrame(
+        {
+            "ticker": ["ICHR"],
+            "date": [pd.Timestamp("2026-01-20", tz="America/New_York")],
+            "close": [20.0],
+        }
+    )
+    with pytest.raises(InvalidParameterError, match="without a time zone"):
+        check_bars(frame, calendar=CAL, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("row", "rule", "says"),
+    [
+        ({"close": 0.0}, "close", "close on 2026-01-20 is 0 (must be a positive number)"),
+        ({"close": -3.0}, "close", "is -3"),
+        ({"close": np.nan}, "close", "is nan"),
+        ({"close": np.inf}, "close", "is inf"),
+        ({"open": -1.0}, "price", "open on 2026-01-20 is -1"),
+        ({"split_close": 0.0}, "price", "split_close on 2026-01-20 is 0"),
+        ({"high": 9.0, "low": 11.0}, "range", "high 9 is below low 11"),
+        (
+            {"high": 11.0, "low": 9.0, "close": 12.0},
+            "range",
+            "close 12 is outside low 9 .. high 11",
+        ),
+        ({"volume": -5.0}, "volume", "volume on 2026-01-20 is -5"),
+    ],
+)
+def test_prices_and_volumes(row, rule, says):
+    base = {
+        "ticker": "ICHR",
+        "date": "2026-01-20",
+        "open": 10.0,
+        "high": 11.0,
+        "low": 9.0,
+        "close": 10.5,
+        "volume": 100.0,
+        "split_close": np.nan,
+    }
+    base.update(row)
+    valid, problems = check_bars(pd.DataFrame([base]), calendar=CAL, now=NOW)
+    assert rules(problems) == [(0, rule)]
+    assert says in problems[0].message
+    assert len(valid) == 0
+
+
+def test_missing_fields_are_unknown_not_errors_and_the_open_is_exempt():
+    valid, problems = check_bars(
+        pd.DataFrame(
+            [
+                {"ticker": "brk.b", "date": "2026-01-20", "close": 10.5},
+                # an open outside [low, high] is real Yahoo data now and then
+                {
+                    "ticker": "BRK-B",
+                    "date": "2026-01-21",
+                    "open": 12.0,
+                    "high": 11.0,
+                    "low": 9.0,
+                    "close": 10.0,
+                },
+            ]
+        ),
+        calendar=CAL,
+        now=NOW,
+    )
+    assert problems == []
+    assert valid.frame["ticker"].tolist() == ["BRK-B", "BRK-B"]
+    assert np.isnan(valid.frame["volume"].iloc[0]) and np.isnan(valid.frame["split_close"]).all()
+
+
+def test_duplicates_identical_collapse_different_are_refused():
+    valid, problems = check(
+        [
+            ("ICHR", "2026-01-20", 20.0),
+            ("ICHR", "2026-01-20", 20.0),
+            ("ICHR", "2026-01-21", 21.0),
+            ("ICHR", "2026-01-21", 21.5),
+        ]
+    )
+    assert rules(problems) == [(3, "duplicate")]
+    assert (
+        "2026-01-21 appears twice with different values (close 21 and 21.5)" in problems[0].message
+    )
+    assert valid.frame["close"].tolist() == [20.0, 21.0]
+
+
+def test_an_unreadable_ticker_is_refused():
+    _, problems = check([("A$B", "2026-01-20", 20.0)])
+    assert rules(problems) == [(0, "ticker")]
+
+
+def test_only_the_gate_makes_valid_bars():
+    with pytest.raises(TypeError, match="check_bars"):
+        ValidBars(pd.DataFrame())
+    with pytest.raises(InvalidParameterError, match="columns ticker, date, close"):
+        check_bars(pd.DataFrame({"ticker": ["A"], "close": [1.0]}), calendar=CAL, now=NOW)
+
+
+# ---------------------------------------------------------------------- plausibility
+def test_find_jumps_names_the_factor():
+    closes = np.array([100.0, 101.0, 25.3, 25.0, 2500.0, 25.2, 17.0, 8.4])
+    #  steps:     x1.01  x0.2505  x0.988  x100   x0.01008 x0.675 x0.494
+    got = find_jumps(closes)
+    assert got.tolist() == [0.0, 0.25, 0.0, 100.0, 0.01, 0.0, 0.5]
+
+
+def test_an_unadjusted_split_is_refused_with_the_way_to_accept_a_real_move():
+    days = ["2026-01-14", "2026-01-15", "2026-01-16"]
+    valid, problems = check(
+        [("ICHR", days[0], 100.0), ("ICHR", days[1], 101.0), ("ICHR", days[2], 25.3)]
+    )
+    assert rules(problems) == [(2, "jump")]
+    assert problems[0].message == (
+        "ICHR: close falls 75.0% from 101 on 2026-01-15 to 25.3 on 2026-01-16 (x0.2505): "
+        "a step the size of an unadjusted split or a unit switch that no split record "
+        "explains; if it is real, accept it with --allow-jump ICHR:2026-01-16"
+    )
+    assert valid.frame["close"].tolist() == [100.0, 101.0]
+    _, problems = check(
+        [("ICHR", days[0], 100.0), ("ICHR", days[1], 101.0), ("ICHR", days[2], 25.3)],
+        allow_jumps=[("ICHR", "2026-01-16")],
+    )
+    assert problems == []
+
+
+def test_a_split_the_provider_records_but_the_history_ignores_is_never_accepted():
+    rows = [("ICHR", "2026-01-15", 101.0), ("ICHR", "2026-01-16", 25.3)]
+    splits = {"ICHR": {pd.Timestamp("2026-01-16"): 4.0}}
+    _, problems = check(rows, splits=splits, allow_jumps=True)
+    assert rules(problems) == [(1, "split")]
+    assert (
+        "records a 4-for-1 split on 2026-01-16 that the earlier bars do not reflect"
+        in problems[0].message
+    )
+
+
+def test_real_moves_of_other_sizes_pass():
+    # -30 % (earnings), -60 % (between the 2:1 and 3:1 bands), +45 %
+    rows = [
+        ("ICHR", "2026-01-13", 100.0),
+        ("ICHR", "2026-01-14", 70.0),
+        ("ICHR", "2026-01-15", 28.0),
+        ("ICHR", "2026-01-16", 40.6),
+    ]
+    _, problems = check(rows)
+    assert problems == []
+
+
+def test_the_junction_with_stored_bars_is_checked():
+    stored = pd.DataFrame(
+        {
+            "ticker": ["ICHR", "ICHR"],
+            "date": pd.to_datetime(["2026-01-14", "2026-01-15"]),
+            "close": [100.0, 101.0],
+        }
+    )
+    # a new day in the wrong units: the step from the stored close is the cliff
+    _, problems = check([("ICHR", "2026-01-16", 1.01)], neighbours=stored)
+    assert rules(problems) == [(0, "jump")]
+    assert "x0.01" in problems[0].message
+    # a stored day replaced by the new bars is not its own neighbour
+    _, problems = check(
+        [("ICHR", "2026-01-15", 25.25), ("ICHR", "2026-01-16", 25.3)], neighbours=stored
+    )
+    assert rules(problems) == [(0, "jump")]  # 100 -> 25.25 across the junction
+    # a later stored neighbour: a new day in the middle that is 100x off
+    later = pd.DataFrame(
+        {"ticker": ["ICHR"], "date": pd.to_datetime(["2026-01-20"]), "close": [26.0]}
+    )
+    _, problems = check([("ICHR", "2026-01-16", 2600.0)], neighbours=later)
+    assert rules(problems) == [(0, "jump")]
+
+
+def test_universe_names():
+    assert check_universe_name(" My_List-2 ") == "my_list-2"
+    for bad in ("stocks", "ALL", "", "a b", "x/y", None, 3):
+        with pytest.raises(InvalidParameterError):
+            check_universe_name(bad)
