@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -591,3 +592,51 @@ def test_committed_template_matches_a_fresh_build(built):
         assert got[name] == want[name], (
             f"{name} differs from a fresh build: run python scripts/build_workbook.py"
         )
+
+
+@pytest.mark.skipif(shutil.which("libreoffice") is None, reason="needs LibreOffice")
+def test_as_of_formula_computed_by_a_spreadsheet_engine(tmp_path):
+    """AS_OF_USED evaluated by LibreOffice, with DATA_STATUS() replaced by the table it
+    returns (Last date 2026-08-03, a Monday). Expected by the calendar: 2026-01-24 is a
+    Saturday -> Friday 23rd; text dates are read; a date after the store's last is capped.
+    The one known gap: an exchange holiday (2026-01-19, Martin Luther King Jr. Day) shows
+    itself, while the formulas use the session before it (2026-01-16)."""
+    import datetime as dt
+    import subprocess
+
+    from xlsrc.dashboard.layout import AS_OF_USED
+
+    wb = openpyxl.Workbook()  # openpyxl writes no cached values: LibreOffice computes
+    ws = wb.active
+    for row in (("Item", "Value"), ("Source", "x"), ("Last date", dt.date(2026, 8, 3))):
+        ws.append([None, None, None, *row])
+    cases = {
+        None: "2026-08-03",
+        dt.date(2026, 1, 24): "2026-01-23",
+        dt.date(2026, 1, 23): "2026-01-23",
+        dt.date(2026, 1, 26): "2026-01-26",
+        dt.date(2030, 1, 1): "2026-08-03",
+        "2026-01-25": "2026-01-23",
+        dt.date(2026, 1, 19): "2026-01-19",
+    }
+    for r, as_of in enumerate(cases, start=11):
+        ws.cell(r, 1, as_of)
+        formula = AS_OF_USED.replace("AsOf", f"$A${r}").replace("DATA_STATUS()", "$D$1:$E$3")
+        ws.cell(r, 2, "=" + formula).number_format = "yyyy-mm-dd"
+    wb.save(tmp_path / "calc.xlsx")
+    subprocess.run(
+        [
+            "libreoffice",
+            "--headless",
+            "--convert-to",
+            "csv",
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "calc.xlsx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    lines = (tmp_path / "calc.csv").read_text().splitlines()[10 : 10 + len(cases)]
+    assert [line.split(",")[1] for line in lines] == list(cases.values())

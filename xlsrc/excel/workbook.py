@@ -123,19 +123,20 @@ XLWINGS_CONF: tuple[tuple[str, str | bool], ...] = (
     ("ADD_WORKBOOK_TO_PYTHONPATH", False),
 )
 _CONF_NOTES = (
-    "xlwings reads these settings from cell A1 down to the first blank cell; they override "
-    "the xlwings add-in and any xlwings.conf file.",
-    "Interpreter_Win: the full path of the python.exe that has xlsrc installed. xlsrc is not "
-    "on PyPI: install it from its folder (py -m pip install C:\\path\\to\\xlsrc[build]), then "
-    "run 'xlsrc workbook new' with that Python, which writes a copy of this workbook with "
-    'its path here. "python" = the first python on PATH, which fails for virtual '
+    "xlwings reads these settings from cell A1 down to the first blank cell;",
+    "they override the xlwings add-in and any xlwings.conf file.",
+    "",
+    "Interpreter_Win: the full path of the python.exe that has xlsrc installed. xlsrc is",
+    "not on PyPI: install it from its folder (py -m pip install C:\\path\\to\\xlsrc[build]),",
+    "then run 'xlsrc workbook new' with that Python: it writes a copy of this workbook",
+    'with its path here. "python" means the first python on PATH, which fails for virtual',
     "environments, the Microsoft Store Python and py-launcher-only installs.",
     "Conda Path / Conda Env: only for a Conda environment (Interpreter_Win is then python).",
-    "UDF Modules: the Python module whose formulas this workbook uses; the wrappers are "
+    "UDF Modules: the Python module whose formulas this workbook uses; the wrappers are",
     "already embedded, so Import Functions is not needed.",
     "Use UDF Server: the buttons run in the same Python process as the formulas.",
-    "ADD_WORKBOOK_TO_PYTHONPATH: FALSE, so a .py file next to this workbook is never imported "
-    "in place of a library.",
+    "ADD_WORKBOOK_TO_PYTHONPATH: FALSE, so a .py file next to this workbook (a stray",
+    "pandas.py in Downloads) is never imported in place of a library.",
 )
 
 
@@ -824,7 +825,7 @@ class WorkbookSummary:
 def _write_conf_sheet(writer: XlsxWriterWriter, conf: dict[str, str | bool]) -> None:
     ws = writer.wb.add_worksheet(CONF_SHEET)
     ws.set_tab_color("#BFBFBF")
-    ws.set_column(0, 0, 28)
+    ws.set_column(0, 0, 34)
     ws.set_column(1, 1, 24)
     bold = writer.wb.add_format({"bold": True})
     note = writer._format(None, "note")
@@ -835,7 +836,11 @@ def _write_conf_sheet(writer: XlsxWriterWriter, conf: dict[str, str | bool]) -> 
         elif value:
             ws.write_string(i, 1, value)
     for j, text in enumerate(_CONF_NOTES):
-        ws.write_string(len(conf) + 2 + j, 0, text, note)
+        if text:
+            ws.write_string(len(conf) + 2 + j, 0, text, note)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 1)
 
 
 def build_workbook(
