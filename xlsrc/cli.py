@@ -304,6 +304,8 @@ def cmd_workbook_new(args: argparse.Namespace) -> int:
     print(summary.path if args.quiet else summary)
     if not args.quiet:
         print("  xlwings.conf: " + "; ".join(f"{k} = {v}" for k, v in conf.items()))
+        if sys.platform not in ("win32", "darwin"):
+            print(f"  note: Excel runs on Windows or macOS; this path is one on {sys.platform}")
     return 0
 
 
