@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from xlsrc.dashboard.layout import (
+    AS_OF_USED,
     DASHBOARD,
     Highlight,
     cell_address,
@@ -321,8 +322,11 @@ def test_formula_mode_puts_each_table_formula_at_its_anchor() -> None:
     assert w.formulas[("Leaders", "A4")][0] == 'LEADERS(Universe, TopN, "ytd", AsOf)'
     assert w.names["AsOf"].a1() == "'Settings'!$B$4"
     assert len(w.charts) == 3
-    # the subtitle is a formula in the workbook, so it follows the settings
-    assert "AsOf" in w.formulas[("Overview", "A2")][0]
+    # the subtitle is a formula in the workbook, so it follows the settings; the date the
+    # formulas use is a cell of its own on every sheet (a date cell, not TEXT(AsOf,...))
+    assert "DataSource" in w.formulas[("Overview", "A2")][0]
+    for sheet in ("Overview", "Leaders", "Sectors", "Technicals"):
+        assert w.formulas[(sheet, "B3")] == (AS_OF_USED, False)
 
 
 def test_scatter_series_are_one_per_sector_plus_two_guides() -> None:

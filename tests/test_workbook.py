@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +17,7 @@ from pyopenvba.interpreter import Interpreter, parse_module
 import xlsrc.excel.macros as macros
 import xlsrc.excel.udfs as udfs
 import xlsrc.excel.workbook as wbk
-from xlsrc.dashboard.layout import DASHBOARD, Table
+from xlsrc.dashboard.layout import DASHBOARD, Table, TextCell, lifted_block
 from xlsrc.dashboard.render import render_dashboard
 from xlsrc.report import OpenpyxlWriter
 
@@ -79,13 +80,99 @@ def test_each_table_anchor_holds_its_spilling_formula(built, table: Table):
 
 def test_text_formulas(built):
     for sheet in DASHBOARD.sheets:
-        for text in sheet.texts:
+        for text in (*sheet.texts, *sheet.live):
             f = cell_xml(built, sheet.name, text.cell).find("m:f", NS)
             if text.formula:
                 assert f is not None and f.text == text.formula
                 assert f.get("t") is None  # a plain formula, not an array
             else:
                 assert f is None
+
+
+def _number_format(path: Path, sheet: str, cell: str) -> str:
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    return wb[sheet][cell].number_format
+
+
+def test_every_sheet_shows_the_date_its_formulas_use_in_a_date_cell(built):
+    """As shipped every subtitle read "As of 1900-01-00" (TEXT of a blank AsOf), and TEXT's
+    "yyyy" is "jjjj" in German/Dutch Excel, "aaaa" in French. Now B3 of each sheet holds the
+    date (the store's last session when AsOf is blank, from DATA_STATUS' "Last date") in a
+    cell with a date number format, which Excel stores language-neutral."""
+    assert ("last_date", "Last date") in udfs._STATUS_ITEMS  # the row AS_OF_USED looks up
+    for sheet in ("Overview", "Leaders", "Sectors", "Technicals"):
+        label = cell_xml(built, sheet, "A3")
+        assert label.find("m:f", NS) is None
+        f = cell_xml(built, sheet, "B3").find("m:f", NS)
+        assert f.text == (
+            'IF(ISBLANK(AsOf),VLOOKUP("Last date",DATA_STATUS(),2,FALSE),'
+            'MIN(WORKDAY(AsOf+1,-1),VLOOKUP("Last date",DATA_STATUS(),2,FALSE)))'
+        )
+        assert _number_format(built, sheet, "B3") == "yyyy-mm-dd"
+        assert openpyxl.load_workbook(built)[sheet]["A3"].value == "As of"
+    for sheet in DASHBOARD.sheets:
+        for text in (*sheet.texts, *sheet.live):
+            assert "TEXT(" not in text.formula.upper(), (sheet.name, text.cell)
+
+
+def test_text_with_a_format_code_fails_the_build(tmp_path):
+    overview = DASHBOARD.sheets[0]
+    bad = replace(
+        DASHBOARD,
+        sheets=(
+            replace(
+                overview, texts=(*overview.texts, TextCell("A40", "", formula='TEXT(AsOf,"yyyy")'))
+            ),
+            *DASHBOARD.sheets[1:],
+        ),
+    )
+    with pytest.raises(wbk.WorkbookBuildError, match=r"TEXT \(in Overview!A40\)"):
+        wbk.build_workbook(tmp_path / "bad.xlsm", layout=bad)
+
+
+def test_a_single_cell_formula_on_the_overview(built):
+    """The template shows the one-cell idiom at least once (issue 10 section 1)."""
+    c = cell_xml(built, "Overview", "J21")
+    f = c.find("m:f", NS)
+    assert f.text == 'RS_RATING("VICR",,AsOf)'
+    assert f.get("t") is None and c.get("cm") is None  # one value, not a spilling array
+    assert _number_format(built, "Overview", "J21") == "0"
+    assert cell_xml(built, "Overview", "J22").find("m:f", NS).text == 'YTD_RETURN("VICR",AsOf)'
+
+
+def test_a_lifted_block_is_a_declarative_addition(tmp_path):
+    """A watchlist block (tickers in a column, one formula over all of them per metric)
+    is one lifted_block(...) in a sheet's live cells; the builder writes each metric
+    formula as a dynamic array over the ticker range, so it spills one value per ticker."""
+    overview = DASHBOARD.sheets[0]
+    block = lifted_block(
+        "H30",
+        ("VICR", "ICHR"),
+        (
+            ("RS rating", "RS_RATING({tickers},,AsOf)", "0"),
+            ("YTD", "YTD_RETURN({tickers},AsOf)", "0.0%"),
+        ),
+        rows=3,
+    )
+    layout = replace(
+        DASHBOARD,
+        sheets=(replace(overview, live=(*overview.live, *block)), *DASHBOARD.sheets[1:]),
+    )
+    path = tmp_path / "block.xlsm"
+    wbk.build_workbook(path, layout=layout)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    ws = wb["Overview"]
+    assert [ws[c].value for c in ("H30", "H31", "H32", "H33", "I30", "J30")] == [
+        "Ticker", "VICR", "ICHR", None, "RS rating", "YTD"
+    ]  # fmt: skip
+    for cell, formula, fmt in (
+        ("I31", "RS_RATING($H$31:$H$33,,AsOf)", "0"),
+        ("J31", "YTD_RETURN($H$31:$H$33,AsOf)", "0.0%"),
+    ):
+        c = cell_xml(path, "Overview", cell)
+        f = c.find("m:f", NS)
+        assert f.text == formula and f.get("t") == "array" and c.get("cm") == "1"
+        assert ws[cell].number_format == fmt
 
 
 def test_dynamic_array_metadata(built):
@@ -177,13 +264,81 @@ def test_highlights_are_formula_rules_that_skip_text(built):
         assert got == sorted(want), sheet.name
 
 
-def test_charts_reference_the_layout_ranges(built):
-    p = parts(built)
-    charts = [p[n].decode() for n in sorted(p) if n.startswith("xl/charts/chart")]
-    assert len(charts) == sum(len(s.charts) for s in DASHBOARD.sheets)
-    refs = " ".join(re.findall(r"<c:f>([^<]*)</c:f>", "".join(charts)))
-    assert "'Overview'!$M$6:$M$265" in refs  # rebased dates, max_rows below the anchor
-    assert "'Sectors'!$B$5:$B$15" in refs  # sector tickers
+def _chart_refs(path: Path) -> dict[str, list[str]]:
+    """Chart title -> the <c:f> references of its series, in order."""
+    p = parts(path)
+    out = {}
+    for name in sorted(n for n in p if n.startswith("xl/charts/chart")):
+        xml = p[name].decode()
+        title = re.search(r"<a:t>([^<]*)</a:t>", xml).group(1)
+        out[title] = re.findall(r"<c:f>([^<]*)</c:f>", xml)
+    return out
+
+
+def _defined_names(path: Path) -> dict[tuple[str | None, str], str]:
+    """(localSheetId or None, name) -> refers-to text, from workbook.xml."""
+    book = ET.fromstring(parts(path)["xl/workbook.xml"])
+    return {
+        (d.get("localSheetId"), d.get("name")): d.text
+        for d in book.find("m:definedNames", NS)
+        if not d.get("name").startswith("_xlnm.")
+    }
+
+
+# The names over the spills, worked out from the layout by hand: REBASED spills from
+# Overview!M5 (header row 5, columns Date, IWM, SPY, QQQ = 1..4); SECTORS from Sectors!A4
+# (#, Ticker, Sector, 1D, 1M, YTD: Ticker is column 2, YTD column 6).
+_M5 = "_xlfn.ANCHORARRAY('Overview'!$M$5)"
+_A4 = "_xlfn.ANCHORARRAY('Sectors'!$A$4)"
+SPILL_NAMES = {
+    ("0", "spill_rebased_date"): f"INDEX({_M5},2,1):INDEX({_M5},ROWS({_M5}),1)",
+    ("0", "spill_rebased_IWM"): f"INDEX({_M5},2,2):INDEX({_M5},ROWS({_M5}),2)",
+    ("0", "spill_rebased_SPY"): f"INDEX({_M5},2,3):INDEX({_M5},ROWS({_M5}),3)",
+    ("0", "spill_rebased_QQQ"): f"INDEX({_M5},2,4):INDEX({_M5},ROWS({_M5}),4)",
+    ("2", "spill_sectors_ticker"): f"INDEX({_A4},2,2):INDEX({_A4},ROWS({_A4}),2)",
+    ("2", "spill_sectors_ret_ytd"): f"INDEX({_A4},2,6):INDEX({_A4},ROWS({_A4}),6)",
+}
+
+
+def test_line_and_bar_charts_follow_the_spilled_tables(built):
+    """No fixed range sized to max_rows (the price chart spanned 260 rows, a longer result
+    was cut off): the series read sheet-level names over the spill (localSheetId 0 =
+    Overview, 2 = Sectors)."""
+    names = _defined_names(built)
+    assert {k: v for k, v in names.items() if k[1].startswith("spill_")} == SPILL_NAMES
+    refs = _chart_refs(built)
+    line = refs["IWM vs SPY vs QQQ, rebased to 100 at the start of the year"]
+    assert line == [
+        "'Overview'!$N$5", "'Overview'!spill_rebased_date", "'Overview'!spill_rebased_IWM",
+        "'Overview'!$O$5", "'Overview'!spill_rebased_date", "'Overview'!spill_rebased_SPY",
+        "'Overview'!$P$5", "'Overview'!spill_rebased_date", "'Overview'!spill_rebased_QQQ",
+    ]  # fmt: skip
+    bar = refs["Sector SPDRs: YTD return"]
+    assert bar == [
+        "'Sectors'!$F$4",
+        "'Sectors'!spill_sectors_ticker",
+        "'Sectors'!spill_sectors_ret_ytd",
+    ]
+    # No name starts with R or C: Excel reads those as R1C1 references in a SERIES formula.
+    assert not any(name[0] in "RrCc" for _, name in SPILL_NAMES)
+
+
+def test_scatter_keeps_one_series_per_sector(built):
+    """The RRG colours and labels each sector: a series per row of the 11 sector SPDRs
+    (rows 5..15 of Sectors; columns #, Ticker, Sector, 1D, 1M, YTD, RS rating, RS-Ratio,
+    RS-Mom. = A..I, so labels in B, RS-Ratio in H, RS-Momentum in I), plus the two quadrant
+    lines from the 4 rows of RRG_GUIDES (Q5:S8)."""
+    rrg = _chart_refs(built)["Relative Rotation Graph"]
+    for r in range(5, 16):
+        assert rrg[(r - 5) * 3 : (r - 5) * 3 + 3] == [
+            f"'Sectors'!$B${r}",
+            f"'Sectors'!$H${r}",
+            f"'Sectors'!$I${r}",
+        ]
+    assert rrg[33:] == [
+        "'Sectors'!$Q$5", "'Sectors'!$R$5:$R$6", "'Sectors'!$S$5:$S$6",
+        "'Sectors'!$Q$7", "'Sectors'!$R$7:$R$8", "'Sectors'!$S$7:$S$8",
+    ]  # fmt: skip
 
 
 def test_buttons_run_the_macros(built):
@@ -223,10 +378,20 @@ def test_vba_modules_present_and_parseable(built):
         "standalone module differs from the pinned xlwings"
     )
     assert f"'Version: {xlwings.__version__}" in modules["xlwings"]
-    for name in ("xlwings_udfs", "xlsrc_macros", "Dictionary", "ThisWorkbook"):
-        parse_module(modules[name])  # raises VBACompileError if it does not parse
-    # pyOpenVBA's parser does not read the "#Const ... 'comment" line xlwings.bas starts
-    # with, so the standalone module is checked by identity with xlwings.bas instead.
+    for name in ("xlwings_udfs", "xlsrc_macros", "Dictionary", "ThisWorkbook", "Sheet1"):
+        parse_module(parseable(modules[name]))  # raises VBACompileError if it does not parse
+    # The standalone module is checked by identity with xlwings.bas instead.
+
+
+def parseable(source: str) -> str:
+    """``source`` without the comment after a ``#Const`` (test harness only).
+
+    ``#Const App = "Microsoft Excel" 'Adjust when using outside of Excel`` is valid VBA
+    (MS-VBAL 3.4.1: a conditional-compilation line may end in a comment; xlwings.bas starts
+    with it and Excel compiles it), but pyOpenVBA 6.5's parser stops at the comment. The
+    workbook keeps xlwings' text; only what this test hands the parser drops the comment.
+    """
+    return re.sub(r"^(#Const [^'\r\n]*?) *'[^\r\n]*", r"\1", source, flags=re.MULTILINE)
 
 
 def test_every_udf_is_embedded(built):
@@ -259,18 +424,129 @@ def test_macros_call_runpython_with_the_python_entry_points(built):
         assert callable(getattr(macros, func))
 
 
-def test_xlwings_conf_sheet(built):
-    ws = openpyxl.load_workbook(built, keep_vba=True)["xlwings.conf"]
+def conf_rows(path: Path) -> dict[str, object]:
+    ws = openpyxl.load_workbook(path, keep_vba=True)["xlwings.conf"]
     rows = {}
     for row in ws.iter_rows(min_row=1, max_col=2, values_only=True):
         if row[0] is None:
             break  # xlwings reads from A1 down to the first blank
         rows[row[0]] = row[1]
+    return rows
+
+
+#: The keys xlwings 0.37.8 reads (xlwings.bas: GetConfig("INTERPRETER_WIN"),
+#: "INTERPRETER_MAC", "PYTHONPATH", "CONDA PATH", "CONDA ENV", "UDF MODULES", "DEBUG UDFS",
+#: "USE UDF SERVER", "SHOW CONSOLE", "ADD_WORKBOOK_TO_PYTHONPATH"; the sheet's keys are
+#: upper-cased by GetConfigFromSheet), in the order of its quickstart's conf sheet.
+CONF_KEYS = [
+    "Interpreter_Win", "Interpreter_Mac", "PYTHONPATH", "Conda Path", "Conda Env",
+    "UDF Modules", "Debug UDFs", "Use UDF Server", "Show Console", "ADD_WORKBOOK_TO_PYTHONPATH",
+]  # fmt: skip
+
+
+def test_xlwings_conf_sheet(built):
+    rows = conf_rows(built)
+    assert list(rows) == CONF_KEYS
+    import xlwings
+
+    bas = (Path(xlwings.__file__).parent / "xlwings.bas").read_text(encoding="utf-8")
+    for key in CONF_KEYS:
+        assert f'GetConfig("{key.upper()}"' in bas, key
     assert rows["UDF Modules"] == "xlsrc.excel.udfs"
     assert rows["Interpreter_Win"] == "python"
     assert rows["Use UDF Server"] is True
     assert rows["Debug UDFs"] is False
     assert not rows["PYTHONPATH"]  # xlsrc is pip-installed: nothing to add
+    assert rows["Conda Path"] is None and rows["Conda Env"] is None
+    # False: the workbook's folder is not put first on sys.path, so a stray pandas.py
+    # beside it (Downloads) is never imported in place of pandas.
+    assert rows["ADD_WORKBOOK_TO_PYTHONPATH"] is False
+    ws = openpyxl.load_workbook(built)["xlwings.conf"]
+    notes = " ".join(str(c.value) for row in ws.iter_rows(min_row=12) for c in row if c.value)
+    assert "pip install xlsrc " not in notes + " " and "not on PyPI" in notes
+    assert "xlsrc workbook new" in notes
+
+
+@pytest.mark.parametrize(
+    ("executable", "platform", "prefix", "conda_meta", "want"),
+    [
+        # a virtual environment: its own python.exe (xlwings finds its DLL one folder up)
+        (r"C:\venvs\xlsrc\Scripts\python.exe", "win32", r"C:\venvs\xlsrc", False,
+         {"Interpreter_Win": r"C:\venvs\xlsrc\Scripts\python.exe"}),
+        # a Mac: Interpreter_Mac
+        ("/Users/me/.venvs/xlsrc/bin/python", "darwin", "/Users/me/.venvs/xlsrc", False,
+         {"Interpreter_Mac": "/Users/me/.venvs/xlsrc/bin/python"}),
+        # Conda base: xlwings activates it (python + Conda Path + Conda Env)
+        (r"C:\miniconda3\python.exe", "win32", "miniconda3", True,
+         {"Interpreter_Win": "python", "Conda Path": "miniconda3", "Conda Env": "base"}),
+        # a named Conda environment under <root>/envs
+        (r"C:\miniconda3\envs\xl\python.exe", "win32", "miniconda3/envs/xl", True,
+         {"Interpreter_Win": "python", "Conda Path": "miniconda3", "Conda Env": "xl"}),
+    ],
+)  # fmt: skip
+def test_interpreter_conf(tmp_path, executable, platform, prefix, conda_meta, want):
+    env = tmp_path / prefix if conda_meta else Path(prefix)
+    if conda_meta:
+        (env / "conda-meta").mkdir(parents=True)
+        want = {k: str(tmp_path / v) if k == "Conda Path" else v for k, v in want.items()}
+    assert wbk.interpreter_conf(executable, platform, env) == want
+
+
+def test_new_workbook_names_this_python(tmp_path, built):
+    out = tmp_path / "mine.xlsm"
+    wbk.new_workbook(out, executable=r"C:\venvs\xlsrc\Scripts\python.exe", platform="win32")
+    rows = conf_rows(out)
+    assert rows.pop("Interpreter_Win") == r"C:\venvs\xlsrc\Scripts\python.exe"
+    template = conf_rows(built)
+    template.pop("Interpreter_Win")
+    assert rows == template
+    # everything but the conf sheet is the template's
+    got, want = parts(out), parts(built)
+    conf_part = sheet_parts(built)["xlwings.conf"]
+    assert {n for n in got if got[n] != want.get(n)} <= {conf_part, "xl/sharedStrings.xml"}
+
+
+def test_unknown_conf_key_is_refused(tmp_path):
+    with pytest.raises(wbk.XlsrcError, match=r"Unknown xlwings\.conf keys"):
+        wbk.build_workbook(tmp_path / "x.xlsm", conf={"Interpreter": "python"})
+
+
+def test_writing_onto_a_workbook_open_in_excel_is_one_line(tmp_path, monkeypatch, capsys):
+    """Excel locks an open workbook: os.replace onto it raises PermissionError (Windows
+    error 32/5). The command says so in one line on stderr and exits 1, the file on disk
+    is untouched and no temporary file is left behind."""
+    from xlsrc import cli
+
+    out = tmp_path / "open.xlsm"
+    out.write_bytes(b"the workbook open in Excel")
+
+    def locked(src, dst):
+        raise PermissionError(13, "Permission denied", str(dst))
+
+    monkeypatch.setattr(wbk.os, "replace", locked)
+    for argv in (["workbook", "build", "--out", str(out)], ["workbook", "new", "--out", str(out)]):
+        assert cli.main(argv) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "Traceback" not in err
+        assert err.startswith(
+            f"xlsrc: error: Cannot write the workbook to {out}: Permission denied"
+        )
+        assert "open in Excel" in err
+        assert out.read_bytes() == b"the workbook open in Excel"
+        assert [p.name for p in tmp_path.iterdir()] == ["open.xlsm"]
+
+
+def test_workbook_new_command(tmp_path, capsys):
+    import sys
+
+    from xlsrc import cli
+
+    out = tmp_path / "mine.xlsm"
+    assert cli.main(["workbook", "new", "--out", str(out), "--quiet"]) == 0
+    assert capsys.readouterr().out.strip() == str(out)
+    key = "Interpreter_Mac" if sys.platform == "darwin" else "Interpreter_Win"
+    if not (Path(sys.prefix) / "conda-meta").is_dir():
+        assert conf_rows(out)[key] == sys.executable
 
 
 def test_missing_udf_fails_the_build(tmp_path):
@@ -316,3 +592,51 @@ def test_committed_template_matches_a_fresh_build(built):
         assert got[name] == want[name], (
             f"{name} differs from a fresh build: run python scripts/build_workbook.py"
         )
+
+
+@pytest.mark.skipif(shutil.which("libreoffice") is None, reason="needs LibreOffice")
+def test_as_of_formula_computed_by_a_spreadsheet_engine(tmp_path):
+    """AS_OF_USED evaluated by LibreOffice, with DATA_STATUS() replaced by the table it
+    returns (Last date 2026-08-03, a Monday). Expected by the calendar: 2026-01-24 is a
+    Saturday -> Friday 23rd; text dates are read; a date after the store's last is capped.
+    The one known gap: an exchange holiday (2026-01-19, Martin Luther King Jr. Day) shows
+    itself, while the formulas use the session before it (2026-01-16)."""
+    import datetime as dt
+    import subprocess
+
+    from xlsrc.dashboard.layout import AS_OF_USED
+
+    wb = openpyxl.Workbook()  # openpyxl writes no cached values: LibreOffice computes
+    ws = wb.active
+    for row in (("Item", "Value"), ("Source", "x"), ("Last date", dt.date(2026, 8, 3))):
+        ws.append([None, None, None, *row])
+    cases = {
+        None: "2026-08-03",
+        dt.date(2026, 1, 24): "2026-01-23",
+        dt.date(2026, 1, 23): "2026-01-23",
+        dt.date(2026, 1, 26): "2026-01-26",
+        dt.date(2030, 1, 1): "2026-08-03",
+        "2026-01-25": "2026-01-23",
+        dt.date(2026, 1, 19): "2026-01-19",
+    }
+    for r, as_of in enumerate(cases, start=11):
+        ws.cell(r, 1, as_of)
+        formula = AS_OF_USED.replace("AsOf", f"$A${r}").replace("DATA_STATUS()", "$D$1:$E$3")
+        ws.cell(r, 2, "=" + formula).number_format = "yyyy-mm-dd"
+    wb.save(tmp_path / "calc.xlsx")
+    subprocess.run(
+        [
+            "libreoffice",
+            "--headless",
+            "--convert-to",
+            "csv",
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "calc.xlsx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    lines = (tmp_path / "calc.csv").read_text().splitlines()[10 : 10 + len(cases)]
+    assert [line.split(",")[1] for line in lines] == list(cases.values())

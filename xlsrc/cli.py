@@ -299,11 +299,34 @@ def cmd_universe(args: argparse.Namespace) -> int:
     return 0
 
 
+def _workbook_module() -> Any:
+    """Import the workbook builder, or say which extra it needs."""
+    try:
+        from xlsrc.excel import workbook
+    except ImportError as exc:  # XlsxWriter / pyOpenVBA: the 'build' extra
+        raise XlsrcError(
+            f"Building a workbook needs the 'build' extra ({exc.name} is missing): "
+            "pip install 'xlsrc[build]' from the xlsrc folder"
+        ) from exc
+    return workbook
+
+
 def cmd_workbook_build(args: argparse.Namespace) -> int:
     """Build the template workbook from the layout, the VBA sources and xlwings."""
-    from xlsrc.excel.workbook import build_workbook
+    print(_workbook_module().build_workbook(args.out))
+    return 0
 
-    print(build_workbook(args.out))
+
+def cmd_workbook_new(args: argparse.Namespace) -> int:
+    """Write a copy of the workbook that starts this Python (its path in xlwings.conf)."""
+    workbook = _workbook_module()
+    summary = workbook.new_workbook(args.out)
+    conf = workbook.interpreter_conf()
+    print(summary.path if args.quiet else summary)
+    if not args.quiet:
+        print("  xlwings.conf: " + "; ".join(f"{k} = {v}" for k, v in conf.items()))
+        if sys.platform not in ("win32", "darwin"):
+            print(f"  note: Excel runs on Windows or macOS; this path is one on {sys.platform}")
     return 0
 
 
@@ -477,7 +500,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "workbook",
-        help="build the template dashboard workbook (.xlsm)",
+        help="build the template dashboard workbook (.xlsm), or a copy for this Python",
         description="Build the Excel template from the dashboard layout, the macro sources and "
         "the installed xlwings (needs the 'build' extra: XlsxWriter, pyOpenVBA).",
     )
@@ -491,6 +514,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write it (default: workbook/xlsrc-dashboard.xlsm)",
     )
     p.set_defaults(func=cmd_workbook_build, store=None)
+    p = wb_sub.add_parser(
+        "new",
+        help="write a copy of the workbook set up for this Python (for Excel on this machine)",
+        description="Write the dashboard workbook with the full path of this Python in its "
+        "xlwings.conf sheet (Interpreter_Win; Interpreter_Mac on a Mac; Conda Path and Env "
+        "for a Conda environment), so Excel starts the interpreter that has xlsrc.",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("xlsrc-dashboard.xlsm"),
+        metavar="PATH",
+        help="where to write it (default: xlsrc-dashboard.xlsm in the current folder)",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the path written")
+    p.set_defaults(func=cmd_workbook_new, store=None)
 
     p = sub.add_parser(
         "status",

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = [
+    "AS_OF_USED",
     "DASHBOARD",
     "FMT_DATE",
     "FMT_INT",
@@ -41,8 +42,10 @@ __all__ = [
     "Sheet",
     "Table",
     "TextCell",
+    "as_of_cells",
     "cell_address",
     "column_letter",
+    "lifted_block",
     "split_cell",
 ]
 
@@ -282,7 +285,7 @@ class Table:
 
 @dataclass(frozen=True)
 class TextCell:
-    """A single cell of text: a sheet title, a subtitle, a label.
+    """A single cell: a sheet title, a subtitle, a label, or (live workbook) a formula.
 
     Parameters
     ----------
@@ -295,12 +298,23 @@ class TextCell:
         What the live workbook writes instead ("" = write ``text`` as is).
     style : str
         ``title``, ``subtitle``, ``label``, ``section`` or ``note``.
+    number_format : str
+        Excel number format of the cell ("" = General). A date is shown with a date
+        format, never built with ``TEXT(date, "yyyy-mm-dd")``: ``TEXT``'s format codes are
+        read in Excel's display language (``yyyy`` is ``jjjj`` in German and Dutch Excel,
+        ``aaaa`` in French), while a cell's number format is stored language-neutral.
+    spill : bool
+        Write ``formula`` as a dynamic-array formula (it spills, as a table's does)
+        rather than a single-cell one, to which Excel 365 would add ``@`` (implicit
+        intersection) and show one value.
     """
 
     cell: str
     text: str
     formula: str = ""
     style: Literal["title", "subtitle", "label", "section", "note"] = "label"
+    number_format: str = ""
+    spill: bool = False
 
 
 @dataclass(frozen=True)
@@ -397,6 +411,10 @@ class Sheet:
     tab_color : str
     one_page : bool
         Print on a single page (fit width and height); otherwise fit the width only.
+    live : tuple of TextCell
+        Cells only the live workbook has: the trading day its formulas use (a date cell,
+        see :data:`AS_OF_USED`) and single-cell formula examples. The report leaves them
+        out (its subtitles already carry the date, as text it computed).
     """
 
     name: str
@@ -407,6 +425,7 @@ class Sheet:
     print_area: str = ""
     tab_color: str = ""
     one_page: bool = False
+    live: tuple[TextCell, ...] = ()
 
     def table(self, name: str) -> Table:
         """Return the table called ``name`` on this sheet."""
@@ -528,7 +547,82 @@ QUADRANT_HIGHLIGHTS = (
 )
 
 # --------------------------------------------------------------------------- sheets
-_SUBTITLE_FORMULA = '"As of "&TEXT(AsOf,"yyyy-mm-dd")&"  |  data: "&DataSource'
+#: The trading day the live workbook's formulas use, as an Excel date (a number shown with
+#: :data:`FMT_DATE`): the store's last session when ``AsOf`` is blank (``DATA_STATUS``'s
+#: "Last date" row), else ``AsOf`` moved back to a weekday and capped at that last session.
+#: The formulas themselves use the last store date on or before ``AsOf``; the two differ
+#: only for an ``AsOf`` on an exchange holiday, which this shows as the holiday itself.
+#: ``IF`` evaluates one branch, so ``DATA_STATUS`` runs once per recalculation.
+AS_OF_USED = (
+    'IF(ISBLANK(AsOf),VLOOKUP("Last date",DATA_STATUS(),2,FALSE),'
+    'MIN(WORKDAY(AsOf+1,-1),VLOOKUP("Last date",DATA_STATUS(),2,FALSE)))'
+)
+
+
+def as_of_cells(label_cell: str = "A3", date_cell: str = "B3") -> tuple[TextCell, TextCell]:
+    """Return the live workbook's "As of <date>" pair: a label and a date cell.
+
+    The date is a cell of its own with a date number format, so it reads right in every
+    Excel language (see :class:`TextCell`); a subtitle formula cannot carry it as text.
+    """
+    return (
+        TextCell(label_cell, "As of", style="subtitle"),
+        TextCell(date_cell, "", formula=AS_OF_USED, style="subtitle", number_format=FMT_DATE),
+    )
+
+
+def lifted_block(
+    anchor: str,
+    tickers: tuple[str, ...],
+    columns: tuple[tuple[str, str, str], ...],
+    rows: int = 0,
+) -> tuple[TextCell, ...]:
+    """Return the cells of a watchlist block: tickers in one column, one formula per metric.
+
+    Each metric column holds a single dynamic-array formula over the whole ticker range
+    (``=RS_RATING(A31:A40)``): one call for every ticker, spilling one value per row
+    (xlsrc formulas accept a column of tickers and return a column of values).
+
+    Parameters
+    ----------
+    anchor : str
+        Header cell of the ticker column; the tickers go below it, the metric columns to
+        its right.
+    tickers : tuple of str
+        The tickers the block starts with (the analyst edits them in the sheet).
+    columns : tuple of (header, formula, number_format)
+        One per metric column; ``{tickers}`` in ``formula`` stands for the absolute ticker
+        range, e.g. ``("RS rating", "RS_RATING({tickers},,AsOf)", FMT_RATING)``.
+    rows : int
+        Rows the ticker range spans (blank rows give blank results); default
+        ``len(tickers)``.
+
+    Returns
+    -------
+    tuple of TextCell
+        For :attr:`Sheet.live`.
+    """
+    row0, col0 = split_cell(anchor)
+    n = max(rows, len(tickers))
+    if n < 1:
+        raise ValueError("a lifted block needs at least one row of tickers")
+    first = cell_address(row0 + 1, col0, absolute=True)
+    last = cell_address(row0 + n, col0, absolute=True)
+    cells = [TextCell(anchor, "Ticker", style="section")]
+    cells += [TextCell(cell_address(row0 + i, col0), t) for i, t in enumerate(tickers, start=1)]
+    for j, (header, formula, number_format) in enumerate(columns, start=1):
+        cells.append(TextCell(cell_address(row0, col0 + j), header, style="section"))
+        cells.append(
+            TextCell(
+                cell_address(row0 + 1, col0 + j),
+                "",
+                formula=formula.replace("{tickers}", f"{first}:{last}"),
+                number_format=number_format,
+                spill=True,
+            )
+        )
+    return tuple(cells)
+
 
 OVERVIEW_TICKERS: tuple[str, ...] = ("SPY", "QQQ", "DIA", "IWM", "IJR", "^GSPC", "^IXIC")
 ROTATION_PAIRS: tuple[tuple[str, str], ...] = (("IWM", "SPY"), ("IWM", "QQQ"))
@@ -542,7 +636,7 @@ OVERVIEW = Sheet(
     name="Overview",
     texts=(
         TextCell("A1", "Market overview", style="title"),
-        TextCell("A2", "{subtitle}", formula=_SUBTITLE_FORMULA, style="subtitle"),
+        TextCell("A2", "{subtitle}", formula='"Data: "&DataSource', style="subtitle"),
     ),
     tables=(
         Table(
@@ -625,6 +719,15 @@ OVERVIEW = Sheet(
     print_area="A1:K45",
     tab_color="1F4E78",
     one_page=True,
+    live=(
+        *as_of_cells(),
+        # Formulas in one cell each, as an analyst types them (the tables above spill).
+        TextCell("H20", "Spot check: one formula, one cell", style="section"),
+        TextCell("H21", "VICR RS rating"),
+        TextCell("J21", "", formula='RS_RATING("VICR",,AsOf)', number_format=FMT_RATING),
+        TextCell("H22", "VICR YTD return"),
+        TextCell("J22", "", formula='YTD_RETURN("VICR",AsOf)', number_format=FMT_PCT),
+    ),
 )
 
 LEADERS = Sheet(
@@ -634,7 +737,7 @@ LEADERS = Sheet(
         TextCell(
             "A2",
             "{leaders_subtitle}",
-            formula='"Top "&TopN&" of "&Universe&" by YTD return, as of "&TEXT(AsOf,"yyyy-mm-dd")',
+            formula='"Top "&TopN&" of "&Universe&" by YTD return"',
             style="subtitle",
         ),
     ),
@@ -663,6 +766,7 @@ LEADERS = Sheet(
     ),
     freeze="C5",
     tab_color="548235",
+    live=as_of_cells(),
 )
 
 SECTORS = Sheet(
@@ -672,7 +776,7 @@ SECTORS = Sheet(
         TextCell(
             "A2",
             "{sectors_subtitle}",
-            formula='"Sector SPDRs ranked by YTD return, RRG vs "&Benchmark&", as of "&TEXT(AsOf,"yyyy-mm-dd")',
+            formula='"Sector SPDRs ranked by YTD return, RRG vs "&Benchmark',
             style="subtitle",
         ),
     ),
@@ -745,6 +849,7 @@ SECTORS = Sheet(
     print_area="A1:O38",
     tab_color="C65911",
     one_page=True,
+    live=as_of_cells(),
 )
 
 TECHNICALS = Sheet(
@@ -754,7 +859,7 @@ TECHNICALS = Sheet(
         TextCell(
             "A2",
             "{technicals_subtitle}",
-            formula='"Watchlist (edit on Settings): "&Watchlist&", as of "&TEXT(AsOf,"yyyy-mm-dd")',
+            formula='"Watchlist (edit on Settings): "&Watchlist',
             style="subtitle",
         ),
     ),
@@ -792,6 +897,7 @@ TECHNICALS = Sheet(
     ),
     freeze="B5",
     tab_color="7030A0",
+    live=as_of_cells(),
 )
 
 SETTINGS_NAMES: tuple[NamedCell, ...] = (

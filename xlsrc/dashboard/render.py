@@ -276,12 +276,14 @@ def render_dashboard(
     rows: dict[str, int] = {}
     for sheet in layout.sheets:
         writer.add_sheet(sheet)
-        for text in sheet.texts:
+        # Sheet.live: cells only the live workbook has (formula mode).
+        for text in sheet.texts + (sheet.live if data is None else ()):
+            fmt = text.number_format or None
             if data is None and text.formula:
-                writer.write_formula(text.cell, text.formula, None, text.style, False)
+                writer.write_formula(text.cell, text.formula, fmt, text.style, text.spill)
             else:
                 value = text.text.format(**data.texts) if data is not None else text.text
-                writer.write(text.cell, value, None, text.style)
+                writer.write(text.cell, value, fmt, text.style)
         if sheet.name == layout.settings_sheet:
             _render_settings(writer, layout, sheet, data)
         widths: dict[int, float] = {}

@@ -325,6 +325,8 @@ class XlwingsWriter:
     _XL_A1 = 1
     _XL_R1C1 = -4150
     _XL_RELATIVE = 4
+    #: ``xlLeft`` (XlHAlign).
+    _XL_LEFT = -4131
 
     def __init__(self, book: Any) -> None:
         self.book = book
@@ -348,6 +350,8 @@ class XlwingsWriter:
             rng.font.color = "#" + lay.TITLE_FONT
         if style in ("subtitle", "note"):
             rng.font.italic = True
+        if style == "subtitle":  # the as-of date is a number: left, beside its label
+            rng.api.HorizontalAlignment = self._XL_LEFT
         if style == "header":
             rng.font.color = "#" + lay.HEADER_FONT
             rng.color = "#" + lay.HEADER_FILL
@@ -369,8 +373,14 @@ class XlwingsWriter:
     def write_formula(
         self, cell: str, formula: str, number_format: str | None, style: str, spill: bool
     ) -> None:
-        """Write ``=formula``; ``formula2`` (dynamic array) when ``spill``."""
+        """Write ``=formula``; ``formula2`` (dynamic array) when ``spill``.
+
+        A number format (the as-of date cell's date format) is set too: the sheet's cells
+        were cleared, formats included.
+        """
         rng = self.sheet.range(cell)
+        if number_format and number_format != lay.FMT_GENERAL:
+            rng.number_format = number_format
         if spill:
             rng.formula2 = "=" + formula
         else:
@@ -412,7 +422,7 @@ class XlwingsWriter:
         fc.Font.Bold = True
 
     def chart(self, chart: lay.Chart, series: Any, bounds: dict[str, float]) -> None:
-        """Keep the template's chart (its series reference the same fixed ranges)."""
+        """Keep the template's chart (its series read sheet-level names over the spills)."""
 
     def finish_sheet(self, sheet: lay.Sheet, title_rows: int) -> None:
         """Keep the template's panes and print setup."""

@@ -6,16 +6,20 @@ An adapter. :func:`build_workbook` translates, it computes nothing:
    :func:`xlsrc.dashboard.render.render_dashboard` with ``data=None`` through
    :class:`XlsxWriterWriter`, so every address comes from the layout. Table anchors get
    dynamic-array formulas (XlsxWriter's ``write_dynamic_array_formula`` writes the
-   ``cm`` attribute and ``xl/metadata.xml`` Excel 365 needs to spill them). An
-   ``xlwings.conf`` sheet tells xlwings which Python to start and which UDF module to
+   ``cm`` attribute and ``xl/metadata.xml`` Excel 365 needs to spill them); charts read
+   the spilled tables through sheet-level names over the spill (:func:`spill_column_name`).
+   An ``xlwings.conf`` sheet tells xlwings which Python to start and which UDF module to
    load; form-control buttons run the macros in :data:`MACROS_BAS`.
-2. **VBA project** — built in pure Python with pyOpenVBA from the blank ``.xlsm`` it
-   ships (authored by Excel), with four modules added: ``xlwings`` (the standalone module
+2. **VBA project** — made in pure Python with pyOpenVBA the way Excel makes a workbook's
+   first project (a document module for the workbook and one per sheet, named as Excel
+   names them), holding four more modules: ``xlwings`` (the standalone module
    ``xlwings.bas`` of the installed, pinned xlwings), ``Dictionary`` (the class it needs on
-   the Mac, from the same package), ``xlwings_udfs`` (the UDF wrappers written by
-   xlwings' own ``generate_vba_wrapper``, as "Import Functions" would) and
-   ``xlsrc_macros`` (the button macros, ``xlsrc/excel/vba/xlsrc_macros.bas``). The
-   resulting ``vbaProject.bin`` is handed to XlsxWriter.
+   the Mac, from the same package), ``xlwings_udfs`` (the text xlwings' own "Import
+   Functions", ``xlwings.udfs.import_udfs``, writes) and ``xlsrc_macros`` (the button
+   macros, ``xlsrc/excel/vba/xlsrc_macros.bas``). It is then put in the interoperable form
+   [MS-OVBA] asks of a writer and xlwings' shipped ``quickstart_standalone.xlsm`` has
+   (:func:`vba_project`): the 7-byte ``_VBA_PROJECT`` stream (version ``0xFFFF``, no
+   performance cache), cookies ``0xFFFF``, and every module as source only.
 
 The build is reproducible: XlsxWriter stamps zip members with a fixed date, the document
 properties carry :data:`CREATED`, and pyOpenVBA writes the same bytes for the same sources.
@@ -25,6 +29,7 @@ that is not in the generated wrappers.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import importlib.util
 import io
@@ -41,6 +46,7 @@ import pandas as pd
 import xlsxwriter
 import xlwings as xw
 from pyopenvba import ExcelFile, VBAModuleKind
+from pyopenvba.cfb import CFB
 
 from xlsrc.dashboard import layout as lay
 from xlsrc.dashboard.build import DEFAULT_TOP, DEFAULT_UNIVERSE, DEFAULT_WATCHLIST
@@ -54,13 +60,18 @@ __all__ = [
     "MACROS_BAS",
     "UDF_MODULE",
     "VBA_MODULES",
+    "VBA_PROJECT_STREAM",
     "XLWINGS_CONF",
     "Button",
     "WorkbookBuildError",
     "WorkbookSummary",
     "XlsxWriterWriter",
     "build_workbook",
+    "code_names",
     "formula_functions",
+    "interpreter_conf",
+    "new_workbook",
+    "spill_column_name",
     "template_settings",
     "udf_wrappers",
     "vba_project",
@@ -73,31 +84,59 @@ UDF_MODULE = "xlsrc.excel.udfs"
 MACROS_BAS = Path(__file__).with_name("vba") / "xlsrc_macros.bas"
 #: Document-properties date of every build (a fixed date keeps builds identical).
 CREATED = _dt.datetime(2026, 1, 1)
-#: Excel functions the layout's formulas may use besides the xlsrc UDFs.
-EXCEL_FUNCTIONS = frozenset({"TEXT", "IF", "AND", "OR", "ISNUMBER", "ISBLANK", "TODAY"})
-#: Modules of the VBA project, in the order they are added.
+#: Excel functions the layout's formulas may use besides the xlsrc UDFs. Not ``TEXT``: its
+#: format codes are read in Excel's display language (a date goes in a date-formatted cell).
+EXCEL_FUNCTIONS = frozenset(
+    {"IF", "AND", "OR", "ISNUMBER", "ISBLANK", "TODAY", "MIN", "MAX", "VLOOKUP", "WORKDAY"}
+)
+#: Modules of the VBA project besides the document modules, in the order they are added.
 VBA_MODULES = ("xlwings", "Dictionary", "xlwings_udfs", "xlsrc_macros")
 CONF_SHEET = "xlwings.conf"
+#: The ``_VBA_PROJECT`` stream a writer emits ([MS-OVBA] 2.3.4.1 and its example 3.1.1):
+#: Reserved1 ``0x61CC``, Version ``0xFFFF`` ("MUST be 0xFFFF on write": Office then ignores
+#: every performance cache and compiles the source), Reserved2 ``0x00``, Reserved3
+#: ``0x0001``, and no PerformanceCache ("MUST NOT be present on write"). Byte for byte the
+#: stream of xlwings' shipped ``quickstart_standalone.xlsm``.
+VBA_PROJECT_STREAM = bytes.fromhex("cc61ffff000100")
+#: PROJECTCOOKIE and MODULECOOKIE value on write ([MS-OVBA] 2.3.4.2.3.1, 2.3.4.2.3.2.7).
+VBA_COOKIE = 0xFFFF
 
-#: The ``xlwings.conf`` sheet: keys from A1 down (xlwings reads A1 to the first blank),
-#: values in column B. ``Interpreter_Win`` = ``python`` works when the Python that has
-#: xlsrc installed is on PATH; otherwise put its full path there.
+#: The ``xlwings.conf`` sheet: keys from A1 down (xlwings reads A1 to the first blank and
+#: upper-cases the keys: ``GetConfigFromSheet`` in ``xlwings.bas``), values in column B.
+#: The template's ``Interpreter_Win`` = ``python`` works only when the Python that has
+#: xlsrc is the first on PATH; ``xlsrc workbook new`` writes that Python's full path.
+#: ``ADD_WORKBOOK_TO_PYTHONPATH`` False: xlwings would otherwise put the workbook's folder
+#: first on ``sys.path`` (``xlwings.utils.prepare_sys_path``), so a stray ``pandas.py`` in
+#: Downloads would be imported instead of pandas. ``Conda Path``/``Conda Env`` are empty:
+#: a key present with an empty value stops xlwings from taking a Conda environment from a
+#: user-level xlwings.conf file (it activates one only when both are set).
 XLWINGS_CONF: tuple[tuple[str, str | bool], ...] = (
     ("Interpreter_Win", "python"),
+    ("Interpreter_Mac", ""),
     ("PYTHONPATH", ""),
+    ("Conda Path", ""),
+    ("Conda Env", ""),
     ("UDF Modules", UDF_MODULE),
     ("Debug UDFs", False),
     ("Use UDF Server", True),
     ("Show Console", False),
+    ("ADD_WORKBOOK_TO_PYTHONPATH", False),
 )
 _CONF_NOTES = (
-    "xlwings reads these settings from cell A1 down; they override any xlwings.conf file.",
-    "Interpreter_Win: the python.exe that has xlsrc installed (pip install xlsrc). "
-    '"python" = the first one on PATH; for a virtual environment give its full path, '
-    r"e.g. C:\Users\me\.venvs\xlsrc\Scripts\python.exe",
-    "UDF Modules: the Python module whose formulas this workbook uses; the wrappers are "
+    "xlwings reads these settings from cell A1 down to the first blank cell;",
+    "they override the xlwings add-in and any xlwings.conf file.",
+    "",
+    "Interpreter_Win: the full path of the python.exe that has xlsrc installed. xlsrc is",
+    "not on PyPI: install it from its folder (py -m pip install C:\\path\\to\\xlsrc[build]),",
+    "then run 'xlsrc workbook new' with that Python: it writes a copy of this workbook",
+    'with its path here. "python" means the first python on PATH, which fails for virtual',
+    "environments, the Microsoft Store Python and py-launcher-only installs.",
+    "Conda Path / Conda Env: only for a Conda environment (Interpreter_Win is then python).",
+    "UDF Modules: the Python module whose formulas this workbook uses; the wrappers are",
     "already embedded, so Import Functions is not needed.",
     "Use UDF Server: the buttons run in the same Python process as the formulas.",
+    "ADD_WORKBOOK_TO_PYTHONPATH: FALSE, so a .py file next to this workbook (a stray",
+    "pandas.py in Downloads) is never imported in place of a library.",
 )
 
 
@@ -194,22 +233,89 @@ def _load_windows_udfs() -> tuple[types.ModuleType, types.ModuleType]:
     return win_udfs, module
 
 
-def udf_wrappers() -> str:
-    """Return the ``xlwings_udfs`` VBA module, as xlwings' "Import Functions" writes it.
+class _ImportRecorder:
+    """The part of Excel's COM object model ``xlwings.udfs.import_udfs`` touches.
+
+    ``import_udfs`` writes the wrapper module to a temporary ``.bas`` file and hands it to
+    ``VBProject.VBComponents.Import``; this records that file's text instead, and the
+    ``Application.MacroOptions`` calls (function-wizard texts) that follow.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.Name = name
+        self.text: str | None = None
+        self.macro_options: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+        components = types.SimpleNamespace(Remove=lambda component: None, Import=self._import)
+        self.VBProject = types.SimpleNamespace(VBComponents=_Callable(components))
+        self.Application = types.SimpleNamespace(
+            Version="16.0",
+            MacroOptions=lambda *a, **k: self.macro_options.append((a, k)),
+            Run=lambda macro, path: self._import(path),
+        )
+
+    def _import(self, path: str) -> None:
+        self.text = Path(path).read_text(encoding="utf-8")
+
+
+class _Callable:
+    """``VBComponents``: callable (``VBComponents("xlwings_udfs")``) with methods."""
+
+    def __init__(self, methods: types.SimpleNamespace) -> None:
+        self._methods = methods
+
+    def __call__(self, name: str) -> str:
+        return name
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._methods, name)
+
+
+def udf_wrappers(workbook_name: str = "xlsrc-dashboard.xlsm") -> str:
+    """Return the ``xlwings_udfs`` VBA module exactly as xlwings' "Import Functions" writes it.
+
+    Runs ``xlwings.udfs.import_udfs`` itself (the function behind the add-in's Import
+    Functions button) against a stand-in for the workbook's COM object and returns the
+    module text it imports: ``Attribute VB_Name = "xlwings_udfs"``, xlwings' autogenerated
+    comment, ``#Const App = "Microsoft Excel"`` and one ``Function`` per UDF calling
+    ``XLPy.CallUDF("xlsrc.excel.udfs", ...)``. The ``#Const`` matters: a conditional
+    compilation constant is private to its module, and without it every wrapper compiles
+    xlwings' non-Excel branch (no ``Application.Caller``, no ``On Error GoTo failed``), so
+    a setup problem would show a bare ``#VALUE!`` instead of xlwings' message.
+
+    Parameters
+    ----------
+    workbook_name : str
+        The workbook's file name (``import_udfs`` writes ``ActiveWorkbook`` instead of
+        ``ThisWorkbook`` for an ``.xlam`` add-in).
 
     Returns
     -------
     str
-        ``Attribute VB_Name = "xlwings_udfs"`` followed by one ``Function`` per UDF,
-        each calling ``XLPy.CallUDF("xlsrc.excel.udfs", ...)``.
+        The module text, LF line ends.
+
+    Raises
+    ------
+    WorkbookBuildError
+        If ``import_udfs`` did not import a module.
     """
     win_udfs, module = _load_windows_udfs()
-    out = io.StringIO()
-    writer = win_udfs.VBAWriter(out)
-    writer.writeln('Attribute VB_Name = "xlwings_udfs"')
-    workbook = types.SimpleNamespace(Name="xlsrc-dashboard.xlsm")
-    win_udfs.generate_vba_wrapper(UDF_MODULE, module, out, workbook)
-    return out.getvalue()
+    book = _ImportRecorder(workbook_name)
+    saved_module = win_udfs.udf_modules.get(UDF_MODULE)
+    saved_pro = win_udfs.__pro__
+    win_udfs.udf_modules[UDF_MODULE] = {"filename": "", "filetime": None, "module": module}
+    win_udfs.__pro__ = False  # a licensed xlwings would read an embedded-code sheet here
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # its "Imported functions ..." line
+            win_udfs.import_udfs(UDF_MODULE, book)
+    finally:
+        win_udfs.__pro__ = saved_pro
+        if saved_module is None:
+            win_udfs.udf_modules.pop(UDF_MODULE, None)
+        else:
+            win_udfs.udf_modules[UDF_MODULE] = saved_module
+    if book.text is None:
+        raise WorkbookBuildError("xlwings' import_udfs did not import a VBA module")
+    return book.text.replace("\r\n", "\n")
 
 
 def wrapped_functions(wrappers: str) -> set[str]:
@@ -221,7 +327,7 @@ def formula_functions(layout: lay.Dashboard = lay.DASHBOARD) -> dict[str, set[st
     """Map each function name used by the layout's formulas to the cells that use it."""
     used: dict[str, set[str]] = {}
     for sheet in layout.sheets:
-        formulas = [(t.cell, t.formula) for t in sheet.texts if t.formula]
+        formulas = [(t.cell, t.formula) for t in (*sheet.texts, *sheet.live) if t.formula]
         formulas += [(t.anchor, t.formula) for t in sheet.tables if t.formula]
         for cell, formula in formulas:
             text = re.sub(r'"[^"]*"', '""', formula)  # ignore string literals
@@ -232,6 +338,13 @@ def formula_functions(layout: lay.Dashboard = lay.DASHBOARD) -> dict[str, set[st
 
 def _check_wrappers(wrappers: str, layout: lay.Dashboard) -> None:
     declared = wrapped_functions(wrappers)
+    text_cells = formula_functions(layout).get("TEXT")
+    if text_cells:
+        raise WorkbookBuildError(
+            f"The layout uses TEXT (in {', '.join(sorted(text_cells))}): its format codes are "
+            "read in Excel's display language (yyyy fails in French, German or Dutch Excel). "
+            "Show a date in a cell of its own with a date number format."
+        )
     missing = {
         name: cells
         for name, cells in formula_functions(layout).items()
@@ -255,6 +368,29 @@ def _crlf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
+def _class_stream_form(exported: str) -> str:
+    """Return a class module as the VBE stores it, from the ``.cls`` file it exports.
+
+    Drops the ``VERSION 1.0 CLASS`` / ``BEGIN ... END`` preamble of the file and adds the
+    two attributes the VBE writes into the module stream after ``VB_Exposed``
+    (``VB_TemplateDerived`` and ``VB_Customizable``, both False): the form the class has in
+    xlwings' shipped ``quickstart_standalone.xlsm``.
+    """
+    text = re.sub(r"\AVERSION 1\.0 CLASS\r\nBEGIN\r\n.*?\r\nEND\r\n", "", exported, flags=re.S)
+    extra = "Attribute VB_TemplateDerived = False\r\nAttribute VB_Customizable = False\r\n"
+    if "VB_TemplateDerived" not in text:
+        text = re.sub(
+            r"(Attribute VB_Exposed = \w+\r\n)", lambda m: m.group(1) + extra, text, count=1
+        )
+    return text
+
+
+def _description(source: str) -> str:
+    r"""Return the ``VB_Description`` as the VBE puts it in the dir stream (``\r\n`` -> CRLF)."""
+    found = re.search(r'^Attribute VB_Description = "(.*)"\r?$', source, flags=re.M)
+    return found.group(1).replace("\\r\\n", "\r\n") if found else ""
+
+
 def vba_sources(layout: lay.Dashboard = lay.DASHBOARD) -> dict[str, str]:
     """Return the source of every module added to the VBA project (CRLF line ends).
 
@@ -271,42 +407,96 @@ def vba_sources(layout: lay.Dashboard = lay.DASHBOARD) -> dict[str, str]:
     _check_wrappers(wrappers, layout)
     return {
         "xlwings": _crlf(bas),
-        "Dictionary": _crlf((_xlwings_dir() / "addin" / "Dictionary.cls").read_text("utf-8")),
+        "Dictionary": _class_stream_form(
+            _crlf((_xlwings_dir() / "addin" / "Dictionary.cls").read_text("utf-8"))
+        ),
         "xlwings_udfs": _crlf(wrappers),
         "xlsrc_macros": _crlf(MACROS_BAS.read_text(encoding="utf-8")),
     }
 
 
-def vba_project(sources: dict[str, str]) -> bytes:
-    """Return a ``vbaProject.bin`` holding ``sources`` (pure Python, with pyOpenVBA).
+def code_names(sheets: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """Return the VBA code name of each sheet, as Excel names them: ``Sheet1``, ``Sheet2``...
 
-    pyOpenVBA starts from the blank macro workbook it ships (saved by Excel: a
-    ``ThisWorkbook`` and a ``Sheet1`` document module, references to stdole and Office);
-    its sample ``Module1`` is removed and ``sources`` are added, ``Dictionary`` as a class
-    module, the others as standard modules. The project holds source only (no compiled
-    p-code): Excel compiles it when the workbook is opened.
+    By position, one count over the sheets (what Excel and XlsxWriter do); the workbook
+    itself is ``ThisWorkbook``. The VBA project has one document module of each name and
+    the package writes the same names as ``codeName`` (:func:`build_workbook`).
+    """
+    return {name: f"Sheet{i}" for i, name in enumerate(sheets, start=1)}
+
+
+def vba_project(sources: dict[str, str], sheets: list[str] | tuple[str, ...]) -> bytes:
+    """Return a ``vbaProject.bin`` holding ``sources``, for a workbook of ``sheets``.
+
+    pyOpenVBA gives a package with these sheets a new VBA project as Excel does for a
+    first macro: ``ThisWorkbook`` and one document module per sheet (:func:`code_names`),
+    references to stdole and Office, project information from a project Excel wrote.
+    ``sources`` are added, ``Dictionary`` as a class module, the others as standard
+    modules. The project is then written in the interoperable form [MS-OVBA] requires of
+    a writer, which is also the form of xlwings' shipped ``quickstart_standalone.xlsm``:
+
+    - ``_VBA_PROJECT`` is :data:`VBA_PROJECT_STREAM` (7 bytes, version ``0xFFFF``);
+    - PROJECTCOOKIE and every MODULECOOKIE are ``0xFFFF``;
+    - every module stream is compressed source only (MODULEOFFSET 0, no performance
+      cache, as the ``xlwings`` module of xlwings' own workbook): Excel compiles the
+      project from source when it opens the workbook.
+
+    Parameters
+    ----------
+    sources : dict of str to str
+        Module name -> source, CRLF line ends, each starting with its ``Attribute`` lines.
+    sheets : sequence of str
+        The workbook's sheet names, in tab order.
+
+    Returns
+    -------
+    bytes
+        The compound file.
+
+    Raises
+    ------
+    WorkbookBuildError
+        If the project does not validate.
     """
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "vba.xlsm"
-        with ExcelFile.create_new(str(path)) as book:
-            project = book.vba_project()
-            if "Module1" in project.module_names():
-                project.delete_module("Module1")
+        host = xlsxwriter.Workbook(str(path))  # a package with the sheets and no project
+        for name in sheets:
+            host.add_worksheet(name)
+        host.close()
+        with ExcelFile(str(path)) as book:
+            project = book.add_vba_project()
+            expected = ["ThisWorkbook", *code_names(sheets).values()]
+            if project.module_names() != expected:
+                raise WorkbookBuildError(
+                    f"pyOpenVBA made document modules {project.module_names()}, expected {expected}"
+                )
             for name, source in sources.items():
                 kind = VBAModuleKind.other if name == "Dictionary" else VBAModuleKind.standard
-                project.add_module(name, source, kind=kind)
+                module = project.add_module(name, source, kind=kind)
+                module.doc_string = module.doc_string_unicode = _description(source)
+            project.project_cookie = VBA_COOKIE
+            for module in project.modules:
+                module.cookie = VBA_COOKIE
+                if module.text_offset:  # a compiled cache from Excel's template: source only
+                    module.source = module.source  # loaded, then rewritten at MODULEOFFSET 0
+                    module.dirty = True
+            project.dir_structure_dirty = True  # write the dir stream with the cookies
             problems = project.validate()
             if problems:
                 raise WorkbookBuildError(f"Invalid VBA project: {'; '.join(problems)}")
             book.save()
         with ExcelFile(str(path)) as book:
-            return bytes(book.vba_project_bytes())
+            raw = bytes(book.vba_project_bytes())
+    cfb = CFB.from_bytes(raw)
+    cfb.write_stream_in_storage("VBA", "_VBA_PROJECT", VBA_PROJECT_STREAM)
+    return bytes(cfb.to_bytes())
 
 
 # --------------------------------------------------------------------------- writer
 _FONTS: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "font_size": 16, "font_color": "#" + lay.TITLE_FONT},
-    "subtitle": {"italic": True, "font_size": 10, "font_color": "#595959"},
+    "subtitle": {"italic": True, "font_size": 10, "font_color": "#595959", "align": "left"},
     "section": {"bold": True, "font_size": 11, "font_color": "#" + lay.TITLE_FONT},
     "label": {"bold": True},
     "note": {"italic": True, "font_size": 9, "font_color": "#7F7F7F"},
@@ -353,6 +543,9 @@ class XlsxWriterWriter:
         self._formats: dict[tuple[str, str, str], Any] = {}
         self._spills: list[tuple[int, int]] = []  # (row, col), 0-based, of spill anchors
         self.spill_anchors: dict[str, list[str]] = {}
+        self.sheet: lay.Sheet | None = None
+        #: Sheet-level names over spilled table columns: (sheet, name) -> refers-to formula.
+        self.spill_names: dict[tuple[str, str], str] = {}
 
     def _format(self, number_format: str | None, style: str, align: str = "") -> Any:
         key = (number_format or "", style, align)
@@ -369,6 +562,7 @@ class XlsxWriterWriter:
     def add_sheet(self, sheet: lay.Sheet) -> None:
         """Add the worksheet ``sheet.name``."""
         self.ws = self.wb.add_worksheet(sheet.name)
+        self.sheet = sheet
         self.sheets[sheet.name] = self.ws
         self._spills = []
         self.spill_anchors[sheet.name] = []
@@ -405,7 +599,8 @@ class XlsxWriterWriter:
             )
             self._spills.append((row - 1, col - 1))
             self.spill_anchors[self.ws.name].append(cell)
-            self.ws.set_row(row - 1, 27)  # room for two-line headers, as the report
+            if style == "header":  # a table: room for two-line headers, as the report
+                self.ws.set_row(row - 1, 27)
         else:
             self.ws.write_formula(row - 1, col - 1, "=" + formula, fmt, "")
 
@@ -436,10 +631,28 @@ class XlsxWriterWriter:
         options["format"] = fmt
         self.ws.conditional_format(rng, options)
 
+    def _spill_column(self, table: lay.Table, key: str) -> str:
+        """Define (once) and return the sheet-level name over a spilled column's data rows."""
+        assert self.sheet is not None
+        name = spill_column_name(table, key)
+        self.spill_names[(self.sheet.name, name)] = spill_column_formula(
+            self.sheet.name, table, key
+        )
+        return f"={_quote_sheet(self.sheet.name)}!{name}"
+
     def chart(self, chart: lay.Chart, series: list[ChartSeries], bounds: dict[str, float]) -> None:
-        """Add a native chart whose series reference the spill areas."""
+        """Add a native chart whose series follow the spilled tables.
+
+        Line and bar charts take their categories and values from sheet-level names over
+        the table's spill (:func:`spill_column_formula`), so they show every row the
+        formula returns, however many. A scatter keeps one series per row (each sector
+        its own colour and label) over the cells ``series`` gives: its tables have a fixed
+        number of rows (the 11 sector SPDRs; the 4 end points of the quadrant lines).
+        """
+        assert self.sheet is not None
         kind = {"line": "line", "bar": "column", "scatter": "scatter"}[chart.kind]
         ch = self.wb.add_chart({"type": kind})
+        table = self.sheet.table(chart.table)
         k = 0
         for i, s in enumerate(series):
             opts: dict[str, Any] = {
@@ -447,6 +660,9 @@ class XlsxWriterWriter:
                 "categories": "=" + s.x.a1(),
                 "values": "=" + s.y.a1(),
             }
+            if chart.kind in ("line", "bar"):
+                opts["categories"] = self._spill_column(table, chart.x)
+                opts["values"] = self._spill_column(table, chart.y[i])
             if chart.kind == "line":
                 color = "#" + SERIES_COLORS[i % len(SERIES_COLORS)]
                 opts["line"] = {"color": color, "width": 1.75}
@@ -527,6 +743,40 @@ class XlsxWriterWriter:
         """Define a workbook-level name."""
         self.wb.define_name(name, "=" + ref.a1())
 
+    def define_spill_names(self) -> None:
+        """Define the sheet-level names the charts use (call once, after every sheet)."""
+        for (sheet, name), formula in sorted(self.spill_names.items()):
+            self.wb.define_name(f"{sheet}!{name}", "=" + formula)
+
+
+def _quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def spill_column_name(table: lay.Table, key: str) -> str:
+    """Return the sheet-level name over the data rows of a table column as it spills.
+
+    ``spill_<table>_<key>`` (characters other than letters, digits and ``_`` become
+    ``_``). It starts with neither R nor C: Excel reads such names as R1C1 references in a
+    chart's SERIES formula (J. Peltier, "Dynamic Charts Using Dynamic Arrays", 2021).
+    """
+    return re.sub(r"[^A-Za-z0-9_]", "_", f"spill_{table.name}_{key}")
+
+
+def spill_column_formula(sheet: str, table: lay.Table, key: str) -> str:
+    """Return what :func:`spill_column_name` refers to: a column of the spill, header excluded.
+
+    ``INDEX(A5#,2,k):INDEX(A5#,ROWS(A5#),k)``, with ``A5#`` (the whole spill of the formula
+    at the table's anchor, header row included) written as it is stored in the file,
+    ``_xlfn.ANCHORARRAY('Sheet'!$A$5)``. ``INDEX`` over a reference returns a reference,
+    so the name is a range that grows and shrinks with the spill: a chart series may use a
+    name but neither the spill operator nor an array. If the formula returns only its
+    header (or an error) the name is ``#REF!`` and the series is empty.
+    """
+    anchor = f"_xlfn.ANCHORARRAY({_quote_sheet(sheet)}!{lay.cell_address(table.header_row, table.first_col, absolute=True)})"
+    k = table.keys.index(key) + 1
+    return f"INDEX({anchor},2,{k}):INDEX({anchor},ROWS({anchor}),{k})"
+
 
 # --------------------------------------------------------------------------- build
 @dataclass
@@ -572,25 +822,31 @@ class WorkbookSummary:
         )
 
 
-def _write_conf_sheet(writer: XlsxWriterWriter) -> None:
+def _write_conf_sheet(writer: XlsxWriterWriter, conf: dict[str, str | bool]) -> None:
     ws = writer.wb.add_worksheet(CONF_SHEET)
     ws.set_tab_color("#BFBFBF")
-    ws.set_column(0, 0, 18)
+    ws.set_column(0, 0, 34)
     ws.set_column(1, 1, 24)
     bold = writer.wb.add_format({"bold": True})
     note = writer._format(None, "note")
-    for i, (key, value) in enumerate(XLWINGS_CONF):
+    for i, (key, value) in enumerate(conf.items()):
         ws.write_string(i, 0, key, bold)
         if isinstance(value, bool):
             ws.write_boolean(i, 1, value)
         elif value:
             ws.write_string(i, 1, value)
     for j, text in enumerate(_CONF_NOTES):
-        ws.write_string(len(XLWINGS_CONF) + 2 + j, 0, text, note)
+        if text:
+            ws.write_string(len(conf) + 2 + j, 0, text, note)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 1)
 
 
 def build_workbook(
-    out_path: str | os.PathLike[str], layout: lay.Dashboard = lay.DASHBOARD
+    out_path: str | os.PathLike[str],
+    layout: lay.Dashboard = lay.DASHBOARD,
+    conf: dict[str, str | bool] | None = None,
 ) -> WorkbookSummary:
     """Build the dashboard template ``.xlsm`` at ``out_path`` (replaced atomically).
 
@@ -600,6 +856,9 @@ def build_workbook(
         Where to write; must end in ``.xlsm``.
     layout : Dashboard
         The dashboard definition (default :data:`~xlsrc.dashboard.layout.DASHBOARD`).
+    conf : dict of str to str or bool, optional
+        Values replacing those of :data:`XLWINGS_CONF` in the ``xlwings.conf`` sheet
+        (keys must be among its keys), e.g. from :func:`interpreter_conf`.
 
     Returns
     -------
@@ -611,19 +870,28 @@ def build_workbook(
         A layout formula names a function missing from the generated UDF wrappers, or the
         VBA project does not read back.
     XlsrcError
-        ``out_path`` does not end in ``.xlsm`` or its folder does not exist.
+        ``out_path`` does not end in ``.xlsm``, its folder does not exist, an unknown
+        ``conf`` key, or the file cannot be written (open in Excel, read-only).
     """
     path = Path(out_path).expanduser()
     if path.suffix.lower() != ".xlsm":
         raise XlsrcError(f"The workbook must be an .xlsm file, not {path.name}")
     if not path.parent.is_dir():
         raise XlsrcError(f"Cannot write {path}: folder {path.parent} does not exist")
+    settings = dict(XLWINGS_CONF)
+    unknown = sorted(set(conf or {}) - set(settings))
+    if unknown:
+        raise XlsrcError(f"Unknown xlwings.conf keys {unknown} (allowed: {', '.join(settings)})")
+    settings.update(conf or {})
+    sheet_names = [*(s.name for s in layout.sheets), CONF_SHEET]
     sources = vba_sources(layout)
-    project = vba_project(sources)
+    project = vba_project(sources, sheet_names)
+    names = code_names(sheet_names)
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsm", dir=path.parent)
-    os.close(fd)
+    tmp: str | None = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsm", dir=path.parent)
+        os.close(fd)
         wb = xlsxwriter.Workbook(tmp)
         wb.set_properties(
             {
@@ -638,7 +906,10 @@ def build_workbook(
         wb.set_vba_name("ThisWorkbook")
         writer = XlsxWriterWriter(wb)
         render_dashboard(writer, None, replace(layout, meta=template_settings()))
-        _write_conf_sheet(writer)
+        _write_conf_sheet(writer, settings)
+        writer.define_spill_names()
+        for ws in wb.worksheets():
+            ws.set_vba_name(names[ws.name])
         for b in BUTTONS:
             row, col = lay.split_cell(b.cell)
             writer.sheets[b.sheet].insert_button(
@@ -650,22 +921,98 @@ def build_workbook(
         wb.close()
         with ExcelFile(tmp) as book:
             modules = list(book.module_names())
-        missing = [m for m in VBA_MODULES if m not in modules]
+        missing = [m for m in ("ThisWorkbook", *names.values(), *VBA_MODULES) if m not in modules]
         if missing:
             raise WorkbookBuildError(f"VBA modules missing after the build: {missing}")
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        hint = (
+            " (is it open in Excel? Close it and run again)"
+            if isinstance(exc, PermissionError)
+            else ""
+        )
+        raise XlsrcError(f"Cannot write the workbook to {path}: {reason}{hint}") from exc
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
     return WorkbookSummary(
         path=path,
-        sheets=[*(s.name for s in layout.sheets), CONF_SHEET],
+        sheets=sheet_names,
         formulas=sum(len(v) for v in writer.spill_anchors.values()),
         names=[n.name for n in layout.names],
         modules=modules,
         udfs=sorted(wrapped_functions(sources["xlwings_udfs"])),
         buttons=[f"{b.sheet}: {b.caption} -> {b.macro}" for b in BUTTONS],
     )
+
+
+# --------------------------------------------------------------------------- a user's copy
+def interpreter_conf(
+    executable: str | os.PathLike[str] | None = None,
+    platform: str | None = None,
+    prefix: str | os.PathLike[str] | None = None,
+) -> dict[str, str]:
+    """Return the ``xlwings.conf`` values that make Excel start ``executable`` (this Python).
+
+    xlwings starts ``Interpreter_Win`` (``Interpreter_Mac`` on a Mac) as given: a bare
+    ``python`` is whatever comes first on PATH, which is not the virtual environment, the
+    Microsoft Store Python or the py launcher's Python that has xlsrc (xlwings issues
+    #1328, #2376). A full path works for a plain install and for a virtual environment
+    (xlwings loads its DLL from the interpreter's folder or the one above:
+    ``XLPyLoadDLL`` in ``xlwings.bas``). A Conda environment must be activated, so
+    there xlwings wants ``python`` plus ``Conda Path`` (the Conda installation) and
+    ``Conda Env`` (``base``, an environment name, or a path).
+
+    Parameters
+    ----------
+    executable : path-like, optional
+        The interpreter (default ``sys.executable``).
+    platform : str, optional
+        ``sys.platform`` of the machine that runs Excel (default this one's);
+        ``"darwin"`` sets ``Interpreter_Mac``, anything else ``Interpreter_Win``.
+    prefix : path-like, optional
+        The interpreter's environment (default ``sys.prefix``): a Conda environment if
+        it has a ``conda-meta`` folder.
+
+    Returns
+    -------
+    dict of str to str
+        Keys of :data:`XLWINGS_CONF`.
+    """
+    exe = Path(executable if executable is not None else sys.executable)
+    platform = platform or sys.platform
+    env = Path(prefix if prefix is not None else sys.prefix)
+    key = "Interpreter_Mac" if platform == "darwin" else "Interpreter_Win"
+    if platform != "darwin" and (env / "conda-meta").is_dir():
+        root = env.parent.parent if env.parent.name == "envs" else env
+        name = "base" if root == env else (env.name if env.parent == root / "envs" else str(env))
+        return {key: "python", "Conda Path": str(root), "Conda Env": name}
+    return {key: str(exe)}
+
+
+def new_workbook(
+    out_path: str | os.PathLike[str],
+    executable: str | os.PathLike[str] | None = None,
+    platform: str | None = None,
+) -> WorkbookSummary:
+    """Write a copy of the dashboard workbook set up for this Python (``xlsrc workbook new``).
+
+    The template with :func:`interpreter_conf` in its ``xlwings.conf`` sheet: Excel then
+    starts the interpreter that runs this, which has xlsrc installed.
+
+    Parameters
+    ----------
+    out_path : path-like
+        Where to write (``.xlsm``).
+    executable, platform : optional
+        See :func:`interpreter_conf`.
+
+    Returns
+    -------
+    WorkbookSummary
+    """
+    return build_workbook(out_path, conf=interpreter_conf(executable, platform))
