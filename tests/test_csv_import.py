@@ -55,7 +55,12 @@ def test_aliases_thousands_separators_volume_suffix_and_us_dates(tmp_path):
     assert read.bars["date"].tolist() == [pd.Timestamp("2026-01-02"), pd.Timestamp("2026-01-05")]
     assert read.bars["close"].tolist() == [1100.5, 1101.0]
     assert read.bars["volume"].tolist() == [1.5e6, 2e3]
-    assert "dates read as %m/%d/%Y" in read.notes
+    # 01/05 and 01/02 read day first are 1 May (a Friday) and 1 February (a Sunday):
+    # only month first reads them as consecutive sessions (2 and 5 January 2026).
+    assert (
+        "dates read month first: only that order reads the dates as consecutive sessions"
+        in read.notes
+    )
 
 
 def test_explicit_mapping_and_ticker_argument(tmp_path):
