@@ -31,11 +31,16 @@ month-first, and one order holds for a whole column:
 
 1. a first number above 12 anywhere (``13/01/2026``) makes the column day-first, a second
    number above 12 (``01/13/2026``) month-first; both in one column is refused;
-2. otherwise, if the caller gave an ``is_session`` predicate and exactly one order reads
-   every date as an exchange session, none after ``last_session``, forming one run of
-   consecutive sessions, that order is taken (``02/01/2026`` .. ``12/01/2026`` read
-   day-first are the 7 sessions of 2-12 January 2026; read month-first they include a
-   Sunday, a Saturday and dates to come);
+2. otherwise, if the caller gave an ``is_session`` predicate, an order is taken when it
+   reads the dates as one run of consecutive exchange sessions while the other order
+   reads a date that cannot be a bar (not a session, after ``last_session``, or no such
+   day): ``02/01/2026`` .. ``12/01/2026`` read day-first are the 7 sessions of 2-12
+   January 2026; read month-first they include a Sunday, a Saturday and dates to come.
+   When the other order also reads only sessions (``01/05/2026``, ``01/06/2026``: 1 May
+   and 1 June, or 5 and 6 January) the column is refused: the dates might be a sparse
+   or monthly series. What the rule cannot tell: month-start dates that include a
+   weekend (``01/05/2026`` .. ``01/09/2026``, 1 May .. 1 September) read month-first as
+   the sessions 5-9 January; a daily-bar import gets such a file only by mistake;
 3. otherwise the column is refused with a message naming the option that gives the order
    (``--date-format``).
 
@@ -549,19 +554,27 @@ def parse_dates(
     return ParsedDates(dates=dates, problems=problems, order=order, how=how, converted=converted)
 
 
-def _fits(
-    days: list[pd.Timestamp],
+def _reading(
+    numeric: dict[int, _Numeric],
+    order: str,
     is_session: Callable[[pd.DatetimeIndex], np.ndarray],
     last_session: pd.Timestamp | None,
-) -> bool:
-    """Return True if ``days`` are sessions, none after ``last_session``, one consecutive run."""
-    unique = pd.DatetimeIndex(sorted(set(days)))
-    if last_session is not None and unique[-1] > last_session:
-        return False
-    if not bool(np.all(is_session(unique))):
-        return False
+) -> tuple[bool, bool]:
+    """Return (one run of consecutive sessions, a date that cannot be a bar) for an order.
+
+    A date cannot be a bar if it does not exist (31 February), is not a session, or is
+    after ``last_session``.
+    """
+    try:
+        unique = pd.DatetimeIndex(sorted({p.read(order)[0] for p in numeric.values()}))
+    except _NotADateError:
+        return False, True
+    if not bool(np.all(is_session(unique))) or (
+        last_session is not None and unique[-1] > last_session
+    ):
+        return False, True
     span = pd.date_range(unique[0], unique[-1], freq="D")
-    return int(np.count_nonzero(is_session(span))) == len(unique)
+    return int(np.count_nonzero(is_session(span))) == len(unique), False
 
 
 def _format_hint(sep: str, option: str) -> str:
@@ -601,25 +614,23 @@ def _settle_order(
     swapped = next((i for i, p in numeric.items() if p.a != p.b), None)
     if swapped is None:
         return DAY_FIRST, ""  # day == month in every date: both orders read the same
-    fitting: list[str] = []
+    runs = {DAY_FIRST: (False, False), MONTH_FIRST: (False, False)}
     if is_session is not None:
-        for order in (DAY_FIRST, MONTH_FIRST):
-            try:
-                days = [p.read(order)[0] for p in numeric.values()]
-            except _NotADateError:
-                continue
-            if _fits(days, is_session, last_session):
-                fitting.append(order)
-    if len(fitting) == 1:
-        return fitting[0], (
-            f"{_ORDER_NAMES[fitting[0]]}: only that order reads the dates as consecutive sessions"
-        )
+        runs = {o: _reading(numeric, o, is_session, last_session) for o in runs}
+        for order, other in ((DAY_FIRST, MONTH_FIRST), (MONTH_FIRST, DAY_FIRST)):
+            if runs[order][0] and runs[other][1]:
+                return order, (
+                    f"{_ORDER_NAMES[order]}: only that order reads the dates as consecutive "
+                    "sessions"
+                )
     parts = numeric[swapped]
     first_day, second_day = parts.read(DAY_FIRST)[0], parts.read(MONTH_FIRST)[0]
     if is_session is None:
         why = "no day is above 12"
-    elif fitting:
+    elif runs[DAY_FIRST][0] and runs[MONTH_FIRST][0]:
         why = "no day is above 12 and both orders read the dates as consecutive sessions"
+    elif not (runs[DAY_FIRST][1] or runs[MONTH_FIRST][1]):
+        why = "no day is above 12 and both orders read the dates as sessions"
     else:
         why = "no day is above 12 and neither order reads the dates as consecutive sessions"
     raise InvalidParameterError(
