@@ -353,7 +353,7 @@ def parse_date_format(text: str | DateFormat | None) -> DateFormat | None:
     if not re.search(r"%d", pattern) or not re.search(r"%[Yy]", pattern):
         raise InvalidParameterError(name="date format", value=text, allowed=_FORMAT_ALLOWED)
     try:
-        _dt.datetime.strptime(_dt.datetime(2026, 1, 2).strftime(pattern), pattern)
+        _dt.datetime.strptime(_dt.datetime(2026, 1, 2, tzinfo=_dt.UTC).strftime(pattern), pattern)
     except ValueError as exc:
         raise InvalidParameterError(
             name="date format", value=text, allowed=f"a pattern strptime reads ({exc})"
