@@ -361,20 +361,32 @@ def _token(text: str, suffix_allowed: bool) -> _Token | None:
     return _Token(sign, t, power)
 
 
+def _grouped(whole: str, separator: str) -> bool:
+    """Return True if ``whole`` is digits grouped by threes with ``separator`` (1,234,567)."""
+    groups = whole.split(separator)
+    return (
+        all(g.isdigit() for g in groups)
+        and 1 <= len(groups[0]) <= 3
+        and all(len(g) == 3 for g in groups[1:])
+    )
+
+
 def _evidence(body: str) -> tuple[str | None, bool]:
     """Return (decimal mark this number proves, whether it is ambiguous)."""
     if _SCIENTIFIC.fullmatch(body):
         return ".", False
     dot, comma = "." in body, "," in body
     if dot and comma:
-        return ("." if body.rfind(".") > body.rfind(",") else ","), False
+        mark = "." if body.rfind(".") > body.rfind(",") else ","
+        whole = body.rpartition(mark)[0]
+        return (mark if _grouped(whole, "," if mark == "." else ".") else None), False
     if any(c in body for c in _GROUP_SEPARATORS):
         return ("." if dot else "," if comma else None), False
     mark = "." if dot else "," if comma else None
     if mark is None:
         return None, False
     if body.count(mark) > 1:  # 1,234,567: a thousands separator, so the other mark
-        return ("." if mark == "," else ","), False
+        return ("." if mark == "," else ",") if _grouped(body, mark) else None, False
     whole, _, frac = body.partition(mark)
     if len(frac) != 3 or whole in ("", "0") or len(whole) > 3:
         return mark, False
