@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from yahoo_fake import make_store, recorded, stored, write_snapshot
 
 from xlsrc.data.csv_import import import_csv, parse_mapping, read_csv_bars
@@ -590,3 +592,156 @@ def test_cli_as_of_through_the_same_date_rule(store, capsys):
     status = cli.main(["quote", "SPY", "--as-of", "someday", "--store", str(store.path)])
     _, err = capsys.readouterr()
     assert status == 1 and err.startswith("xlsrc: error: Invalid --as-of: 'someday' is not a date")
+
+
+# --------------------------------------------------------------------------- property
+# Files generated from known truth: random sessions written in random date styles and
+# orders, separators, decimal marks, thousands separators, quoting, BOM/CRLF, volume
+# suffixes, duplicates. The parser must refuse (a CsvFormatError naming a line) or return
+# exactly the truth.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DATE_STYLES = ("iso", "yf", "utc", "close_z", "named", "compact", "dmy", "mdy")
+_UNAMBIGUOUS = frozenset({"iso", "yf", "utc", "close_z", "named", "compact"})
+_HEADERS = (
+    ("Date", "Open", "High", "Low", "Close", "Volume"),
+    ("Datum", "Eröffnung", "Hoch", "Tief", "Schluss", "Volumen"),
+    ("<DATE>", "<OPEN>", "<HIGH>", "<LOW>", "<CLOSE>", "<VOL>"),
+)
+
+
+@pytest.fixture(scope="module")
+def sessions():
+    from xlsrc.data.calendar import get_calendar
+
+    return get_calendar().sessions_in_range("2024-01-02", "2026-11-27")
+
+
+def _write_date(day: pd.Timestamp, style: str, sep: str) -> str:
+    ny = day.tz_localize("America/New_York")
+    if style == "iso":
+        return f"{day:%Y-%m-%d}"
+    if style == "yf":  # New York midnight with the offset of that day (DST included)
+        offset = ny.strftime("%z")
+        return f"{day:%Y-%m-%d} 00:00:00{offset[:3]}:{offset[3:]}"
+    if style == "utc":  # the same instant in UTC (05:00 or 04:00)
+        return ny.tz_convert("UTC").strftime("%Y-%m-%d %H:%M:%S+00:00")
+    if style == "close_z":  # the 16:00 close in UTC
+        return (ny + pd.Timedelta(hours=16)).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+    if style == "named":
+        return f"{_MONTHS[day.month - 1]} {day.day:02d}, {day.year}"
+    if style == "compact":
+        return f"{day:%Y%m%d}"
+    first, second = (day.day, day.month) if style == "dmy" else (day.month, day.day)
+    return f"{first:02d}{sep}{second:02d}{sep}{day.year}"
+
+
+def _write_number(units: int, decimals: int, mark: str, thousands: str) -> str:
+    whole, frac = divmod(units, 10**decimals)
+    digits = str(whole)
+    if thousands:
+        groups = []
+        while len(digits) > 3:
+            digits, tail = digits[:-3], digits[-3:]
+            groups.insert(0, tail)
+        digits = thousands.join([digits, *groups])
+    return digits + (f"{mark}{frac:0{decimals}d}" if decimals else "")
+
+
+@st.composite
+def generated_files(draw, sessions):
+    n = draw(st.integers(1, 10))
+    start = draw(st.integers(0, len(sessions) - 3 * n - 1))
+    if draw(st.booleans()):
+        picked = list(range(start, start + n))
+    else:
+        picked = sorted(draw(st.sets(st.integers(start, start + 3 * n), min_size=n, max_size=n)))
+    truth_days = [pd.Timestamp(sessions[i]) for i in picked]
+    decimals = draw(st.sampled_from((2, 2, 2, 3, 4)))
+    rows = []
+    for day in truth_days:
+        low, a, b, high = sorted(
+            draw(st.lists(st.integers(1, 9000 * 10**decimals), min_size=4, max_size=4))
+        )
+        opening, closing = (a, b) if draw(st.booleans()) else (b, a)
+        suffix = draw(st.sampled_from(("", "", "K", "M", "B")))
+        if suffix:
+            hundredths = draw(st.integers(1, 99999))
+            volume = hundredths * 10 ** {"K": 3, "M": 6, "B": 9}[suffix] // 100
+        else:
+            hundredths, volume = 0, draw(st.integers(0, 5 * 10**9))
+        rows.append((day, [opening, high, low, closing], volume, hundredths, suffix))
+
+    style = draw(st.sampled_from(_DATE_STYLES))
+    date_sep = draw(st.sampled_from(("/", ".", "-")))
+    sep = draw(st.sampled_from((",", ";", "\t", "|")))
+    mark = draw(st.sampled_from((".", ",")))
+    thousands = draw(st.sampled_from(("", "", " ", "'", "," if mark == "." else ".")))
+    header = draw(st.sampled_from(_HEADERS))
+    quote_all = draw(st.booleans())
+    if sep in (mark, thousands) or (sep == "," and style == "named"):
+        quote_all = True
+    order = draw(st.sampled_from(("ascending", "descending", "shuffled")))
+    if order == "descending":
+        rows.reverse()
+    elif order == "shuffled":
+        rows = draw(st.permutations(rows))
+    duplicate = draw(st.integers(0, 9)) == 0
+    if duplicate:
+        rows.append(rows[draw(st.integers(0, len(rows) - 1))])
+
+    def cell(text):
+        return f'"{text}"' if quote_all else text
+
+    lines = [sep.join(cell(h) for h in header)]
+    for day, prices, volume, hundredths, suffix in rows:
+        cells = [_write_date(day, style, date_sep)]
+        cells += [_write_number(p, decimals, mark, thousands) for p in prices]
+        if suffix:
+            cells.append(_write_number(hundredths, 2, mark, thousands) + suffix)
+        else:
+            cells.append(_write_number(volume, 0, mark, thousands))
+        lines.append(sep.join(cell(c) for c in cells))
+    newline = "\r\n" if draw(st.booleans()) else "\n"
+    text = ("\ufeff" if draw(st.booleans()) else "") + newline.join(lines) + newline
+    truth = pd.DataFrame(
+        {
+            "date": [r[0] for r in rows],
+            "open": [r[1][0] / 10**decimals for r in rows],
+            "high": [r[1][1] / 10**decimals for r in rows],
+            "low": [r[1][2] / 10**decimals for r in rows],
+            "close": [r[1][3] / 10**decimals for r in rows],
+            "volume": [float(r[2]) for r in rows],
+            "line": list(range(2, len(rows) + 2)),
+        }
+    )
+    # Settings in which the file must be read (nothing in it is ambiguous): a date style
+    # without a day/month question or with a day above 12, and prices with two decimals
+    # (every price then proves the decimal mark), and no duplicate day.
+    must_read = (
+        (style in _UNAMBIGUOUS or any(d.day > 12 for d in truth_days))
+        and decimals == 2
+        and not duplicate
+    )
+    return text, truth, must_read
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_generated_files_are_refused_by_line_or_read_exactly(sessions, data):
+    text, truth, must_read = data.draw(generated_files(sessions))
+    try:
+        got = read_csv_bars("GEN.csv", text=text, ticker="ICHR", now=NOW)
+    except CsvFormatError as exc:
+        line = exc.fields["line"]
+        assert isinstance(line, int) and 1 <= line <= len(truth) + 1, str(exc)
+        assert str(exc).startswith(f"GEN.csv, line {line}: ")
+        assert not must_read, f"refused a file that settles everything: {exc}\n{text}"
+        event("refused")
+        return
+    event("read")
+    expected = truth.sort_values("date", kind="stable").reset_index(drop=True)
+    bars = got.bars.reset_index(drop=True)
+    assert bars["ticker"].eq("ICHR").all()
+    assert bars["date"].tolist() == expected["date"].tolist(), text
+    for column in ("open", "high", "low", "close", "volume", "line"):
+        assert bars[column].tolist() == expected[column].tolist(), (column, text)

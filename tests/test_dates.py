@@ -287,3 +287,22 @@ def test_the_module_is_pure():
     }, imported
     for clock in ("now(", "today(", "time.time", "utcnow", "open("):
         assert clock not in source
+
+
+# --------------------------------------------------------------------------- formulas
+def test_date_text_in_a_formula_cell_follows_the_same_rule():
+    from xlsrc.excel import args
+
+    assert args.as_of_arg("22/01/2026") == T("2026-01-22")
+    assert args.as_of_arg("Jan 22, 2026") == T("2026-01-22")
+    assert args.as_of_arg("2026-01-23T02:00:00Z") == T("2026-01-22")  # 21:00 in New York
+    with pytest.raises(InvalidParameterError) as info:
+        args.as_of_arg("03/02/2026")
+    assert str(info.value) == (
+        "Invalid as_of: '03/02/2026' is ambiguous: 3 February 2026 (day first) or "
+        "2 March 2026 (month first); write 2026-02-03 or 2026-03-02"
+    )
+    # Excel's own values stay as Excel sends them: a serial, and a datetime whose UTC
+    # tag pywin32 adds to the cell's wall-clock value (02:00 is not an instant here)
+    assert args.as_of_arg(46044.0) == T("2026-01-22")
+    assert args.as_of_arg(dt.datetime(2026, 1, 22, 2, 0, tzinfo=dt.UTC)) == T("2026-01-22")
