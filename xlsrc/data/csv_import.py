@@ -64,10 +64,11 @@ first line) and how many other lines are bad. A bad file stores nothing.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -184,6 +185,8 @@ _MISSING: Final = frozenset({"", "-", "--", "\u2014", "null", "none", "nan", "n/
 _CURRENCY = re.compile(r"^(?:US\$|\$|€|£|USD|EUR|GBP)\s*|\s*(?:\$|€|£|USD|EUR|GBP)$", re.I)
 _GROUP_SEPARATORS: Final = " \u00a0\u202f\u2009'\u2019"
 _SCIENTIFIC = re.compile(r"\d+(?:\.\d*)?[eE][+-]?\d+")
+_PLAIN = re.compile(r"\d+(?:[.,]\d+)?")
+_NUMBER_CHARS = re.compile(r"[0-9.,eE+\-" + _GROUP_SEPARATORS + r"]+")
 _FILE_TICKER = re.compile(r"\^?[A-Z0-9]{1,6}(?:-[A-Z0-9]{1,2})?(?:\.[A-Z]{1,3})?")
 _BLOOMBERG_CELL = re.compile(r"\S+\s+[A-Za-z]{2}\s+Equity", re.I)
 
@@ -345,7 +348,10 @@ class _Token:
 
 def _token(text: str, suffix_allowed: bool) -> _Token | None:
     """Split a cell; None for a missing value; raise ValueError if it is not a number."""
-    t = text.strip().replace("\u2212", "-")
+    t = text.strip()
+    if _PLAIN.fullmatch(t):  # the common case: 123, 12.5, 12,5
+        return _Token("", t, 0)
+    t = t.replace("\u2212", "-")
     if t.lower() in _MISSING:
         return None
     t = _CURRENCY.sub("", t).strip()
@@ -356,7 +362,7 @@ def _token(text: str, suffix_allowed: bool) -> _Token | None:
     power = 0
     if suffix_allowed and t[-1:].upper() in _SUFFIX:
         power, t = _SUFFIX[t[-1].upper()], t[:-1].strip()
-    if not t or not re.fullmatch(r"[0-9.,eE+\-" + _GROUP_SEPARATORS + r"]+", t):
+    if not t or not _NUMBER_CHARS.fullmatch(t):
         raise ValueError(text)
     return _Token(sign, t, power)
 
@@ -371,6 +377,7 @@ def _grouped(whole: str, separator: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=65536)
 def _evidence(body: str) -> tuple[str | None, bool]:
     """Return (decimal mark this number proves, whether it is ambiguous)."""
     if _SCIENTIFIC.fullmatch(body):
@@ -396,6 +403,9 @@ def _evidence(body: str) -> tuple[str | None, bool]:
 def _value(token: _Token, decimal: str) -> float:
     """Return the number a token stands for under ``decimal``; raise ValueError if none."""
     body = token.body
+    if not token.power and _PLAIN.fullmatch(body):  # no grouping: float() rounds exactly
+        if decimal in body or ("," not in body and "." not in body):
+            return float(token.sign + body.replace(",", "."))
     if _SCIENTIFIC.fullmatch(body):
         if decimal != ".":
             raise ValueError(body)
@@ -421,23 +431,52 @@ def _value(token: _Token, decimal: str) -> float:
     return float(number)
 
 
+_Cell = _Token | ValueError | None
+
+
 def _decimal_mark(
-    cells: list[tuple[int, str, str, _Token]], decimal: str | None, name: str
+    tables: dict[str, dict[str, _Cell]],
+    texts: dict[str, list[str]],
+    lines: list[int],
+    used: Mapping[str, str],
+    decimal: str | None,
+    name: str,
 ) -> tuple[str, str]:
     """Settle the file's decimal mark; return (mark, note). Raise if it cannot be settled.
 
-    ``cells`` holds (line, column name, text, token) of every number cell.
+    ``tables`` holds, per number field, each distinct cell text's token; ``texts`` the
+    cells of each row (rows at ``lines``). The evidence of distinct texts decides; the
+    rows are scanned, for the line to name, only when the file is refused.
     """
     if decimal is not None:
-        return decimal, f"decimal {'comma' if decimal == ',' else 'point'} as given"
+        return decimal, f"decimal {_MARK_NAMES[decimal]} as given"
+    marks: set[str] = set()
+    unsure = False
+    for table in tables.values():
+        for tok in table.values():
+            if isinstance(tok, _Token):
+                mark, ambiguous = _evidence(tok.body)
+                if mark is not None:
+                    marks.add(mark)
+                unsure = unsure or ambiguous
+    if len(marks) == 1:
+        mark = marks.pop()
+        return mark, "" if mark == "." else "decimal comma"
+    if not marks and not unsure:
+        return ".", ""
     first: dict[str, tuple[int, str, str]] = {}
-    ambiguous: tuple[int, str, str] | None = None
-    for line, column, text, token in cells:
-        mark, unsure = _evidence(token.body)
-        if mark is not None and mark not in first:
-            first[mark] = (line, column, text)
-        elif unsure and ambiguous is None:
-            ambiguous = (line, column, text)
+    ambiguous_at: tuple[int, str, str] | None = None
+    for i, line in enumerate(lines):
+        for fld, table in tables.items():
+            text = texts[fld][i]
+            tok = table[text]
+            if not isinstance(tok, _Token):
+                continue
+            mark, ambiguous = _evidence(tok.body)
+            if mark is not None and mark not in first:
+                first[mark] = (line, used[fld], text)
+            elif ambiguous and ambiguous_at is None:
+                ambiguous_at = (line, used[fld], text)
     hint = "give --decimal . or --decimal ,"
     if len(first) == 2:
         (m1, (l1, c1, t1)), (m2, (l2, c2, t2)) = sorted(first.items(), key=lambda kv: kv[1][0])
@@ -448,20 +487,16 @@ def _decimal_mark(
             f"{t1.strip()!r} {'on the same line' if l1 == l2 else f'on line {l1}'} a decimal "
             f"{_MARK_NAMES[m1]}: one file, one decimal mark; {hint}",
         )
-    if first:
-        mark = next(iter(first))
-        return mark, "" if mark == "." else "decimal comma"
-    if ambiguous is not None:
-        line, column, text = ambiguous
-        t = text.strip()
-        whole, _, frac = t.partition("," if "," in t else ".")
-        raise CsvFormatError(
-            path=name,
-            line=line,
-            problem=f"{column} {t!r} could be {whole}.{frac} or {whole}{frac}, and no other "
-            f"number in the file settles the decimal mark; {hint}",
-        )
-    return ".", ""
+    assert ambiguous_at is not None
+    line, column, text = ambiguous_at
+    t = text.strip()
+    whole, _, frac = t.partition("," if "," in t else ".")
+    raise CsvFormatError(
+        path=name,
+        line=line,
+        problem=f"{column} {t!r} could be {whole}.{frac} or {whole}{frac}, and no other "
+        f"number in the file settles the decimal mark; {hint}",
+    )
 
 
 # --------------------------------------------------------------------------- reading
@@ -682,55 +717,66 @@ def read_csv_bars(
             problem="no data rows" + (f" for {fixed}" if fixed and "ticker" in columns else ""),
         )
 
-    # Numbers: one decimal mark for the file.
+    # Numbers: one decimal mark for the file; each distinct cell text is read once.
     number_fields = [f for f in _NUMBER_FIELDS if f in columns]
-    tokens: dict[tuple[int, str], _Token | None] = {}
-    bad_rows: set[int] = set()
-    cells: list[tuple[int, str, str, _Token]] = []
-    for line, _, row in kept:
-        for fld in number_fields:
-            cell = row[columns[fld]]
+    texts = {fld: [row[columns[fld]] for _, _, row in kept] for fld in number_fields}
+    tables: dict[str, dict[str, _Cell]] = {}
+    for fld in number_fields:
+        table: dict[str, _Cell] = {}
+        for cell in dict.fromkeys(texts[fld]):
             try:
-                tok = _token(cell, suffix_allowed=fld == "volume")
-            except ValueError:
-                errors.add(line, f"{used[fld]} {cell.strip()!r} is not a number")
-                bad_rows.add(line)
-                break
-            tokens[(line, fld)] = tok
-            if tok is not None:
-                cells.append((line, used[fld], cell, tok))
-    mark, mark_note = _decimal_mark(cells, decimal, name)
+                table[cell] = _token(cell, suffix_allowed=fld == "volume")
+            except ValueError as exc:
+                table[cell] = exc
+        tables[fld] = table
+    good = [True] * len(kept)
+
+    def refuse(fld: str, bad: Callable[[str], bool], why: str) -> None:
+        """Report, once per row, the first field whose text ``bad`` says is not a number."""
+        for i, text in enumerate(texts[fld]):
+            if good[i] and bad(text):
+                errors.add(kept[i][0], f"{used[fld]} {text.strip()!r} is not a number{why}")
+                good[i] = False
+
+    for fld in number_fields:
+        if any(isinstance(t, ValueError) for t in tables[fld].values()):
+            refuse(fld, lambda text, t=tables[fld]: isinstance(t[text], ValueError), "")
+    mark, mark_note = _decimal_mark(
+        tables, texts, [line for line, _, _ in kept], used, decimal, name
+    )
     if mark_note:
         notes.append(mark_note)
-
-    lines_kept: list[int] = []
-    tickers: list[str] = []
-    date_texts: list[str] = []
-    values: dict[str, list[float]] = {f: [] for f in _NUMBER_FIELDS}
-    for line, row_ticker, row in kept:
-        if line in bad_rows:
-            continue
-        parsed: dict[str, float] = {}
-        for fld in _NUMBER_FIELDS:
-            tok = tokens.get((line, fld))
+    numbers: dict[str, dict[str, float | None]] = {}
+    for fld in number_fields:
+        read_as: dict[str, float | None] = {}
+        for text, tok in tables[fld].items():
             if tok is None:
-                parsed[fld] = float("nan")
-                continue
-            try:
-                parsed[fld] = _value(tok, mark)
-            except ValueError:
-                errors.add(
-                    line,
-                    f"{used[fld]} {row[columns[fld]].strip()!r} is not a number "
-                    f"(the file's decimal mark is a {_MARK_NAMES[mark]})",
-                )
-                break
-        else:
-            lines_kept.append(line)
-            tickers.append(row_ticker)
-            date_texts.append(row[columns["date"]])
-            for fld in _NUMBER_FIELDS:
-                values[fld].append(parsed[fld])
+                read_as[text] = float("nan")
+            elif isinstance(tok, _Token):
+                try:
+                    read_as[text] = _value(tok, mark)
+                except ValueError:
+                    read_as[text] = None
+        numbers[fld] = read_as
+        if any(v is None for v in read_as.values()):
+            refuse(
+                fld,
+                lambda text, r=read_as: r.get(text, 0.0) is None,
+                f" (the file's decimal mark is a {_MARK_NAMES[mark]})",
+            )
+
+    rows_read = [i for i, ok in enumerate(good) if ok]
+    lines_kept = [kept[i][0] for i in rows_read]
+    tickers = [kept[i][1] for i in rows_read]
+    date_texts = [kept[i][2][columns["date"]] for i in rows_read]
+    values: dict[str, list[float]] = {
+        fld: (
+            [numbers[fld][texts[fld][i]] for i in rows_read]  # type: ignore[misc]
+            if fld in numbers
+            else [float("nan")] * len(rows_read)
+        )
+        for fld in _NUMBER_FIELDS
+    }
 
     # Dates: one rule for every input (xlsrc.dates), the sessions of the XNYS calendar.
     calendar = get_calendar()
