@@ -265,7 +265,8 @@ def test_rotation():
         ("YTD_RETURN", ("XYZQ", MISSING), "#N/A Unknown ticker: XYZQ"),
         ("YTD_RETURN", (None, MISSING), "#N/A Missing ticker"),
         ("YTD_RETURN", ("VICR", "2019-01-02"), "#N/A No price"),
-        ("YTD_RETURN", ("VICR", "22/01/2026"), "#N/A Invalid as_of"),
+        # 22/01/2026 is now 22 January (one date rule, issue 9); a swappable one is refused
+        ("YTD_RETURN", ("VICR", "03/02/2026"), "#N/A Invalid as_of: '03/02/2026' is ambiguous"),
         ("PCT_FROM_MA", ("VICR", 0.0, MISSING), "#N/A Invalid window"),
         ("PCT_FROM_MA", ("VICR", 2.5, MISSING), "#N/A Invalid window"),
         ("RSI", ("VICR", -3.0, MISSING), "#N/A Invalid window"),

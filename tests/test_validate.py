@@ -156,9 +156,10 @@ def test_duplicates_identical_collapse_different_are_refused():
     assert valid.frame["close"].tolist() == [20.0, 21.0]
 
 
-def test_an_unreadable_ticker_is_refused():
-    _, problems = check([("A$B", "2026-01-20", 20.0)])
-    assert rules(problems) == [(0, "ticker")]
+def test_an_unreadable_or_non_us_ticker_is_refused():
+    _, problems = check([("A$B", "2026-01-20", 20.0), ("EZJ.L", "2026-01-20", 20.0)])
+    assert rules(problems) == [(0, "ticker"), (1, "ticker")]
+    assert "EZJ.L is listed on the London Stock Exchange" in problems[1].message
 
 
 def test_only_the_gate_makes_valid_bars():

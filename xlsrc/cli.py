@@ -90,12 +90,19 @@ def _table(name: str) -> layout.Table:
 
 
 # --------------------------------------------------------------------------- argument types
-def _date(text: str) -> pd.Timestamp:
-    """Parse an ISO date given on the command line."""
-    try:
-        return pd.Timestamp(text).normalize()
-    except (ValueError, TypeError) as exc:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from exc
+#: Options holding a date: read by :func:`xlsrc.dates.parse_date` inside :func:`main`, so
+#: that a bad or ambiguous date is one ``xlsrc: error:`` line with exit status 1.
+_DATE_OPTIONS = {"as_of": "--as-of", "since": "--since"}
+
+
+def _parse_dates(args: argparse.Namespace) -> None:
+    """Replace the text of every date option by its date (the rule of every input)."""
+    from xlsrc.dates import parse_date
+
+    for attr, option in _DATE_OPTIONS.items():
+        text = getattr(args, attr, None)
+        if isinstance(text, str):
+            setattr(args, attr, parse_date(text, name=option))
 
 
 def _positive_int(text: str) -> int:
@@ -253,7 +260,12 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
     from xlsrc.data.csv_import import import_csv
 
     summary = import_csv(
-        _store(args), args.file, ticker=args.ticker, mapping=args.map, date_format=args.date_format
+        _store(args),
+        args.file,
+        ticker=args.ticker,
+        mapping=args.map,
+        date_format=args.date_format,
+        decimal=args.decimal,
     )
     print(summary)
     return 0
@@ -348,10 +360,11 @@ def build_parser() -> argparse.ArgumentParser:
     dated = argparse.ArgumentParser(add_help=False)
     dated.add_argument(
         "--as-of",
-        type=_date,
         default=None,
         metavar="DATE",
-        help="compute as of the last trading day on or before DATE (default: the last stored day)",
+        help="compute as of the last trading day on or before DATE: 2026-01-22, 22 Jan 2026 "
+        "or 22/01/2026 (a day/month order that could be swapped is refused; default: the "
+        "last stored day)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -435,9 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="refresh every member of a universe (repeatable; 'stocks' = every stock, 'all' = every ticker)",
     )
-    p.add_argument(
-        "--since", type=_date, default=None, metavar="DATE", help="re-download from DATE on"
-    )
+    p.add_argument("--since", default=None, metavar="DATE", help="re-download from DATE on")
     p.add_argument(
         "--batch-size", type=_positive_int, default=50, help="tickers per download (default: 50)"
     )
@@ -469,7 +480,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="map a CSV column to date/open/high/low/close/volume/ticker (repeatable)",
     )
     p.add_argument(
-        "--date-format", default=None, help="strftime format of the date column, e.g. %%d/%%m/%%Y"
+        "--date-format",
+        default=None,
+        metavar="FMT",
+        help="order or format of the date column: dmy, mdy, DD/MM/YYYY or a strptime pattern "
+        "such as %%d.%%m.%%Y (default: settled by the file, else refused)",
+    )
+    p.add_argument(
+        "--decimal",
+        choices=[".", ","],
+        default=None,
+        help="the decimal mark of the numbers (default: settled by the file, else refused)",
     )
     p.set_defaults(func=cmd_import_csv)
 
@@ -574,6 +595,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     func: Callable[[argparse.Namespace], int] = args.func
     try:
+        _parse_dates(args)
         status = func(args)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
         return status

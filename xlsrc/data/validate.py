@@ -12,7 +12,8 @@ Rules, per row (``row`` = position in the frame handed in):
 ========== ===============================================================================
 rule       what is refused
 ========== ===============================================================================
-ticker     a symbol that is not a ticker (:func:`~xlsrc.data.universes.normalise_ticker`)
+ticker     a symbol that is not a ticker, or one listed outside the US
+           (:func:`~xlsrc.data.universes.check_us_listed`: the store holds XNYS sessions)
 date       a missing date, a time of day other than midnight (a provider must convert
            timestamps to the session's date first), a day that is not an XNYS session
            (weekend, holiday), a session after the last one closed at ``now``
@@ -55,7 +56,7 @@ import pandas as pd
 from ..errors import InvalidParameterError
 from .calendar import Calendar
 from .schema import BAR_COLUMNS, BAR_FIELDS, PRICE_FIELDS, SECURITY_TYPES
-from .universes import STOCKS, normalise_ticker
+from .universes import STOCKS, check_us_listed, normalise_ticker
 
 __all__ = [
     "JUMP_TOLERANCE",
@@ -279,7 +280,7 @@ def check_bars(
     ok = np.ones(n, dtype=bool)
     for i, text in enumerate(raw_tickers):
         try:
-            tickers.append(normalise_ticker(text))
+            tickers.append(check_us_listed(text))
         except InvalidParameterError as exc:
             tickers.append(str(text))
             ok[i] = False

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..dates import parse_date
 from ..errors import InvalidParameterError
 from ..periods import parse_period, validate_window
 
@@ -47,7 +48,7 @@ _EXCEL_EPOCH = _dt.datetime(1899, 12, 30)
 #: Serial numbers accepted as dates: 1900-03-01 (61) .. 9999-12-31 (2958465).
 _SERIAL_MIN, _SERIAL_MAX = 61, 2958465
 
-_DATE_ALLOWED = "an Excel date, a date serial number or text YYYY-MM-DD"
+_DATE_ALLOWED = "an Excel date, a date serial number or text such as 2026-01-22"
 
 
 def is_blank(value: Any) -> bool:
@@ -139,10 +140,12 @@ def date_arg(value: Any, name: str = "as_of", *, required: bool = False) -> pd.T
     Parameters
     ----------
     value : Any
-        A ``datetime``/``date`` (a date cell), a float or int (an Excel serial number,
-        e.g. ``46044.0`` = 2026-01-22; the time of day is dropped), ISO text
-        (``"2026-01-22"``, ``"20260122"``, ``"2026-01-22T16:00"``), a ``pd.Timestamp``, or
-        blank.
+        A ``datetime``/``date`` (a date cell; kept as Excel sends it, the time of day
+        dropped), a float or int (an Excel serial number, e.g. ``46044.0`` = 2026-01-22;
+        the time of day is dropped), text read by :func:`xlsrc.dates.parse_date` (the
+        rule of every input: ``"2026-01-22"``, ``"20260122"``, ``"2026-01-22T16:00"``,
+        ``"22 Jan 2026"``, ``"22/01/2026"``; an offset converted to New York), a
+        ``pd.Timestamp``, or blank.
     name : str
         Argument name used in error messages.
     required : bool
@@ -157,7 +160,8 @@ def date_arg(value: Any, name: str = "as_of", *, required: bool = False) -> pd.T
     ------
     InvalidParameterError
         For anything that is not a date, for a serial outside 1900-03-01..9999-12-31, and
-        for ambiguous text such as ``"01/02/2026"``.
+        for text whose day and month could be swapped, such as ``"01/02/2026"`` (the
+        message names both ISO dates).
     """
     value = scalar(value, name)
     if is_blank(value):
@@ -178,17 +182,7 @@ def date_arg(value: Any, name: str = "as_of", *, required: bool = False) -> pd.T
     if isinstance(value, int | float | np.number):
         return _serial_to_timestamp(float(value), name)
     if isinstance(value, str):
-        text = value.strip()
-        parsed: _dt.date | None = None
-        for parse in (_dt.date.fromisoformat, _dt.datetime.fromisoformat):
-            try:
-                parsed = parse(text)
-                break
-            except ValueError:
-                continue
-        if parsed is None:
-            raise InvalidParameterError(name=name, value=value, allowed=_DATE_ALLOWED)
-        return pd.Timestamp(parsed).normalize()
+        return parse_date(value, name=name)
     raise InvalidParameterError(name=name, value=value, allowed=_DATE_ALLOWED)
 
 
