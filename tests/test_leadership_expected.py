@@ -334,3 +334,13 @@ def test_sentences_for_2026_01_22(market, facts_table):
         "At a 52-week closing high on below-average volume (volume / 50-day average): "
         f"IWM {float(e['relvol50_IWM']):.2f}x."
     )
+
+
+def test_sentences_before_a_full_year_say_what_the_ratings_measure(market):
+    out = build.rotation_summary(market, "2024-04-15")
+    assert "RS ratings as of 2024-04-15 rest on a shortened window: 63-session return only" in (
+        " ".join(out)
+    )
+    assert not any(s.startswith("Small vs large caps") for s in out)  # no 2023 close: no YTD
+    assert all(len(s) <= MAX_SENTENCE for s in out)
+    assert build.rotation_summary(market, "2024-01-02") == []  # nothing computable yet

@@ -151,3 +151,29 @@ def test_every_sentence_fits_even_with_long_names():
 def test_signs_are_explicit(ytd):
     out = rotation_sentences(RotationFacts(as_of=DAY, leaders=(LeaderFact("A", ytd, 50.0),)))
     assert out == [f"Top leaders by YTD return: A {ytd * 100:+.1f}% (RS 50)."]
+
+
+@pytest.mark.parametrize(
+    ("windows", "sentence"),
+    [
+        (4, None),
+        (0, None),
+        (
+            1,
+            "RS ratings as of 2026-01-22 rest on a shortened window: 63-session return only "
+            "(fewer than 127 sessions of history).",
+        ),
+        (
+            3,
+            "RS ratings as of 2026-01-22 rest on a shortened window: 0.50*r63 + 0.25*r126 + "
+            "0.25*r189 (fewer than 253 sessions of history).",
+        ),
+    ],
+)
+def test_a_shortened_rs_window_is_said(windows, sentence):
+    out = rotation_sentences(_facts(rs_windows=windows))
+    notes = [s for s in out if s.startswith("RS ratings as of")]
+    assert notes == ([] if sentence is None else [sentence])
+    if sentence:  # said after breadth, before the figures that use RS ratings
+        assert out.index(sentence) == 3
+        assert out[4].startswith("Strongest sectors")

@@ -955,8 +955,12 @@ def rs_history_table(
     members = universe_members(market, universe)
     bench = market.ticker(benchmark)
     days = earlier_sessions(market.close.index, ts, RS_HISTORY_SESSIONS)
+    # a stored universe by name (memoised under it, shared with Market.metrics for
+    # "stocks"); the sp1500 alias or a list as its tickers
+    named = isinstance(universe, str) and universe.strip().lower() != "sp1500"
+    ranked_against = universe if named else list(members)
     ratings = {
-        label: (market.rs_ratings(day, list(members)) if day is not None else None)
+        label: (market.rs_ratings(day, ranked_against) if day is not None else None)
         for label, day in days.items()
     }
     windows = rs_windows_used(market.close, ts)
@@ -1002,7 +1006,8 @@ def rotation_facts(
     ``STORY_WARNING_LEADERS`` (10) of ``universe`` by YTD: more than 20% above the 20-day
     SMA (largest first); RSI(14) above 70 for the overview ETFs/indices and those
     leaders (ETFs first, each part highest first); overview ETFs and sector SPDRs at a
-    52-week closing high (``pct_from_high == 0``) on relative volume below 1.
+    52-week closing high (``pct_from_high == 0``) on relative volume below 1. While no
+    stock has a full year of history, the RS windows the ratings rest on.
 
     Parameters
     ----------
@@ -1026,6 +1031,7 @@ def rotation_facts(
     """
     from xlsrc.core.breadth import pct_above_sma
     from xlsrc.core.rotation import pair_rotation, start_of_year_signal
+    from xlsrc.core.rs_history import rs_windows_used
 
     from .story import (
         EXTENDED_ABOVE_SMA20,
@@ -1122,6 +1128,7 @@ def rotation_facts(
         extended=tuple((str(t), float(x)) for t, x in extended.items()),
         overbought=tuple((str(t), float(x)) for t, x in [*hot_index.items(), *hot_leaders.items()]),
         quiet_highs=tuple((str(t), float(x)) for t, x in quiet["relative_volume50"].items()),
+        rs_windows=int(rs_windows_used(close, ts).reindex(market.universe("stocks")).max()),
     )
 
 

@@ -12,6 +12,8 @@ Sentences, in order (a sentence whose facts are missing is left out):
 2. The start-of-year rule: ON/OFF, both returns over the first sessions of January,
    the spread and the threshold ("so far, k of n sessions" while January is young).
 3. Breadth: the share of each universe's members above their 50-day average.
+   Then, only while the RS ratings rest on fewer than the four RS windows (in the bundled
+   data, before 2025-01-02), what they measure instead.
 4. Sectors: the strongest three by sector score (with their SPDR's YTD) and the weakest.
 5. Industry groups: the strongest three by group RS rating, with their best members.
 6. Leaders: the top three of the leaders' universe by YTD, with their RS ratings.
@@ -34,6 +36,8 @@ from dataclasses import dataclass, field
 from typing import Final
 
 import pandas as pd
+
+from xlsrc.core.rs_history import rs_window_note
 
 __all__ = [
     "EXTENDED_ABOVE_SMA20",
@@ -135,6 +139,9 @@ class RotationFacts:
         Tickers with RSI(14) above :data:`RSI_OVERBOUGHT`.
     quiet_highs : tuple of (str, float)
         ETFs at a 52-week closing high with relative volume below 1 (the ratio).
+    rs_windows : int
+        The most RS windows any stock's rating rests on that day (4 = full history; see
+        :func:`xlsrc.core.rs_history.rs_windows_used`).
     """
 
     as_of: pd.Timestamp
@@ -153,6 +160,7 @@ class RotationFacts:
     extended: tuple[tuple[str, float], ...] = field(default=())
     overbought: tuple[tuple[str, float], ...] = field(default=())
     quiet_highs: tuple[tuple[str, float], ...] = field(default=())
+    rs_windows: int = 4
 
 
 # ----------------------------------------------------------------------------- formats
@@ -224,6 +232,13 @@ def _breadth(f: RotationFacts) -> str | None:
     if not rest:
         return head + "."
     return _fit(head + " against ", [f"{_share(x)} of the {name}" for name, x in rest])
+
+
+def _rs_basis(f: RotationFacts) -> str | None:
+    if not 1 <= f.rs_windows <= 3:
+        return None
+    basis = rs_window_note(f.rs_windows).removeprefix("Shortened: ")
+    return f"RS ratings as of {f.as_of:%Y-%m-%d} rest on a shortened window: {basis}."
 
 
 def _sector_item(s: SectorFact) -> str:
@@ -300,12 +315,12 @@ def rotation_sentences(facts: RotationFacts) -> list[str]:
     Returns
     -------
     list of str
-        Up to nine sentences, each at most :data:`MAX_SENTENCE` characters (a sentence
+        Up to ten sentences, each at most :data:`MAX_SENTENCE` characters (a sentence
         that would be longer only through over-long names is cut and ends in "...");
         a sentence whose facts are missing (NaN, empty) is left out, so the list can be
         empty.
     """
-    builders = (_caps, _start_of_year, _breadth, _sectors, _groups, _leaders)
+    builders = (_caps, _start_of_year, _breadth, _rs_basis, _sectors, _groups, _leaders)
     out = [s for s in (b(facts) for b in builders) if s]
     out += _warnings(facts)
     # Lists are fitted above; a fixed template with over-long names (a ticker of 200
