@@ -171,6 +171,25 @@ HOLDINGS_NAME_FILES = [
 ]
 SP500_GICS = "sp500_constituents_gics_datasets_2026-08-08.csv"
 YAHOO_INFO = "reference/ticker_info_sector_industry_Vinubhai1961.json"
+
+#: Where ``securities.industry`` comes from (recorded in provenance.json as ``industry``).
+INDUSTRY_SOURCE: dict[str, object] = {
+    "classification": "Yahoo Finance industry (assetProfile.industry; Yahoo's "
+    "Morningstar-based classification, about 145 industries in 11 Yahoo sectors)",
+    "file": YAHOO_INFO,
+    "origin": "Vinubhai1961/RS-Rating data/ticker_info.json, written by its "
+    "scripts/build_ticker_info.py through yahooquery; the shared file is byte-identical "
+    "to that file at commit dd74bbf9, whose last change is commit 955d5a03 of "
+    "2026-08-21 21:00 UTC (workflow run #112)",
+    "as_of": "2026-08-21",
+    "rule": "industry = the entry's info.industry for entries whose info.type is 'Stock' "
+    "('n/a' and 'ETF' are no industry); tickers the file lacks have none. No other "
+    "classification fills gaps (builds before this rule gave 5 S&P 500 members their GICS "
+    "sub-industry, a second taxonomy).",
+    "point_in_time": "No: the classification as of August 2026 is applied to every date "
+    "(the reference tool's industry table of 2026-01-29 puts 298 of the 4,353 stocks "
+    "it shares with this file in another industry or none).",
+}
 CLOSES = "closes/us_closes_2024-01-02_2026-08-03.csv.gz"
 PANEL = "reference/rs_daily_panel_2025-10-01_2026-02-27.csv.gz"
 
@@ -534,7 +553,8 @@ def build_securities(
             continue
         name[ticker] = row.Security
         sector[ticker] = row._3  # GICS Sector
-        industry.setdefault(ticker, row._4)  # GICS Sub-Industry where Yahoo has none
+        # No GICS Sub-Industry fallback: ``industry`` holds one classification (Yahoo's),
+        # the one industry groups are ranked on (see INDUSTRY_SOURCE).
         listed_equity.add(ticker)
 
     for ticker, etf_name in ETF_NAMES.items():
@@ -586,6 +606,8 @@ def build_securities(
         "with_name": sum(t in name for t in tickers),
         "with_sector": sum(t in sector for t in tickers),
         "with_industry": sum(t in industry for t in tickers),
+        "stocks_with_industry": sum(t in industry and kind[t] == "stock" for t in tickers),
+        "industries": len({industry[t] for t in tickers if t in industry}),
         "type_counts": {k: int(v) for k, v in pd.Series(label).value_counts().sort_index().items()},
         "type_counts_note": (
             "Before this rule (snapshot of commit 6e1f6c6) the counts were etf 4928, "
@@ -742,6 +764,7 @@ def main(argv: list[str] | None = None) -> int:
             "stats.securities.type_rule; per-ticker basis in securities.parquet type_basis.",
         ],
         "sources": SOURCES,
+        "industry": INDUSTRY_SOURCE,
         "origin_repositories": {
             "closes": "dsturdy/Factor_Attribution @712ab00",
             "ohlcv/adjusted_2015-2026": "guydekowski/market-lab @6a10f1b",

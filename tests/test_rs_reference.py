@@ -9,16 +9,28 @@ rough in level (ours run ~6 points higher on average) but close in rank order.
 Measured on 2026-01-29 over our stocks that the peer rates (4,059 tickers): Spearman
 0.988, 61% within +-10 points, median |difference| 6.0; S&P 500 members (493): Spearman
 0.996. Thresholds sit a little below those figures.
+
+Why ours run higher (``test_offset_decomposition``): the peer ranks only tickers priced at
+$5 or more, ETFs included, and maps ranks with ``floor(99 * min_rank / n)``; our default
+universe holds every stock, 1,322 of them under $5 on that day. Removing the three
+differences one at a time, in every order, and averaging each one's effect over the
+orders (a Shapley split, because the effects overlap) attributes the mean offset of 6.2
+points over the 4,059 stocks to the stocks under $5 (3.9), the peer's ETFs (1.0), its
+rank mapping (1.0) and the rest (0.3: price change vs total return, data). Over all
+8,449 tickers both rate the offset is 6.5 = 4.1 + 1.1 + 1.0 + 0.2.
 """
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from xlsrc.core.rs import rs_rating
+from xlsrc.core.screens import priced_at_least
 from xlsrc.data.universes import normalise_ticker
 from xlsrc.market import get_market
 
@@ -79,3 +91,79 @@ def test_warrants_are_rated_but_not_in_the_stock_universe(compared):
         assert market.securities.loc[ticker, "type"] == "other"
     assert "AACBU" in ours.index  # a unit: rated against the stock universe without joining it
     assert {"VICR", "ICHR", "UCTT", "BRK-B"} <= set(stocks)
+
+
+def _peer_mapping(scores: pd.Series, universe: pd.Index) -> pd.Series:
+    """The peer tool's rating: ``floor(99 * min_rank / n)`` against ``universe``.
+
+    Its code (``scripts/calculate_rs_from_db.py``): ``(rank(pct=True, method="min") * 99)
+    .astype(int)``; the min rank of a score is 1 + the number of universe scores below it.
+    """
+    ranked = np.sort(scores.reindex(universe).dropna().to_numpy())
+    values = scores.to_numpy(dtype=float)
+    out = np.full(values.shape, np.nan)
+    ok = ~np.isnan(values)
+    below = np.searchsorted(ranked, values[ok], side="left")
+    out[ok] = np.floor(99 * (below + 1) / ranked.size)
+    return pd.Series(out, index=scores.index)
+
+
+def test_offset_decomposition(compared):
+    """Split the mean offset (ours - peer) between the three ways the tools differ."""
+    market, _, peer = compared
+    scores = market.rs_scores(DAY)
+    kinds = market.securities["type"]
+    stocks = market.universe("stocks")
+    etfs = pd.Index(kinds.index[kinds.to_numpy() == "etf"])
+    priced = {
+        "stocks": priced_at_least(market.close, stocks, DAY, 5.0),
+        "etfs": priced_at_least(market.close, etfs, DAY, 5.0),
+    }
+    with_close = market.close.loc[:DAY].iloc[-1].reindex(stocks).notna()
+    under_5 = int(with_close.sum()) - len(priced["stocks"])
+    assert (int(with_close.sum()), under_5) == (5800, 1322)  # stocks with a close; under $5
+
+    def offset(floor: bool, with_etfs: bool, mapping: bool, over) -> float:
+        universe = priced["stocks"] if floor else stocks
+        if with_etfs:
+            universe = universe.append(priced["etfs"] if floor else etfs)
+        rating = _peer_mapping(scores, universe) if mapping else rs_rating(scores, universe)
+        return float((rating.reindex(over) - peer.reindex(over)).mean())
+
+    rated = scores.dropna().index
+    over_stocks = sorted(set(stocks) & set(peer.index) & set(rated))
+    over_all = sorted(set(peer.index) & set(rated))
+    assert len(over_stocks) == 4059 and len(over_all) == 8449
+
+    def shapley(over) -> tuple[float, list[float]]:
+        value = {key: offset(*key, over) for key in itertools.product((False, True), repeat=3)}
+        parts = []
+        for i in range(3):
+            total = 0.0
+            for order in itertools.permutations(range(3)):
+                state = [False, False, False]
+                for j in order:
+                    if j == i:
+                        after = state.copy()
+                        after[i] = True
+                        total += value[tuple(state)] - value[tuple(after)]
+                        break
+                    state[j] = True
+            parts.append(total / 6)
+        return value[(False, False, False)], parts
+
+    total, (floor, etf, mapping) = shapley(over_stocks)
+    assert total == pytest.approx(6.2, abs=0.05)  # measured 6.20
+    assert floor == pytest.approx(3.9, abs=0.1)  # measured 3.92: the stocks under $5
+    assert etf == pytest.approx(1.0, abs=0.1)  # measured 1.00: the peer's ETFs
+    assert mapping == pytest.approx(1.0, abs=0.1)  # measured 1.03: floor(99 * min rank / n)
+    assert abs(total - floor - etf - mapping) < 0.4  # measured 0.26: basis and data
+    # the two universe effects overlap: once the stocks under $5 are gone, adding the
+    # peer's ETFs barely moves the offset (+0.09), while without the floor it is -2.1
+    assert (
+        abs(offset(True, True, False, over_stocks) - offset(True, False, False, over_stocks)) < 0.2
+    )
+    assert offset(False, False, False, over_stocks) - offset(False, True, False, over_stocks) > 1.8
+    total_all, parts_all = shapley(over_all)
+    assert total_all == pytest.approx(6.5, abs=0.05)  # measured 6.47
+    assert parts_all == pytest.approx([4.1, 1.1, 1.0], abs=0.1)  # measured 4.12, 1.14, 1.02

@@ -741,3 +741,436 @@ def build_dashboard(
         "status": status,
     }
     return DashboardData(as_of=ts, tables=tables, texts=texts, settings=settings, problems=problems)
+
+
+# --------------------------------------------------------------------------- leadership
+# Industry groups, the sector score over an investable universe, RS history and the day's
+# rotation in words (issue 11). Values only: the layout, formulas and report sheets that
+# show them are wired separately.
+
+#: The S&P 1500 = S&P 500 + S&P MidCap 400 + S&P SmallCap 600 (alias ``"sp1500"``).
+SP1500: tuple[str, ...] = ("sp500", "sp400", "sp600")
+#: The sector score's default members, and what a column showing it should say.
+SECTOR_SCORE_UNIVERSE = "sp1500"
+SECTOR_SCORE_LABEL = "Mean RS of S&P 1500 members"
+#: Universe names as sentences say them.
+UNIVERSE_LABELS: dict[str, str] = {
+    "stocks": "all-stock",
+    "sp500": "S&P 500",
+    "sp400": "S&P 400",
+    "sp600": "S&P 600",
+    "sp1500": "S&P 1500",
+    "r2000": "Russell 2000",
+}
+#: Breadth in the story: (universe, label), small caps first.
+STORY_BREADTH: tuple[tuple[str, str], ...] = (("sp600", "S&P 600"), ("sp500", "S&P 500"))
+#: Leaders checked for the story's warnings (the top this-many by YTD).
+STORY_WARNING_LEADERS = 10
+#: Leaders, sectors and groups named in the story.
+STORY_TOP = 3
+
+
+def universe_members(market: Any, universe: object) -> pd.Index:
+    """Tickers of a universe: :meth:`Market.universe` plus the alias ``"sp1500"``.
+
+    Parameters
+    ----------
+    market : Market
+    universe : str or list of str
+        ``"sp1500"`` (= sp500 + sp400 + sp600, duplicates dropped), or anything
+        ``Market.universe`` accepts.
+
+    Returns
+    -------
+    pd.Index
+        The members present in the store.
+
+    Raises
+    ------
+    UnknownUniverseError, UnknownTickerError, InvalidParameterError
+        As ``Market.universe``.
+    """
+    if isinstance(universe, str) and universe.strip().lower() == "sp1500":
+        parts = [market.universe(name) for name in SP1500]
+        return pd.Index(list(dict.fromkeys(t for part in parts for t in part)), name="ticker")
+    return pd.Index(market.universe(universe), name="ticker")
+
+
+def industry_groups_table(
+    market: Any,
+    universe: object = "stocks",
+    n: int | None = None,
+    as_of: object = None,
+    min_members: int | None = None,
+) -> pd.DataFrame:
+    """Industry groups ranked by group RS (:func:`xlsrc.core.groups.industry_groups`).
+
+    The members' RS ratings are the standard ones (against every stock in the store);
+    ``universe`` only chooses which stocks form the groups. Ranks 1, 3 and 6 months ago
+    come from the ratings 21, 63 and 126 sessions before the as-of day, over the same
+    members (NaN before the data or when the group had too few rated members).
+
+    Parameters
+    ----------
+    market : Market
+    universe : str or list of str
+        The stocks that form the groups (default every stock; ``sp1500`` and the
+        ``Market.universe`` names accepted). Only stocks count: ETFs and "other"
+        securities have no industry.
+    n : int or None
+        Keep the strongest ``n`` groups (None = all).
+    as_of : date-like or None
+    min_members : int or None
+        Fewest rated members for a group (None = :data:`xlsrc.core.groups.MIN_GROUP_MEMBERS`).
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``rank, industry, sector, group_rs_rating, group_score, members,
+        share_rs80, leaders, rank_1m, rank_3m, rank_6m`` (see the core function).
+
+    Raises
+    ------
+    InvalidParameterError
+        For a bad ``n`` or ``min_members``.
+    UnknownUniverseError, NoDataError
+        For an unknown universe or a date before the data.
+    """
+    from xlsrc.core.groups import GROUP_HISTORY_SESSIONS, MIN_GROUP_MEMBERS, industry_groups
+    from xlsrc.core.rs_history import earlier_sessions
+
+    if n is not None and (
+        isinstance(n, bool) or not isinstance(n, int | float) or n < 1 or not float(n).is_integer()
+    ):
+        raise InvalidParameterError(name="n", value=n, allowed="a whole number >= 1")
+    ts = resolve_as_of(market, as_of)
+    members = universe_members(market, universe)
+    sec = market.securities
+    stocks = members[sec["type"].reindex(members).to_numpy() == "stock"]
+    days = earlier_sessions(market.close.index, ts, GROUP_HISTORY_SESSIONS)
+    earlier = {
+        label: (market.rs_ratings(day) if day is not None else pd.Series(dtype=float))
+        for label, day in days.items()
+    }
+    table = industry_groups(
+        market.rs_ratings(ts),
+        sec["industry"],
+        sectors=sec["sector"],
+        members=stocks,
+        scores=market.rs_scores(ts),
+        earlier=earlier,
+        min_members=MIN_GROUP_MEMBERS if min_members is None else min_members,
+    )
+    return table if n is None else table.head(int(n)).reset_index(drop=True)
+
+
+def sector_scores_table(
+    market: Any, as_of: object = None, universe: object = SECTOR_SCORE_UNIVERSE
+) -> pd.DataFrame:
+    """Sector score per GICS sector: the mean RS rating of its members in ``universe``.
+
+    Parameters
+    ----------
+    market : Market
+    as_of : date-like or None
+    universe : str or list of str
+        The members averaged (default ``sp1500``); their ratings are the standard ones
+        (against every stock in the store).
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``sector``, ``etf`` (its Select Sector SPDR), ``score``, ``members``
+        (rated members averaged), strongest first; sectors without a rated member are
+        left out.
+
+    Raises
+    ------
+    UnknownUniverseError, NoDataError
+        For an unknown universe or a date before the data.
+    """
+    from xlsrc.core.rotation import sector_scores
+
+    ts = resolve_as_of(market, as_of)
+    members = universe_members(market, universe)
+    ratings = market.rs_ratings(ts)
+    sectors = market.securities["sector"]
+    scores = sector_scores(ratings, sectors, members)
+    rated = ratings.reindex(members).dropna()
+    counts = sectors.reindex(rated.index).value_counts()
+    etf_of = {sector: etf for etf, sector in SECTOR_ETFS.items()}
+    return pd.DataFrame(
+        {
+            "sector": scores.index.astype(str),
+            "etf": [etf_of.get(s, "") for s in scores.index],
+            "score": scores.to_numpy(dtype=float),
+            "members": counts.reindex(scores.index).fillna(0).to_numpy(dtype=float),
+        }
+    )
+
+
+def rs_history_table(
+    market: Any,
+    tickers: Iterable[str] | str,
+    universe: object = "stocks",
+    as_of: object = None,
+    benchmark: str = DEFAULT_BENCHMARK,
+) -> pd.DataFrame:
+    """RS rating now and 1, 3, 6, 12 months earlier, the windows it rests on, RS-line high.
+
+    Parameters
+    ----------
+    market : Market
+    tickers : iterable of str or str
+        Tickers (a comma-separated string is split); an unknown ticker keeps its row with
+        ``#N/A Unknown ticker: X`` as the note.
+    universe : str or list of str
+        The ratings' universe at every date (default every stock).
+    as_of : date-like or None
+    benchmark : str
+        The RS line's benchmark (default SPY).
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``ticker, rs_now, rs_1m, rs_3m, rs_6m, rs_12m`` (ratings 21/63/126/252
+        sessions earlier, NaN before the data), ``rs_windows`` (0-4, of the rating now:
+        :func:`xlsrc.core.rs_history.rs_windows_used`), ``rs_note`` ("" for a full
+        window, else what the shortened rating measures), ``rs_line_new_high`` (1/0/NaN).
+
+    Raises
+    ------
+    UnknownUniverseError, UnknownTickerError, NoDataError
+        For an unknown universe or benchmark, or a date before the data.
+    """
+    from xlsrc.core.rs import rs_line_new_highs
+    from xlsrc.core.rs_history import (
+        RS_HISTORY_SESSIONS,
+        earlier_sessions,
+        rs_window_note,
+        rs_windows_used,
+    )
+
+    ts = resolve_as_of(market, as_of)
+    members = universe_members(market, universe)
+    bench = market.ticker(benchmark)
+    days = earlier_sessions(market.close.index, ts, RS_HISTORY_SESSIONS)
+    # a stored universe by name (memoised under it, shared with Market.metrics for
+    # "stocks"); the sp1500 alias or a list as its tickers
+    named = isinstance(universe, str) and universe.strip().lower() != "sp1500"
+    ranked_against = universe if named else list(members)
+    ratings = {
+        label: (market.rs_ratings(day, ranked_against) if day is not None else None)
+        for label, day in days.items()
+    }
+    windows = rs_windows_used(market.close, ts)
+    highs = rs_line_new_highs(market.close, bench, ts)
+    rows = []
+    for raw in split_tickers(tickers):
+        try:
+            ticker = market.ticker(raw)
+        except XlsrcError as exc:
+            rows.append({"ticker": raw, "rs_note": f"#N/A {exc}"})
+            continue
+        row: dict[str, Any] = {"ticker": ticker}
+        for label, series in ratings.items():
+            row[f"rs_{label}"] = _num(series.get(ticker)) if series is not None else math.nan
+        row["rs_windows"] = float(windows[ticker])
+        row["rs_note"] = rs_window_note(int(windows[ticker]))
+        row["rs_line_new_high"] = _num(highs[ticker])
+        rows.append(row)
+    columns = [
+        "ticker",
+        *(f"rs_{label}" for label in RS_HISTORY_SESSIONS),
+        "rs_windows",
+        "rs_note",
+        "rs_line_new_high",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def rotation_facts(
+    market: Any,
+    as_of: object = None,
+    universe: object = DEFAULT_UNIVERSE,
+    sector_universe: object = SECTOR_SCORE_UNIVERSE,
+) -> Any:
+    """Gather the numbers the day's rotation sentences say (:mod:`xlsrc.dashboard.story`).
+
+    Small vs large caps: IWM's YTD against SPY's and QQQ's, and the IWM/SPY signal
+    (:func:`xlsrc.core.rotation.pair_rotation`); the start-of-year rule (IWM vs QQQ);
+    breadth of the S&P 600 and S&P 500 (share above the 50-day SMA); the three strongest
+    sectors by :func:`sector_scores_table` and the weakest, with their SPDRs' YTD; the
+    three strongest industry groups (:func:`industry_groups_table` over every stock);
+    the top three of ``universe`` by YTD with their RS ratings. Warnings, over the top
+    ``STORY_WARNING_LEADERS`` (10) of ``universe`` by YTD: more than 20% above the 20-day
+    SMA (largest first); RSI(14) above 70 for the overview ETFs/indices and those
+    leaders (ETFs first, each part highest first); overview ETFs and sector SPDRs at a
+    52-week closing high (``pct_from_high == 0``) on relative volume below 1. While no
+    stock has a full year of history, the RS windows the ratings rest on.
+
+    Parameters
+    ----------
+    market : Market
+    as_of : date-like or None
+    universe : str or list of str
+        The leaders' universe (default sp600).
+    sector_universe : str or list of str
+        The sector score's members (default sp1500).
+
+    Returns
+    -------
+    RotationFacts
+        A part that cannot be computed (a ticker the store lacks, too little history) is
+        left empty or NaN, and its sentence is left out.
+
+    Raises
+    ------
+    UnknownUniverseError, NoDataError, InvalidParameterError
+        For an unknown universe or a bad date.
+    """
+    from xlsrc.core.breadth import pct_above_sma
+    from xlsrc.core.rotation import pair_rotation, start_of_year_signal
+    from xlsrc.core.rs_history import rs_windows_used
+
+    from .story import (
+        EXTENDED_ABOVE_SMA20,
+        RSI_OVERBOUGHT,
+        GroupFact,
+        LeaderFact,
+        RotationFacts,
+        SectorFact,
+        StartOfYearFact,
+    )
+
+    ts = resolve_as_of(market, as_of)
+    metrics = market.metrics(ts)
+    close = market.close
+    members = universe_members(market, universe)
+
+    def ytd(ticker: str) -> float:
+        return _num(metrics.at[ticker, "ret_ytd"]) if ticker in metrics.index else math.nan
+
+    signal = ""
+    try:
+        signal = pair_rotation(close, "IWM", "SPY", ts).label
+    except XlsrcError:
+        pass
+    soy = None
+    try:
+        s = start_of_year_signal(close, ts)
+        passed = int(close.index.get_loc(s.end_date) - close.index.get_loc(s.base_date))
+        soy = StartOfYearFact(
+            year=s.year,
+            small=s.small,
+            large=s.large,
+            small_return=s.small_return,
+            large_return=s.large_return,
+            spread=s.spread,
+            threshold=s.threshold,
+            signal=s.signal,
+            sessions=s.days,
+            sessions_passed=passed,
+        )
+    except XlsrcError:
+        pass
+    breadth = []
+    for name, label in STORY_BREADTH:
+        try:
+            uni = [t for t in market.universe(name) if t in close.columns]
+            breadth.append((label, _num(pct_above_sma(close, uni, 50, ts))))
+        except XlsrcError:
+            continue
+    sectors = sector_scores_table(market, ts, sector_universe)
+    sector_facts = [
+        SectorFact(r.sector, float(r.score), r.etf, ytd(r.etf) if r.etf else math.nan)
+        for r in sectors.itertuples()
+    ]
+    groups = industry_groups_table(market, "stocks", STORY_TOP, ts)
+    ranked = metrics.reindex(members)
+    ranked = ranked[ranked["ret_ytd"].notna() & ranked["close"].notna()]
+    ranked = ranked.assign(_t=ranked.index).sort_values(["ret_ytd", "_t"], ascending=[False, True])
+    top = ranked.head(STORY_WARNING_LEADERS)
+    extended = top[top["pct_from_sma20"] > EXTENDED_ABOVE_SMA20]["pct_from_sma20"]
+    extended = extended.sort_values(ascending=False, kind="stable")
+    watch = [t for t in OVERVIEW_TICKERS if t in metrics.index]
+    hot_index = metrics.loc[watch, "rsi14"]
+    hot_index = hot_index[hot_index > RSI_OVERBOUGHT].sort_values(ascending=False, kind="stable")
+    hot_leaders = top["rsi14"][top["rsi14"] > RSI_OVERBOUGHT].sort_values(
+        ascending=False, kind="stable"
+    )
+    etfs = [
+        t
+        for t in dict.fromkeys([*OVERVIEW_TICKERS, *SECTOR_ETFS])
+        if t in metrics.index and market.securities["type"].get(t) == "etf"
+    ]
+    quiet = metrics.loc[etfs]
+    quiet = quiet[(quiet["pct_from_high"] >= 0) & (quiet["relative_volume50"] < 1)]
+    return RotationFacts(
+        as_of=ts,
+        small="IWM",
+        small_ytd=ytd("IWM"),
+        large=(("SPY", ytd("SPY")), ("QQQ", ytd("QQQ"))),
+        pair_signal=signal,
+        start_of_year=soy,
+        breadth=tuple(breadth),
+        sector_basis=_sector_basis(sector_universe),
+        sectors=tuple(sector_facts[:STORY_TOP]),
+        weakest_sector=sector_facts[-1] if len(sector_facts) > STORY_TOP else None,
+        groups=tuple(
+            GroupFact(r.industry, float(r.group_rs_rating), r.leaders) for r in groups.itertuples()
+        ),
+        leaders_universe=_universe_label(universe),
+        leaders=tuple(
+            LeaderFact(str(t), float(r["ret_ytd"]), _num(r["rs_rating"]))
+            for t, r in ranked.head(STORY_TOP).iterrows()
+        ),
+        extended=tuple((str(t), float(x)) for t, x in extended.items()),
+        overbought=tuple((str(t), float(x)) for t, x in [*hot_index.items(), *hot_leaders.items()]),
+        quiet_highs=tuple((str(t), float(x)) for t, x in quiet["relative_volume50"].items()),
+        rs_windows=int(rs_windows_used(close, ts).reindex(market.universe("stocks")).max()),
+    )
+
+
+def _universe_label(universe: object) -> str:
+    if isinstance(universe, str):
+        return UNIVERSE_LABELS.get(universe.strip().lower(), universe.strip())
+    return ""
+
+
+def _sector_basis(universe: object) -> str:
+    label = _universe_label(universe)
+    return f"mean RS of {label} members" if label else "mean RS of the chosen members"
+
+
+def rotation_summary(
+    market: Any,
+    as_of: object = None,
+    universe: object = DEFAULT_UNIVERSE,
+    sector_universe: object = SECTOR_SCORE_UNIVERSE,
+) -> list[str]:
+    """Word the day's rotation in short sentences: :func:`rotation_facts`, then words.
+
+    Parameters
+    ----------
+    market : Market
+    as_of : date-like or None
+    universe : str or list of str
+        The leaders' universe (default sp600).
+    sector_universe : str or list of str
+        The sector score's members (default sp1500).
+
+    Returns
+    -------
+    list of str
+        :func:`xlsrc.dashboard.story.rotation_sentences` of the facts: each sentence at
+        most 255 characters.
+
+    Raises
+    ------
+    UnknownUniverseError, NoDataError, InvalidParameterError
+        As :func:`rotation_facts`.
+    """
+    from .story import rotation_sentences
+
+    return rotation_sentences(rotation_facts(market, as_of, universe, sector_universe))
