@@ -17,12 +17,6 @@ def bundled_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("bundled") / "xlsrc.sqlite"
 
 
-@pytest.fixture(scope="session")
-def seeded_store_path(bundled_store_path: Path) -> Path:
-    """The former name of :func:`bundled_store_path` (kept while branches still use it)."""
-    return bundled_store_path
-
-
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keep the exchange-calendar cache of the test session out of the user's cache folder."""

@@ -25,8 +25,8 @@ from xlsrc import cli
 
 
 @pytest.fixture(scope="module")
-def store(seeded_store_path: Path) -> str:
-    return str(seeded_store_path)
+def store(bundled_store_path: Path) -> str:
+    return str(bundled_store_path)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str], str]:

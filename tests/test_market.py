@@ -61,9 +61,9 @@ def test_reload_on_write(market):
 
 # --------------------------------------------------------------------------- real data
 @pytest.fixture(scope="module")
-def real(seeded_store_path):
+def real(bundled_store_path):
     """A Market of its own on the session's seeded store (its caches start empty)."""
-    return market_mod.Market(open_store(seeded_store_path))
+    return market_mod.Market(open_store(bundled_store_path))
 
 
 def test_trading_day_is_the_last_store_date_on_or_before(real):

@@ -1,7 +1,7 @@
 """The headless report, re-opened with openpyxl and checked against the raw shared data.
 
 The report is written once per session from the real :class:`xlsrc.market.Market` on the
-session's store seeded from the bundled snapshot (``seeded_store_path``), as of 2026-01-22 (the
+session's store over the bundled snapshot (``bundled_store_path``), as of 2026-01-22 (the
 January 2026 small-cap rally). Expected numbers are recomputed here from the shared raw
 closes file, not by the code under test.
 
@@ -49,9 +49,9 @@ GOLDEN_ARGS: dict[str, Any] = {
 
 
 @pytest.fixture(scope="session")
-def market(seeded_store_path: Path) -> Market:
+def market(bundled_store_path: Path) -> Market:
     """The real Market on the session's seeded store (read only)."""
-    return get_market(seeded_store_path)
+    return get_market(bundled_store_path)
 
 
 @pytest.fixture(scope="session")

@@ -47,8 +47,8 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float:
 
 
 @pytest.fixture(scope="module")
-def compared(seeded_store_path):
-    market = get_market(seeded_store_path)
+def compared(bundled_store_path):
+    market = get_market(bundled_store_path)
     ours = market.rs_ratings(DAY).dropna()
     peer = pd.read_csv(REFERENCE, dtype={"Ticker": str}).dropna(subset=["Ticker", "RS Percentile"])
     peer = pd.Series(

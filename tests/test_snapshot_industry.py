@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from xlsrc.data.snapshot import load_snapshot, snapshot_dir
+from xlsrc.data.backends.snapshot import SnapshotStore, bundled_snapshot_dir
 
 INFO = (
     Path(__file__).resolve().parents[2]
@@ -24,7 +24,7 @@ INFO = (
 
 @pytest.fixture(scope="module")
 def securities() -> pd.DataFrame:
-    return pd.read_parquet(snapshot_dir() / "securities.parquet").set_index("ticker")
+    return pd.read_parquet(bundled_snapshot_dir() / "securities.parquet").set_index("ticker")
 
 
 @pytest.mark.skipif(not INFO.exists(), reason="shared data not available")
@@ -57,7 +57,7 @@ def test_no_second_taxonomy(securities):
 
 
 def test_provenance_records_the_industry_source():
-    prov = load_snapshot().provenance
+    prov = SnapshotStore().provenance
     industry = prov["industry"]
     assert industry["file"] == "reference/ticker_info_sector_industry_Vinubhai1961.json"
     assert industry["as_of"] == "2026-08-21"

@@ -45,10 +45,10 @@ YTD_2026_01_22 = {
 
 
 @pytest.fixture(scope="session", autouse=True)
-def store(seeded_store_path):
+def store(bundled_store_path):
     """The session's seeded store (read only); formulas find it via XLSRC_STORE."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("XLSRC_STORE", str(seeded_store_path))
+        mp.setenv("XLSRC_STORE", str(bundled_store_path))
         market = market_mod.get_market()
         assert market is market_mod.get_market()
         yield market
