@@ -158,7 +158,7 @@ def _load_windows_udfs() -> tuple[types.ModuleType, types.ModuleType]:
     class _ComError(Exception):
         pass
 
-    stubs = {
+    stubs: dict[str, dict[str, Any]] = {
         "pythoncom": {"CoInitialize": lambda: None},
         "pywintypes": {"TimeType": _dt.datetime, "com_error": _ComError, "error": _ComError},
         "win32com": {},
@@ -179,7 +179,8 @@ def _load_windows_udfs() -> tuple[types.ModuleType, types.ModuleType]:
     plain = importlib.util.find_spec(UDF_MODULE)
     assert plain is not None and plain.origin is not None
     saved = (xw.func, xw.arg, xw.ret)
-    xw.func, xw.arg, xw.ret = win_udfs.xlfunc, win_udfs.xlarg, win_udfs.xlret
+    # the Windows decorators in place of the no-op ones, for this one import
+    xw.func, xw.arg, xw.ret = win_udfs.xlfunc, win_udfs.xlarg, win_udfs.xlret  # type: ignore[assignment]
     try:
         spec = importlib.util.spec_from_file_location(name, plain.origin)
         assert spec is not None and spec.loader is not None
@@ -325,8 +326,8 @@ _FONTS: dict[str, dict[str, Any]] = {
         "align": "left",
     },
 }
-#: Line colours of chart series, in order (as the report).
-SERIES_COLORS = ("C00000", "1F4E78", "7F7F7F", "548235", "7030A0", "C65911")
+#: Line colours of chart series, in order: the layout's, as in the report.
+SERIES_COLORS = lay.SERIES_COLORS
 _SCATTER_COLORS = (
     "1F4E78", "C00000", "548235", "7030A0", "C65911", "2E75B6",
     "BF8F00", "FF66CC", "00B0F0", "375623", "7F6000",
