@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -243,23 +243,43 @@ class MetricServer:
         return pd.Timestamp(value) if served.metric.unit == "date" else float(value)
 
     def _columns(self, tickers: str | Iterable[object]) -> tuple[list[str], np.ndarray, list[Any]]:
-        """Normalise ``tickers``: labels, column positions (-1 if unknown), an error or None each."""
+        """Normalise ``tickers``: labels, column positions (-1 if unknown), an error or None each.
+
+        A ticker already spelled as a column is looked up directly (one dict lookup);
+        others go through ``normalise_ticker`` first.
+        """
         items = [tickers] if isinstance(tickers, str) else list(tickers)
+        positions = self._column_positions()
         labels: list[str] = []
-        errors: list[Any] = []
-        for raw in items:
-            try:
-                labels.append(normalise_ticker(raw))
-                errors.append(None)
-            except InvalidParameterError as exc:
-                labels.append(str(raw))
-                errors.append(exc)
-        cols = self.close.columns.get_indexer(labels)
-        for i in np.flatnonzero(cols < 0):
-            if errors[i] is None:
-                errors[i] = UnknownTickerError(ticker=labels[i])
-            cols[i] = -1
+        cols = np.full(len(items), -1, dtype=np.int64)
+        errors: list[Any] = [None] * len(items)
+        for i, raw in enumerate(items):
+            j = positions.get(raw) if isinstance(raw, str) else None
+            if j is None:
+                try:
+                    label = normalise_ticker(raw)
+                except InvalidParameterError as exc:
+                    labels.append(str(raw))
+                    errors[i] = exc
+                    continue
+                j = positions.get(label)
+                if j is None:
+                    labels.append(label)
+                    errors[i] = UnknownTickerError(ticker=label)
+                    continue
+                raw = label
+            labels.append(str(raw))
+            cols[i] = j
         return labels, cols, errors
+
+    def _column_positions(self) -> dict[str, int]:
+        """Ticker -> column of ``close`` (built once per loaded matrix)."""
+        columns = self.close.columns
+        cached = self.__dict__.get("_positions_of")
+        if cached is None or cached[0] is not columns:
+            cached = (columns, {str(t): i for i, t in enumerate(columns)})
+            self.__dict__["_positions_of"] = cached
+        return cast(dict[str, int], cached[1])
 
     def breadth(self, universe: str | Iterable[str], window: object, as_of: object = None) -> float:
         """Share of a universe's members above their ``window``-day SMA as of a date.
