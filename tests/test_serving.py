@@ -72,7 +72,7 @@ def test_five_sessions_without_a_trade_is_still_valued(m):
 
 def test_six_sessions_without_a_trade_is_not_a_number(m):
     for name in ("close", "ret_1d", "ret_ytd", "pct_from_sma20", "rsi14", "volatility20"):
-        with pytest.raises(StaleDataError, match="^No trade since 2026-02-05$"):
+        with pytest.raises(StaleDataError, match=r"^No trade since 2026-02-05$"):
             m.value("SIX", name)
     # the date of its last bar is what explains it, and stays
     assert m.value("SIX", "last_bar") == pd.Timestamp("2026-02-05")
@@ -100,7 +100,7 @@ def test_history_minimums_count_real_bars(m):
     assert str(err.value) == (
         "Too little history for HALT: needs 28 trading days before 2026-02-13, has 27"
     )
-    with pytest.raises(InsufficientHistoryError, match="needs 22 trading days .* has 10$"):
+    with pytest.raises(InsufficientHistoryError, match=r"needs 22 trading days .* has 10$"):
         m.value("NEW", "ret_1m")
 
 
@@ -146,7 +146,7 @@ def test_values_align_to_the_request_with_a_reason_per_gap(m):
 def test_value_raises_the_reason(m):
     with pytest.raises(UnknownTickerError):
         m.value("XYZQ", "close")
-    with pytest.raises(NoDataError, match="^No price for NEW on or before 2026-01-12$"):
+    with pytest.raises(NoDataError, match=r"^No price for NEW on or before 2026-01-12$"):
         m.value("NEW", "close", "2026-01-12")
     with pytest.raises(NoDataError, match="No price on or before 2025-12-31"):
         m.value("FIVE", "close", "2025-12-31")  # before the data: for every ticker
@@ -253,7 +253,7 @@ def test_rs_rating_leaves_out_the_short_and_the_stale(rs_market):
     assert str(err.value) == (
         "Too little history for R: needs 64 trading days before 2026-04-24, has 60"
     )
-    with pytest.raises(StaleDataError, match="^No trade since 2026-04-16$"):
+    with pytest.raises(StaleDataError, match=r"^No trade since 2026-04-16$"):
         m.value("S", "rs_rating")
     # an explicit universe: R is named but has no score, so n = 2 (M1, M2): 25 and 75
     got = m.values(["M1", "M2", "R", "M4"], "rs_rating", universe="mr")

@@ -58,7 +58,7 @@ def formulas_store(seeded_store_path):
 # --------------------------------------------------------------------------- UCFIW
 def test_ucfiw_on_the_last_date_is_not_a_number(real):
     for name in ("close", "ret_ytd", "rsi14", "rs_rating", "rs_score", "pct_from_sma20"):
-        with pytest.raises(StaleDataError, match="^No trade since 2025-12-09$"):
+        with pytest.raises(StaleDataError, match=r"^No trade since 2025-12-09$"):
             real.value("UCFIW", name)
     assert np.isnan(real.rs_ratings()["UCFIW"])
     row = real.metrics().loc["UCFIW"]

@@ -665,7 +665,6 @@ def rrg_table(
     served = market.values(given, "close", as_of)
     good = [t for t, e in zip(served.tickers, served.errors, strict=True) if e is None]
     result = rrg(market.close, good, bench, ts) if good else pd.DataFrame()
-    weeks = int(RRG_RATIO_WEEKS) + int(RRG_MOMENTUM_WEEKS)
     rows: list[dict[str, Any]] = []
     for raw, ticker, error in zip(given, served.tickers, served.errors, strict=True):
         if isinstance(error, UnknownTickerError | InvalidParameterError):
@@ -673,8 +672,7 @@ def rrg_table(
         elif error is not None:
             rows.append({"ticker": ticker, "problem": str(error)})
         elif pd.isna(result.at[ticker, "quadrant"]):
-            problem = f"Too little history for {ticker}: the RRG needs {weeks} weeks of closes"
-            rows.append({"ticker": ticker, "problem": problem})
+            rows.append({"ticker": ticker, "problem": _no_rrg_reason(market, ticker, bench, ts)})
         else:
             point = result.loc[ticker]
             rows.append(
@@ -687,6 +685,19 @@ def rrg_table(
                 }
             )
     return pd.DataFrame(rows, columns=list(RRG_COLUMNS))
+
+
+def _no_rrg_reason(market: Market, ticker: str, bench: str, day: pd.Timestamp) -> str:
+    """Why ``ticker`` has no RRG point on ``day``: too few weeks, or an RS line that did not move."""
+    weeks = int(RRG_RATIO_WEEKS) + int(RRG_MOMENTUM_WEEKS)
+    both = market.close[[ticker, bench]].loc[:day].dropna()
+    have = both.index.to_period("W-FRI").nunique()
+    if have < weeks:
+        return f"Too little history for {ticker}: the RRG needs {weeks} weeks of closes, has {have}"
+    return (
+        f"No RRG position for {ticker} as of {day:%Y-%m-%d}: its RS line against {bench} "
+        f"did not move over the last {RRG_RATIO_WEEKS} weeks"
+    )
 
 
 def price_history_table(
