@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -53,6 +53,9 @@ from xlsrc.dashboard.build import (
 from xlsrc.dashboard.render import ChartSeries, Ref, render_dashboard
 from xlsrc.errors import InvalidParameterError, XlsrcError
 from xlsrc.periods import DEFAULT_BENCHMARK
+
+if TYPE_CHECKING:
+    from xlsrc.market import Market
 
 __all__ = ["OpenpyxlWriter", "ReportSummary", "write_report"]
 
@@ -476,7 +479,7 @@ def save_atomically(workbook: Workbook, path: Path) -> None:
 
 
 def write_report(
-    market: Any,
+    market: Market | None,
     out_path: str | os.PathLike[str],
     as_of: object = None,
     universe: str = DEFAULT_UNIVERSE,
