@@ -3,7 +3,9 @@
 Targets (issue 3): a cold first call (fresh process: imports, store load, first value)
 under 2 s; warm calls averaging under 1 ms each. Also timed: one formula over many dates
 (``YTD_RETURN("VICR", d)`` for 120 trading days, each a date not memoised yet), with the
-growth of the process's resident memory (the per-date caches are bounded).
+growth of the process's resident memory (the per-date caches are bounded); and one
+``Market.values`` call for 500 tickers (the vectorised serving the lifted formulas of
+issue 10 will use; their target is 500 tickers under 5 ms warm) against 500 single calls.
 
 Usage::
 
@@ -82,6 +84,23 @@ def many_dates(udfs: object, dates: list, ticker: str = "VICR") -> tuple[float, 
     return time.perf_counter() - t0, _rss_mb() - rss0
 
 
+def many_tickers(market: object, n: int = 500, repeat: int = 20) -> tuple[float, float]:
+    """Warm ms of one ``Market.values`` call for ``n`` stocks vs ``n`` single YTD_RETURN calls."""
+    from xlsrc.excel import udfs
+
+    tickers = [str(t) for t in market.universe("stocks")[:n]]  # type: ignore[attr-defined]
+    market.values(tickers, "ret_ytd", "2026-01-22")  # type: ignore[attr-defined]
+    t0 = time.perf_counter()
+    for _ in range(repeat):
+        market.values(tickers, "ret_ytd", "2026-01-22")  # type: ignore[attr-defined]
+    one_call_ms = (time.perf_counter() - t0) / repeat * 1000
+    t0 = time.perf_counter()
+    for t in tickers:
+        udfs.YTD_RETURN(t, AS_OF)
+    singles_ms = (time.perf_counter() - t0) * 1000
+    return one_call_ms, singles_ms
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", help="store path (default: a fresh temp store)")
@@ -126,6 +145,8 @@ def main() -> None:
     dates = [d.to_pydatetime() for d in index[-241:-1:2]]  # 120 days, none memoised yet
     many_s, many_mb = many_dates(udfs, dates)
 
+    values_ms, singles_ms = many_tickers(get_market())
+
     print(f"store: {opts.store}")
     print(f"seed/load store (once per machine): {seed_s:.2f} s")
     print(
@@ -142,6 +163,10 @@ def main() -> None:
     print(
         f"{len(dates)} dates x YTD_RETURN: {many_s:.2f} s = {many_s / len(dates) * 1000:.1f} ms/call,"
         f" resident memory {many_mb:+.0f} MB"
+    )
+    print(
+        f"Market.values, 500 tickers in one call (warm): {values_ms:.2f} ms; 500 single "
+        f"YTD_RETURN calls: {singles_ms:.1f} ms ({singles_ms / values_ms:.0f}x)"
     )
     if tmp is not None:
         tmp.cleanup()

@@ -123,3 +123,23 @@ def test_dashboard_does_not_import_data_providers(module: str) -> None:
         assert not in_package(name, "xlsrc.data"), (
             f"{module} imports {name}: the dashboard reads market data through xlsrc.market"
         )
+
+
+#: Adapters translate; they reach the analytics through xlsrc.market and xlsrc.dashboard.
+ADAPTER_PACKAGES = ("xlsrc.excel", "xlsrc.report", "xlsrc.cli")
+
+
+@pytest.mark.parametrize(
+    "module", sorted(m for m in MODULES if any(in_package(m, p) for p in ADAPTER_PACKAGES))
+)
+def test_adapters_do_not_import_the_core(module: str) -> None:
+    for name in MODULES[module]:
+        assert not in_package(name, "xlsrc.core"), (
+            f"{module} imports {name}: an adapter asks xlsrc.market (Market.value/values, "
+            "lookup_metric) or xlsrc.dashboard.build, never the core"
+        )
+
+
+def test_the_adapter_rule_sees_every_adapter() -> None:
+    adapters = {m for m in MODULES if any(in_package(m, p) for p in ADAPTER_PACKAGES)}
+    assert ADAPTERS <= adapters and "xlsrc.excel.args" in adapters

@@ -125,7 +125,7 @@ def test_highlights_an_analyst_reads_at_a_glance() -> None:
     assert ("rs_rating", "greaterThanOrEqual", (90,)) in rules
     assert ("rsi14", "greaterThan", (80,)) in rules
     assert ("rsi14", "between", (70, 80)) in rules
-    assert ("pct_sma20", "greaterThan", (0.2,)) in rules
+    assert ("pct_from_sma20", "greaterThan", (0.2,)) in rules  # the registry's name
 
 
 # --------------------------------------------------------------------------- highlight formulas

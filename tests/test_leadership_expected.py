@@ -203,7 +203,13 @@ def test_a_rating_before_a_full_year_is_a_three_month_rating(market):
     day = "2024-07-01"
     stocks = market.universe("stocks")
     assert rs_windows_used(market.close, day).max() == 1
-    by_return = rs_rating(trailing_return(market.close, 63, day), stocks)
+    # rated: a real bar in the last 5 sessions and at least 64 real bars (the real-bar rules)
+    pos = market.close.index.get_loc(pd.Timestamp(day))
+    real = market.has_bar[: pos + 1]
+    fresh = real[pos - 5 : pos + 1].any(axis=0) & (real.sum(axis=0) >= 64)
+    rated = pd.Series(fresh, index=market.close.columns)
+    returns = trailing_return(market.close, 63, day).where(rated)
+    by_return = rs_rating(returns, stocks[rated.reindex(stocks).to_numpy()])
     pd.testing.assert_series_equal(market.rs_ratings(day), by_return, check_names=False)
 
 

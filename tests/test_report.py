@@ -131,7 +131,7 @@ def test_overview_values_match_the_raw_closes(wb: openpyxl.Workbook, raw: pd.Dat
     assert rows["SPY"]["ret_1d"] == pytest.approx(spy.iloc[-1] / spy.iloc[-2] - 1)
     assert rows["SPY"]["ret_1m"] == pytest.approx(spy.iloc[-1] / spy.iloc[-22] - 1)
     sma50 = spy.iloc[-50:].mean()
-    assert rows["SPY"]["pct_sma50"] == pytest.approx(spy.iloc[-1] / sma50 - 1)
+    assert rows["SPY"]["pct_from_sma50"] == pytest.approx(spy.iloc[-1] / sma50 - 1)
     assert 0 < rows["SPY"]["rsi14"] < 100
 
 
@@ -162,7 +162,7 @@ def test_leaders_are_the_rally_names(wb: openpyxl.Workbook, raw: pd.DataFrame) -
     assert 80 <= by["ICHR"]["rs_rating"] <= 99  # vs every stock in the store
     ichr = raw["ICHR"].dropna()
     ichr = ichr[ichr.index <= AS_OF]
-    assert by["ICHR"]["pct_sma20"] == pytest.approx(ichr.iloc[-1] / ichr.iloc[-20:].mean() - 1)
+    assert by["ICHR"]["pct_from_sma20"] == pytest.approx(ichr.iloc[-1] / ichr.iloc[-20:].mean() - 1)
     vol = ichr.pct_change().iloc[-20:].std(ddof=1)
     assert by["ICHR"]["volatility20"] == pytest.approx(vol, rel=1e-6)
     assert by["ICHR"]["name"] and by["ICHR"]["sector"]
@@ -239,7 +239,7 @@ def test_conditional_formatting(wb: openpyxl.Workbook) -> None:
     assert key in rules
     assert rules[key].dxf.fill.fgColor.rgb.endswith("C6EFCE")
     rsi = openpyxl.utils.get_column_letter(t.col_of("rsi14"))
-    sma = openpyxl.utils.get_column_letter(t.col_of("pct_sma20"))
+    sma = openpyxl.utils.get_column_letter(t.col_of("pct_from_sma20"))
     formulas = {k[2][0] for k in rules}
     assert f"AND(ISNUMBER({rsi}5),{rsi}5>80)" in formulas  # RSI very overbought
     assert f"AND(ISNUMBER({rsi}5),{rsi}5>=70,{rsi}5<=80)" in formulas  # RSI overbought

@@ -91,7 +91,11 @@ def test_as_of_resolves_to_the_trading_day(store):
     assert udfs._as_of(m, "2026-01-24") == dt.datetime(2026, 1, 23)
     assert udfs._as_of(m, "2030-01-01") == m.close.index[-1]  # the last stored day
     assert udfs._as_of(m, None) == m.close.index[-1]
-    assert udfs.YTD_RETURN("VICR", "2030-01-01") == udfs.YTD_RETURN("VICR", None)
+    # after the data: as of the last stored day...
+    assert udfs.RSI("VICR", None, "2030-01-01") == udfs.RSI("VICR", None, None)
+    # ...but a YTD figure belongs to the year asked for: the data hold no session of 2030,
+    # so its YTD return is 0.0, not 2026's (was: equal to the latest YTD, 2026's +92.8 %)
+    assert udfs.YTD_RETURN("VICR", "2030-01-01") == 0.0
     assert udfs.YTD_RETURN("VICR", "2023-06-01") == "#N/A No price on or before 2023-06-01"
 
 

@@ -99,7 +99,9 @@ def test_every_sheet_shows_the_date_its_formulas_use_in_a_date_cell(built):
     "yyyy" is "jjjj" in German/Dutch Excel, "aaaa" in French. Now B3 of each sheet holds the
     date (the store's last session when AsOf is blank, from DATA_STATUS' "Last date") in a
     cell with a date number format, which Excel stores language-neutral."""
-    assert ("last_date", "Last date") in udfs._STATUS_ITEMS  # the row AS_OF_USED looks up
+    from xlsrc.dashboard.cells import STATUS_ITEMS
+
+    assert ("last_date", "Last date") in STATUS_ITEMS  # the row AS_OF_USED looks up
     for sheet in ("Overview", "Leaders", "Sectors", "Technicals"):
         label = cell_xml(built, sheet, "A3")
         assert label.find("m:f", NS) is None

@@ -15,15 +15,20 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from xlsrc import __version__
 from xlsrc._process import return_freed_memory
 from xlsrc.dashboard import layout
+from xlsrc.dashboard.cells import status_text
 from xlsrc.data.refresh import tqdm_progress
 from xlsrc.errors import XlsrcError
+from xlsrc.market import METRICS, SHORT_SORT_KEYS
+
+if TYPE_CHECKING:
+    from xlsrc.market import Market
 
 __all__ = ["main"]
 
@@ -80,15 +85,6 @@ def format_table(frame: pd.DataFrame, table: layout.Table) -> str:
     return "\n".join(lines)
 
 
-def _table(name: str) -> layout.Table:
-    """Return the layout table called ``name``."""
-    for sheet in layout.DASHBOARD.sheets:
-        for table in sheet.tables:
-            if table.name == name:
-                return table
-    raise KeyError(name)
-
-
 # --------------------------------------------------------------------------- argument types
 #: Options holding a date: read by :func:`xlsrc.dates.parse_date` inside :func:`main`, so
 #: that a bad or ambiguous date is one ``xlsrc: error:`` line with exit status 1.
@@ -120,7 +116,7 @@ def _tickers(text: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------- commands
-def _market(args: argparse.Namespace) -> Any:
+def _market(args: argparse.Namespace) -> Market:
     from xlsrc.market import get_market
 
     return get_market(args.store)
@@ -134,7 +130,7 @@ def cmd_quote(args: argparse.Namespace) -> int:
     tickers = [market.ticker(t) for t in args.tickers]
     as_of = market.trading_day(args.as_of)  # the day the data are as of, not the typed date
     frame = technicals_table(market, tickers, as_of)
-    table = _table("technicals")
+    table = layout.DASHBOARD.table("technicals")
     print(f"As of {as_of:%Y-%m-%d}")
     if len(frame) == 1:
         record = frame.iloc[0]
@@ -156,7 +152,7 @@ def cmd_leaders(args: argparse.Namespace) -> int:
     as_of = market.trading_day(args.as_of)  # the day the data are as of, not the typed date
     frame = leaders_table(market, args.universe, args.top, args.sort_by, as_of)
     print(f"Top {len(frame)} of {args.universe} by {args.sort_by}, as of {as_of:%Y-%m-%d}")
-    print(format_table(frame, _table("leaders")))
+    print(format_table(frame, layout.DASHBOARD.table("leaders")))
     return 0
 
 
@@ -168,7 +164,7 @@ def cmd_sectors(args: argparse.Namespace) -> int:
     as_of = market.trading_day(args.as_of)  # the day the data are as of, not the typed date
     frame = sectors_table(market, as_of, args.benchmark)
     print(f"Sectors vs {args.benchmark}, as of {as_of:%Y-%m-%d}")
-    print(format_table(frame, _table("sectors")))
+    print(format_table(frame, layout.DASHBOARD.table("sectors")))
     return 0
 
 
@@ -180,12 +176,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     sources = status.pop("sources", None) or []
     width = max(len(str(k)) for k in [*status, "sources"])
     for key, value in status.items():
-        print(f"{str(key).ljust(width)}  {_status_text(key, value)}")
+        print(f"{str(key).ljust(width)}  {status_text(key, value)}")
     print(f"{'sources'.ljust(width)}  {len(sources)}")
     rows = [
         (
             str(src["name"]),
-            _status_text("fetched_at", src.get("fetched_at")),
+            status_text("fetched_at", src.get("fetched_at")),
             str(src.get("description") or ""),
         )
         for src in sources
@@ -196,17 +192,6 @@ def cmd_status(args: argparse.Namespace) -> int:
         for name, fetched, description in rows:
             print(f"  {name.ljust(w_name)}  {fetched.ljust(w_time)}  {description}".rstrip())
     return 0
-
-
-#: ``Store.status()`` keys whose None means "has not happened", printed as "never".
-_NEVER_KEYS = frozenset({"last_refresh", "last_refresh_source"})
-
-
-def _status_text(key: str, value: Any) -> str:
-    """One ``Store.status()`` value as text: None is "never" for a refresh, "-" otherwise."""
-    if value is None or value == "":
-        return "never" if key in _NEVER_KEYS else "-"
-    return str(value)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -343,6 +328,16 @@ def cmd_workbook_new(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- parser
+#: The metrics ``leaders --sort-by`` takes by name (every numeric column of the registry).
+_SORTABLE = tuple(m.name for m in METRICS if m.in_table and m.unit != "date")
+_QUOTE_DESCRIPTION = (
+    "Every metric of each ticker: the close, "
+    + ", ".join(m.describe() for m in METRICS if m.in_table and m.unit not in ("price", "date"))
+    + ", and the date of its last bar. A ticker without a trade in the last 5 sessions "
+    "shows why it has no values."
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``xlsrc`` command."""
     parser = argparse.ArgumentParser(
@@ -372,8 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
         "quote",
         parents=[common, dated],
         help="every metric of one or more tickers",
-        description="YTD and trailing returns, RS rating, % from 20/50/200-day MAs, RSI(14), "
-        "volatility, relative volume and % from the 52-week high of each ticker.",
+        description=_QUOTE_DESCRIPTION,
     )
     p.add_argument("tickers", nargs="+", metavar="TICKER", help="e.g. VICR IWM ^GSPC")
     p.set_defaults(func=cmd_quote)
@@ -393,7 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--sort-by",
         default="ytd",
-        help="ytd, 1w, 1m, 3m, 6m, 1y, rs_rating, rsi, pct_sma20 or pct_sma50 (default: ytd)",
+        help=f"{', '.join(SHORT_SORT_KEYS)} or a metric name ({', '.join(_SORTABLE)}); "
+        "default: ytd",
     )
     p.set_defaults(func=cmd_leaders)
 

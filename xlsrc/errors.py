@@ -11,6 +11,7 @@ command line prints it on one line and exits non-zero.
     ├── UnknownTickerError         a ticker the store does not hold
     ├── UnknownUniverseError       a universe name the store does not hold
     ├── NoDataError                no price on or before the requested date
+    │   └── StaleDataError         no trade for more than STALE_SESSIONS sessions
     ├── InsufficientHistoryError   too few bars for the requested window
     ├── DataSourceError            a provider (yfinance, CSV, holdings file) failed
     │   ├── CsvFormatError         a malformed CSV, naming file and line
@@ -32,6 +33,7 @@ __all__ = [
     "InsufficientHistoryError",
     "InvalidParameterError",
     "NoDataError",
+    "StaleDataError",
     "StoreError",
     "UnknownTickerError",
     "UnknownUniverseError",
@@ -86,6 +88,15 @@ class NoDataError(XlsrcError, LookupError):
     """No bar for ``ticker`` on or before ``date``."""
 
     template = "No price for {ticker} on or before {date}"
+
+
+class StaleDataError(NoDataError):
+    """No real bar in the last ``STALE_SESSIONS`` sessions before the as-of day.
+
+    Fields: ``ticker`` and ``date``, the day of its last real bar (``YYYY-MM-DD``).
+    """
+
+    template = "No trade since {date}"
 
 
 class InsufficientHistoryError(XlsrcError, LookupError):

@@ -6,6 +6,16 @@ what a write changed: the price matrices when ``bars_version`` moved (a refresh 
 import), only securities and universes when ``data_version`` alone moved (a universe
 set). So a thousand formulas cost one load, and an Excel session notices a refresh made
 by another process. Fields other than the close (volume) are read on first use.
+
+The Market *serves* the metrics of the registry (:mod:`xlsrc.core.metrics`):
+:meth:`Market.values` gives any metric, at any window, for many tickers at once with a
+reason for every gap, and :meth:`Market.value` one ticker's value or the reason raised
+(both from its base class :class:`xlsrc.serving.MetricServer`; this module holds the
+loading, the lookups, the per-day memos and the dispatch on the registry).
+The formulas, the dashboard builder and the command line ask it; none of them runs a
+core function on a price matrix itself. Every value follows the real-bar rules: a ticker
+that has not traded in the last ``STALE_SESSIONS`` sessions has none (``No trade since
+<date>``), and history minimums count real bars, not the forward-filled rows.
 """
 
 from __future__ import annotations
@@ -21,30 +31,32 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .core import returns, rs, technicals
+from .core import history, rs
 from .core.history import as_timestamp, asof_position
+from .core.metrics import METRIC_NAMES, METRICS, SHORT_SORT_KEYS, SORT_KEYS, Metric, valid
+from .core.metrics import metric as lookup_metric  # re-exported: adapters skip the core
 from .data import load_field, load_matrices, open_store
 from .data.backends.base import ReadStore
+from .data.calendar import Calendar
 from .data.matrices import Matrices
 from .data.store import default_location
 from .data.universes import NAMED_UNIVERSES, STOCKS, normalise_ticker
 from .errors import InvalidParameterError, UnknownTickerError, UnknownUniverseError
-from .periods import (
-    HIGH_WINDOW,
-    PERIOD_DAYS,
-    RELVOL_WINDOW,
-    RSI_WINDOW,
-    SMA_WINDOWS,
-    VOLATILITY_WINDOW,
-)
+from .serving import MetricServer, Values
 
 __all__ = [
     "CACHED_DAYS",
     "CHECK_INTERVAL",
     "FULL_METRICS_AFTER",
+    "METRICS",
     "METRIC_NAMES",
+    "SHORT_SORT_KEYS",
+    "SORT_KEYS",
     "Market",
+    "Metric",
+    "Values",
     "get_market",
+    "lookup_metric",
 ]
 
 #: Seconds between two checks of the store's data_version.
@@ -57,21 +69,6 @@ CACHED_DAYS = 8
 #: Single values :meth:`Market.metric` computes on one ticker's column for a day that is
 #: not memoised; the next request for that day computes (and memoises) the whole table.
 FULL_METRICS_AFTER = 32
-
-#: The columns of :meth:`Market.metrics`, in order.
-METRIC_NAMES: tuple[str, ...] = (
-    "close",
-    *(f"ret_{code.lower()}" for code in PERIOD_DAYS),
-    "ret_ytd",
-    "rs_score",
-    "rs_rating",
-    *(f"pct_from_sma{window}" for window in SMA_WINDOWS),
-    f"rsi{RSI_WINDOW}",
-    f"volatility{VOLATILITY_WINDOW}",
-    f"relative_volume{RELVOL_WINDOW}",
-    "pct_from_high",
-    "last_bar",
-)
 
 
 class _LRU:
@@ -117,7 +114,7 @@ _MARKETS: dict[str, Market] = {}
 _LOCK = threading.Lock()
 
 
-class Market:
+class Market(MetricServer):
     """Price matrices, securities and universes of one store, with memoised metrics.
 
     Parameters
@@ -137,8 +134,9 @@ class Market:
         Stored universes (membership lists are not point-in-time).
     """
 
-    def __init__(self, store: ReadStore) -> None:
+    def __init__(self, store: ReadStore, *, calendar: Calendar | None = None) -> None:
         self.store = store
+        self._calendar = calendar
         self._lock = threading.RLock()
         self._checked = 0.0
         self._load()
@@ -149,7 +147,7 @@ class Market:
     # ------------------------------------------------------------------ loading
     def _load(self) -> None:
         """Load the price matrices and the metadata (a new or changed store)."""
-        m: Matrices = load_matrices(self.store)
+        m: Matrices = load_matrices(self.store, calendar=self._calendar)
         if m.latest is None:
             from .errors import NoDataError
 
@@ -176,6 +174,7 @@ class Market:
         self._scores = _LRU(CACHED_DAYS)  # day -> Series
         self._ratings = _LRU(4 * CACHED_DAYS)  # (day, universe key) -> Series
         self._requests = _LRU(4 * CACHED_DAYS)  # day -> single values served by metric()
+        self._bars = _LRU(CACHED_DAYS)  # day -> BarCounts of every ticker
         self.__dict__.pop("provenance", None)
         self.__dict__.pop("_stocks", None)
         self._checked = time.monotonic()
@@ -367,38 +366,82 @@ class Market:
         frame["last"] = pd.to_datetime(frame["last"])
         return frame
 
-    # ------------------------------------------------------------------ analytics
+    # ------------------------------------------------------------------ real bars
+    @property
+    def has_bar(self) -> np.ndarray:
+        """bool, dates x tickers (the shape of ``close``): True where a ticker really traded.
+
+        ``close`` is forward-filled after each first bar; this mask tells a trade from a
+        carried price. History minimums count its True cells (real bars), and a ticker
+        without one in the last ``STALE_SESSIONS`` sessions has no current value.
+        """
+        mask = self._has_bar
+        if mask is None:  # matrices without the mask: every row after the first bar is real
+            mask = self._has_bar = ~np.isnan(self.close.to_numpy(dtype=float))
+        return mask
+
+    def _position(self, day: pd.Timestamp) -> int:
+        """Row of the trading day ``day`` in ``close``."""
+        return int(self.close.index.searchsorted(day, side="right")) - 1
+
+    def _counts(self, day: pd.Timestamp, cols: np.ndarray | None = None) -> history.BarCounts:
+        """Real-bar counts at ``day``: every ticker (memoised per day) or the columns ``cols``."""
+        with self._lock:
+            counts = self._bars.get(day)
+            if counts is None and cols is None:
+                counts = self._bars.put(day, history.bar_counts(self.has_bar, self._position(day)))
+        if counts is None:
+            return history.bar_counts(self.has_bar, self._position(day), cols)
+        return counts if cols is None else counts.take(cols)
+
     def _last_bar_on(self, day: pd.Timestamp, tickers: pd.Index | None = None) -> pd.Series:
         """Ticker -> date of its last real bar on or before ``day`` (NaT if none).
 
         For every ticker, or only for ``tickers`` (columns of ``close``).
         """
         index = self.close.index
-        if day >= index[-1] or self._has_bar is None:
+        if day >= index[-1]:
             last = self.last_bar if tickers is None else self.last_bar.reindex(tickers)
             return last.where(last <= day, pd.NaT)
-        pos = asof_position(index, day)
-        mask = self._has_bar[: pos + 1]
+        pos = self._position(day)
+        mask = self.has_bar
         columns = self.close.columns
         if tickers is not None:
             mask = mask[:, columns.get_indexer(tickers)]
             columns = tickers
-        back = np.argmax(mask[::-1], axis=0)
-        dates = np.where(mask.any(axis=0), index.to_numpy()[pos - back], np.datetime64("NaT", "ns"))
+        rows = history.last_bar_rows(mask, pos)
+        dates = np.where(rows >= 0, index.to_numpy()[np.maximum(rows, 0)], np.datetime64("NaT"))
         return pd.Series(dates, index=columns, name="last_bar")
 
+    # ------------------------------------------------------------------ analytics
     def rs_scores(self, as_of: object = None) -> pd.Series:
-        """RS score of every ticker as of a date (memoised for the last few trading days)."""
+        """RS score of every ticker as of a date (memoised for the last few trading days).
+
+        NaN for a ticker with fewer than ``RS_MIN_DAYS + 1`` real bars or without a trade
+        in the last ``STALE_SESSIONS`` sessions: such a ticker gets no RS rating and is no
+        member of any ranking.
+        """
         day = self.trading_day(as_of)
+        return self._universe_wide(lookup_metric("rs_score"), day)
+
+    def _universe_wide(self, entry: Metric, day: pd.Timestamp) -> pd.Series:
+        """Return a ``universe`` entry for every ticker at ``day`` (memoised), real-bar rules applied."""
+
+        def make() -> pd.Series:
+            assert entry.compute is not None
+            raw = entry.compute(self.close, entry.window, day)
+            return raw.where(valid(entry, self._counts(day)))
+
         with self._lock:
-            return self._scores.get_or_make(day, lambda: rs.rs_score(self.close, day))
+            return self._scores.get_or_make((day, entry.name), make)
 
     def rs_ratings(self, as_of: object = None, universe: str | Iterable[str] = STOCKS) -> pd.Series:
         """RS rating (whole numbers 1..99) of every ticker against a universe (memoised).
 
-        Every ticker gets a rating; only the universe's members form the ranking (ETFs and
-        indices are rated against ``stocks`` without joining it). The mapping, rounding and
-        tie rule are :func:`xlsrc.core.rs.rs_rating`'s.
+        Only the universe's members with an RS score form the ranking (ETFs and indices are
+        rated against ``stocks`` without joining it). A ticker without a score (too few
+        real bars, or stale) gets no rating and does not count as a member. The mapping,
+        rounding and tie rule are :func:`xlsrc.core.rs.rs_rating`'s.
         """
         day = self.trading_day(as_of)
         key_u: tuple[str, ...] | str = (
@@ -410,119 +453,155 @@ class Market:
             )
 
     def metrics(self, as_of: object = None) -> pd.DataFrame:
-        """Every standard metric for every ticker as of a date.
+        """Every metric of the registry's table for every ticker as of a date.
 
         Memoised for the :data:`CACHED_DAYS` most recently used trading days (keyed by the
-        trading day, so a Saturday and its Friday share one table).
+        trading day, so a Saturday and its Friday share one table). A date before the first
+        session of its year (1 January) gets a YTD return of 0.0: the figure belongs to the
+        year of the date asked for (:func:`xlsrc.core.returns.ytd_return`).
 
-        Columns (:data:`METRIC_NAMES`): close, ret_1d, ret_1w, ret_1m, ret_3m, ret_6m,
-        ret_1y, ret_ytd, rs_score, rs_rating (vs ``stocks``), pct_from_sma20/50/200, rsi14,
-        volatility20, relative_volume50, pct_from_high, last_bar.
+        Columns: :data:`METRIC_NAMES` (close, ret_1d .. ret_1y, ret_ytd, rs_score,
+        rs_rating vs ``stocks``, pct_from_sma20/50/200, rsi14, volatility20,
+        annual_volatility20, relative_volume50, pct_from_high252, last_bar). Every value is
+        NaN for a ticker that has not traded in the last ``STALE_SESSIONS`` sessions or has
+        fewer real bars than the metric needs (``last_bar`` excepted: it says when the
+        ticker last traded).
         """
         day = self.trading_day(as_of)
         with self._lock:
-            return self._metrics.get_or_make(day, lambda: self._compute(day, METRIC_NAMES))
+            table = self._metrics.get_or_make(day, lambda: self._compute(day, METRIC_NAMES))
+        asked = self.as_of(as_of)
+        if asked.year != day.year:  # before the first session of the year asked for
+            table = table.copy()
+            for entry in METRICS:
+                if entry.anchor == "year" and entry.in_table:
+                    table[entry.name] = self._evaluate([entry], day, asked)[entry.name]
+        return table
+
+    def _compute(
+        self, day: pd.Timestamp, names: Iterable[str], tickers: pd.Index | None = None
+    ) -> pd.DataFrame:
+        """Table metrics ``names`` of ``tickers`` (default: every ticker) at the trading day ``day``."""
+        wanted = set(names)
+        entries = [m for m in METRICS if m.in_table and m.name in wanted]
+        cols = None if tickers is None else self.close.columns.get_indexer(tickers)
+        values = self._evaluate(entries, day, day, cols)
+        index = self.close.columns if tickers is None else pd.Index(tickers)
+        out = pd.DataFrame(values, index=index, columns=[m.name for m in entries])
+        out.index.name = "ticker"
+        return out
+
+    def _evaluate(
+        self,
+        entries: Iterable[Metric],
+        day: pd.Timestamp,
+        as_of: pd.Timestamp,
+        cols: np.ndarray | None = None,
+        universe: str | Iterable[str] = STOCKS,
+    ) -> dict[str, np.ndarray]:
+        """Raw values of ``entries`` for the columns ``cols`` (default all), real-bar rules applied.
+
+        The one place the registry's ``serve`` kinds are dispatched: the core function on
+        the columns (``column``), the memoised whole-market series (``universe``), the
+        ranking (``rank``) or the real-bar mask (``bars``). ``as_of`` is the date asked for
+        (its year is the YTD year), ``day`` its trading day.
+        """
+        counts = self._counts(day, cols)
+        out: dict[str, np.ndarray] = {}
+        for entry in entries:
+            if entry.serve == "column":
+                assert entry.compute is not None
+                source = self.close if entry.source == "close" else self.volume
+                frame = source if cols is None else source.iloc[:, cols]
+                raw = entry.compute(frame, entry.window, as_of).to_numpy(dtype=float)
+            elif entry.serve == "universe":
+                raw = self._universe_wide(entry, day).to_numpy(dtype=float)
+            elif entry.serve == "rank":
+                raw = self.rs_ratings(day, universe).to_numpy(dtype=float)
+            elif entry.serve == "bars":
+                tickers = None if cols is None else self.close.columns[cols]
+                raw = self._last_bar_on(day, tickers).to_numpy(dtype="datetime64[ns]")
+            else:
+                raise InvalidParameterError(
+                    name="metric", value=entry.name, allowed="a metric of Market.metrics"
+                )
+            if entry.serve in ("universe", "rank") and cols is not None:
+                raw = raw[cols]
+            empty = np.datetime64("NaT") if raw.dtype.kind == "M" else np.nan
+            out[entry.name] = np.where(valid(entry, counts), raw, empty)
+        return out
 
     def metric(self, ticker: str, name: str, as_of: object = None) -> Any:
-        """One ticker's metric as of a date, cheaply even on a day that is not memoised.
+        """One ticker's value of a :meth:`metrics` column, NaN (NaT) where it has none.
 
-        Served from :meth:`metrics` when that day's table is memoised. Otherwise the metric
-        is computed on the ticker's column only (the RS columns from the memoised
-        universe-wide scores), until the day has been asked for more than
-        :data:`FULL_METRICS_AFTER` single values: then the whole table is computed once and
-        memoised, so a sheet of a thousand formulas on one date costs one metrics pass.
-        Either way the value is the one :meth:`metrics` has.
-
-        Parameters
-        ----------
-        ticker : str
-            A ticker of the store (normalised, e.g. from :meth:`ticker`).
-        name : str
-            A column of :meth:`metrics` (one of :data:`METRIC_NAMES`).
-        as_of : date-like or None
-            The date; ``None`` = the last date in the store.
-
-        Returns
-        -------
-        float or pd.Timestamp
-            NaN (NaT for ``last_bar``) where the value cannot be computed.
+        Served as :meth:`values` serves it (from the memoised table, or computed on the
+        ticker's column alone on a day without one); the value equals the table's.
 
         Raises
         ------
         UnknownTickerError
             If the store has no such ticker.
         InvalidParameterError
-            If ``name`` is not a metric or ``as_of`` is not a date.
+            If ``name`` is not a column of :meth:`metrics` or ``as_of`` is not a date.
         NoDataError
             If ``as_of`` is before the first date in the store.
         """
         if name not in METRIC_NAMES:
             raise InvalidParameterError(name="metric", value=name, allowed=", ".join(METRIC_NAMES))
-        if ticker not in self.close.columns:
-            raise UnknownTickerError(ticker=ticker)
-        day = self.trading_day(as_of)
+        served = self.values([ticker], name, as_of)
+        if isinstance(served.errors[0], UnknownTickerError | InvalidParameterError):
+            raise served.errors[0]
+        value = served.values[0]
+        return pd.Timestamp(value) if served.metric.unit == "date" else value
+
+    def _serve(
+        self,
+        entry: Metric,
+        day: pd.Timestamp,
+        asked: pd.Timestamp,
+        cols: np.ndarray,
+        start: pd.Timestamp | None,
+        universe: str | Iterable[str],
+        benchmark: str,
+    ) -> np.ndarray:
+        """Values of ``entry`` for the columns ``cols`` (the dispatch behind :meth:`values`)."""
+        if entry.serve == "benchmark":
+            bench = self.ticker(benchmark)
+            reason = self.values([bench], "close", day).errors[0]
+            if reason is not None:
+                raise reason
+            assert entry.compute is not None
+            raw = entry.compute(self.close.iloc[:, cols], self.close[bench], day)
+            return self._valid(entry, day, cols, raw.to_numpy(dtype=float))
+        if entry.serve == "span":
+            if start is None:
+                raise InvalidParameterError(name="start", value=None, allowed="a date")
+            assert entry.compute is not None
+            raw = entry.compute(self.close.iloc[:, cols], start, asked)
+            return self._valid(entry, day, cols, raw.to_numpy(dtype=float))
+        other_universe = entry.serve == "rank" and not (
+            isinstance(universe, str) and universe.strip().lower() == STOCKS
+        )
+        other_year = entry.anchor == "year" and asked.year != day.year
+        if not entry.in_table or other_universe or other_year:
+            return self._evaluate([entry], day, asked, cols, universe)[entry.name]
         with self._lock:
             table = self._metrics.get(day)
             if table is None:
-                served = self._requests.get(day, 0) + 1
+                served = self._requests.get(day, 0) + len(cols)
                 self._requests.put(day, served)
-                if served <= FULL_METRICS_AFTER:
-                    return self._compute(day, (name,), pd.Index([ticker]))[name].iloc[0]
-                table = self.metrics(day)
-            return table.at[ticker, name]
+                if served > FULL_METRICS_AFTER:
+                    table = self.metrics(day)
+        if table is not None:
+            return table[entry.name].to_numpy()[cols]
+        single = self._compute(day, (entry.name,), self.close.columns[cols])
+        return single[entry.name].to_numpy()
 
-    def _compute(
-        self, day: pd.Timestamp, names: Iterable[str], tickers: pd.Index | None = None
-    ) -> pd.DataFrame:
-        """Metrics ``names`` of ``tickers`` (default: every ticker) at the trading day ``day``.
-
-        The one implementation behind :meth:`metrics` and :meth:`metric`: the vectorised
-        core functions run on the columns of ``tickers`` only; the RS columns come from the
-        universe-wide (memoised) scores and ratings.
-        """
-        wanted = set(names)
-        close = self.close if tickers is None else self.close[tickers]
-        volume = self.volume if tickers is None else self.volume[tickers]
-        columns = close.columns
-
-        def whole(series: pd.Series) -> pd.Series:
-            return series if tickers is None else series.reindex(columns)
-
-        makers: dict[str, Callable[[], pd.Series]] = {
-            "close": lambda: close.loc[day],
-            **{
-                f"ret_{code.lower()}": (lambda days=days: returns.trailing_return(close, days, day))
-                for code, days in PERIOD_DAYS.items()
-            },
-            "ret_ytd": lambda: returns.ytd_return(close, day),
-            "rs_score": lambda: whole(self.rs_scores(day)),
-            "rs_rating": lambda: whole(self.rs_ratings(day, STOCKS)),
-            **{
-                f"pct_from_sma{window}": (
-                    lambda window=window: technicals.pct_from_sma(close, window, day)
-                )
-                for window in SMA_WINDOWS
-            },
-            f"rsi{RSI_WINDOW}": lambda: technicals.rsi(close, RSI_WINDOW, day),
-            f"volatility{VOLATILITY_WINDOW}": lambda: technicals.volatility(
-                close, VOLATILITY_WINDOW, day
-            ),
-            f"relative_volume{RELVOL_WINDOW}": lambda: technicals.relative_volume(
-                volume, RELVOL_WINDOW, day
-            ),
-            "pct_from_high": lambda: technicals.pct_from_high(close, HIGH_WINDOW, day),
-            "last_bar": lambda: self._last_bar_on(day, tickers),
-        }
-        out = pd.DataFrame(index=columns)
-        for name in METRIC_NAMES:
-            if name in wanted:
-                out[name] = makers[name]()
-        # a ticker with no bar on or before the day has no metrics at all
-        if day < self.close.index[-1]:
-            before = close.loc[:day].notna().any(axis=0).to_numpy()
-            out.loc[~before, :] = np.nan
-        out.index.name = "ticker"
-        return out
+    def _valid(
+        self, entry: Metric, day: pd.Timestamp, cols: np.ndarray, raw: np.ndarray
+    ) -> np.ndarray:
+        """``raw`` where the real-bar rules allow ``entry`` a value, NaN elsewhere."""
+        return np.where(valid(entry, self._counts(day, cols)), raw, np.nan)
 
 
 def normalise_ticker_or_none(text: str) -> str | None:

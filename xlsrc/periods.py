@@ -1,7 +1,9 @@
 """Trading-day constants and period codes, in one place.
 
 Every window in xlsrc counts *trading days* of the store's calendar (the dates on which
-the market traded), never calendar days.
+the market traded), never calendar days. History minimums (a 20-day SMA needs 20 bars)
+count a ticker's *real* bars, the sessions on which it traded: the forward fill of the
+close matrix carries a price across a halt but is not history.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Final
 from .errors import InvalidParameterError
 
 __all__ = [
+    "BREADTH_WINDOWS",
     "DEFAULT_BENCHMARK",
     "HIGH_WINDOW",
     "PERIOD_CODES",
@@ -27,6 +30,7 @@ __all__ = [
     "RS_WEIGHTS",
     "RS_WINDOWS",
     "SMA_WINDOWS",
+    "STALE_SESSIONS",
     "START_OF_YEAR_DAYS",
     "START_OF_YEAR_THRESHOLD",
     "TRADING_DAYS_PER_YEAR",
@@ -61,8 +65,19 @@ RSI_WINDOW: Final = 14
 VOLATILITY_WINDOW: Final = 20
 RELVOL_WINDOW: Final = 50
 HIGH_WINDOW: Final = 252
+#: Breadth: the moving averages a universe's members are compared with.
+BREADTH_WINDOWS: Final[tuple[int, ...]] = (50, 200)
 
 DEFAULT_BENCHMARK: Final = "SPY"
+
+#: Staleness: a ticker whose last real bar on or before the as-of session is more than
+#: this many sessions before it has no current value. Every metric is NaN for it (the
+#: reason: ``No trade since <its last bar>``), it gets no RS rating and is no member of an
+#: RS ranking or a breadth count. Exactly 5 sessions without a trade (a halt of a week) is
+#: still valued, 6 is not. Why 5: a trading halt, an exchange outage or a late provider
+#: rarely lasts a week, while a warrant that has not traded for months (UCFIW: one trade,
+#: 2025-12-09) would otherwise be priced, rated and counted on a months-old close.
+STALE_SESSIONS: Final = 5
 
 #: Pair rotation (small/large ratio): SMAs the ratio is compared with, the SMA that
 #: decides "above/below trend" and the look-back of its slope (trading days).

@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -54,10 +54,10 @@ from xlsrc.dashboard.render import ChartSeries, Ref, render_dashboard
 from xlsrc.errors import InvalidParameterError, XlsrcError
 from xlsrc.periods import DEFAULT_BENCHMARK
 
-__all__ = ["OpenpyxlWriter", "ReportSummary", "write_report"]
+if TYPE_CHECKING:
+    from xlsrc.market import Market
 
-#: Line colours of chart series, in order (IWM, SPY, QQQ...).
-SERIES_COLORS = ("C00000", "1F4E78", "7F7F7F", "548235", "7030A0", "C65911")
+__all__ = ["OpenpyxlWriter", "ReportSummary", "write_report"]
 
 _FONTS = {
     "title": Font(bold=True, size=16, color=lay.TITLE_FONT),
@@ -123,7 +123,7 @@ class OpenpyxlWriter:
     def write(
         self, cell: str, value: Any, number_format: str | None, style: str, align: str = ""
     ) -> None:
-        """Write a value; Timestamps become dates."""
+        """Write a value; a timestamp at midnight becomes a date."""
         assert self.ws is not None
         if style == "header":
             self._headers.append((cell, str(value)))
@@ -131,8 +131,8 @@ class OpenpyxlWriter:
             self._wrapped.append((cell, value))
         if isinstance(value, pd.Timestamp):
             value = value.to_pydatetime()
-            if value.time() == _dt.time(0):
-                value = value.date()
+        if isinstance(value, _dt.datetime) and value.time() == _dt.time(0):
+            value = value.date()
         c = self.ws[cell]
         c.value = value
         if number_format and number_format != lay.FMT_GENERAL:
@@ -211,7 +211,7 @@ class OpenpyxlWriter:
             ser.tx = _title_ref(s.title)
             ser.smooth = False
             ser.marker.symbol = "none"
-            ser.graphicalProperties.line.solidFill = SERIES_COLORS[i % len(SERIES_COLORS)]
+            ser.graphicalProperties.line.solidFill = lay.SERIES_COLORS[i % len(lay.SERIES_COLORS)]
             ser.graphicalProperties.line.width = 22000
             ch.series.append(ser)
         ch.set_categories(self._ref(series[0].x))
@@ -244,7 +244,7 @@ class OpenpyxlWriter:
         for i, s in enumerate(series):
             ser = Series(self._ref(s.y), title_from_data=False)
             ser.tx = _title_ref(s.title)
-            ser.graphicalProperties.solidFill = SERIES_COLORS[(i + 1) % len(SERIES_COLORS)]
+            ser.graphicalProperties.solidFill = lay.SERIES_COLORS[(i + 1) % len(lay.SERIES_COLORS)]
             ser.invertIfNegative = False
             ch.series.append(ser)
         cats = AxDataSource(strRef=StrRef(series[0].x.a1()))
@@ -479,7 +479,7 @@ def save_atomically(workbook: Workbook, path: Path) -> None:
 
 
 def write_report(
-    market: Any,
+    market: Market | None,
     out_path: str | os.PathLike[str],
     as_of: object = None,
     universe: str = DEFAULT_UNIVERSE,

@@ -4,9 +4,19 @@ Every core function works at one row of the calendar, the *as-of row*: the last 
 the matrix index on or before the requested ``as_of``. The helpers here find that row,
 count the bars a ticker has up to it, and raise the errors adapters show for a single
 ticker.
+
+Real bars
+    The close matrix is forward-filled after each ticker's first bar, so a row holds a
+    price whether or not the ticker traded that session. The *real-bar mask* (``has_bar``:
+    dates x tickers, True where the ticker really has a bar) says which rows are trades.
+    History minimums count real bars (:func:`bar_counts`), and a ticker without a real bar
+    in the last ``STALE_SESSIONS`` sessions is *stale*: its carried price is not a current
+    value.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -17,11 +27,16 @@ from ..errors import (
     NoDataError,
     UnknownTickerError,
 )
+from ..periods import STALE_SESSIONS
 
 __all__ = [
+    "BarCounts",
     "as_timestamp",
     "asof_position",
+    "bar_counts",
     "bars_available",
+    "first_bar_rows",
+    "last_bar_rows",
     "require_history",
     "span_positions",
 ]
@@ -48,7 +63,7 @@ def as_timestamp(as_of: object) -> pd.Timestamp:
     if as_of is None or isinstance(as_of, bool):
         raise InvalidParameterError(name="as_of", value=as_of, allowed="a date")
     try:
-        ts = pd.Timestamp(as_of)  # type: ignore[arg-type]
+        ts = pd.Timestamp(as_of)
     except (TypeError, ValueError) as exc:
         raise InvalidParameterError(name="as_of", value=as_of, allowed="a date") from exc
     if ts is pd.NaT or pd.isna(ts):
@@ -192,3 +207,97 @@ def require_history(close: pd.DataFrame, ticker: str, as_of: object, needed: int
             ticker=ticker, needed=needed, available=available, date=_fmt(close.index[pos])
         )
     return available
+
+
+@dataclass(frozen=True)
+class BarCounts:
+    """Each ticker's real bars at one as-of row.
+
+    Attributes
+    ----------
+    pos : int
+        The as-of row.
+    bars : np.ndarray
+        int64, one per column: real bars on rows ``0..pos``.
+    fresh : np.ndarray
+        bool, one per column: the ticker has a real bar on one of the rows
+        ``pos - stale_sessions .. pos`` (so its last trade is at most ``stale_sessions``
+        sessions before the as-of row). False for a ticker with no bar at all.
+    """
+
+    pos: int
+    bars: np.ndarray
+    fresh: np.ndarray
+
+    def take(self, cols: np.ndarray) -> BarCounts:
+        """Return the counts of the columns ``cols`` (positions), in that order."""
+        return BarCounts(self.pos, self.bars[cols], self.fresh[cols])
+
+
+def bar_counts(
+    has_bar: np.ndarray,
+    pos: int,
+    cols: np.ndarray | None = None,
+    stale_sessions: int = STALE_SESSIONS,
+) -> BarCounts:
+    """Count real bars up to row ``pos`` and mark who traded in the last sessions.
+
+    Parameters
+    ----------
+    has_bar : np.ndarray
+        bool, dates x tickers: True where the ticker really has a bar.
+    pos : int
+        The as-of row (0-based).
+    cols : np.ndarray of int, optional
+        Count these columns only (positions), in this order; default every column.
+    stale_sessions : int
+        A ticker is fresh when its last real bar is at most this many rows before ``pos``.
+
+    Returns
+    -------
+    BarCounts
+        ``bars`` (real bars on rows ``0..pos``) and ``fresh`` per column.
+    """
+    block = has_bar[: pos + 1] if cols is None else has_bar[: pos + 1, cols]
+    bars = np.count_nonzero(block, axis=0).astype(np.int64)
+    fresh = np.asarray(block[max(0, pos - stale_sessions) :].any(axis=0), dtype=bool)
+    return BarCounts(pos, bars, fresh)
+
+
+def last_bar_rows(has_bar: np.ndarray, pos: int) -> np.ndarray:
+    """Row of each column's last real bar on or before row ``pos`` (-1 if none).
+
+    Parameters
+    ----------
+    has_bar : np.ndarray
+        bool, dates x tickers (or the columns of interest).
+    pos : int
+        The as-of row.
+
+    Returns
+    -------
+    np.ndarray
+        int64, one row number per column.
+    """
+    block = has_bar[: pos + 1]
+    back = np.argmax(block[::-1], axis=0)
+    return np.where(block.any(axis=0), pos - back, -1).astype(np.int64)
+
+
+def first_bar_rows(has_bar: np.ndarray, pos: int) -> np.ndarray:
+    """Row of each column's first real bar on or before row ``pos`` (-1 if none).
+
+    Parameters
+    ----------
+    has_bar : np.ndarray
+        bool, dates x tickers (or the columns of interest).
+    pos : int
+        The as-of row.
+
+    Returns
+    -------
+    np.ndarray
+        int64, one row number per column.
+    """
+    block = has_bar[: pos + 1]
+    return np.where(block.any(axis=0), np.argmax(block, axis=0), -1).astype(np.int64)

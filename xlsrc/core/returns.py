@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import InsufficientHistoryError, UnknownTickerError
 from ..periods import validate_window
-from .history import asof_position, span_positions
+from .history import as_timestamp, asof_position, span_positions
 
 __all__ = [
     "period_return",
@@ -86,8 +86,13 @@ def trailing_return(close: pd.DataFrame, days: object, as_of: object) -> pd.Seri
     return pd.Series(out, index=close.columns, name=f"return_{days}d")
 
 
-def ytd_base_position(index: pd.DatetimeIndex, pos: int) -> int:
-    """Row of the last calendar date of the year before ``index[pos]`` (-1 if none).
+def ytd_base_position(index: pd.DatetimeIndex, pos: int, year: int | None = None) -> int:
+    """Row of the base close of a year-to-date return at row ``pos``.
+
+    The base is the last calendar row before 1 January of ``year``. When ``year`` is
+    after the year of ``index[pos]`` (the date asked for lies before the first session of
+    its year, e.g. 1 January), the year has not started trading: the base is ``pos``
+    itself, so the return is 0.
 
     Parameters
     ----------
@@ -95,14 +100,20 @@ def ytd_base_position(index: pd.DatetimeIndex, pos: int) -> int:
         The trading calendar.
     pos : int
         The as-of row.
+    year : int, optional
+        The calendar year of the date asked for (default: the year of ``index[pos]``).
 
     Returns
     -------
     int
-        The base row of a year-to-date return, or -1 when the calendar starts in the
-        as-of year.
+        The base row, or -1 when the calendar starts in ``year``.
     """
-    year_start = pd.Timestamp(year=index[pos].year, month=1, day=1)
+    row_year = index[pos].year
+    if year is None:
+        year = row_year
+    if year > row_year:
+        return pos
+    year_start = pd.Timestamp(year=year, month=1, day=1)
     return int(index.searchsorted(year_start, side="left")) - 1
 
 
@@ -110,8 +121,14 @@ def ytd_return(close: pd.DataFrame, as_of: object) -> pd.Series:
     """Year-to-date return as of a date, for every ticker.
 
     ``r = close[p] / close[b] - 1`` where ``p`` is the as-of row and ``b`` the last
-    calendar row of the previous calendar year (of the as-of row's year), i.e. the last
+    calendar row before 1 January of the year *of the date asked for*, i.e. the last
     close of the previous year (carried forward if the ticker did not trade that day).
+
+    A year-to-date figure belongs to the calendar year of ``as_of``: as of a date before
+    that year's first session (1 January, a weekend or holiday that follows it, or a date
+    of a year in which the calendar has no session yet) the return is 0.0, the year not
+    having traded, and not the whole previous year (as of 2026-01-01 SPY's YTD is 0.0,
+    not 2025's +17.7 %).
 
     Parameters
     ----------
@@ -131,8 +148,9 @@ def ytd_return(close: pd.DataFrame, as_of: object) -> pd.Series:
     NoDataError
         If ``as_of`` is before the first calendar date.
     """
-    pos = asof_position(close.index, as_of)
-    base = ytd_base_position(close.index, pos)
+    ts = as_timestamp(as_of)
+    pos = asof_position(close.index, ts)
+    base = ytd_base_position(close.index, pos, ts.year)
     arr = _values(close)
     if base < 0:
         out = np.full(arr.shape[1], np.nan)

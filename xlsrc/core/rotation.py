@@ -177,7 +177,7 @@ def pair_rotation(close: pd.DataFrame, small: str, large: str, as_of: object) ->
     slope = float(ratio / line[-1 - ROTATION_SLOPE_WINDOW] - 1.0)
 
     arr = close[[small, large]].to_numpy(dtype=float)
-    base = ytd_base_position(close.index, pos)
+    base = ytd_base_position(close.index, pos, ts.year)  # the year of the date asked for
     if base >= 0:
         ytd = arr[pos] / arr[base] - 1.0
         ytd_spread = float(ytd[0] - ytd[1])

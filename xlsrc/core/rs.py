@@ -41,6 +41,7 @@ __all__ = [
     "rs_line_new_high",
     "rs_line_new_highs",
     "rs_line_series",
+    "rs_lines",
     "rs_rating",
     "rs_score",
     "rs_score_at",
@@ -232,6 +233,38 @@ def rs_line(close: pd.DataFrame, ticker: str, benchmark: str, as_of: object) -> 
     require_history(close, benchmark, ts, 1)
     pos = asof_position(close.index, ts)
     return float(close[ticker].iloc[pos] / close[benchmark].iloc[pos])
+
+
+def rs_lines(close: pd.DataFrame, benchmark: pd.Series, as_of: object) -> pd.Series:
+    """RS line of every column at the as-of row: ``close[p, t] / benchmark[p]``.
+
+    The vectorised :func:`rs_line`: the tickers' closes divided by the benchmark's close
+    on the same row (both as of the date, forward-filled).
+
+    Parameters
+    ----------
+    close : pd.DataFrame
+        Close matrix (dates x tickers) of the tickers to place.
+    benchmark : pd.Series
+        The benchmark's closes, on the same dates.
+    as_of : date-like
+        The as-of date.
+
+    Returns
+    -------
+    pd.Series
+        The ratio per ticker (NaN where either close is missing).
+
+    Raises
+    ------
+    NoDataError
+        If ``as_of`` is before the first calendar date.
+    """
+    pos = asof_position(close.index, as_of)
+    bench = float(benchmark.to_numpy(dtype=float)[pos])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = close.to_numpy(dtype=float, copy=False)[pos] / bench
+    return pd.Series(out, index=close.columns, name="rs_line")
 
 
 def rs_line_new_high(

@@ -1,33 +1,45 @@
-"""Values for every block of the dashboard, from a :class:`xlsrc.market.Market` at a date.
+"""Values for every block of the dashboard, and every table a formula spills, from a Market.
 
 Each ``*_table`` function returns a ``pd.DataFrame`` whose columns are exactly the column
 keys of the matching :class:`xlsrc.dashboard.layout.Table` (``DASHBOARD.table(name).keys``),
-one row per record, in display order, with a plain ``RangeIndex``. Numbers are floats
-(returns as decimals: ``0.794`` = +79.4 %), NaN where a value cannot be computed; dates
-are ``pd.Timestamp``. The functions never raise for one bad row: a ticker without data is
-left out (leaders, sectors) or kept with the reason in its ``name`` column (technicals,
-overview), in the ``#N/A <reason>`` form the Excel functions use.
+one row per record, in display order, with a plain ``RangeIndex``; the keys of metric
+columns are the metrics' names in the registry (:mod:`xlsrc.core.metrics`), so a table's
+metric values are ``Market.metrics`` columns as they are. Numbers are floats (returns as
+decimals: ``0.794`` = +79.4 %), NaN where a value cannot be computed; dates are
+``pd.Timestamp``. The functions never raise for one bad row: a ticker without data is left
+out (leaders, sectors) or kept with the reason in its ``name`` (or ``problem``) column
+(technicals, overview, RRG), in the ``#N/A <reason>`` form the Excel functions use.
 
 They raise :mod:`xlsrc.errors` only for bad *arguments*: an unknown universe, a date
 before the data, a negative ``n``.
 
-The Excel table functions (``LEADERS``, ``SECTORS``...) call these same functions, so the
-signatures are kept simple: ``(market, <options>, as_of=None)``; ``as_of=None`` means the
-last date in the store.
+The Excel table functions (``LEADERS``, ``SECTORS``, ``RRG``...) and the command line call
+these same functions, so the signatures are kept simple: ``(market, <options>,
+as_of=None)``; ``as_of`` is the date asked for (``None`` = the last date in the store) and
+the values are as of its trading day, except that a YTD figure belongs to the year of the
+date asked for (0.0 before that year's first session).
 
 Signatures
 ----------
 - ``overview_table(market, as_of=None, tickers=OVERVIEW_TICKERS)``
-- ``rotation_table(market, as_of=None, pairs=ROTATION_PAIRS)``
-- ``breadth_table(market, as_of=None, universes=BREADTH_UNIVERSES)``
+- ``rotation_table(market, as_of=None, pairs=ROTATION_PAIRS)``, ``pair_rotation(market,
+  small, large, as_of=None) -> PairRotation``
+- ``breadth_table(market, as_of=None, universes=BREADTH_UNIVERSES, extra_window=None)``
 - ``rebased_table(market, as_of=None, tickers=CHART_TICKERS)``
 - ``leaders_table(market, universe="sp600", n=25, sort_by="ytd", as_of=None)``
 - ``sectors_table(market, as_of=None, benchmark="SPY")``
 - ``rrg_guides_table(sectors)`` (from a ``sectors_table`` frame)
+- ``rrg_table(market, tickers, benchmark="SPY", as_of=None)``
 - ``technicals_table(market, tickers, as_of=None)``
+- ``price_history_table(market, ticker, start, end=None, fields=("close",))``
 - ``provenance_table(market)``
 - ``build_dashboard(market, as_of=None, universe="sp600", top=25, watchlist=None,
-  benchmark="SPY") -> DashboardData`` (all of the above plus texts and settings)
+  benchmark="SPY") -> DashboardData`` (the dashboard's blocks plus texts and settings)
+
+This module is longer than 600 lines on purpose: it is the one place every table is
+assembled (one short function per table, each a few lines over ``Market`` calls), so that
+the report, the formulas and the command line share each table; split in two, a newcomer
+would have to guess which half holds a table.
 """
 
 from __future__ import annotations
@@ -35,14 +47,28 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from xlsrc import __version__
-from xlsrc.errors import InsufficientHistoryError, InvalidParameterError, NoDataError, XlsrcError
-from xlsrc.periods import DEFAULT_BENCHMARK, PERIOD_CODES, PERIOD_DAYS, RS_MIN_DAYS, RSI_WINDOW
+from xlsrc.core.metrics import SORT_KEYS, article, needs_text
+from xlsrc.core.metrics import metric as lookup_metric
+from xlsrc.errors import (
+    InsufficientHistoryError,
+    InvalidParameterError,
+    NoDataError,
+    UnknownTickerError,
+    XlsrcError,
+)
+from xlsrc.periods import (
+    BREADTH_WINDOWS,
+    DEFAULT_BENCHMARK,
+    RRG_MOMENTUM_WEEKS,
+    RRG_RATIO_WEEKS,
+    validate_window,
+)
 from xlsrc.sectors import SECTOR_ETFS
 
 from .layout import (
@@ -53,20 +79,28 @@ from .layout import (
     ROTATION_PAIRS,
 )
 
+if TYPE_CHECKING:
+    from xlsrc.core.rotation import PairRotation
+    from xlsrc.market import Market
+
 __all__ = [
     "DEFAULT_TOP",
     "DEFAULT_UNIVERSE",
     "DEFAULT_WATCHLIST",
+    "SORT_KEYS",
     "DashboardData",
     "breadth_table",
     "build_dashboard",
     "leaders_table",
     "overview_table",
+    "pair_rotation",
+    "price_history_table",
     "provenance_table",
     "rebased_table",
     "resolve_as_of",
     "rotation_table",
     "rrg_guides_table",
+    "rrg_table",
     "sectors_table",
     "technicals_table",
 ]
@@ -75,38 +109,6 @@ DEFAULT_UNIVERSE = "sp600"
 DEFAULT_TOP = 25
 #: The Technicals sheet's tickers when the analyst has not chosen any.
 DEFAULT_WATCHLIST: tuple[str, ...] = ("IWM", "SPY", "QQQ", "ICHR", "UCTT", "VICR")
-
-#: Layout column key -> the :meth:`xlsrc.market.Market.metrics` column it comes from.
-METRIC_SOURCES: dict[str, str] = {
-    "close": "close",
-    "ret_1d": "ret_1d",
-    "ret_1w": "ret_1w",
-    "ret_1m": "ret_1m",
-    "ret_3m": "ret_3m",
-    "ret_6m": "ret_6m",
-    "ret_1y": "ret_1y",
-    "ret_ytd": "ret_ytd",
-    "rs_score": "rs_score",
-    "rs_rating": "rs_rating",
-    "pct_sma20": "pct_from_sma20",
-    "pct_sma50": "pct_from_sma50",
-    "pct_sma200": "pct_from_sma200",
-    "rsi14": "rsi14",
-    "volatility20": "volatility20",
-    "relative_volume50": "relative_volume50",
-    "pct_from_high": "pct_from_high",
-    "last_bar": "last_bar",
-}
-
-#: ``sort_by`` accepted by :func:`leaders_table`: period codes and metric keys.
-SORT_KEYS: dict[str, str] = {
-    **{code.lower(): f"ret_{code.lower()}" for code in PERIOD_CODES},
-    "rs": "rs_rating",
-    "rs_rating": "rs_rating",
-    "rsi": "rsi14",
-    "pct_sma20": "pct_sma20",
-    "pct_sma50": "pct_sma50",
-}
 
 
 @dataclass
@@ -146,7 +148,7 @@ def _frame(table: str, rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def resolve_as_of(market: Any, as_of: object = None) -> pd.Timestamp:
+def resolve_as_of(market: Market, as_of: object = None) -> pd.Timestamp:
     """Return the trading day the dashboard is as of.
 
     Parameters
@@ -171,12 +173,6 @@ def resolve_as_of(market: Any, as_of: object = None) -> pd.Timestamp:
     return market.trading_day(as_of)
 
 
-def _metrics(market: Any, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Market.metrics(as_of) with its columns renamed to the layout's keys."""
-    raw = market.metrics(as_of)
-    return raw[list(METRIC_SOURCES.values())].set_axis(list(METRIC_SOURCES), axis=1)
-
-
 def _text(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -192,19 +188,24 @@ def _num(value: Any) -> float:
 
 
 def _per_ticker_rows(
-    market: Any, tickers: Iterable[str], as_of: pd.Timestamp, keys: list[str]
+    market: Market, tickers: Iterable[str], as_of: object, keys: list[str]
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """One row per ticker with every key in ``keys``; unknown tickers are marked."""
-    metrics = _metrics(market, as_of)
+    """One row per ticker with every key in ``keys``; a ticker without a close is marked.
+
+    An unknown ticker keeps only its (upper-cased) text and the reason as its name; a known
+    one without a value (no price yet, or no trade for more than ``STALE_SESSIONS``
+    sessions) keeps its description and last bar, with the reason as its name.
+    """
+    tickers = list(tickers)
+    served = market.values(tickers, "close", as_of)
+    metrics = market.metrics(as_of)
     sec = market.securities
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
-    for raw in tickers:
-        try:
-            ticker = market.ticker(raw)
-        except XlsrcError as exc:
-            rows.append({"ticker": str(raw).strip().upper(), "name": f"#N/A {exc}"})
-            problems.append(f"{raw}: {exc}")
+    for raw, ticker, error in zip(tickers, served.tickers, served.errors, strict=True):
+        if isinstance(error, UnknownTickerError | InvalidParameterError):
+            rows.append({"ticker": str(raw).strip().upper(), "name": f"#N/A {error}"})
+            problems.append(f"{raw}: {error}")
             continue
         row: dict[str, Any] = {"ticker": ticker}
         for col in ("name", "sector", "type"):
@@ -216,16 +217,16 @@ def _per_ticker_rows(
                 row[key] = pd.Timestamp(m[key]) if pd.notna(m[key]) else pd.NaT
             elif key in m.index:
                 row[key] = _num(m[key])
-        if math.isnan(row.get("close", math.nan)):
-            row["name"] = f"#N/A No price for {ticker} on or before {as_of:%Y-%m-%d}"
-            problems.append(row["name"][5:])
+        if error is not None:
+            row["name"] = f"#N/A {error}"
+            problems.append(str(error))
         rows.append({k: row.get(k, math.nan) for k in keys})
     return rows, problems
 
 
 # --------------------------------------------------------------------------- tables
 def overview_table(
-    market: Any, as_of: object = None, tickers: Sequence[str] = OVERVIEW_TICKERS
+    market: Market, as_of: object = None, tickers: Sequence[str] = OVERVIEW_TICKERS
 ) -> pd.DataFrame:
     """Index ETFs and indices: last close, 1D, 1W, 1M, YTD, % from 50/200-day MA, RSI(14).
 
@@ -242,14 +243,14 @@ def overview_table(
     pd.DataFrame
         Columns of the layout's ``overview`` table.
     """
-    ts = resolve_as_of(market, as_of)
+    resolve_as_of(market, as_of)  # a date before the data is an error, not an empty table
     present = [t for t in tickers if t in market.close.columns]
-    rows, _ = _per_ticker_rows(market, present, ts, _keys("overview"))
+    rows, _ = _per_ticker_rows(market, present, as_of, _keys("overview"))
     return _frame("overview", rows)
 
 
 def rotation_table(
-    market: Any, as_of: object = None, pairs: Sequence[tuple[str, str]] = ROTATION_PAIRS
+    market: Market, as_of: object = None, pairs: Sequence[tuple[str, str]] = ROTATION_PAIRS
 ) -> pd.DataFrame:
     """Small caps vs large caps: the signal label and the return spreads per pair.
 
@@ -269,14 +270,12 @@ def rotation_table(
         Columns of the layout's ``rotation`` table; a pair that cannot be computed keeps
         its row with the reason as the signal.
     """
-    from xlsrc.core.rotation import pair_rotation
-
-    ts = resolve_as_of(market, as_of)
+    resolve_as_of(market, as_of)
     rows = []
     for small, large in pairs:
         row: dict[str, Any] = {"pair": f"{small} / {large}"}
         try:
-            rot = pair_rotation(market.close, small, large, ts)
+            rot = pair_rotation(market, small, large, as_of)
         except XlsrcError as exc:
             row["signal"] = f"#N/A {exc}"
             rows.append(row)
@@ -290,12 +289,51 @@ def rotation_table(
     return _frame("rotation", rows)
 
 
+def pair_rotation(market: Market, small: str, large: str, as_of: object = None) -> PairRotation:
+    """Return the state of the ``small / large`` ratio as of a date.
+
+    :func:`xlsrc.core.rotation.pair_rotation` on the store's closes, once both tickers are
+    known to have a current price.
+
+    Parameters
+    ----------
+    market : Market
+    small, large : str
+        Tickers (any spelling :meth:`xlsrc.market.Market.ticker` accepts).
+    as_of : date-like or None
+
+    Returns
+    -------
+    PairRotation
+        Ratio, its distance from its 20/50/200-day SMAs, the 20-day slope, the YTD and 1M
+        return spreads (the YTD of the year of the date asked for) and the label.
+
+    Raises
+    ------
+    UnknownTickerError, NoDataError, StaleDataError, InsufficientHistoryError
+        For a ticker unknown, without a price, without a trade in the last
+        ``STALE_SESSIONS`` sessions, or with too little history.
+    """
+    from xlsrc.core.rotation import pair_rotation as rotation_of
+
+    pair = [market.ticker(small), market.ticker(large)]
+    for error in market.values(pair, "close", as_of).errors:
+        if error is not None:
+            raise error
+    return rotation_of(market.close, pair[0], pair[1], market.as_of(as_of))
+
+
 def breadth_table(
-    market: Any,
+    market: Market,
     as_of: object = None,
     universes: Sequence[tuple[str, str]] = BREADTH_UNIVERSES,
+    extra_window: int | None = None,
 ) -> pd.DataFrame:
     """Share of each universe's members trading above their 50- and 200-day SMA.
+
+    Served by :meth:`xlsrc.market.Market.breadth`: a member counts when it traded in the
+    last ``STALE_SESSIONS`` sessions and has the window's real bars; the share is blank
+    (NaN) when no member counts.
 
     Parameters
     ----------
@@ -303,46 +341,51 @@ def breadth_table(
     as_of : date-like or None
     universes : sequence of (universe name, label)
         Universes the store does not hold are left out.
+    extra_window : int, optional
+        Also the share above this moving average, in a column ``above_sma<window>``.
 
     Returns
     -------
     pd.DataFrame
-        Columns of the layout's ``breadth`` table; shares are decimals.
+        Columns of the layout's ``breadth`` table (plus the extra column); shares are
+        decimals.
+
+    Raises
+    ------
+    InvalidParameterError
+        For a bad ``extra_window``.
     """
-    ts = resolve_as_of(market, as_of)
+    resolve_as_of(market, as_of)
+    windows = list(BREADTH_WINDOWS)
+    if extra_window is not None:
+        extra_window = validate_window(extra_window)
+        windows.append(extra_window)
     rows = []
     for name, label in universes:
         try:
-            members = list(market.universe(name))
+            members = market.universe(name)
         except XlsrcError:
             continue
-        members = [t for t in members if t in market.close.columns]
-        rows.append(
-            {
-                "universe": name,
-                "label": label,
-                "members": len(members),
-                "above_sma50": _share_above(market.close, members, 50, ts),
-                "above_sma200": _share_above(market.close, members, 200, ts),
-            }
-        )
-    return _frame("breadth", rows)
+        row: dict[str, Any] = {"universe": name, "label": label, "members": len(members)}
+        for window in windows:
+            row[f"above_sma{window}"] = _share_above(market, name, window, as_of)
+        rows.append(row)
+    frame = _frame("breadth", rows)
+    if extra_window is not None:
+        frame[f"above_sma{extra_window}"] = [r[f"above_sma{extra_window}"] for r in rows]
+    return frame
 
 
-def _share_above(
-    close: pd.DataFrame, members: list[str], window: int, as_of: pd.Timestamp
-) -> float:
-    """Breadth of ``members`` over ``window`` days, NaN (a blank cell) when none has the history."""
-    from xlsrc.core.breadth import pct_above_sma
-
+def _share_above(market: Market, universe: str, window: int, as_of: object) -> float:
+    """Breadth of ``universe`` over ``window`` days, NaN (a blank cell) when no member counts."""
     try:
-        return _num(pct_above_sma(close, members, window, as_of))
+        return _num(market.breadth(universe, window, as_of))
     except InsufficientHistoryError:
         return float("nan")
 
 
 def rebased_table(
-    market: Any, as_of: object = None, tickers: Sequence[str] = CHART_TICKERS
+    market: Market, as_of: object = None, tickers: Sequence[str] = CHART_TICKERS
 ) -> pd.DataFrame:
     """Return the closes of ``tickers`` rebased to 100 at the last close of the previous year.
 
@@ -366,7 +409,7 @@ def rebased_table(
 
     ts = resolve_as_of(market, as_of)
     index = market.close.index
-    year_start = pd.Timestamp(year=ts.year, month=1, day=1)
+    year_start = pd.Timestamp(year=market.as_of(as_of).year, month=1, day=1)
     before = index[index < year_start]
     start = before[-1] if len(before) else index[0]
     present = [t for t in tickers if t in market.close.columns]
@@ -377,8 +420,8 @@ def rebased_table(
 
 
 def leaders_table(
-    market: Any,
-    universe: object = "sp600",
+    market: Market,
+    universe: str | Iterable[str] = "sp600",
     n: int = DEFAULT_TOP,
     sort_by: str = "ytd",
     as_of: object = None,
@@ -393,9 +436,9 @@ def leaders_table(
     n : int
         Rows to return (>= 1).
     sort_by : str
-        A period code (``ytd``, ``1m``, ``3m``...), ``rs_rating``, ``rsi``,
-        ``pct_sma20`` or ``pct_sma50``; sorted descending. Members without a value are
-        left out.
+        A key of :data:`SORT_KEYS`: a metric name of ``Market.metrics`` (``rs_rating``,
+        ``pct_from_sma20``...) or a short word (``ytd``, ``1m``, ``3m``, ``rs``, ``rsi``);
+        sorted descending. Members without a value are left out.
     as_of : date-like or None
 
     Returns
@@ -424,7 +467,7 @@ def leaders_table(
         )
     ts = resolve_as_of(market, as_of)
     members = pd.Index(market.universe(universe))
-    metrics = _metrics(market, ts)
+    metrics = market.metrics(as_of)
     members = members[members.isin(metrics.index)]
     m = metrics.loc[members]
     m = m[m[key].notna() & m["close"].notna()]
@@ -449,40 +492,22 @@ def leaders_table(
     return out[_keys("leaders")].reset_index(drop=True)
 
 
-#: ``leaders_table`` sort keys (metric names) -> what the empty-table message calls them.
-_SORT_LABELS: dict[str, str] = {
-    **{f"ret_{code.lower()}": f"a {code} return" for code in PERIOD_CODES},
-    "rs_rating": "an RS rating",
-    "rsi14": f"an RSI({RSI_WINDOW})",
-    "pct_sma20": "a 20-day moving average",
-    "pct_sma50": "a 50-day moving average",
-}
-
-
-def _no_leaders_reason(market: Any, universe: object, key: str, day: pd.Timestamp) -> str:
-    """Say why no member of ``universe`` has ``key`` on ``day`` (what the value needs)."""
+def _no_leaders_reason(
+    market: Market, universe: str | Iterable[str], key: str, day: pd.Timestamp
+) -> str:
+    """Say why no member of ``universe`` has the metric ``key`` on ``day`` (what it needs)."""
     label = str(universe).strip() if isinstance(universe, str) else ", ".join(map(str, universe))
     first = pd.Timestamp(market.close.index[0])
-    needs = {
-        "ret_ytd": f"a close at the end of {day.year - 1}",
-        "rs_rating": f"{RS_MIN_DAYS + 1} trading days of closes",
-        "rsi14": f"{RSI_WINDOW + 1} trading days of closes",
-        "pct_sma20": "20 trading days of closes",
-        "pct_sma50": "50 trading days of closes",
-        **{
-            f"ret_{code.lower()}": f"{days + 1} trading days of closes"
-            for code, days in PERIOD_DAYS.items()
-        },
-    }[key]
-    what = _SORT_LABELS[key]
+    entry = lookup_metric(key)
+    what = entry.describe()
     return (
-        f"No member of {label} has {what} as of {day:%Y-%m-%d} "
-        f"(needs {needs}; the data start {first:%Y-%m-%d})"
+        f"No member of {label} has {article(what)} {what} as of {day:%Y-%m-%d} "
+        f"(needs {needs_text(entry, day)}; the data start {first:%Y-%m-%d})"
     )
 
 
 def sectors_table(
-    market: Any, as_of: object = None, benchmark: str = DEFAULT_BENCHMARK
+    market: Market, as_of: object = None, benchmark: str = DEFAULT_BENCHMARK
 ) -> pd.DataFrame:
     """Return the 11 sector SPDRs: 1D, 1M, YTD, RS rating, RRG position and sector score.
 
@@ -509,7 +534,7 @@ def sectors_table(
     ts = resolve_as_of(market, as_of)
     etfs = [t for t in SECTOR_ETFS if t in market.close.columns]
     rows, _ = _per_ticker_rows(
-        market, etfs, ts, ["ticker", "ret_1d", "ret_1m", "ret_ytd", "rs_rating", "close"]
+        market, etfs, as_of, ["ticker", "ret_1d", "ret_1m", "ret_ytd", "rs_rating", "close"]
     )
     frame = pd.DataFrame(rows)
     if frame.empty:
@@ -572,7 +597,7 @@ def rrg_guides_table(sectors: pd.DataFrame, pad: float = 0.5) -> pd.DataFrame:
     return _frame("rrg_guides", rows)
 
 
-def technicals_table(market: Any, tickers: Iterable[str], as_of: object = None) -> pd.DataFrame:
+def technicals_table(market: Market, tickers: Iterable[str], as_of: object = None) -> pd.DataFrame:
     """Every per-ticker metric for a watchlist, in the order given.
 
     Parameters
@@ -580,7 +605,9 @@ def technicals_table(market: Any, tickers: Iterable[str], as_of: object = None) 
     market : Market
     tickers : iterable of str
         Tickers (any spelling ``Market.ticker`` accepts); a comma-separated string is
-        split. Unknown tickers keep their row with ``#N/A Unknown ticker: X`` as the name.
+        split. Unknown tickers keep their row with ``#N/A Unknown ticker: X`` as the name;
+        a ticker without a trade in the last ``STALE_SESSIONS`` sessions keeps its row
+        with ``#N/A No trade since <date>`` and its last bar.
     as_of : date-like or None
 
     Returns
@@ -588,9 +615,122 @@ def technicals_table(market: Any, tickers: Iterable[str], as_of: object = None) 
     pd.DataFrame
         Columns of the layout's ``technicals`` table.
     """
-    ts = resolve_as_of(market, as_of)
-    rows, _ = _per_ticker_rows(market, split_tickers(tickers), ts, _keys("technicals"))
+    resolve_as_of(market, as_of)
+    rows, _ = _per_ticker_rows(market, split_tickers(tickers), as_of, _keys("technicals"))
     return _frame("technicals", rows)
+
+
+#: Columns of :func:`rrg_table`.
+RRG_COLUMNS: tuple[str, ...] = ("ticker", "rs_ratio", "rs_momentum", "quadrant", "problem")
+
+
+def rrg_table(
+    market: Market,
+    tickers: Iterable[str],
+    benchmark: str = DEFAULT_BENCHMARK,
+    as_of: object = None,
+) -> pd.DataFrame:
+    """Relative Rotation Graph position of each ticker (:func:`xlsrc.core.rotation.rrg`).
+
+    Parameters
+    ----------
+    market : Market
+    tickers : iterable of str
+        In the order wanted; a comma-separated string is split.
+    benchmark : str
+        The benchmark (default SPY).
+    as_of : date-like or None
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns :data:`RRG_COLUMNS`, one row per ticker given: ``rs_ratio``,
+        ``rs_momentum``, ``quadrant`` (Leading, Weakening, Lagging, Improving), or in
+        ``problem`` why the ticker has none (unknown, no price, no trade in the last
+        ``STALE_SESSIONS`` sessions, fewer weeks than the RRG needs); ``""`` otherwise.
+
+    Raises
+    ------
+    UnknownTickerError, NoDataError, StaleDataError
+        For a benchmark that is unknown or has no current price.
+    """
+    from xlsrc.core.rotation import rrg
+
+    ts = resolve_as_of(market, as_of)
+    bench = market.ticker(benchmark)
+    error = market.values([bench], "close", as_of).errors[0]
+    if error is not None:
+        raise error
+    given = split_tickers(tickers) if isinstance(tickers, str) else [str(t) for t in tickers]
+    served = market.values(given, "close", as_of)
+    good = [t for t, e in zip(served.tickers, served.errors, strict=True) if e is None]
+    result = rrg(market.close, good, bench, ts) if good else pd.DataFrame()
+    rows: list[dict[str, Any]] = []
+    for raw, ticker, error in zip(given, served.tickers, served.errors, strict=True):
+        if isinstance(error, UnknownTickerError | InvalidParameterError):
+            rows.append({"ticker": raw, "problem": str(error)})
+        elif error is not None:
+            rows.append({"ticker": ticker, "problem": str(error)})
+        elif pd.isna(result.at[ticker, "quadrant"]):
+            rows.append({"ticker": ticker, "problem": _no_rrg_reason(market, ticker, bench, ts)})
+        else:
+            point = result.loc[ticker]
+            rows.append(
+                {
+                    "ticker": ticker,
+                    "rs_ratio": _num(point["rs_ratio"]),
+                    "rs_momentum": _num(point["rs_momentum"]),
+                    "quadrant": str(point["quadrant"]),
+                    "problem": "",
+                }
+            )
+    return pd.DataFrame(rows, columns=list(RRG_COLUMNS))
+
+
+def _no_rrg_reason(market: Market, ticker: str, bench: str, day: pd.Timestamp) -> str:
+    """Why ``ticker`` has no RRG point on ``day``: too few weeks, or an RS line that did not move."""
+    weeks = int(RRG_RATIO_WEEKS) + int(RRG_MOMENTUM_WEEKS)
+    both = market.close[[ticker, bench]].loc[:day].dropna()
+    have = both.index.to_period("W-FRI").nunique()
+    if have < weeks:
+        return f"Too little history for {ticker}: the RRG needs {weeks} weeks of closes, has {have}"
+    return (
+        f"No RRG position for {ticker} as of {day:%Y-%m-%d}: its RS line against {bench} "
+        f"did not move over the last {RRG_RATIO_WEEKS} weeks"
+    )
+
+
+def price_history_table(
+    market: Market,
+    ticker: str,
+    start: object,
+    end: object = None,
+    fields: Sequence[str] = ("close",),
+) -> pd.DataFrame:
+    """Return a ticker's daily bars between two dates, one row per day it traded, oldest first.
+
+    Parameters
+    ----------
+    market : Market
+    ticker : str
+    start, end : date-like
+        First and last dates (``end`` ``None`` = the last date in the store).
+    fields : sequence of str
+        ``close`` and/or ``volume``, in the order wanted.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``date`` and the fields (adjusted closes; volume NaN where unknown). Days
+        without a trade (a halt) are left out, not filled with the last close.
+
+    Raises
+    ------
+    UnknownTickerError, InvalidParameterError, NoDataError
+        See :meth:`xlsrc.market.Market.bars`.
+    """
+    bars = market.bars(ticker, start, end, fields)
+    return bars.reset_index()
 
 
 def split_tickers(tickers: Iterable[str] | str | None) -> list[str]:
@@ -606,7 +746,7 @@ def split_tickers(tickers: Iterable[str] | str | None) -> list[str]:
     return out
 
 
-def provenance_table(market: Any) -> pd.DataFrame:
+def provenance_table(market: Market) -> pd.DataFrame:
     """Where the data comes from: one row per source (from ``Market.provenance``).
 
     Parameters
@@ -655,7 +795,7 @@ def _data_source(prov: pd.DataFrame) -> str:
 
 # --------------------------------------------------------------------------- everything
 def build_dashboard(
-    market: Any,
+    market: Market,
     as_of: object = None,
     universe: str = DEFAULT_UNIVERSE,
     top: int = DEFAULT_TOP,
@@ -695,21 +835,21 @@ def build_dashboard(
     bench = market.ticker(benchmark)
     market.universe(universe)  # raises UnknownUniverseError early
     tickers = split_tickers(DEFAULT_WATCHLIST if watchlist is None else watchlist)
-    sectors = sectors_table(market, ts, bench)
+    sectors = sectors_table(market, as_of, bench)
     leaders_problem = ""
     try:
-        leaders = leaders_table(market, universe, top, "ytd", ts)
+        leaders = leaders_table(market, universe, top, "ytd", as_of)
     except NoDataError as exc:  # no member has a YTD return yet: an empty sheet saying why
         leaders, leaders_problem = _frame("leaders", []), str(exc)
     tables = {
-        "overview": overview_table(market, ts),
-        "rotation": rotation_table(market, ts),
-        "breadth": breadth_table(market, ts),
-        "rebased": rebased_table(market, ts),
+        "overview": overview_table(market, as_of),
+        "rotation": rotation_table(market, as_of),
+        "breadth": breadth_table(market, as_of),
+        "rebased": rebased_table(market, as_of),
         "leaders": leaders,
         "sectors": sectors,
         "rrg_guides": rrg_guides_table(sectors),
-        "technicals": technicals_table(market, tickers, ts),
+        "technicals": technicals_table(market, tickers, as_of),
         "provenance": provenance_table(market),
     }
     problems = [
@@ -1006,7 +1146,7 @@ def rotation_facts(
     ``STORY_WARNING_LEADERS`` (10) of ``universe`` by YTD: more than 20% above the 20-day
     SMA (largest first); RSI(14) above 70 for the overview ETFs/indices and those
     leaders (ETFs first, each part highest first); overview ETFs and sector SPDRs at a
-    52-week closing high (``pct_from_high == 0``) on relative volume below 1. While no
+    52-week closing high (``pct_from_high252 == 0``) on relative volume below 1. While no
     stock has a full year of history, the RS windows the ratings rest on.
 
     Parameters
@@ -1105,7 +1245,7 @@ def rotation_facts(
         if t in metrics.index and market.securities["type"].get(t) == "etf"
     ]
     quiet = metrics.loc[etfs]
-    quiet = quiet[(quiet["pct_from_high"] >= 0) & (quiet["relative_volume50"] < 1)]
+    quiet = quiet[(quiet["pct_from_high252"] >= 0) & (quiet["relative_volume50"] < 1)]
     return RotationFacts(
         as_of=ts,
         small="IWM",

@@ -12,12 +12,16 @@ Conventions
   the cells the report fills. Nothing is placed below a table whose row count varies.
 - A table's title (if any) goes one row above its anchor.
 - Column ``key`` values are the column names of the DataFrames returned by
-  :mod:`xlsrc.dashboard.build`, so a table's values are ``frame[list(table.keys)]``.
+  :mod:`xlsrc.dashboard.build`, so a table's values are ``frame[list(table.keys)]``. A
+  column showing a metric is made by :func:`metric_column`: its key is the metric's one
+  name in the registry (:mod:`xlsrc.core.metrics`, e.g. ``pct_from_sma20``) and its number
+  format follows the metric's unit (:data:`UNIT_FORMATS`).
 - Number formats are Excel format codes. Returns are decimals shown as percent with one
   decimal; negative percentages are red.
 - Colours are 6-digit RGB hex strings (no ``#``).
 
-This module is plain data: it imports neither openpyxl nor xlwings.
+This module is plain data: it imports neither openpyxl nor xlwings. It is the one module
+allowed past 600 lines: it is declarations only, one block per sheet.
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Literal
+
+from xlsrc.core.metrics import Unit
+from xlsrc.core.metrics import metric as _metric
+from xlsrc.periods import BREADTH_WINDOWS
 
 __all__ = [
     "AS_OF_USED",
@@ -34,6 +42,8 @@ __all__ = [
     "FMT_PCT",
     "FMT_PRICE",
     "FMT_RATING",
+    "SERIES_COLORS",
+    "UNIT_FORMATS",
     "Chart",
     "Column",
     "Dashboard",
@@ -46,6 +56,7 @@ __all__ = [
     "cell_address",
     "column_letter",
     "lifted_block",
+    "metric_column",
     "split_cell",
 ]
 
@@ -56,6 +67,7 @@ FMT_PRICE = "#,##0.00"
 FMT_RATING = "0"
 FMT_ONE = "0.0"
 FMT_TWO = "0.00"
+FMT_PCT_PLAIN = "0.0%"
 FMT_INT = "#,##0"
 FMT_DATE = "yyyy-mm-dd"
 FMT_TEXT = "@"
@@ -69,6 +81,20 @@ BLUE_FILL, BLUE_FONT = "DDEBF7", "1F4E78"
 HEADER_FILL, HEADER_FONT = "1F4E78", "FFFFFF"
 TITLE_FONT = "1F4E78"
 INPUT_FILL = "FFF2CC"
+#: Line and bar colours of chart series, in order (IWM, SPY, QQQ...), for every writer.
+SERIES_COLORS: tuple[str, ...] = ("C00000", "1F4E78", "7F7F7F", "548235", "7030A0", "C65911")
+
+#: The number format of each metric unit (the unit is the registry's; the format is the
+#: presentation's): a return is a signed percentage, a volatility an unsigned one.
+UNIT_FORMATS: dict[Unit, str] = {
+    "price": FMT_PRICE,
+    "return": FMT_PCT,
+    "decimal": FMT_PCT_PLAIN,
+    "ratio": FMT_TWO,
+    "index": FMT_ONE,
+    "rating": FMT_RATING,
+    "date": FMT_DATE,
+}
 
 
 # --------------------------------------------------------------------------- addresses
@@ -477,39 +503,60 @@ def _pct(key: str, header: str, width: float = 9.0) -> Column:
     return Column(key, header, FMT_PCT, width)
 
 
+def metric_column(name: str, header: str, width: float = 9.0) -> Column:
+    """Return the column showing the registry metric ``name`` (its key and number format).
+
+    Parameters
+    ----------
+    name : str
+        A metric of :mod:`xlsrc.core.metrics` (``pct_from_sma20``).
+    header : str
+        The header text.
+    width : float
+        Column width in Excel character units.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``name`` is not a metric of the registry.
+    """
+    entry = _metric(name)
+    return Column(entry.name, header, UNIT_FORMATS[entry.unit], width)
+
+
 TICKER = Column("ticker", "Ticker", FMT_GENERAL, 11)
 NAME = Column("name", "Name", FMT_GENERAL, 30)
 SECTOR = Column("sector", "Sector", FMT_GENERAL, 22)
-CLOSE = Column("close", "Last", FMT_PRICE, 10)
-RET_1D = _pct("ret_1d", "1D", 8)
-RET_1W = _pct("ret_1w", "1W", 8)
-RET_1M = _pct("ret_1m", "1M", 8)
-RET_3M = _pct("ret_3m", "3M", 8)
-RET_6M = _pct("ret_6m", "6M", 8)
-RET_1Y = _pct("ret_1y", "1Y", 8)
-RET_YTD = _pct("ret_ytd", "YTD", 9)
-RS_RATING = Column("rs_rating", "RS rating", FMT_RATING, 9)
-SMA20 = _pct("pct_sma20", "vs 20d MA", 10)
-SMA50 = _pct("pct_sma50", "vs 50d MA", 10)
-SMA200 = _pct("pct_sma200", "vs 200d MA", 11)
-RSI = Column("rsi14", "RSI(14)", FMT_ONE, 9)
-VOL = Column("volatility20", "Daily vol", "0.0%", 9)
-RELVOL = Column("relative_volume50", "Rel. volume", FMT_TWO, 10)
-HIGH = _pct("pct_from_high", "vs 52w high", 11)
-LAST_BAR = Column("last_bar", "Last bar", FMT_DATE, 11)
+CLOSE = metric_column("close", "Last", 10)
+RET_1D = metric_column("ret_1d", "1D", 8)
+RET_1W = metric_column("ret_1w", "1W", 8)
+RET_1M = metric_column("ret_1m", "1M", 8)
+RET_3M = metric_column("ret_3m", "3M", 8)
+RET_6M = metric_column("ret_6m", "6M", 8)
+RET_1Y = metric_column("ret_1y", "1Y", 8)
+RET_YTD = metric_column("ret_ytd", "YTD", 9)
+RS_RATING = metric_column("rs_rating", "RS rating", 9)
+SMA20 = metric_column("pct_from_sma20", "vs 20d MA", 10)
+SMA50 = metric_column("pct_from_sma50", "vs 50d MA", 10)
+SMA200 = metric_column("pct_from_sma200", "vs 200d MA", 11)
+RSI = metric_column("rsi14", "RSI(14)", 9)
+VOL = metric_column("volatility20", "Daily vol", 9)
+RELVOL = metric_column("relative_volume50", "Rel. volume", 10)
+HIGH = metric_column("pct_from_high252", "vs 52w high", 11)
+LAST_BAR = metric_column("last_bar", "Last bar", 11)
 
 # --------------------------------------------------------------------------- highlights
 RS_STRONG = Highlight(
-    "rs_rating", "greaterThanOrEqual", (90,), GREEN_FILL, GREEN_FONT, "RS rating >= 90"
+    RS_RATING.key, "greaterThanOrEqual", (90,), GREEN_FILL, GREEN_FONT, "RS rating >= 90"
 )
-RSI_HOT = Highlight("rsi14", "greaterThan", (80,), RED_FILL, RED_FONT, "RSI > 80: very overbought")
+RSI_HOT = Highlight(RSI.key, "greaterThan", (80,), RED_FILL, RED_FONT, "RSI > 80: very overbought")
 RSI_WARM = Highlight(
-    "rsi14", "between", (70, 80), ORANGE_FILL, ORANGE_FONT, "RSI 70-80: overbought"
+    RSI.key, "between", (70, 80), ORANGE_FILL, ORANGE_FONT, "RSI 70-80: overbought"
 )
-RSI_COLD = Highlight("rsi14", "lessThan", (30,), BLUE_FILL, BLUE_FONT, "RSI < 30: oversold")
+RSI_COLD = Highlight(RSI.key, "lessThan", (30,), BLUE_FILL, BLUE_FONT, "RSI < 30: oversold")
 #: "Extended": far above the 20-day moving average (more than 20%).
 EXTENDED = Highlight(
-    "pct_sma20",
+    SMA20.key,
     "greaterThan",
     (0.2,),
     RED_FILL,
@@ -682,8 +729,7 @@ OVERVIEW = Sheet(
                 Column("universe", "Universe", FMT_GENERAL, 11),
                 Column("label", "Index", FMT_GENERAL, 26),
                 Column("members", "Members", FMT_INT, 11),
-                _pct("above_sma50", "> 50d MA", 10),
-                _pct("above_sma200", "> 200d MA", 10),
+                *(_pct(f"above_sma{w}", f"> {w}d MA", 10) for w in BREADTH_WINDOWS),
             ),
             title="Breadth: share of members above their moving average",
             formula="BREADTH(, , AsOf)",

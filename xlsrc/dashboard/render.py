@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import pandas as pd
 
+from .cells import to_cell
 from .layout import DASHBOARD, Chart, Dashboard, Highlight, Sheet, Table, cell_address, split_cell
 
 if TYPE_CHECKING:
@@ -98,23 +99,6 @@ class SheetWriter(Protocol):
         """Define a workbook-level name for ``ref``."""
 
 
-def _clean(value: Any) -> Any:
-    """NaN/NaT -> None; numpy scalars -> Python; Timestamps kept."""
-    if value is None:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
-        if isinstance(value, float) and math.isnan(value):
-            return None
-    if value is pd.NaT:
-        return None
-    return value
-
-
 def _render_table(
     writer: SheetWriter, sheet: Sheet, table: Table, frame: pd.DataFrame | None
 ) -> int:
@@ -139,7 +123,7 @@ def _render_table(
             for j, (col, value) in enumerate(zip(table.columns, record, strict=True)):
                 writer.write(
                     cell_address(row0 + i, col0 + j),
-                    _clean(value),
+                    to_cell(value),
                     col.number_format,
                     "wrapped" if col.wrap else "data",
                     col.align,
@@ -148,8 +132,8 @@ def _render_table(
         if table.note:
             writer.write(cell_address(row0 + n_rows + 1, col0), table.note, None, "note")
     for rule in table.highlights:
-        col = table.col_of(rule.column)
-        writer.highlight(Ref(sheet.name, row0 + 1, col, row0 + max(n_rows, 1), col), rule)
+        at = table.col_of(rule.column)
+        writer.highlight(Ref(sheet.name, row0 + 1, at, row0 + max(n_rows, 1), at), rule)
     return n_rows
 
 
@@ -244,9 +228,9 @@ def _render_settings(
         row, col = split_cell(named.cell)
         writer.write(cell_address(row, col - 1), named.label, None, "label")
         if data is not None:
-            value = _clean(data.settings.get(named.key))
+            value = to_cell(data.settings.get(named.key))
         else:
-            value = _clean(layout.meta.get(named.key))
+            value = to_cell(layout.meta.get(named.key))
         writer.write(named.cell, value, named.number_format, "input" if named.editable else "data")
         if named.help:
             writer.write(cell_address(row, col + 1), named.help, None, "note")

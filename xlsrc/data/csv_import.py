@@ -385,6 +385,7 @@ def _evidence(body: str) -> tuple[str | None, bool]:
     if _SCIENTIFIC.fullmatch(body):
         return ".", False
     dot, comma = "." in body, "," in body
+    mark: str | None
     if dot and comma:
         mark = "." if body.rfind(".") > body.rfind(",") else ","
         whole = body.rpartition(mark)[0]
@@ -652,6 +653,7 @@ def read_csv_bars(
         else set()
     )
     symbol_cells.discard("")
+    said: str | None
     if ticker is not None:
         try:
             fixed = check_us_listed(ticker)
@@ -720,8 +722,10 @@ def read_csv_bars(
         )
 
     # Numbers: one decimal mark for the file; each distinct cell text is read once.
-    number_fields = [f for f in _NUMBER_FIELDS if f in columns]
-    texts = {fld: [row[columns[fld]] for _, _, row in kept] for fld in number_fields}
+    number_fields: list[str] = [f for f in _NUMBER_FIELDS if f in columns]
+    texts: dict[str, list[str]] = {
+        fld: [row[columns[fld]] for _, _, row in kept] for fld in number_fields
+    }
     tables: dict[str, dict[str, _Cell]] = {}
     for fld in number_fields:
         table: dict[str, _Cell] = {}
@@ -740,9 +744,15 @@ def read_csv_bars(
                 errors.add(kept[i][0], f"{used[fld]} {text.strip()!r} is not a number{why}")
                 good[i] = False
 
+    def unreadable(table: dict[str, _Cell]) -> Callable[[str], bool]:
+        return lambda text: isinstance(table[text], ValueError)
+
+    def unread(read_as: dict[str, float | None]) -> Callable[[str], bool]:
+        return lambda text: read_as.get(text, 0.0) is None
+
     for fld in number_fields:
         if any(isinstance(t, ValueError) for t in tables[fld].values()):
-            refuse(fld, lambda text, t=tables[fld]: isinstance(t[text], ValueError), "")
+            refuse(fld, unreadable(tables[fld]), "")
     mark, mark_note = _decimal_mark(
         tables, texts, [line for line, _, _ in kept], used, decimal, name
     )
@@ -761,11 +771,7 @@ def read_csv_bars(
                     read_as[text] = None
         numbers[fld] = read_as
         if any(v is None for v in read_as.values()):
-            refuse(
-                fld,
-                lambda text, r=read_as: r.get(text, 0.0) is None,
-                f" (the file's decimal mark is a {_MARK_NAMES[mark]})",
-            )
+            refuse(fld, unread(read_as), f" (the file's decimal mark is a {_MARK_NAMES[mark]})")
 
     rows_read = [i for i, ok in enumerate(good) if ok]
     lines_kept = [kept[i][0] for i in rows_read]
@@ -807,8 +813,8 @@ def read_csv_bars(
         notes.append(f"{read.converted} timestamps converted to New York dates")
 
     frame = pd.DataFrame({LINE_COLUMN: lines_kept, "ticker": tickers, "date": read.dates})
-    for fld, vals in values.items():
-        frame[fld] = np.asarray(vals, dtype="float64")
+    for field_name, vals in values.items():
+        frame[field_name] = np.asarray(vals, dtype="float64")
     frame = frame[frame["date"].notna()].copy()
     if len(frame) > 1 and frame["date"].iloc[0] > frame["date"].iloc[-1]:
         notes.append("rows newest first")

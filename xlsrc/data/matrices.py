@@ -243,7 +243,7 @@ def build_field(
     """
     sessions = like.close.index
     tickers = like.close.columns
-    out = np.full((len(tickers), len(sessions)), np.nan, dtype=dtype)
+    out: np.ndarray = np.full((len(tickers), len(sessions)), np.nan, dtype=dtype)
     if len(long) and len(sessions):
         lo = int(dates_to_days(sessions[:1])[0])
         hi = int(dates_to_days(sessions[-1:])[0])
@@ -258,8 +258,18 @@ def build_field(
     return pd.DataFrame(out.T, index=sessions, columns=tickers, copy=False)
 
 
-def load_matrices(store: ReadStore, *, benchmark: str = DEFAULT_BENCHMARK) -> Matrices:
+def load_matrices(
+    store: ReadStore, *, benchmark: str = DEFAULT_BENCHMARK, calendar: Calendar | None = None
+) -> Matrices:
     """Read a store's closes and build its :class:`Matrices`.
+
+    Parameters
+    ----------
+    store : ReadStore
+    benchmark : str
+        Decides the latest session.
+    calendar : Calendar, optional
+        Default the XNYS calendar; tests over hand-made business days pass their own.
 
     Raises
     ------
@@ -267,7 +277,7 @@ def load_matrices(store: ReadStore, *, benchmark: str = DEFAULT_BENCHMARK) -> Ma
         If the store cannot be read.
     """
     long, identity = store.read_long(("close",))
-    return build_matrices(long, identity, benchmark=benchmark)
+    return build_matrices(long, identity, benchmark=benchmark, calendar=calendar)
 
 
 def load_field(

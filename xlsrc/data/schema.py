@@ -11,9 +11,9 @@ are written once (:mod:`xlsrc.data.matrices`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -142,7 +142,9 @@ class LongBars:
         names = sorted({str(t) for p in parts for t in p.tickers})
         tickers = np.asarray(names, dtype=object)
         fields = sorted({f for p in parts for f in p.fields})
-        codes, days, values = [], [], {f: [] for f in fields}
+        codes: list[np.ndarray] = []
+        days: list[np.ndarray] = []
+        values: dict[str, list[np.ndarray]] = {f: [] for f in fields}
         for p in parts:
             remap = np.searchsorted(tickers, p.tickers.astype(str)).astype(np.int32)
             codes.append(remap[p.code] if len(p.code) else p.code.astype(np.int32))
@@ -180,8 +182,8 @@ class WriteResult:
 
 
 @dataclass(frozen=True)
-class StoreStatus:
-    """A store's description of itself, every value printable.
+class StoreStatus(Mapping[str, Any]):
+    """A store's description of itself, every value printable (also a read-only mapping).
 
     Attributes
     ----------
@@ -221,13 +223,13 @@ class StoreStatus:
     n_tickers: int
     sources: list[dict[str, str]] = field(default_factory=list)
 
-    def keys(self) -> list[str]:
-        """Return the item names in display order (so ``dict(status)`` works)."""
-        return list(self.__dataclass_fields__)
-
-    def __getitem__(self, key: str) -> object:
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.__dataclass_fields__:
+            raise KeyError(key)
         return getattr(self, key)
 
-    def items(self) -> list[tuple[str, object]]:
-        """Return ``(name, value)`` pairs in display order (the CLI and DATA_STATUS print them)."""
-        return [(k, getattr(self, k)) for k in self.keys()]
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.__dataclass_fields__)
+
+    def __len__(self) -> int:
+        return len(self.__dataclass_fields__)

@@ -91,5 +91,5 @@ def open_store(
             bundled_sources=(lambda: tuple(snap.provenance.get("sources", {}))) if snap else None,
         )
     if base is None:
-        return overlay  # type: ignore[return-value]
+        return overlay
     return LayeredStore(base, overlay)

@@ -334,7 +334,8 @@ def check_bars(
     failing = ~(
         day_ok & midnight & session & closed & close_ok & ~inverted & ~outside & ~volume_bad
     ) | np.logical_or.reduce(list(price_bad.values()))
-    for i in np.flatnonzero(failing & ok):
+    for position in np.flatnonzero(failing & ok):
+        i = int(position)
         t, day = tickers[i], dates.iloc[i]
         if not day_ok[i]:
             add(i, "date", f"{t}: date {frame['date'].iloc[i]!r} is not a date")

@@ -145,7 +145,9 @@ def refresh_data_in(
     from xlsrc.data.refresh import RefreshInterrupted, resolve_tickers
 
     if refresh_fn is None:
-        from xlsrc.data.refresh import refresh as refresh_fn
+        from xlsrc.data.refresh import refresh
+
+        refresh_fn = refresh
     book.status_bar("xlsrc: preparing the refresh...")
     try:
         if store is None:
@@ -224,7 +226,9 @@ def export_report_in(
         ``None`` if the workbook was never saved or the report failed (Status says why).
     """
     if report_fn is None:
-        from xlsrc.report import write_report as report_fn
+        from xlsrc.report import write_report
+
+        report_fn = write_report
     stamp = f"{clock():%Y-%m-%d %H:%M}"
     if book.path is None or not str(book.path.parent):
         _finish(

@@ -4,7 +4,10 @@ An adapter: every function reads its arguments with :mod:`xlsrc.excel.args`, ask
 in-process :class:`xlsrc.market.Market` (one store load per process, reloaded when a
 refresh changes the store) or the dashboard builder for the value, and hands the result
 back in a shape Excel understands. Nothing here computes a metric and nothing here goes
-to the network.
+to the network: a scalar formula is one call of ``Market.value`` with a metric name of the
+registry (``xlsrc.core.metrics``), a table formula one call of ``xlsrc.dashboard.build``.
+The module is longer than 600 lines only because it declares 26 formulas, each with its
+Excel descriptions and numpydoc docstring; their bodies are a few lines each.
 
 Conventions
 -----------
@@ -34,28 +37,26 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import inspect
 import logging
 import math
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 import xlwings as xw
 
 from .._process import return_freed_memory
+from ..dashboard import build
+from ..dashboard.cells import status_rows, to_cell
+from ..dashboard.layout import BREADTH_UNIVERSES, DASHBOARD, ROTATION_PAIRS
 from ..errors import InvalidParameterError, NoDataError, XlsrcError
-from ..periods import (
-    DEFAULT_BENCHMARK,
-    PERIOD_DAYS,
-    RELVOL_WINDOW,
-    RS_MIN_DAYS,
-    RSI_WINDOW,
-    SMA_WINDOWS,
-    VOLATILITY_WINDOW,
-    YTD,
-)
+from ..market import SHORT_SORT_KEYS, lookup_metric
+from ..periods import BREADTH_WINDOWS, DEFAULT_BENCHMARK, YTD
 from . import args as a
+
+if TYPE_CHECKING:
+    from ..market import Market
 
 __all__ = [
     "ANNUAL_VOLATILITY",
@@ -101,10 +102,16 @@ _UNIVERSE_DOC = (
     "Universe name (stocks, sp500, sp400, sp600, r2000, sectors) or a range of tickers; "
     "blank = stocks"
 )
+_SMALL, _LARGE = ROTATION_PAIRS[0]
+
+
+def _default(family: str) -> int | None:
+    """Return the default window of a metric family, from the registry."""
+    return lookup_metric(family).window
 
 
 # --------------------------------------------------------------------------- plumbing
-def _market() -> Any:
+def _market() -> Market:
     """Return the process-wide market (store: env XLSRC_STORE, else the user default)."""
     from ..market import get_market
 
@@ -139,36 +146,55 @@ def _excel(table: bool = False) -> Callable[[Callable[..., Any]], Callable[..., 
     return decorate
 
 
-def _cell(value: Any) -> Any:
-    """One value as Excel should get it: NaN/NaT -> blank, numpy -> Python, dates -> datetime."""
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if isinstance(value, np.datetime64):
-        return None if np.isnat(value) else pd.Timestamp(value).to_pydatetime()
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+def _formula(
+    table: bool = False, dates: bool = False, volatile: bool = False, **docs: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare an Excel formula: ``xw.func``, its argument descriptions and ``#N/A`` errors.
+
+    Applies, innermost first: :func:`_excel` (errors as ``#N/A <reason>``, a 1x1 table for
+    a table function); ``xw.ret(dates=datetime)`` when ``dates`` (dates go back as Excel
+    dates); one ``xw.arg(name, doc=...)`` per argument (``ticker`` and ``as_of`` get the
+    shared descriptions unless ``docs`` gives one); ``xw.func(category="xlsrc")``. The
+    xlwings decorators are looked up when applied, so the template builder's Windows
+    versions of them (``xlsrc.excel.workbook``) record the same declarations.
+
+    Raises
+    ------
+    TypeError
+        If ``docs`` names an argument the function does not have.
+    """
+    shared = {"ticker": _TICKER_DOC, "as_of": _AS_OF_DOC}
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        params = list(inspect.signature(func).parameters)
+        unknown = sorted(set(docs) - set(params))
+        if unknown:
+            raise TypeError(f"{func.__name__} has no argument {', '.join(unknown)}")
+        wrapped = _excel(table)(func)
+        if dates:
+            wrapped = xw.ret(dates=_dt.datetime)(wrapped)
+        for name in reversed(params):
+            doc = docs.get(name, shared.get(name))
+            if doc is not None:
+                wrapped = xw.arg(name, doc=doc)(wrapped)
+        return xw.func(category=CATEGORY, volatile=volatile)(wrapped)
+
+    return decorate
 
 
 def _rows(frame: pd.DataFrame, headers: Iterable[str]) -> list[list[Any]]:
     """Return a DataFrame as a header row plus one list per row."""
-    body = [[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    body = [[to_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
     return [list(headers), *body]
 
 
 def _layout_rows(table: str, frame: pd.DataFrame) -> list[list[Any]]:
     """Return a dashboard table with the dashboard's own headers (one definition)."""
-    from ..dashboard.layout import DASHBOARD
-
     spec = DASHBOARD.table(table)
     return _rows(frame[list(spec.keys)], spec.headers)
 
 
-def _as_of(market: Any, value: Any) -> pd.Timestamp:
+def _as_of(market: Market, value: Any) -> pd.Timestamp:
     """Return the trading day a formula is computed as of (last store date on or before it).
 
     Raises ``NoDataError`` for a date before the first date in the store.
@@ -176,90 +202,48 @@ def _as_of(market: Any, value: Any) -> pd.Timestamp:
     return market.trading_day(a.as_of_arg(value))
 
 
-def _ticker(market: Any, value: Any, name: str = "ticker") -> str:
+def _ticker(market: Market, value: Any, name: str = "ticker") -> str:
     return market.ticker(a.ticker_arg(value, name))
 
 
-def _number(value: Any, market: Any, ticker: str, as_of: pd.Timestamp, needed: int) -> float:
-    """Return ``value`` as a float, or raise the reason it is missing.
+def _value(ticker: Any, name: str, as_of: Any, window: int | None = None, **options: Any) -> Any:
+    """Serve one metric of one ticker: ``Market.value`` (a missing value raises its reason).
 
-    The reason comes from ``core.history.require_history``: no price on or before the date,
-    or fewer than ``needed`` bars.
+    ``name`` is a metric of the registry (``xlsrc.core.metrics``) or a family with
+    ``window``; ``options`` are ``Market.values``' keywords (universe, benchmark, start).
     """
-    value = float(value)
-    if math.isfinite(value):
-        return value
-    from ..core.history import require_history
-
-    require_history(market.close, ticker, as_of, needed)
-    raise NoDataError(
-        f"No value for {ticker} as of {as_of:%Y-%m-%d}", ticker=ticker, date=f"{as_of:%Y-%m-%d}"
-    )
+    market = _market()
+    return market.value(a.ticker_arg(ticker), name, a.as_of_arg(as_of), window, **options)
 
 
-def _metric(ticker: Any, as_of: Any, column: str, needed: int) -> float:
-    """One ticker's standard metric, as ``Market.metrics(as_of)`` has it.
-
-    Through ``Market.metric``: from the memoised table when the day has one, else computed
-    on the ticker's column alone (a formula on a new date costs well under the full
-    table). ``column`` is one of ``xlsrc.market.METRIC_NAMES``.
-    """
-    m = _market()
-    t = _ticker(m, ticker)
-    ts = _as_of(m, as_of)
-    return _number(m.metric(t, column, ts), m, t, ts, needed)
-
-
-def _one(m: Any, t: str, ts: pd.Timestamp, needed: int, compute: Callable[..., Any]) -> float:
-    """Run a vectorised core function on one ticker's column only."""
-    series = compute(m.close[[t]])
-    return _number(series.get(t, math.nan), m, t, ts, needed)
-
-
-# Column names of Market.metrics (xlsrc/market.py): one name per metric, at the
-# default windows of xlsrc.periods.
-_RET_COLUMNS: dict[int | str, str] = {
-    **{days: f"ret_{code.lower()}" for code, days in PERIOD_DAYS.items()},
-    YTD: "ret_ytd",
-}
-_SMA_COLUMNS: dict[int, str] = {w: f"pct_from_sma{w}" for w in SMA_WINDOWS}
-_RSI_COLUMN = f"rsi{RSI_WINDOW}"
-_VOLATILITY_COLUMN = f"volatility{VOLATILITY_WINDOW}"
-_RELVOL_COLUMN = f"relative_volume{RELVOL_WINDOW}"
-_HIGH_COLUMN = "pct_from_high"  # over HIGH_WINDOW days
+def _window(value: Any, family: str) -> int:
+    """Read a window argument of a metric family (blank = the registry's default window)."""
+    entry = lookup_metric(family)
+    return a.window_arg(value, entry.window or 1, minimum=entry.min_window)
 
 
 # --------------------------------------------------------------------------- RS
-@xw.func(category=CATEGORY)
-@xw.arg("ticker", doc=_TICKER_DOC)
-@xw.arg("universe", doc=_UNIVERSE_DOC)
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel()
+@_formula(universe=_UNIVERSE_DOC)
 def RS_RATING(ticker: Any, universe: Any = None, as_of: Any = None) -> Any:
     """IBD-style relative strength rating, 1 (weakest) to 99 (strongest), within a universe.
 
     The percentile rank of the ticker's RS score (0.4·r63 + 0.2·r126 + 0.2·r189 + 0.2·r252)
     among the universe's members; an ETF or index is rated against the universe without
-    joining it. See ``xlsrc.core.rs.rs_rating`` for the exact mapping and tie rule.
+    joining it. See ``xlsrc.core.rs.rs_rating`` for the exact mapping and tie rule. A
+    ticker with fewer than 64 real bars, or without a trade in the last 5 sessions, has no
+    rating and is no member of the ranking.
 
     Returns
     -------
     int or str
         1..99, or ``#N/A <reason>``.
     """
-    m = _market()
-    t = _ticker(m, ticker)
-    ts = _as_of(m, as_of)
     uni = a.universe_arg(universe)
-    ratings = m.rs_ratings(ts, uni if isinstance(uni, str) else tuple(uni))
-    value = _number(ratings.get(t, math.nan), m, t, ts, RS_MIN_DAYS + 1)
+    value = _value(ticker, "rs_rating", as_of, universe=uni if isinstance(uni, str) else tuple(uni))
     return int(value)  # already a whole number (the core rounds, half up)
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("ticker", doc=_TICKER_DOC)
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel()
+@_formula()
 def RS_SCORE(ticker: Any, as_of: Any = None) -> Any:
     """Raw RS score (weighted 3/6/9/12-month return, latest quarter double) behind RS_RATING.
 
@@ -268,54 +252,39 @@ def RS_SCORE(ticker: Any, as_of: Any = None) -> Any:
     float or str
         A decimal (0.35 = 35 %), or ``#N/A <reason>``.
     """
-    return _metric(ticker, as_of, "rs_score", RS_MIN_DAYS + 1)
+    return _value(ticker, "rs_score", as_of)
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("ticker", doc=_TICKER_DOC)
-@xw.arg("benchmark", doc='Benchmark ticker; blank = "SPY"')
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel()
+@_formula(benchmark=f'Benchmark ticker; blank = "{DEFAULT_BENCHMARK}"')
 def RS_LINE(ticker: Any, benchmark: Any = None, as_of: Any = None) -> Any:
     """Relative strength line: the ticker's close divided by the benchmark's close.
 
     Returns
     -------
     float or str
-        The ratio, or ``#N/A <reason>``.
+        The ratio, or ``#N/A <reason>`` (the benchmark's, if it has no price).
     """
-    from ..core.rs import rs_line
-
-    m = _market()
-    t = _ticker(m, ticker)
-    b = _ticker(m, DEFAULT_BENCHMARK if a.is_blank(benchmark) else benchmark, "benchmark")
-    ts = _as_of(m, as_of)
-    value = float(rs_line(m.close, t, b, ts))
-    _number(value, m, b, ts, 1)  # the benchmark's reason, if it has no price
-    return _number(value, m, t, ts, 1)
+    bench = DEFAULT_BENCHMARK if a.is_blank(benchmark) else a.ticker_arg(benchmark, "benchmark")
+    return _value(ticker, "rs_line", as_of, benchmark=bench)
 
 
 # --------------------------------------------------------------------------- returns
-@xw.func(category=CATEGORY)
-@xw.arg("ticker", doc=_TICKER_DOC)
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel()
+@_formula()
 def YTD_RETURN(ticker: Any, as_of: Any = None) -> Any:
     """Year-to-date return: close as of the date / last close of the previous year - 1.
+
+    The year is that of the date asked for: as of 1 January (before the year's first
+    session) the return is 0, not the whole previous year.
 
     Returns
     -------
     float or str
         A decimal (0.794 = +79.4 %), or ``#N/A <reason>``.
     """
-    return _metric(ticker, as_of, _RET_COLUMNS[YTD], 2)
+    return _value(ticker, "ret_ytd", as_of)
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("ticker", doc=_TICKER_DOC)
-@xw.arg("period", doc='"1D", "1W", "1M", "3M", "6M", "1Y", "YTD" or a number of trading days')
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel()
+@_formula(period='"1D", "1W", "1M", "3M", "6M", "1Y", "YTD" or a number of trading days')
 def TRAILING_RETURN(ticker: Any, period: Any, as_of: Any = None) -> Any:
     """Return over a trailing period (1W = 5 trading days, 1M = 21, 3M = 63, 1Y = 252).
 
@@ -325,21 +294,15 @@ def TRAILING_RETURN(ticker: Any, period: Any, as_of: Any = None) -> Any:
         A decimal, or ``#N/A <reason>``.
     """
     days = a.period_arg(period)
-    if days in _RET_COLUMNS:
-        return _metric(ticker, as_of, _RET_COLUMNS[days], 2 if days == YTD else int(days) + 1)
-    from ..core.returns import trailing_return
-
-    m = _market()
-    t = _ticker(m, ticker)
-    ts = _as_of(m, as_of)
-    return _one(m, t, ts, int(days) + 1, lambda c: trailing_return(c, days, ts))
+    if days == YTD:
+        return _value(ticker, "ret_ytd", as_of)
+    return _value(ticker, "ret", as_of, int(days))
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("ticker", doc=_TICKER_DOC)
-@xw.arg("start_date", doc="First date: the return is measured from the close on or before it")
-@xw.arg("end_date", doc="Last date (close on or before it); blank = latest")
-@_excel()
+@_formula(
+    start_date="First date: the return is measured from the close on or before it",
+    end_date="Last date (close on or before it); blank = latest",
+)
 def PERIOD_RETURN(ticker: Any, start_date: Any, end_date: Any = None) -> Any:
     """Return between two dates: close on or before the end / close on or before the start - 1.
 
@@ -348,28 +311,18 @@ def PERIOD_RETURN(ticker: Any, start_date: Any, end_date: Any = None) -> Any:
     float or str
         A decimal, or ``#N/A <reason>``.
     """
-    from ..core.returns import period_return
-
-    m = _market()
-    t = _ticker(m, ticker)
     start = a.date_arg(start_date, "start_date", required=True)
-    end = m.as_of(a.date_arg(end_date, "end_date"))
-    if start is not None and start > end:
+    end = a.date_arg(end_date, "end_date")
+    last = _market().as_of(end)
+    if start is not None and start > last:
         raise InvalidParameterError(
-            name="start_date", value=f"{start:%Y-%m-%d}", allowed=f"a date before {end:%Y-%m-%d}"
+            name="start_date", value=f"{start:%Y-%m-%d}", allowed=f"a date before {last:%Y-%m-%d}"
         )
-    from ..core.history import require_history
-
-    require_history(m.close, t, start, 1)
-    return _one(m, t, end, 1, lambda c: period_return(c, start, end))
+    return _value(ticker, "period_return", end, start=start)
 
 
 # --------------------------------------------------------------------------- technicals
-@xw.func(category=CATEGORY)
-@xw.arg("ticker", doc=_TICKER_DOC)
-@xw.arg("window", doc="Moving-average length in trading days; blank = 20")
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel()
+@_formula(window=f"Moving-average length in trading days; blank = {_default('pct_from_sma')}")
 def PCT_FROM_MA(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
     """Distance from the simple moving average: close / SMA(window) - 1.
 
@@ -378,22 +331,10 @@ def PCT_FROM_MA(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
     float or str
         A decimal (0.25 = 25 % above the average), or ``#N/A <reason>``.
     """
-    n = a.window_arg(window, 20)
-    if n in _SMA_COLUMNS:
-        return _metric(ticker, as_of, _SMA_COLUMNS[n], n)
-    from ..core.technicals import pct_from_sma
-
-    m = _market()
-    t = _ticker(m, ticker)
-    ts = _as_of(m, as_of)
-    return _one(m, t, ts, n, lambda c: pct_from_sma(c, n, ts))
+    return _value(ticker, "pct_from_sma", as_of, _window(window, "pct_from_sma"))
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("ticker", doc=_TICKER_DOC)
-@xw.arg("window", doc="Number of daily changes averaged (Wilder); blank = 14")
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel()
+@_formula(window=f"Number of daily changes averaged (Wilder); blank = {_default('rsi')}")
 def RSI(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
     """Relative strength index (Wilder), 0-100: above 70 overbought, below 30 oversold.
 
@@ -402,34 +343,10 @@ def RSI(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
     float or str
         0..100, or ``#N/A <reason>``.
     """
-    n = a.window_arg(window, RSI_WINDOW)
-    if n == RSI_WINDOW:
-        return _metric(ticker, as_of, _RSI_COLUMN, n + 1)
-    from ..core.technicals import rsi
-
-    m = _market()
-    t = _ticker(m, ticker)
-    ts = _as_of(m, as_of)
-    return _one(m, t, ts, n + 1, lambda c: rsi(c, n, ts))
+    return _value(ticker, "rsi", as_of, _window(window, "rsi"))
 
 
-def _volatility(ticker: Any, window: Any, as_of: Any, annualise: bool) -> float:
-    n = a.window_arg(window, VOLATILITY_WINDOW, minimum=2)
-    if n == VOLATILITY_WINDOW and not annualise:
-        return _metric(ticker, as_of, _VOLATILITY_COLUMN, n + 1)
-    from ..core.technicals import volatility
-
-    m = _market()
-    t = _ticker(m, ticker)
-    ts = _as_of(m, as_of)
-    return _one(m, t, ts, n + 1, lambda c: volatility(c, n, ts, annualise=annualise))
-
-
-@xw.func(category=CATEGORY)
-@xw.arg("ticker", doc=_TICKER_DOC)
-@xw.arg("window", doc="Number of daily returns; blank = 20")
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel()
+@_formula(window=f"Number of daily returns; blank = {_default('volatility')}")
 def VOLATILITY(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
     """Daily volatility: sample standard deviation of daily returns over the window.
 
@@ -438,14 +355,10 @@ def VOLATILITY(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
     float or str
         A decimal (0.04 = 4 % a day), or ``#N/A <reason>``.
     """
-    return _volatility(ticker, window, as_of, annualise=False)
+    return _value(ticker, "volatility", as_of, _window(window, "volatility"))
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("ticker", doc=_TICKER_DOC)
-@xw.arg("window", doc="Number of daily returns; blank = 20")
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel()
+@_formula(window=f"Number of daily returns; blank = {_default('annual_volatility')}")
 def ANNUAL_VOLATILITY(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
     """Annualised volatility: daily volatility x sqrt(252).
 
@@ -454,14 +367,10 @@ def ANNUAL_VOLATILITY(ticker: Any, window: Any = None, as_of: Any = None) -> Any
     float or str
         A decimal, or ``#N/A <reason>``.
     """
-    return _volatility(ticker, window, as_of, annualise=True)
+    return _value(ticker, "annual_volatility", as_of, _window(window, "annual_volatility"))
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("ticker", doc=_TICKER_DOC)
-@xw.arg("window", doc="Number of earlier days averaged; blank = 50")
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel()
+@_formula(window=f"Number of earlier days averaged; blank = {_default('relative_volume')}")
 def REL_VOLUME(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
     """Relative volume: the day's volume / average volume of the window's days before it.
 
@@ -470,22 +379,10 @@ def REL_VOLUME(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
     float or str
         A ratio (2.0 = twice the usual volume), or ``#N/A <reason>``.
     """
-    n = a.window_arg(window, RELVOL_WINDOW)
-    if n == RELVOL_WINDOW:
-        return _metric(ticker, as_of, _RELVOL_COLUMN, n + 1)
-    from ..core.technicals import relative_volume
-
-    m = _market()
-    t = _ticker(m, ticker)
-    ts = _as_of(m, as_of)
-    series = relative_volume(m.volume[[t]], n, ts)
-    return _number(series.get(t, math.nan), m, t, ts, n + 1)
+    return _value(ticker, "relative_volume", as_of, _window(window, "relative_volume"))
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("ticker", doc=_TICKER_DOC)
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel()
+@_formula()
 def PCT_FROM_HIGH(ticker: Any, as_of: Any = None) -> Any:
     """Distance from the 52-week high: close / highest close of the last 252 days - 1.
 
@@ -494,25 +391,20 @@ def PCT_FROM_HIGH(ticker: Any, as_of: Any = None) -> Any:
     float or str
         A decimal, 0 or below (-0.1 = 10 % under the high), or ``#N/A <reason>``.
     """
-    return _metric(ticker, as_of, _HIGH_COLUMN, 1)
+    return _value(ticker, "pct_from_high", as_of)
 
 
 # --------------------------------------------------------------------------- rotation
 def _pair(small: Any, large: Any, as_of: Any) -> Any:
-    from ..core.rotation import pair_rotation
-
-    m = _market()
-    s = _ticker(m, "IWM" if a.is_blank(small) else small, "small")
-    big = _ticker(m, DEFAULT_BENCHMARK if a.is_blank(large) else large, "large")
-    ts = _as_of(m, as_of)
-    return pair_rotation(m.close, s, big, ts)
+    small = _SMALL if a.is_blank(small) else a.ticker_arg(small, "small")
+    large = _LARGE if a.is_blank(large) else a.ticker_arg(large, "large")
+    return build.pair_rotation(_market(), small, large, a.as_of_arg(as_of))
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("small", doc='Small-cap ticker; blank = "IWM"')
-@xw.arg("large", doc='Large-cap ticker; blank = "SPY" (try "QQQ")')
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel()
+@_formula(
+    small=f'Small-cap ticker; blank = "{_SMALL}"',
+    large=f'Large-cap ticker; blank = "{_LARGE}" (try "QQQ")',
+)
 def ROTATION_SIGNAL(small: Any = None, large: Any = None, as_of: Any = None) -> Any:
     """Who leads, small or large caps: a label such as "Small caps leading".
 
@@ -527,11 +419,10 @@ def ROTATION_SIGNAL(small: Any = None, large: Any = None, as_of: Any = None) -> 
     return str(_pair(small, large, as_of).label)
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("small", doc='Small-cap ticker; blank = "IWM"')
-@xw.arg("large", doc='Large-cap ticker; blank = "SPY" (try "QQQ")')
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel()
+@_formula(
+    small=f'Small-cap ticker; blank = "{_SMALL}"',
+    large=f'Large-cap ticker; blank = "{_LARGE}" (try "QQQ")',
+)
 def ROTATION_SPREAD(small: Any = None, large: Any = None, as_of: Any = None) -> Any:
     """Small-cap minus large-cap YTD return: the number behind ROTATION_SIGNAL.
 
@@ -543,43 +434,48 @@ def ROTATION_SPREAD(small: Any = None, large: Any = None, as_of: Any = None) -> 
     rot = _pair(small, large, as_of)
     value = float(rot.ytd_spread)
     if not math.isfinite(value):
-        raise NoDataError("No YTD spread for this pair on that date", ticker="", date="")
+        day = f"{rot.date:%Y-%m-%d}"
+        raise NoDataError(
+            f"No YTD spread for {rot.small}/{rot.large} as of {day}: the data start in its year",
+            ticker=f"{rot.small}/{rot.large}",
+            date=day,
+        )
     return value
 
 
 # --------------------------------------------------------------------------- tables
-@xw.func(category=CATEGORY)
-@xw.arg("universe", doc='Universe name or a range of tickers; blank = "sp600"')
-@xw.arg("n", doc="Number of rows; blank = 25")
-@xw.arg(
-    "sort_by", doc='"ytd", "1m", "3m", "6m", "1y", "rs_rating", "rsi", "pct_sma20"; blank = ytd'
+_SORT_BY_DOC = (
+    ", ".join(f'"{k}"' for k in SHORT_SORT_KEYS)
+    + ' or a metric name such as "pct_from_sma20"; blank = ytd'
 )
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel(table=True)
+
+
+@_formula(
+    table=True,
+    universe=f'Universe name or a range of tickers; blank = "{build.DEFAULT_UNIVERSE}"',
+    n=f"Number of rows; blank = {build.DEFAULT_TOP}",
+    sort_by=_SORT_BY_DOC,
+)
 def LEADERS(universe: Any = None, n: Any = None, sort_by: Any = None, as_of: Any = None) -> Any:
     """Top stocks of a universe with YTD return, RS rating and technicals (spills a table).
 
-    The same table as the dashboard's Leaders sheet (``xlsrc.dashboard.build.leaders_table``).
+    The same table as the dashboard's Leaders sheet (``xlsrc.dashboard.build.leaders_table``;
+    ``sort_by`` takes any key of ``xlsrc.dashboard.build.SORT_KEYS``).
 
     Returns
     -------
     list of list
         A header row then one row per stock, or ``[["#N/A <reason>"]]``.
     """
-    from ..dashboard import build
-
     m = _market()
     uni = a.universe_arg(universe, build.DEFAULT_UNIVERSE)
     count = a.count_arg(n, build.DEFAULT_TOP, maximum=MAX_ROWS)
     key = "ytd" if a.is_blank(sort_by) else a.scalar(sort_by, "sort_by")
-    frame = build.leaders_table(m, uni, count, key, _as_of(m, as_of))
+    frame = build.leaders_table(m, uni, count, key, a.as_of_arg(as_of))
     return _layout_rows("leaders", frame)
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("benchmark", doc='RRG benchmark; blank = "SPY"')
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel(table=True)
+@_formula(table=True, benchmark=f'RRG benchmark; blank = "{DEFAULT_BENCHMARK}"')
 def SECTORS(benchmark: Any = None, as_of: Any = None) -> Any:
     """Sector SPDRs: YTD, 1M, RS rating, RRG position and sector score (spills a table).
 
@@ -590,122 +486,90 @@ def SECTORS(benchmark: Any = None, as_of: Any = None) -> Any:
     list of list
         A header row then one row per sector ETF, or ``[["#N/A <reason>"]]``.
     """
-    from ..dashboard import build
-
     m = _market()
     bench = _ticker(m, DEFAULT_BENCHMARK if a.is_blank(benchmark) else benchmark, "benchmark")
-    frame = build.sectors_table(m, _as_of(m, as_of), bench)
+    frame = build.sectors_table(m, a.as_of_arg(as_of), bench)
     return _layout_rows("sectors", frame)
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("tickers", doc='Tickers: a range, or text such as "XLK, XLE, XLF"')
-@xw.arg("benchmark", doc='Benchmark; blank = "SPY"')
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel(table=True)
+@_formula(
+    table=True,
+    tickers='Tickers: a range, or text such as "XLK, XLE, XLF"',
+    benchmark=f'Benchmark; blank = "{DEFAULT_BENCHMARK}"',
+)
 def RRG(tickers: Any, benchmark: Any = None, as_of: Any = None) -> Any:
     """Relative Rotation Graph position of each ticker: RS-Ratio, RS-Momentum, quadrant.
 
-    Unknown tickers keep their row, marked ``#N/A Unknown ticker: X`` (``xlsrc.core.rotation.rrg``
-    documents the approximation and its windows).
+    Each ticker keeps its row; one without a position says why (``#N/A Unknown ticker: X``,
+    ``#N/A No trade since ...``). ``xlsrc.core.rotation.rrg`` documents the approximation
+    and its windows; ``xlsrc.dashboard.build.rrg_table`` builds the table.
 
     Returns
     -------
     list of list
         Header ``Ticker, RS-Ratio, RS-Momentum, Quadrant`` then one row per ticker.
     """
-    from ..core.rotation import rrg
-
     m = _market()
     bench = _ticker(m, DEFAULT_BENCHMARK if a.is_blank(benchmark) else benchmark, "benchmark")
-    ts = _as_of(m, as_of)
-    known: list[str] = []
-    rows: list[list[Any]] = []
-    for raw in a.ticker_list_arg(tickers):
-        try:
-            known.append(m.ticker(raw))
-            rows.append([known[-1]])
-        except XlsrcError as exc:
-            rows.append([raw, _na(str(exc)), None, None])
-    result = rrg(m.close, known, bench, ts) if known else pd.DataFrame()
-    for row in rows:
-        if len(row) == 1:
-            t = row[0]
-            if t in result.index:
-                r = result.loc[t]
-                row.extend([_cell(r["rs_ratio"]), _cell(r["rs_momentum"]), _cell(r["quadrant"])])
-            else:
-                row.extend([_na(f"Too little history for {t}"), None, None])
-    return [["Ticker", "RS-Ratio", "RS-Momentum", "Quadrant"], *rows]
+    frame = build.rrg_table(m, a.ticker_list_arg(tickers), bench, a.as_of_arg(as_of))
+    rows: list[list[Any]] = [["Ticker", "RS-Ratio", "RS-Momentum", "Quadrant"]]
+    for r in frame.to_dict("records"):
+        if r["problem"]:
+            rows.append([r["ticker"], _na(r["problem"]), None, None])
+        else:
+            rows.append([r["ticker"], *(to_cell(r[k]) for k in ("rs_ratio", "rs_momentum"))])
+            rows[-1].append(r["quadrant"])
+    return rows
 
 
 _FIELDS = ("close", "volume")
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("ticker", doc=_TICKER_DOC)
-@xw.arg("start_date", doc="First date")
-@xw.arg("end_date", doc="Last date; blank = latest")
-@xw.arg(
-    "fields", doc='"close", "volume" or both, as text "close, volume" or a range; blank = close'
+@_formula(
+    table=True,
+    dates=True,
+    start_date="First date",
+    end_date="Last date; blank = latest",
+    fields='"close", "volume" or both, as text "close, volume" or a range; blank = close',
 )
-@xw.ret(dates=_dt.datetime)
-@_excel(table=True)
 def PRICE_HISTORY(ticker: Any, start_date: Any, end_date: Any = None, fields: Any = None) -> Any:
     """Daily closes (and volume) between two dates, like STOCKHISTORY (spills a table).
 
-    One row per day the ticker traded, oldest first; closes are adjusted.
+    One row per day the ticker traded (a day without a trade is left out), oldest first;
+    closes are adjusted (``xlsrc.dashboard.build.price_history_table``).
 
     Returns
     -------
     list of list
         Header ``Date, Close[, Volume]`` then one row per trading day.
     """
-    m = _market()
-    t = _ticker(m, ticker)
     start = a.date_arg(start_date, "start_date", required=True)
-    end = m.as_of(a.date_arg(end_date, "end_date"))
+    end = a.date_arg(end_date, "end_date")
     wanted = a.text_list_arg(fields, "fields") or ["close"]
     cols = [a.choice_arg(f, "close", _FIELDS, "fields") for f in wanted]
-    close = m.close[t]
-    window = close.loc[start:end]
-    window = window[window.notna()]
-    last_bar = getattr(m, "last_bar", None)
-    if last_bar is not None and t in last_bar.index and pd.notna(last_bar[t]):
-        window = window.loc[: last_bar[t]]
-    if window.empty:
-        raise NoDataError(
-            f"No price for {t} between {start:%Y-%m-%d} and {end:%Y-%m-%d}",
-            ticker=t,
-            date=f"{end:%Y-%m-%d}",
-        )
-    data = {"close": window, "volume": m.volume[t].reindex(window.index)}
-    frame = pd.DataFrame({c: data[c] for c in cols})
-    frame.insert(0, "date", window.index)
+    frame = build.price_history_table(_market(), a.ticker_arg(ticker), start, end, cols)
     return _rows(frame, ["Date", *(c.capitalize() for c in cols)])
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("universe", doc="Universe name or a range of tickers; blank = the dashboard's universes")
-@xw.arg("window", doc="Also show the share above this moving average (trading days); blank = none")
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel(table=True)
+@_formula(
+    table=True,
+    universe="Universe name or a range of tickers; blank = the dashboard's universes",
+    window="Also show the share above this moving average (trading days); blank = none",
+)
 def BREADTH(universe: Any = None, window: Any = None, as_of: Any = None) -> Any:
     """Market breadth: share of a universe's members above their 50- and 200-day averages.
 
     The dashboard's breadth table (``xlsrc.dashboard.build.breadth_table``), for one
-    universe or all of them; ``window`` adds a column for another average.
+    universe or all of them; ``window`` adds a column for another average. A member
+    without a trade in the last 5 sessions, or with fewer real bars than the average, is
+    not counted.
 
     Returns
     -------
     list of list
         A header row then one row per universe.
     """
-    from ..dashboard import build
-    from ..dashboard.layout import BREADTH_UNIVERSES, DASHBOARD
-
     m = _market()
-    ts = _as_of(m, as_of)
     uni = None if a.is_blank(universe) else a.universe_arg(universe)
     if uni is None:
         universes = list(BREADTH_UNIVERSES)
@@ -717,24 +581,17 @@ def BREADTH(universe: Any = None, window: Any = None, as_of: Any = None) -> Any:
         raise InvalidParameterError(
             name="universe", value=universe, allowed="a universe name (stocks, sp500, ...)"
         )
-    frame = build.breadth_table(m, ts, universes)
-    spec = DASHBOARD.table("breadth")
-    rows = _rows(frame[list(spec.keys)], spec.headers)
-    n = None if a.is_blank(window) else a.window_arg(window, 50)
+    n = None if a.is_blank(window) else a.window_arg(window, BREADTH_WINDOWS[0])
+    frame = build.breadth_table(m, a.as_of_arg(as_of), universes, extra_window=n)
+    rows = _layout_rows("breadth", frame)
     if n is not None:
-        from ..core.breadth import pct_above_sma
-
         rows[0].append(f"Above {n}d MA")
-        for row, name in zip(rows[1:], frame["universe"], strict=True):
-            members = [t for t in m.universe(name) if t in m.close.columns]
-            row.append(_cell(float(pct_above_sma(m.close, members, n, ts))))
+        for row, share in zip(rows[1:], frame[f"above_sma{n}"], strict=True):
+            row.append(to_cell(share))
     return rows
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("tickers", doc='Tickers: a range, or text such as "IWM, SPY, VICR"')
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel(table=True)
+@_formula(table=True, tickers='Tickers: a range, or text such as "IWM, SPY, VICR"')
 def TECHNICALS(tickers: Any, as_of: Any = None) -> Any:
     """Every metric for a watchlist, one row per ticker (spills a table).
 
@@ -745,87 +602,29 @@ def TECHNICALS(tickers: Any, as_of: Any = None) -> Any:
     list of list
         A header row then one row per ticker.
     """
-    from ..dashboard import build
-
     m = _market()
-    frame = build.technicals_table(m, a.ticker_list_arg(tickers), _as_of(m, as_of))
+    frame = build.technicals_table(m, a.ticker_list_arg(tickers), a.as_of_arg(as_of))
     return _layout_rows("technicals", frame)
 
 
-@xw.func(category=CATEGORY, volatile=False)
-@xw.ret(dates=_dt.datetime)
-@_excel(table=True)
+@_formula(table=True, dates=True, volatile=False)
 def DATA_STATUS() -> Any:
     """Where the formulas' data comes from: source, last refresh, last date, number of tickers.
 
-    From the store's ``Store.status()``; dates come back as Excel dates, the last refresh
-    as a UTC date and time.
+    From the store's ``Store.status()`` (``xlsrc.dashboard.cells.status_rows``); dates come
+    back as Excel dates, the last refresh as a UTC date and time.
 
     Returns
     -------
     list of list
         Two columns, ``Item`` and ``Value``.
     """
-    status = dict(_market().store.status())
-    rows: list[list[Any]] = [["Item", "Value"]]
-    for key, label in _STATUS_ITEMS:
-        if key in status:
-            rows.append([label, _cell(_status_value(key, status.pop(key)))])
-    for key, value in status.items():  # anything a newer store adds
-        rows.append([str(key).replace("_", " ").capitalize(), _cell(_status_value(key, value))])
-    return rows
-
-
-#: ``Store.status()`` keys in the order DATA_STATUS lists them, with their labels.
-_STATUS_ITEMS = (
-    ("sources", "Source"),
-    ("last_refresh", "Last refresh (UTC)"),
-    ("last_refresh_source", "Last refresh source"),
-    ("last_date", "Last date"),
-    ("first_date", "First date"),
-    ("n_tickers", "Tickers"),
-    ("location", "Store"),
-    ("backend", "Backend"),
-    ("snapshot_version", "Snapshot version"),
-    ("created_at", "Store created (UTC)"),
-    ("data_version", "Data version"),
-    ("bars_version", "Bars version"),
-    ("schema_version", "Schema version"),
-)
-
-
-#: Status keys whose None means "not yet" rather than "unknown".
-_NEVER = frozenset({"last_refresh", "last_refresh_source"})
-
-
-def _status_value(key: str, value: Any) -> Any:
-    if value is None and key in _NEVER:
-        return "never"
-    if key == "sources" and isinstance(value, list | tuple):
-        return ", ".join(str(v.get("name", v)) if isinstance(v, dict) else str(v) for v in value)
-    if (
-        key in {"last_date", "first_date", "last_refresh", "created_at"}
-        and isinstance(value, str)
-        and value
-    ):
-        try:
-            ts = pd.Timestamp(value)
-        except ValueError:
-            return value
-        return ts.tz_convert(None) if ts.tzinfo is not None else ts
-    if isinstance(value, list | tuple | set):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {v}" for k, v in value.items())
-    if isinstance(value, pd.Timestamp | _dt.datetime | _dt.date | int | float | str | bool):
-        return value
-    return None if value is None else str(value)
+    status = _market().store.status()
+    return [["Item", "Value"], *([label, to_cell(v)] for _, label, v in status_rows(status))]
 
 
 # --------------------------------------------------------------------------- dashboard tables
-@xw.func(category=CATEGORY)
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel(table=True)
+@_formula(table=True)
 def MARKET_OVERVIEW(as_of: Any = None) -> Any:
     """Index ETFs and indices: last close, 1D, 1W, 1M, YTD, vs 50/200-day MA, RSI (spills).
 
@@ -837,15 +636,10 @@ def MARKET_OVERVIEW(as_of: Any = None) -> Any:
     list of list
         A header row then one row per index or ETF, or ``[["#N/A <reason>"]]``.
     """
-    from ..dashboard import build
-
-    m = _market()
-    return _layout_rows("overview", build.overview_table(m, _as_of(m, as_of)))
+    return _layout_rows("overview", build.overview_table(_market(), a.as_of_arg(as_of)))
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel(table=True)
+@_formula(table=True)
 def ROTATION_TABLE(as_of: Any = None) -> Any:
     """Small caps vs large caps (IWM/SPY, IWM/QQQ): signal, return spreads, ratio vs MAs.
 
@@ -857,17 +651,10 @@ def ROTATION_TABLE(as_of: Any = None) -> Any:
     list of list
         A header row then one row per pair, or ``[["#N/A <reason>"]]``.
     """
-    from ..dashboard import build
-
-    m = _market()
-    return _layout_rows("rotation", build.rotation_table(m, _as_of(m, as_of)))
+    return _layout_rows("rotation", build.rotation_table(_market(), a.as_of_arg(as_of)))
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("tickers", doc='Tickers: a range, or text such as "IWM, SPY, QQQ"')
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@xw.ret(dates=_dt.datetime)
-@_excel(table=True)
+@_formula(table=True, dates=True, tickers='Tickers: a range, or text such as "IWM, SPY, QQQ"')
 def REBASED(tickers: Any, as_of: Any = None) -> Any:
     """Daily closes rebased to 100 at the last close of the previous year (spills a table).
 
@@ -880,21 +667,15 @@ def REBASED(tickers: Any, as_of: Any = None) -> Any:
     list of list
         Header ``Date, <ticker>...`` then one row per trading day, or ``[["#N/A <reason>"]]``.
     """
-    from ..dashboard import build
-    from ..dashboard.layout import DASHBOARD
-
     m = _market()
     wanted = [_ticker(m, t, "tickers") for t in a.ticker_list_arg(tickers)]
     wanted = list(dict.fromkeys(wanted))  # "brk.b" and "BRK-B" are one column
-    frame = build.rebased_table(m, _as_of(m, as_of), wanted)
+    frame = build.rebased_table(m, a.as_of_arg(as_of), wanted)
     spec = DASHBOARD.table("rebased")
     return _rows(frame[["date", *wanted]], [spec.headers[0], *wanted])
 
 
-@xw.func(category=CATEGORY)
-@xw.arg("benchmark", doc='RRG benchmark; blank = "SPY"')
-@xw.arg("as_of", doc=_AS_OF_DOC)
-@_excel(table=True)
+@_formula(table=True, benchmark=f'RRG benchmark; blank = "{DEFAULT_BENCHMARK}"')
 def RRG_GUIDES(benchmark: Any = None, as_of: Any = None) -> Any:
     """End points of the RRG chart's quadrant lines at 100, spanning the sector points.
 
@@ -906,17 +687,13 @@ def RRG_GUIDES(benchmark: Any = None, as_of: Any = None) -> Any:
     list of list
         Header ``Line, x, y`` then four rows, or ``[["#N/A <reason>"]]``.
     """
-    from ..dashboard import build
-
     m = _market()
     bench = _ticker(m, DEFAULT_BENCHMARK if a.is_blank(benchmark) else benchmark, "benchmark")
-    sectors = build.sectors_table(m, _as_of(m, as_of), bench)
+    sectors = build.sectors_table(m, a.as_of_arg(as_of), bench)
     return _layout_rows("rrg_guides", build.rrg_guides_table(sectors))
 
 
-@xw.func(category=CATEGORY, volatile=False)
-@xw.ret(dates=_dt.datetime)
-@_excel(table=True)
+@_formula(table=True, dates=True, volatile=False)
 def DATA_SOURCES() -> Any:
     """Where the prices come from: one row per source with its tickers and first/last bar.
 
@@ -927,8 +704,6 @@ def DATA_SOURCES() -> Any:
     list of list
         A header row then one row per source, or ``[["#N/A <reason>"]]``.
     """
-    from ..dashboard import build
-
     return _layout_rows("provenance", build.provenance_table(_market()))
 
 

@@ -38,6 +38,7 @@ import re
 import sys
 import tempfile
 import types
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -197,7 +198,7 @@ def _load_windows_udfs() -> tuple[types.ModuleType, types.ModuleType]:
     class _ComError(Exception):
         pass
 
-    stubs = {
+    stubs: dict[str, dict[str, Any]] = {
         "pythoncom": {"CoInitialize": lambda: None},
         "pywintypes": {"TimeType": _dt.datetime, "com_error": _ComError, "error": _ComError},
         "win32com": {},
@@ -218,7 +219,8 @@ def _load_windows_udfs() -> tuple[types.ModuleType, types.ModuleType]:
     plain = importlib.util.find_spec(UDF_MODULE)
     assert plain is not None and plain.origin is not None
     saved = (xw.func, xw.arg, xw.ret)
-    xw.func, xw.arg, xw.ret = win_udfs.xlfunc, win_udfs.xlarg, win_udfs.xlret
+    # the Windows decorators in place of the no-op ones, for this one import
+    xw.func, xw.arg, xw.ret = win_udfs.xlfunc, win_udfs.xlarg, win_udfs.xlret  # type: ignore[assignment]
     try:
         spec = importlib.util.spec_from_file_location(name, plain.origin)
         assert spec is not None and spec.loader is not None
@@ -301,14 +303,14 @@ def udf_wrappers(workbook_name: str = "xlsrc-dashboard.xlsm") -> str:
     win_udfs, module = _load_windows_udfs()
     book = _ImportRecorder(workbook_name)
     saved_module = win_udfs.udf_modules.get(UDF_MODULE)
-    saved_pro = win_udfs.__pro__
+    saved_pro = getattr(win_udfs, "__pro__", False)
     win_udfs.udf_modules[UDF_MODULE] = {"filename": "", "filetime": None, "module": module}
-    win_udfs.__pro__ = False  # a licensed xlwings would read an embedded-code sheet here
+    win_udfs.__pro__ = False  # type: ignore[attr-defined]  # a licensed xlwings reads a code sheet
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # its "Imported functions ..." line
             win_udfs.import_udfs(UDF_MODULE, book)
     finally:
-        win_udfs.__pro__ = saved_pro
+        win_udfs.__pro__ = saved_pro  # type: ignore[attr-defined]
         if saved_module is None:
             win_udfs.udf_modules.pop(UDF_MODULE, None)
         else:
@@ -515,8 +517,8 @@ _FONTS: dict[str, dict[str, Any]] = {
         "align": "left",
     },
 }
-#: Line colours of chart series, in order (as the report).
-SERIES_COLORS = ("C00000", "1F4E78", "7F7F7F", "548235", "7030A0", "C65911")
+#: Line colours of chart series, in order: the layout's, as in the report.
+SERIES_COLORS = lay.SERIES_COLORS
 _SCATTER_COLORS = (
     "1F4E78", "C00000", "548235", "7030A0", "C65911", "2E75B6",
     "BF8F00", "FF66CC", "00B0F0", "375623", "7F6000",
@@ -846,7 +848,7 @@ def _write_conf_sheet(writer: XlsxWriterWriter, conf: dict[str, str | bool]) -> 
 def build_workbook(
     out_path: str | os.PathLike[str],
     layout: lay.Dashboard = lay.DASHBOARD,
-    conf: dict[str, str | bool] | None = None,
+    conf: Mapping[str, str | bool] | None = None,
 ) -> WorkbookSummary:
     """Build the dashboard template ``.xlsm`` at ``out_path`` (replaced atomically).
 

@@ -29,7 +29,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from ..schema import LongBars, StoreStatus, WriteResult
+from ..schema import LongBars, StoreStatus, WriteResult, dates_to_days
 from ..validate import ValidBars
 from .snapshot import SnapshotStore
 
@@ -75,10 +75,9 @@ def _hide(base: LongBars, replaced: dict[str, pd.Timestamp]) -> LongBars:
         return base
     position = {str(t): i for i, t in enumerate(base.tickers)}
     since = np.full(len(base.tickers), np.iinfo(np.int32).max, dtype=np.int64)
-    epoch = np.datetime64("1970-01-01", "D")
     for ticker, day in replaced.items():
         if ticker in position:
-            since[position[ticker]] = int((np.datetime64(day.date(), "D") - epoch).astype(int))
+            since[position[ticker]] = int(dates_to_days([day])[0])
     return base.mask(base.day < since[base.code])
 
 

@@ -706,7 +706,7 @@ def _bar_rows(frame: pd.DataFrame, source_id: int, stamp: str) -> Iterator[tuple
     return zip(
         frame["ticker"].tolist(),
         _day_text(frame["date"]),
-        *[np.where(np.isnan(v), None, v).tolist() for v in values],
+        *[pd.Series(v, dtype=object).where(~np.isnan(v), None).tolist() for v in values],
         [source_id] * len(frame),
         [stamp] * len(frame),
         strict=True,

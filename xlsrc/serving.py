@@ -1,0 +1,375 @@
+"""Serving metrics for many tickers at once: the half of :class:`xlsrc.market.Market` that answers.
+
+:class:`MetricServer` is the base class of ``Market`` that turns the registry
+(:mod:`xlsrc.core.metrics`) into answers: :meth:`~MetricServer.values` serves any metric, at
+any window, for many tickers in one vectorised pass with a reason for every gap, and
+:meth:`~MetricServer.value` one ticker's value or its reason raised; :meth:`~MetricServer.breadth`
+and :meth:`~MetricServer.bars` serve the breadth share and a ticker's real bars. The memoised
+day tables and the dispatch on the registry's ``serve`` kinds stay in ``Market``
+(:meth:`xlsrc.market.Market._serve`); this module holds what is built on them, so the loading
+half of ``market.py`` and the serving half can change independently.
+
+The reason for a ticker without a value (:func:`xlsrc.core.metrics.explain`), in the words
+``#N/A`` shows: ``Unknown ticker: X``; ``No price for X on or before D``; ``No trade since
+<date>`` (no real bar in the last ``STALE_SESSIONS`` sessions); ``Too little history for X:
+needs N trading days before D, has M`` (real bars); a YTD return's or a span's missing
+start close; otherwise ``No <metric> for X as of D``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+import pandas as pd
+
+from .core import breadth, history, metrics
+from .core.history import as_timestamp
+from .core.metrics import Metric
+from .data.universes import STOCKS, normalise_ticker
+from .errors import (
+    InsufficientHistoryError,
+    InvalidParameterError,
+    NoDataError,
+    UnknownTickerError,
+    XlsrcError,
+)
+from .periods import DEFAULT_BENCHMARK, validate_window
+
+__all__ = ["MetricServer", "Values"]
+
+
+@dataclass(frozen=True)
+class Values:
+    """One metric for several tickers, aligned to the request (:meth:`Market.values`).
+
+    Attributes
+    ----------
+    metric : Metric
+        The registry entry served, at the window asked for.
+    day : pd.Timestamp
+        The trading day the values are as of.
+    tickers : tuple of str
+        One per ticker asked for: its normalised form, or the text as given when it is
+        not a ticker.
+    values : np.ndarray
+        float64 (``datetime64[ns]`` for a ``date`` metric), NaN (NaT) where missing.
+    errors : tuple of (XlsrcError or None)
+        None where a value exists, else the reason; ``str(error)`` is what a formula shows
+        after ``#N/A``.
+    """
+
+    metric: Metric
+    day: pd.Timestamp
+    tickers: tuple[str, ...]
+    values: np.ndarray
+    errors: tuple[XlsrcError | None, ...]
+
+    def __len__(self) -> int:
+        return len(self.tickers)
+
+    @property
+    def reasons(self) -> tuple[str | None, ...]:
+        """The message of each error (None where a value exists)."""
+        return tuple(None if e is None else str(e) for e in self.errors)
+
+    def series(self) -> pd.Series:
+        """Return the values as a Series indexed by ticker (duplicates kept, in request order)."""
+        return pd.Series(
+            self.values, index=pd.Index(self.tickers, name="ticker"), name=self.metric.name
+        )
+
+
+class MetricServer:
+    """Serve the registry's metrics from loaded price matrices (the base of ``Market``).
+
+    A subclass provides the matrices and lookups (``close``, ``volume``, ``has_bar``,
+    ``ticker``, ``universe``, ``as_of``, ``trading_day``) and the per-day dispatch
+    ``_serve`` / ``_counts`` / ``_position``; :class:`xlsrc.market.Market` does.
+    """
+
+    if TYPE_CHECKING:  # provided by xlsrc.market.Market
+        close: pd.DataFrame
+        volume: pd.DataFrame
+
+        @property
+        def has_bar(self) -> np.ndarray:
+            """Real-bar mask (dates x tickers)."""
+
+        def ticker(self, text: object) -> str:
+            """Normalise and check a ticker."""
+
+        def universe(self, name_or_list: str | Iterable[str]) -> pd.Index:
+            """Return a universe's tickers."""
+
+        def as_of(self, date: object = None) -> pd.Timestamp:
+            """Return the date asked for."""
+
+        def trading_day(self, date: object = None) -> pd.Timestamp:
+            """Return the trading day of a date."""
+
+        def _position(self, day: pd.Timestamp) -> int:
+            """Row of a trading day."""
+
+        def _counts(self, day: pd.Timestamp, cols: np.ndarray | None = None) -> history.BarCounts:
+            """Real-bar counts at a day."""
+
+        def _serve(
+            self,
+            entry: Metric,
+            day: pd.Timestamp,
+            asked: pd.Timestamp,
+            cols: np.ndarray,
+            start: pd.Timestamp | None,
+            universe: str | Iterable[str],
+            benchmark: str,
+        ) -> np.ndarray:
+            """Values of a metric for columns."""
+
+    def values(
+        self,
+        tickers: str | Iterable[object],
+        name: str,
+        as_of: object = None,
+        window: object = None,
+        *,
+        start: object = None,
+        universe: str | Iterable[str] = STOCKS,
+        benchmark: str = DEFAULT_BENCHMARK,
+    ) -> Values:
+        """Serve one metric of the registry for many tickers, with the reason for each gap.
+
+        Values come from the memoised day table when the metric is one of its columns at
+        its default window (else, for a few tickers on a day without a table, from the
+        core on their columns only, until :data:`FULL_METRICS_AFTER` values have been
+        asked for that day); any other window, universe or benchmark runs the core on the
+        wanted columns. Vectorised: one pass for all tickers; reasons are worked out only
+        for the tickers without a value.
+
+        Parameters
+        ----------
+        tickers : str or iterable
+            One ticker or many, any spelling :meth:`ticker` accepts; an unknown or
+            malformed one gets its own reason, the others are unaffected.
+        name : str
+            A metric of the registry (``ret_ytd``, ``pct_from_sma20``, ``rs_rating``...) or
+            a family name (``pct_from_sma``, ``ret``, ``rsi``...); see
+            :mod:`xlsrc.core.metrics`.
+        as_of : date-like or None
+            The date asked for (its trading day is the last session on or before it);
+            ``None`` = the last date in the store.
+        window : int, optional
+            Another window for the metric (trading days): ``ret`` at 21 is ``ret_1m``,
+            ``pct_from_sma`` at 30 runs the core at 30.
+        start : date-like, optional
+            The start date of ``period_return`` (required for it).
+        universe : str or iterable of str
+            The ranking universe of ``rs_rating`` (default ``stocks``).
+        benchmark : str
+            The benchmark of ``rs_line`` (default ``SPY``).
+
+        Returns
+        -------
+        Values
+            Aligned to ``tickers``: values (NaN/NaT where missing) and one error per gap.
+
+        Raises
+        ------
+        InvalidParameterError
+            For an unknown metric, a bad window, a missing or late ``start``, a bad date.
+        NoDataError
+            If ``as_of`` (or ``start``) is before the first date in the store, or the
+            benchmark has no price then (its reason).
+        UnknownTickerError, UnknownUniverseError
+            For an unknown benchmark or universe.
+        """
+        entry = metrics.metric(name, window)
+        day = self.trading_day(as_of)
+        asked = self.as_of(as_of)
+        labels, cols, errors = self._columns(tickers)
+        known = np.flatnonzero(cols >= 0)
+        kcols = cols[known]
+        empty = np.datetime64("NaT") if entry.unit == "date" else np.nan
+        out = np.full(len(labels), empty, dtype="datetime64[ns]" if entry.unit == "date" else float)
+        start_ts = None if start is None else as_timestamp(start)
+        if kcols.size:
+            out[known] = self._serve(entry, day, asked, kcols, start_ts, universe, benchmark)
+        pos = self._position(day)
+        for i in known[pd.isna(out[known])]:
+            errors[i] = metrics.explain(
+                entry,
+                labels[i],
+                self.has_bar[: pos + 1, cols[i]],
+                self.close.index,
+                pos,
+                asked,
+                start=start_ts,
+            )
+        return Values(entry, day, tuple(labels), out, tuple(errors))
+
+    def value(
+        self,
+        ticker: object,
+        name: str,
+        as_of: object = None,
+        window: object = None,
+        **options: Any,
+    ) -> Any:
+        """One ticker's metric, or the reason it has none raised as an error.
+
+        The one-ticker form of :meth:`values` (same arguments; ``options`` are its
+        keywords ``start``, ``universe``, ``benchmark``).
+
+        Returns
+        -------
+        float or pd.Timestamp
+            The value (a date for ``last_bar``).
+
+        Raises
+        ------
+        XlsrcError
+            The reason: ``UnknownTickerError``, ``NoDataError`` (no price on or before the
+            date), ``StaleDataError`` (no trade since ...), ``InsufficientHistoryError``
+            (too little history: needs N trading days before D, has M), or an argument
+            error of :meth:`values`.
+        """
+        served = self.values([ticker], name, as_of, window, **options)
+        error = served.errors[0]
+        if error is not None:
+            raise error
+        value = served.values[0]
+        return pd.Timestamp(value) if served.metric.unit == "date" else float(value)
+
+    def _columns(self, tickers: str | Iterable[object]) -> tuple[list[str], np.ndarray, list[Any]]:
+        """Normalise ``tickers``: labels, column positions (-1 if unknown), an error or None each.
+
+        A ticker already spelled as a column is looked up directly (one dict lookup);
+        others go through ``normalise_ticker`` first.
+        """
+        items = [tickers] if isinstance(tickers, str) else list(tickers)
+        positions = self._column_positions()
+        labels: list[str] = []
+        cols = np.full(len(items), -1, dtype=np.int64)
+        errors: list[Any] = [None] * len(items)
+        for i, raw in enumerate(items):
+            j = positions.get(raw) if isinstance(raw, str) else None
+            if j is None:
+                try:
+                    label = normalise_ticker(raw)
+                except InvalidParameterError as exc:
+                    labels.append(str(raw))
+                    errors[i] = exc
+                    continue
+                j = positions.get(label)
+                if j is None:
+                    labels.append(label)
+                    errors[i] = UnknownTickerError(ticker=label)
+                    continue
+                raw = label
+            labels.append(str(raw))
+            cols[i] = j
+        return labels, cols, errors
+
+    def _column_positions(self) -> dict[str, int]:
+        """Ticker -> column of ``close`` (built once per loaded matrix)."""
+        columns = self.close.columns
+        cached = self.__dict__.get("_positions_of")
+        if cached is None or cached[0] is not columns:
+            cached = (columns, {str(t): i for i, t in enumerate(columns)})
+            self.__dict__["_positions_of"] = cached
+        return cast(dict[str, int], cached[1])
+
+    def breadth(self, universe: str | Iterable[str], window: object, as_of: object = None) -> float:
+        """Share of a universe's members above their ``window``-day SMA as of a date.
+
+        A member counts when it traded in the last ``STALE_SESSIONS`` sessions and has at
+        least ``window`` real bars; the share is :func:`xlsrc.core.breadth.pct_above_sma`
+        over those members.
+
+        Raises
+        ------
+        InvalidParameterError
+            For a bad window.
+        UnknownUniverseError
+            For an unknown universe.
+        InsufficientHistoryError
+            If no member counts on that day.
+        """
+        n = validate_window(window)
+        day = self.trading_day(as_of)
+        members = self.universe(universe)
+        cols = self.close.columns.get_indexer(members)
+        counts = self._counts(day, cols)
+        counted = members[counts.fresh & (counts.bars >= n)]
+        if counted.empty:
+            raise InsufficientHistoryError(
+                f"No member of {_universe_label(universe)} has {n} trading days of history "
+                f"on {day:%Y-%m-%d}",
+                ticker=_universe_label(universe),
+                needed=n,
+                date=f"{day:%Y-%m-%d}",
+            )
+        return breadth.pct_above_sma(self.close, counted, n, day)
+
+    def bars(
+        self, ticker: str, start: object, end: object = None, fields: Iterable[str] = ("close",)
+    ) -> pd.DataFrame:
+        """Return a ticker's real bars between two dates, oldest first (days without a trade left out).
+
+        Parameters
+        ----------
+        ticker : str
+            Any spelling :meth:`ticker` accepts.
+        start, end : date-like
+            First and last dates (``end`` ``None`` = the last date in the store).
+        fields : iterable of str
+            ``close`` and/or ``volume``, in the order wanted.
+
+        Returns
+        -------
+        pd.DataFrame
+            Index = the dates of the ticker's real bars in ``start..end``; one column per
+            field (closes adjusted; volume NaN where unknown).
+
+        Raises
+        ------
+        UnknownTickerError
+            For an unknown ticker.
+        InvalidParameterError
+            For an unknown field or ``start`` after ``end``.
+        NoDataError
+            If the ticker has no bar between the two dates.
+        """
+        t = self.ticker(ticker)
+        lo, hi = as_timestamp(start), self.as_of(end)
+        if lo > hi:
+            raise InvalidParameterError(
+                name="start", value=f"{lo:%Y-%m-%d}", allowed=f"a date on or before {hi:%Y-%m-%d}"
+            )
+        wanted = list(fields)
+        for f in wanted:
+            if f not in ("close", "volume"):
+                raise InvalidParameterError(name="fields", value=f, allowed="close, volume")
+        index = self.close.index
+        a, b = index.searchsorted(lo, side="left"), index.searchsorted(hi, side="right")
+        col = self.close.columns.get_loc(t)
+        rows = a + np.flatnonzero(self.has_bar[a:b, col])
+        if rows.size == 0:
+            raise NoDataError(
+                f"No price for {t} between {lo:%Y-%m-%d} and {hi:%Y-%m-%d}",
+                ticker=t,
+                date=f"{hi:%Y-%m-%d}",
+            )
+        source = {"close": self.close, "volume": self.volume}
+        frame = pd.DataFrame(
+            {f: source[f].iloc[rows, col].to_numpy(dtype=float) for f in wanted},
+            index=index[rows],
+        )
+        frame.index.name = "date"
+        return frame
+
+
+def _universe_label(universe: str | Iterable[str]) -> str:
+    return universe.strip() if isinstance(universe, str) else ", ".join(map(str, universe))
