@@ -33,11 +33,13 @@ def hand_market(
     types: Mapping[str, str] | None = None,
     volumes: Mapping[str, Sequence[float | None]] | None = None,
     universes: Mapping[str, Sequence[str]] | None = None,
+    split_closes: Mapping[str, Sequence[float | None]] | None = None,
 ) -> Market:
     """Return a Market over ``closes`` (one list per ticker, one value per business day).
 
     ``types`` maps tickers to stock/etf/index/other (default stock); ``volumes`` gives
-    volumes (default unknown).
+    volumes (default unknown); ``split_closes`` the closes adjusted for splits only
+    (basis "price"; default none: a value given only where the ticker has a close).
     """
     n = len(next(iter(closes.values())))
     index = pd.bdate_range(start, periods=n, name="date")
@@ -58,6 +60,12 @@ def hand_market(
     bars = raw.rename_axis(index="date", columns="ticker").stack().rename("close").reset_index()
     bars = bars[bars["close"].notna()]
     bars["volume"] = [volume.at[d, t] for d, t in zip(bars["date"], bars["ticker"], strict=True)]
+    split = pd.DataFrame(np.nan, index=index, columns=columns)
+    for t, values in (split_closes or {}).items():
+        split[t] = np.array([np.nan if v is None else v for v in values], dtype=float)
+    bars["split_close"] = [
+        split.at[d, t] for d, t in zip(bars["date"], bars["ticker"], strict=True)
+    ]
     now = index[-1] + pd.Timedelta(days=2)
     ingest_bars(store, bars, "hand", calendar=calendar, now=now, allow_jumps=True)
     store.upsert_securities(

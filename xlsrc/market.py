@@ -41,12 +41,21 @@ from .data.calendar import Calendar
 from .data.matrices import Matrices
 from .data.store import default_location
 from .data.universes import NAMED_UNIVERSES, STOCKS, normalise_ticker
-from .errors import InvalidParameterError, UnknownTickerError, UnknownUniverseError
-from .serving import MetricServer, Values
+from .errors import (
+    InvalidParameterError,
+    NoDataError,
+    UnknownTickerError,
+    UnknownUniverseError,
+    XlsrcError,
+)
+from .periods import RS_WINDOWS
+from .serving import BASES, DEFAULT_BASIS, PRICE, TOTAL, MetricServer, Values, check_basis
 
 __all__ = [
+    "BASES",
     "CACHED_DAYS",
     "CHECK_INTERVAL",
+    "DEFAULT_BASIS",
     "FULL_METRICS_AFTER",
     "METRICS",
     "METRIC_NAMES",
@@ -55,6 +64,7 @@ __all__ = [
     "Market",
     "Metric",
     "Values",
+    "check_basis",
     "get_market",
     "lookup_metric",
 ]
@@ -110,6 +120,26 @@ class _LRU:
         return self.put(key, make())
 
 
+class _PriceBasis:
+    """Split-only-adjusted closes of a load (basis ``"price"``), built on first use.
+
+    Attributes
+    ----------
+    close : pd.DataFrame
+        ``split_close`` on real bars, forward-filled like ``close`` (NaN before a ticker's
+        first real bar with one).
+    missing : np.ndarray
+        bool, dates x tickers: a real bar without a split-adjusted close.
+    present : bool
+        The store holds at least one split-adjusted close.
+    """
+
+    def __init__(self, close: pd.DataFrame, missing: np.ndarray, present: bool) -> None:
+        self.close = close
+        self.missing = missing
+        self.present = present
+
+
 _MARKETS: dict[str, Market] = {}
 _LOCK = threading.Lock()
 
@@ -159,6 +189,7 @@ class Market(MetricServer):
         self.last_bar = m.last_bar
         self._has_bar = m.has_bar
         self._fields: dict[str, pd.DataFrame] = {}
+        self._price: _PriceBasis | None = None
         self._load_metadata(m.identity)
 
     def _load_metadata(self, identity: tuple[str, int, int]) -> None:
@@ -175,6 +206,7 @@ class Market(MetricServer):
         self._ratings = _LRU(4 * CACHED_DAYS)  # (day, universe key) -> Series
         self._requests = _LRU(4 * CACHED_DAYS)  # day -> single values served by metric()
         self._bars = _LRU(CACHED_DAYS)  # day -> BarCounts of every ticker
+        self._covered = _LRU(CACHED_DAYS)  # day -> split-adjusted closes over the RS windows
         self.__dict__.pop("provenance", None)
         self.__dict__.pop("_stocks", None)
         self._checked = time.monotonic()
@@ -414,14 +446,25 @@ class Market(MetricServer):
         return pd.Series(dates, index=columns, name="last_bar")
 
     # ------------------------------------------------------------------ analytics
-    def rs_scores(self, as_of: object = None) -> pd.Series:
+    def rs_scores(self, as_of: object = None, basis: str = DEFAULT_BASIS) -> pd.Series:
         """RS score of every ticker as of a date (memoised for the last few trading days).
 
         NaN for a ticker with fewer than ``RS_MIN_DAYS + 1`` real bars or without a trade
         in the last ``STALE_SESSIONS`` sessions: such a ticker gets no RS rating and is no
-        member of any ranking.
+        member of any ranking. ``basis="price"`` scores price change on split-only-adjusted
+        closes (:meth:`price_closes`); a ticker without them on every bar its score reads
+        is NaN too (:mod:`xlsrc.serving`, "Basis of the RS metrics").
+
+        Raises
+        ------
+        InvalidParameterError
+            For a bad ``basis``.
+        NoDataError
+            For basis ``"price"`` on a store without any split-adjusted close.
         """
         day = self.trading_day(as_of)
+        if check_basis(basis) == PRICE:
+            return self._price_scores(day)
         return self._universe_wide(lookup_metric("rs_score"), day)
 
     def _universe_wide(self, entry: Metric, day: pd.Timestamp) -> pd.Series:
@@ -435,22 +478,153 @@ class Market(MetricServer):
         with self._lock:
             return self._scores.get_or_make((day, entry.name), make)
 
-    def rs_ratings(self, as_of: object = None, universe: str | Iterable[str] = STOCKS) -> pd.Series:
+    def rs_ratings(
+        self,
+        as_of: object = None,
+        universe: str | Iterable[str] = STOCKS,
+        basis: str = DEFAULT_BASIS,
+    ) -> pd.Series:
         """RS rating (whole numbers 1..99) of every ticker against a universe (memoised).
 
         Only the universe's members with an RS score form the ranking (ETFs and indices are
         rated against ``stocks`` without joining it). A ticker without a score (too few
         real bars, or stale) gets no rating and does not count as a member. The mapping,
-        rounding and tie rule are :func:`xlsrc.core.rs.rs_rating`'s.
+        rounding and tie rule are :func:`xlsrc.core.rs.rs_rating`'s. ``basis="price"``
+        ranks the price-basis scores (:meth:`rs_scores`) and is refused when a member that
+        has a total-return score lacks split-adjusted closes: ranking the rest would rate
+        against another universe than the one named.
+
+        Raises
+        ------
+        InvalidParameterError
+            For a bad ``basis``.
+        UnknownUniverseError
+            For an unknown universe.
+        NoDataError
+            For basis ``"price"``: no split-adjusted close in the store, or members of the
+            universe without them (the message counts them and names a few).
         """
         day = self.trading_day(as_of)
+        basis = check_basis(basis)
         key_u: tuple[str, ...] | str = (
             universe.strip().lower() if isinstance(universe, str) else tuple(universe)
         )
+        if basis == PRICE:
+            with self._lock:
+                return self._ratings.get_or_make(
+                    (day, key_u, PRICE), lambda: self._price_ratings(day, universe)
+                )
         with self._lock:
             return self._ratings.get_or_make(
                 (day, key_u), lambda: rs.rs_rating(self.rs_scores(day), self.universe(universe))
             )
+
+    # ------------------------------------------------------------------ price basis
+    def price_closes(self) -> pd.DataFrame:
+        """Return the closes adjusted for splits only (basis ``"price"``), shaped like :attr:`close`.
+
+        The store's ``split_close`` on each real bar, forward-filled over the sessions a
+        ticker did not trade, NaN before its first real bar with one. Built on first use
+        (then kept until the store's bars change).
+
+        Raises
+        ------
+        NoDataError
+            If the store holds no split-adjusted close at all (the bundled snapshot has
+            dividend-adjusted closes only).
+        """
+        basis = self._price_basis()
+        if not basis.present:
+            raise NoDataError(
+                'No split-adjusted closes in the store: basis "price" ranks price change on '
+                "closes adjusted for splits only, and this store has none (the bundled "
+                "snapshot holds dividend-adjusted closes only; a Yahoo refresh stores both)",
+                ticker=None,
+                date=None,
+            )
+        return basis.close
+
+    def _price_basis(self) -> _PriceBasis:
+        with self._lock:
+            if self._price is None:
+                raw = load_field(self.store, "split_close", self._matrices, np.float64)
+                values = raw.to_numpy(dtype=float, copy=True)
+                del raw
+                if not np.isfinite(values).any():  # the bundled snapshot: nothing to build
+                    self._price = _PriceBasis(self.close.iloc[:0], np.zeros((0, 0), bool), False)
+                    return self._price
+                real = self.has_bar
+                missing = real & np.isnan(values)
+                np.copyto(values, np.nan, where=~real)
+                on_bars = pd.DataFrame(values, index=self.close.index, columns=self.close.columns)
+                self._price = _PriceBasis(on_bars.ffill(), missing, True)
+            return self._price
+
+    def _price_covered(self, day: pd.Timestamp) -> np.ndarray:
+        """Where a ticker has a split-adjusted close on every real bar its RS score reads.
+
+        The score at row ``p`` reads the closes at ``p`` and ``p - w`` (``w`` in
+        ``RS_WINDOWS``), each the close of the last real bar on or before that row; so
+        every real bar from the last one on or before ``p - 252`` (or the first bar) to
+        ``p`` needs one. bool per column of :attr:`close`.
+        """
+
+        def make() -> np.ndarray:
+            basis = self._price_basis()
+            pos = self._position(day)
+            start = history.last_bar_rows(self.has_bar, max(pos - RS_WINDOWS[-1], 0))
+            last_missing = history.last_bar_rows(basis.missing, pos)
+            return np.asarray(last_missing < np.maximum(start, 0), dtype=bool)
+
+        with self._lock:
+            return self._covered.get_or_make(day, make)
+
+    def _price_scores(self, day: pd.Timestamp) -> pd.Series:
+        entry = lookup_metric("rs_score")
+
+        def make() -> pd.Series:
+            raw = rs.rs_score(self.price_closes(), day)
+            return raw.where(valid(entry, self._counts(day)) & self._price_covered(day))
+
+        with self._lock:
+            return self._scores.get_or_make((day, entry.name, PRICE), make)
+
+    def _price_ratings(self, day: pd.Timestamp, universe: str | Iterable[str]) -> pd.Series:
+        scores = self._price_scores(day)
+        members = self.universe(universe)
+        total = self.rs_scores(day).reindex(members).to_numpy()
+        price = scores.reindex(members).to_numpy()
+        lacking = members[~np.isnan(total) & np.isnan(price)]
+        if len(lacking):
+            rated = int(np.count_nonzero(~np.isnan(total)))
+            label = universe.strip() if isinstance(universe, str) else "the tickers given"
+            shown = ", ".join(map(str, lacking[:3])) + (", ..." if len(lacking) > 3 else "")
+            raise NoDataError(
+                f"Split-adjusted closes missing for {len(lacking):,} of {rated:,} rated "
+                f'members of {label} as of {day:%Y-%m-%d} ({shown}): basis "price" ranks '
+                'against the whole universe (refresh them, or use basis "total")',
+                ticker=None,
+                date=f"{day:%Y-%m-%d}",
+            )
+        return rs.rs_rating(scores, members)
+
+    def _price_gap(self, ticker: str, col: int, day: pd.Timestamp) -> XlsrcError:
+        """Why ``ticker`` (column ``col``) has no price-basis value on ``day``: its gaps."""
+        basis = self._price_basis()
+        pos = self._position(day)
+        start = int(history.last_bar_rows(self.has_bar[:, [col]], max(pos - RS_WINDOWS[-1], 0))[0])
+        if start < 0:
+            start = int(history.first_bar_rows(self.has_bar[:, [col]], pos)[0])
+        real = int(np.count_nonzero(self.has_bar[start : pos + 1, col]))
+        gaps = int(np.count_nonzero(basis.missing[start : pos + 1, col]))
+        first = pd.Timestamp(self.close.index[start])
+        return NoDataError(
+            f"Split-adjusted closes missing for {ticker} on {gaps} of {real} trading days "
+            f'from {first:%Y-%m-%d} to {day:%Y-%m-%d}: basis "price" needs every one '
+            f"(xlsrc refresh {ticker} --since {first:%Y-%m-%d} stores them)",
+            ticker=ticker,
+            date=f"{day:%Y-%m-%d}",
+        )
 
     def metrics(self, as_of: object = None) -> pd.DataFrame:
         """Every metric of the registry's table for every ticker as of a date.
@@ -563,8 +737,13 @@ class Market(MetricServer):
         start: pd.Timestamp | None,
         universe: str | Iterable[str],
         benchmark: str,
+        basis: str = TOTAL,
     ) -> np.ndarray:
         """Values of ``entry`` for the columns ``cols`` (the dispatch behind :meth:`values`)."""
+        if basis == PRICE:  # rs_score or rs_rating (checked by values)
+            if entry.serve == "rank":
+                return self.rs_ratings(day, universe, PRICE).to_numpy()[cols]
+            return self.rs_scores(day, PRICE).to_numpy()[cols]
         if entry.serve == "benchmark":
             bench = self.ticker(benchmark)
             reason = self.values([bench], "close", day).errors[0]

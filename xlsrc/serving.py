@@ -14,6 +14,20 @@ The reason for a ticker without a value (:func:`xlsrc.core.metrics.explain`), in
 <date>`` (no real bar in the last ``STALE_SESSIONS`` sessions); ``Too little history for X:
 needs N trading days before D, has M`` (real bars); a YTD return's or a span's missing
 start close; otherwise ``No <metric> for X as of D``.
+
+Basis of the RS metrics
+    ``rs_score`` and ``rs_rating`` are served on one of two bases (:data:`BASES`):
+    ``"total"`` (the default) ranks total return, on the store's ``close``, adjusted for
+    splits *and dividends*; ``"price"`` ranks price change, as IBD and the reference RS
+    tool do, on ``split_close``, adjusted for splits only (:meth:`xlsrc.market.Market.price_closes`).
+    The default is total return because it is what a holder earned and the only close the
+    bundled snapshot has; the two differ for securities that distribute a lot (income
+    ETFs differ by up to 77 rating points). A price-basis value needs a split-adjusted
+    close on every real bar its RS score reads (the last 253 sessions): a ticker without
+    them has none (``Split-adjusted closes missing for X on k of n trading days ...``), a
+    ranking whose universe lacks them is refused whole, and a store without any (the
+    bundled snapshot) refuses basis ``"price"`` outright. Other metrics have the total
+    basis only.
 """
 
 from __future__ import annotations
@@ -38,7 +52,34 @@ from .errors import (
 )
 from .periods import DEFAULT_BENCHMARK, validate_window
 
-__all__ = ["MetricServer", "Values"]
+__all__ = ["BASES", "DEFAULT_BASIS", "PRICE", "TOTAL", "MetricServer", "Values", "check_basis"]
+
+#: The RS metrics' bases: ``total`` = dividend-adjusted closes (the store's ``close``),
+#: ``price`` = split-only-adjusted closes (``split_close``).
+TOTAL = "total"
+PRICE = "price"
+BASES: tuple[str, ...] = (TOTAL, PRICE)
+DEFAULT_BASIS = TOTAL
+#: The metric families served on either basis.
+BASIS_FAMILIES: tuple[str, ...] = ("rs_score", "rs_rating")
+
+
+def check_basis(value: object) -> str:
+    """Return the basis ``value`` names (``"total"`` or ``"price"``, any case, blanks ignored).
+
+    Raises
+    ------
+    InvalidParameterError
+        For anything else.
+    """
+    key = value.strip().lower() if isinstance(value, str) else None
+    if key not in BASES:
+        raise InvalidParameterError(
+            name="basis",
+            value=value,
+            allowed='"total" (dividend-adjusted closes) or "price" (split-adjusted only)',
+        )
+    return key
 
 
 @dataclass(frozen=True)
@@ -125,8 +166,15 @@ class MetricServer:
             start: pd.Timestamp | None,
             universe: str | Iterable[str],
             benchmark: str,
+            basis: str = TOTAL,
         ) -> np.ndarray:
             """Values of a metric for columns."""
+
+        def _price_covered(self, day: pd.Timestamp) -> np.ndarray:
+            """Split-adjusted closes on every bar the RS score reads (bool per column)."""
+
+        def _price_gap(self, ticker: str, col: int, day: pd.Timestamp) -> XlsrcError:
+            """Why a ticker has no price-basis value."""
 
     def values(
         self,
@@ -138,6 +186,7 @@ class MetricServer:
         start: object = None,
         universe: str | Iterable[str] = STOCKS,
         benchmark: str = DEFAULT_BENCHMARK,
+        basis: str = DEFAULT_BASIS,
     ) -> Values:
         """Serve one metric of the registry for many tickers, with the reason for each gap.
 
@@ -169,6 +218,11 @@ class MetricServer:
             The ranking universe of ``rs_rating`` (default ``stocks``).
         benchmark : str
             The benchmark of ``rs_line`` (default ``SPY``).
+        basis : {"total", "price"}
+            For ``rs_score`` and ``rs_rating``: total return on dividend-adjusted closes
+            (default) or price change on split-only-adjusted closes (the module
+            docstring). A ticker without split-adjusted closes over its RS windows gets
+            its own reason.
 
         Returns
         -------
@@ -178,14 +232,24 @@ class MetricServer:
         Raises
         ------
         InvalidParameterError
-            For an unknown metric, a bad window, a missing or late ``start``, a bad date.
+            For an unknown metric, a bad window, a missing or late ``start``, a bad date,
+            a bad ``basis`` or basis ``"price"`` for a metric other than the RS ones.
         NoDataError
             If ``as_of`` (or ``start``) is before the first date in the store, or the
-            benchmark has no price then (its reason).
+            benchmark has no price then (its reason); for basis ``"price"``, if the store
+            holds no split-adjusted close at all, or (``rs_rating``) members of the
+            universe lack them.
         UnknownTickerError, UnknownUniverseError
             For an unknown benchmark or universe.
         """
         entry = metrics.metric(name, window)
+        basis = check_basis(basis)
+        if basis != TOTAL and entry.family not in BASIS_FAMILIES:
+            raise InvalidParameterError(
+                name="basis",
+                value=basis,
+                allowed=f'"total" for {entry.name} (basis "price" is for rs_score and rs_rating)',
+            )
         day = self.trading_day(as_of)
         asked = self.as_of(as_of)
         labels, cols, errors = self._columns(tickers)
@@ -195,9 +259,19 @@ class MetricServer:
         out = np.full(len(labels), empty, dtype="datetime64[ns]" if entry.unit == "date" else float)
         start_ts = None if start is None else as_timestamp(start)
         if kcols.size:
-            out[known] = self._serve(entry, day, asked, kcols, start_ts, universe, benchmark)
+            out[known] = self._serve(entry, day, asked, kcols, start_ts, universe, benchmark, basis)
         pos = self._position(day)
-        for i in known[pd.isna(out[known])]:
+        gaps = known[pd.isna(out[known])]
+        if basis == PRICE and gaps.size:
+            # a ticker the real-bar rules allow a value, but without split-adjusted closes
+            lacking = (
+                metrics.valid(entry, self._counts(day, cols[gaps]))
+                & ~(self._price_covered(day)[cols[gaps]])
+            )
+            for i in gaps[lacking]:
+                errors[i] = self._price_gap(labels[i], int(cols[i]), day)
+            gaps = gaps[~lacking]
+        for i in gaps:
             errors[i] = metrics.explain(
                 entry,
                 labels[i],
@@ -220,7 +294,7 @@ class MetricServer:
         """One ticker's metric, or the reason it has none raised as an error.
 
         The one-ticker form of :meth:`values` (same arguments; ``options`` are its
-        keywords ``start``, ``universe``, ``benchmark``).
+        keywords ``start``, ``universe``, ``benchmark``, ``basis``).
 
         Returns
         -------
