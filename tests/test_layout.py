@@ -18,9 +18,11 @@ import pytest
 from xlsrc.dashboard.layout import (
     AS_OF_USED,
     DASHBOARD,
+    SHORTENED_RS_TAGS,
     Highlight,
     cell_address,
     column_letter,
+    rs_basis_tag,
     split_cell,
 )
 from xlsrc.dashboard.render import Ref, render_dashboard
@@ -48,6 +50,7 @@ def test_sheets_in_tab_order() -> None:
         "Overview",
         "Leaders",
         "Sectors",
+        "Groups",
         "Technicals",
         "Settings",
     ]
@@ -85,6 +88,13 @@ def _cells_of_sheet(sheet: Any) -> dict[tuple[int, int], str]:
             claim(r, c - 1, f"label {n.name}")
             claim(r, c, f"name {n.name}")
             claim(r, c + 1, f"help {n.name}")
+    for p in sheet.paragraphs:
+        r0, c0 = split_cell(p.anchor)
+        if p.title:
+            claim(r0 - 1, c0, f"title of {p.name}")
+        for i in range(p.rows):
+            for j in range(p.span):
+                claim(r0 + i, c0 + j, f"line {i + 1} of {p.name}")
     for t in sheet.tables:
         r0, c0 = split_cell(t.anchor)
         if t.title:
@@ -275,6 +285,8 @@ class RecordingWriter:
         self.charts: list[tuple[str, Any, list[Any]]] = []
         self.rules: list[tuple[Ref, Any]] = []
         self.frozen: dict[str, str] = {}
+        self.merged: list[Ref] = []
+        self.heights: dict[tuple[str, int], float] = {}
 
     def add_sheet(self, sheet: Any) -> None:
         self.sheet = sheet.name
@@ -311,6 +323,12 @@ class RecordingWriter:
     def define_name(self, name: str, ref: Ref) -> None:
         self.names[name] = ref
 
+    def merge(self, ref: Ref, style: str) -> None:
+        self.merged.append(ref)
+
+    def set_height(self, row: int, points: float) -> None:
+        self.heights[(self.sheet, row)] = points
+
 
 def test_formula_mode_puts_each_table_formula_at_its_anchor() -> None:
     w = RecordingWriter()
@@ -319,14 +337,55 @@ def test_formula_mode_puts_each_table_formula_at_its_anchor() -> None:
         for t in sheet.tables:
             assert w.formulas[(sheet.name, t.anchor)] == (t.formula, True)
             assert rows[t.name] == t.max_rows
-    assert w.formulas[("Leaders", "A4")][0] == 'LEADERS(Universe, TopN, "ytd", AsOf)'
+    assert w.formulas[("Leaders", "A4")][0] == 'LEADERS(Universe, TopN, "ytd", , AsOf)'
+    assert w.formulas[("Groups", "A5")][0] == "INDUSTRY_GROUPS(, 20, AsOf)"
+    assert w.formulas[("Groups", "A29")][0] == "INDUSTRY_GROUPS(, -10, AsOf)"
     assert w.names["AsOf"].a1() == "'Settings'!$B$4"
     assert len(w.charts) == 3
     # the subtitle is a formula in the workbook, so it follows the settings; the date the
     # formulas use is a cell of its own on every sheet (a date cell, not TEXT(AsOf,...))
     assert "DataSource" in w.formulas[("Overview", "A2")][0]
-    for sheet in ("Overview", "Leaders", "Sectors", "Technicals"):
+    for sheet in ("Overview", "Leaders", "Sectors", "Groups", "Technicals"):
         assert w.formulas[(sheet, "B3")] == (AS_OF_USED, False)
+
+
+def test_the_rotation_summary_is_one_merged_line_per_row_at_the_top() -> None:
+    """Overview rows 5-14: line k is ``IFERROR("• "&INDEX(ROTATION_SUMMARY(AsOf),k),"")``
+    in cells A:K merged (a merged cell cannot hold a spill), two lines high."""
+    w = RecordingWriter()
+    rows = render_dashboard(w, data=None)
+    assert rows["rotation_summary"] == 10
+    assert w.cells[("Overview", "A4")] == "The day's rotation in words"
+    for k in range(1, 11):
+        assert w.formulas[("Overview", f"A{4 + k}")] == (
+            f'IFERROR("\u2022 "&INDEX(ROTATION_SUMMARY(AsOf),{k}),"")',
+            True,
+        )
+        assert w.heights[("Overview", 4 + k)] == 30.0
+    merged = [r.a1() for r in w.merged]
+    assert merged == [f"'Overview'!$A${r}:$K${r}" for r in range(5, 15)]
+    # the tables start below it
+    assert min(split_cell(t.anchor)[0] for t in DASHBOARD.sheet("Overview").tables[:3]) == 17
+
+
+def test_rs_basis_tags_by_hand() -> None:
+    """The RS windows are 63/126/189/252 sessions: 3, 6, 9, 12 months of 21 sessions."""
+    assert [rs_basis_tag(n) for n in (0, 1, 2, 3, 4)] == [
+        "",
+        "3M only",
+        "3M+6M only",
+        "3M+6M+9M only",
+        "",
+    ]
+    assert [rs_basis_tag(x) for x in (float("nan"), None, True, 2.5, "2", 5)] == [""] * 6
+    assert rs_basis_tag(2.0) == "3M+6M only"
+    assert SHORTENED_RS_TAGS == ("3M only", "3M+6M only", "3M+6M+9M only")
+    # every table that shows an RS rating of a ticker flags a shortened one, in orange
+    for name in ("leaders", "sectors", "technicals"):
+        table = DASHBOARD.table(name)
+        assert "rs_basis" in table.keys, name
+        flagged = {h.values[0] for h in table.highlights if h.column == "rs_basis"}
+        assert flagged == set(SHORTENED_RS_TAGS), name
 
 
 def test_scatter_series_are_one_per_sector_plus_two_guides() -> None:

@@ -115,7 +115,7 @@ def test_summary_says_where_and_what(report: tuple[Path, ReportSummary]) -> None
 
 
 def test_sheets(wb: openpyxl.Workbook) -> None:
-    assert wb.sheetnames == ["Overview", "Leaders", "Sectors", "Technicals", "Settings"]
+    assert wb.sheetnames == ["Overview", "Leaders", "Sectors", "Groups", "Technicals", "Settings"]
 
 
 def test_overview_values_match_the_raw_closes(wb: openpyxl.Workbook, raw: pd.DataFrame) -> None:
@@ -180,6 +180,88 @@ def test_sectors_sorted_by_ytd(wb: openpyxl.Workbook, raw: pd.DataFrame) -> None
         assert r["quadrant"] in {"Leading", "Weakening", "Lagging", "Improving"}
         assert 80 < r["rs_ratio"] < 120 and 80 < r["rs_momentum"] < 120
         assert 0 <= r["sector_score"] <= 100
+
+
+LEADERSHIP = Path(__file__).parent / "fixtures" / "leadership"
+
+
+def test_the_day_in_words_at_the_top_of_the_overview(wb: openpyxl.Workbook) -> None:
+    """Rows 5-14 of the Overview: one sentence per row, merged over A:K and wrapped.
+
+    Checked against the independent figures of 2026-01-22 (fixtures/leadership, from the
+    raw CSVs): IWM's and SPY's YTD, the start-of-year spread, the S&P 1500 sector scores.
+    """
+    ws = wb["Overview"]
+    facts = pd.read_csv(LEADERSHIP / "rotation_2026-01-22.csv", dtype=str)
+    e = dict(zip(facts["key"], facts["value"], strict=True))
+    assert ws["A4"].value == "The day's rotation in words"
+    lines = [ws.cell(r, 1).value for r in range(5, 15)]
+    said = [line for line in lines if line]
+    assert 8 <= len(said) <= 10
+    assert lines[: len(said)] == said and all(line is None for line in lines[len(said) :])
+    assert all(line.startswith("\u2022 ") and len(line) <= 257 for line in said)
+    ytd = {t: float(e[f"ytd_{t}"]) * 100 for t in ("IWM", "SPY")}
+    assert said[0].startswith(
+        f"\u2022 Small vs large caps as of 2026-01-22: IWM {ytd['IWM']:+.1f}% YTD against SPY "
+        f"{ytd['SPY']:+.1f}%"
+    )
+    assert f"a spread of {float(e['soy_spread']) * 100:+.1f} points" in said[1]
+    sectors = pd.read_csv(LEADERSHIP / "sector_scores.csv")
+    jan22 = sectors[sectors["date"] == "2026-01-22"].sort_values("score_sp1500", ascending=False)
+    top = jan22.iloc[0]
+    assert (
+        f"Strongest sectors by mean RS of S&P 1500 members: {top.sector} {top.score_sp1500:.1f}"
+        in (" ".join(said))
+    )
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {f"A{r}:K{r}" for r in range(5, 15)} <= merged
+    for r in range(5, 5 + len(said)):
+        cell = ws.cell(r, 1)
+        assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
+        # taller rows for the sentences that wrap onto a second line
+        assert ws.row_dimensions[r].height in (15.0, 30.0)
+    assert DASHBOARD.table("overview").anchor == "A17"
+
+
+def test_groups_sheet_shows_the_strongest_and_weakest_groups(wb: openpyxl.Workbook) -> None:
+    want = pd.read_csv(LEADERSHIP / "industry_groups_2026-01-22.csv", keep_default_na=False)
+    ws = wb["Groups"]
+    top = table_rows(ws, "groups_top")
+    bottom = table_rows(ws, "groups_bottom")
+    assert [r["industry"] for r in top] == list(want["industry"].iloc[:20])
+    assert [r["industry"] for r in bottom] == list(want["industry"].iloc[-10:])
+    by = {r["industry"]: r for r in top + bottom}
+    for row in want.iloc[list(range(20)) + list(range(len(want) - 10, len(want)))].itertuples():
+        got = by[row.industry]
+        assert got["rank"] == row.rank and got["group_rs_rating"] == row.group_rs_rating
+        assert got["group_score"] == pytest.approx(row.group_score, rel=1e-9)
+        assert got["members"] == row.members and got["leaders"] == row.leaders
+        assert got["share_rs80"] == pytest.approx(row.share_rs80, rel=1e-9)
+        for k in ("rank_1m", "rank_3m", "rank_6m"):
+            expected = getattr(row, k)
+            assert got[k] == (None if expected == "" else float(expected)), (row.industry, k)
+    assert by["Semiconductor Equipment & Materials"]["rank"] == 8
+    assert "143 Yahoo industries ranked" in ws["A2"].value
+
+
+def test_leaders_rs_three_months_ago_and_basis(wb: openpyxl.Workbook) -> None:
+    history = pd.read_csv(LEADERSHIP / "rs_history.csv")
+    three = history[(history["kind"] == "rating") & (history["label"] == "3m")]
+    three = three.set_index("ticker")["value"]
+    rows = {r["ticker"]: r for r in table_rows(wb["Leaders"], "leaders")}
+    for t in ("ICHR", "UCTT"):
+        assert rows[t]["rs_3m"] == three[t]
+    assert all(r["rs_basis"] is None for r in rows.values())  # a year of history each
+
+
+def test_sector_score_is_the_mean_rs_of_sp1500_members(wb: openpyxl.Workbook) -> None:
+    ws = wb["Sectors"]
+    t = DASHBOARD.table("sectors")
+    assert ws.cell(t.header_row, t.col_of("sector_score")).value == "Mean RS (S&P 1500)"
+    want = pd.read_csv(LEADERSHIP / "sector_scores.csv")
+    want = want[want["date"] == "2026-01-22"].set_index("etf")["score_sp1500"]
+    rows = table_rows(ws, "sectors")
+    assert {r["ticker"]: r["sector_score"] for r in rows} == pytest.approx(want.to_dict())
 
 
 def test_technicals_marks_unknown_tickers(wb: openpyxl.Workbook, raw: pd.DataFrame) -> None:

@@ -32,8 +32,8 @@ import xlsrc.excel.workbook as wbk
 QUICKSTART = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
 WORKBOOK_BASE = "0{00020819-0000-0000-C000-000000000046}"
 SHEET_BASE = "0{00020820-0000-0000-C000-000000000046}"
-SHEETS = ["Overview", "Leaders", "Sectors", "Technicals", "Settings", "xlwings.conf"]
-DOCUMENTS = ["ThisWorkbook", "Sheet1", "Sheet2", "Sheet3", "Sheet4", "Sheet5", "Sheet6"]
+SHEETS = ["Overview", "Leaders", "Sectors", "Groups", "Technicals", "Settings", "xlwings.conf"]
+DOCUMENTS = ["ThisWorkbook", *(f"Sheet{i}" for i in range(1, len(SHEETS) + 1))]
 OTHERS = ["xlwings", "Dictionary", "xlwings_udfs", "xlsrc_macros"]
 
 

@@ -65,7 +65,15 @@ def cell_xml(path: Path, sheet: str, cell: str) -> ET.Element:
 
 def test_sheets(built):
     names = openpyxl.load_workbook(built, keep_vba=True).sheetnames
-    assert names == ["Overview", "Leaders", "Sectors", "Technicals", "Settings", "xlwings.conf"]
+    assert names == [
+        "Overview",
+        "Leaders",
+        "Sectors",
+        "Groups",
+        "Technicals",
+        "Settings",
+        "xlwings.conf",
+    ]
 
 
 @pytest.mark.parametrize("table", DASHBOARD.tables, ids=lambda t: t.name)
@@ -134,12 +142,12 @@ def test_text_with_a_format_code_fails_the_build(tmp_path):
 
 def test_a_single_cell_formula_on_the_overview(built):
     """The template shows the one-cell idiom at least once (issue 10 section 1)."""
-    c = cell_xml(built, "Overview", "J21")
+    c = cell_xml(built, "Overview", "J33")
     f = c.find("m:f", NS)
-    assert f.text == 'RS_RATING("VICR",,AsOf)'
+    assert f.text == 'RS_RATING("VICR",,,AsOf)'
     assert f.get("t") is None and c.get("cm") is None  # one value, not a spilling array
-    assert _number_format(built, "Overview", "J21") == "0"
-    assert cell_xml(built, "Overview", "J22").find("m:f", NS).text == 'YTD_RETURN("VICR",AsOf)'
+    assert _number_format(built, "Overview", "J33") == "0"
+    assert cell_xml(built, "Overview", "J34").find("m:f", NS).text == 'YTD_RETURN("VICR",AsOf)'
 
 
 def test_a_lifted_block_is_a_declarative_addition(tmp_path):
@@ -148,10 +156,10 @@ def test_a_lifted_block_is_a_declarative_addition(tmp_path):
     formula as a dynamic array over the ticker range, so it spills one value per ticker."""
     overview = DASHBOARD.sheets[0]
     block = lifted_block(
-        "H30",
+        "H40",
         ("VICR", "ICHR"),
         (
-            ("RS rating", "RS_RATING({tickers},,AsOf)", "0"),
+            ("RS rating", "RS_RATING({tickers},,,AsOf)", "0"),
             ("YTD", "YTD_RETURN({tickers},AsOf)", "0.0%"),
         ),
         rows=3,
@@ -164,12 +172,12 @@ def test_a_lifted_block_is_a_declarative_addition(tmp_path):
     wbk.build_workbook(path, layout=layout)
     wb = openpyxl.load_workbook(path, keep_vba=True)
     ws = wb["Overview"]
-    assert [ws[c].value for c in ("H30", "H31", "H32", "H33", "I30", "J30")] == [
+    assert [ws[c].value for c in ("H40", "H41", "H42", "H43", "I40", "J40")] == [
         "Ticker", "VICR", "ICHR", None, "RS rating", "YTD"
     ]  # fmt: skip
     for cell, formula, fmt in (
-        ("I31", "RS_RATING($H$31:$H$33,,AsOf)", "0"),
-        ("J31", "YTD_RETURN($H$31:$H$33,AsOf)", "0.0%"),
+        ("I41", "RS_RATING($H$41:$H$43,,,AsOf)", "0"),
+        ("J41", "YTD_RETURN($H$41:$H$43,AsOf)", "0.0%"),
     ):
         c = cell_xml(path, "Overview", cell)
         f = c.find("m:f", NS)
@@ -642,3 +650,21 @@ def test_as_of_formula_computed_by_a_spreadsheet_engine(tmp_path):
     )
     lines = (tmp_path / "calc.csv").read_text().splitlines()[10 : 10 + len(cases)]
     assert [line.split(",")[1] for line in lines] == list(cases.values())
+
+
+def test_the_rotation_summary_rows_index_one_spilling_formula(built):
+    """Overview A5:K14: each row merged and wrapped, ``IFERROR("• "&INDEX(...),"")``
+    written as a one-cell dynamic array (so Excel adds no ``@`` before the UDF)."""
+    wb = openpyxl.load_workbook(built, keep_vba=True)
+    ws = wb["Overview"]
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    for k in range(1, 11):
+        row = 4 + k
+        assert f"A{row}:K{row}" in merged
+        c = cell_xml(built, "Overview", f"A{row}")
+        f = c.find("m:f", NS)
+        assert f.text == f'IFERROR("\u2022 "&INDEX(ROTATION_SUMMARY(AsOf),{k}),"")'
+        assert f.get("t") == "array" and f.get("ref") == f"A{row}" and c.get("cm") == "1"
+        assert ws.row_dimensions[row].height == 30
+        assert ws[f"A{row}"].alignment.wrap_text and ws[f"A{row}"].alignment.vertical == "top"
+    assert ws["A4"].value == "The day's rotation in words"

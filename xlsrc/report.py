@@ -72,6 +72,7 @@ _INPUT_FILL = PatternFill("solid", start_color=lay.INPUT_FILL, end_color=lay.INP
 _THIN = Side(style="thin", color="BFBFBF")
 _INPUT_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_PARAGRAPH_ALIGN = Alignment(horizontal="left", vertical="top", wrap_text=True)
 _CM = 1.0  # openpyxl chart sizes are in cm
 
 
@@ -140,6 +141,8 @@ class OpenpyxlWriter:
         self._style(c, style)
         if style in ("data", "wrapped"):
             c.alignment = _data_alignment(align, style == "wrapped")
+        elif style == "paragraph":
+            c.alignment = _PARAGRAPH_ALIGN
         elif align:
             c.alignment = Alignment(horizontal=align)
 
@@ -353,6 +356,21 @@ class OpenpyxlWriter:
         rng = ref.a1()
         self.wb.defined_names[name] = DefinedName(name, attr_text=rng)
 
+    def merge(self, ref: Ref, style: str) -> None:
+        """Merge the cells of ``ref`` (its first cell keeps what is written to it)."""
+        assert self.ws is not None
+        self.ws.merge_cells(
+            start_row=ref.min_row,
+            start_column=ref.min_col,
+            end_row=ref.max_row,
+            end_column=ref.max_col,
+        )
+
+    def set_height(self, row: int, points: float) -> None:
+        """Set a row's height in points."""
+        assert self.ws is not None
+        self.ws.row_dimensions[row].height = points
+
 
 _ALIGNMENTS: dict[tuple[str, bool], Alignment] = {}
 
@@ -415,11 +433,14 @@ class ReportSummary:
         r = self.rows
         lines = [
             f"Wrote {self.path} (as of {self.as_of:%Y-%m-%d}, {self.seconds:.1f} s)",
-            f"  Overview:   {r.get('overview', 0)} indices/ETFs, {r.get('rotation', 0)} rotation pairs, "
+            f"  Overview:   {r.get('rotation_summary', 0)} sentences, "
+            f"{r.get('overview', 0)} indices/ETFs, {r.get('rotation', 0)} rotation pairs, "
             f"{r.get('breadth', 0)} breadth rows, chart of {r.get('rebased', 0)} days",
             f"  Leaders:    top {r.get('leaders', 0)} of {self.universe} by YTD"
             + (f" ({', '.join(self.top_leaders)}, ...)" if self.top_leaders else ""),
             f"  Sectors:    {r.get('sectors', 0)} sector SPDRs with RRG",
+            f"  Groups:     the strongest {r.get('groups_top', 0)} and weakest "
+            f"{r.get('groups_bottom', 0)} industry groups",
             f"  Technicals: {r.get('technicals', 0)} watchlist tickers",
             f"  Sheets: {', '.join(self.sheets)}; {self.charts} charts",
         ]

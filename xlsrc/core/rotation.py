@@ -507,7 +507,8 @@ def sector_scores(
     """
     if members is not None:
         keep = pd.Index(members).unique()
-        ratings = ratings.reindex(keep[keep.isin(ratings.index)])
+        # get_indexer, not Index.isin: with pandas' str dtype isin is ~50x slower
+        ratings = ratings.reindex(keep[ratings.index.get_indexer(keep) >= 0])
     joined = pd.DataFrame({"rating": ratings, "sector": sectors.reindex(ratings.index)})
     joined = joined.dropna()
     scores = joined.groupby("sector")["rating"].mean()

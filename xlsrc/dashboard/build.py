@@ -45,7 +45,8 @@ would have to guess which half holds a table.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +66,7 @@ from xlsrc.errors import (
 from xlsrc.periods import (
     BREADTH_WINDOWS,
     DEFAULT_BENCHMARK,
+    PERIOD_DAYS,
     RRG_MOMENTUM_WEEKS,
     RRG_RATIO_WEEKS,
     validate_window,
@@ -75,8 +77,11 @@ from .layout import (
     BREADTH_UNIVERSES,
     CHART_TICKERS,
     DASHBOARD,
+    GROUPS_BOTTOM,
+    GROUPS_TOP,
     OVERVIEW_TICKERS,
     ROTATION_PAIRS,
+    rs_basis_tag,
 )
 
 if TYPE_CHECKING:
@@ -221,7 +226,66 @@ def _per_ticker_rows(
             row["name"] = f"#N/A {error}"
             problems.append(str(error))
         rows.append({k: row.get(k, math.nan) for k in keys})
+    if "rs_basis" in keys:
+        tags = rs_basis_tags(market, served.tickers, as_of)
+        for row, tag in zip(rows, tags, strict=True):
+            row["rs_basis"] = tag
     return rows, problems
+
+
+# --------------------------------------------------------------------------- RS flags
+#: Sessions back of the Leaders table's earlier rating ("RS 3 months ago").
+RS_EARLIER_SESSIONS = PERIOD_DAYS["3M"]
+#: The RS columns a basis changes (their headers say "(price)" on the price basis).
+BASIS_COLUMNS: tuple[str, ...] = ("rs_score", "rs_rating", "rs_3m")
+
+
+def rs_basis_tags(
+    market: Market, tickers: Iterable[str], as_of: object = None, basis: str = "total"
+) -> list[str]:
+    """Return the :func:`~xlsrc.dashboard.layout.rs_basis_tag` of each ticker's RS rating.
+
+    ``""`` for a ticker without a rating (unknown, stale, too little history) or with the
+    full four windows. On the price basis, the windows of its split-adjusted closes.
+    """
+    from xlsrc.core.rs_history import rs_windows_used
+
+    day = resolve_as_of(market, as_of)
+    close = market.price_closes() if basis == "price" else market.close
+    windows = rs_windows_used(close, day)
+    rated = market.values(list(tickers), "rs_score", as_of, basis=basis)
+    return [
+        "" if error is not None else rs_basis_tag(windows.get(t, math.nan))
+        for t, error in zip(rated.tickers, rated.errors, strict=True)
+    ]
+
+
+def earlier_ratings(
+    market: Market,
+    as_of: object = None,
+    sessions: int = RS_EARLIER_SESSIONS,
+    universe: str | Iterable[str] = "stocks",
+    basis: str = "total",
+) -> pd.Series:
+    """Return the RS ratings ``sessions`` trading days before the as-of day (every ticker).
+
+    Each is the rating as computed on that day (same universe, today's membership). All
+    NaN before the data's first session, and on the price basis when that day's ranking
+    lacks split-adjusted closes (a blank, not a rating against another universe).
+    """
+    from xlsrc.core.rs_history import earlier_sessions
+
+    day = resolve_as_of(market, as_of)
+    then = earlier_sessions(market.close.index, day, {"then": sessions})["then"]
+    empty = pd.Series(math.nan, index=market.close.columns, name="rs_rating")
+    if then is None:
+        return empty
+    try:
+        return market.rs_ratings(then, universe, basis)
+    except NoDataError:
+        if basis == "total":
+            raise
+        return empty
 
 
 # --------------------------------------------------------------------------- tables
@@ -425,6 +489,7 @@ def leaders_table(
     n: int = DEFAULT_TOP,
     sort_by: str = "ytd",
     as_of: object = None,
+    basis: str = "total",
 ) -> pd.DataFrame:
     """Return the top ``n`` members of ``universe`` by ``sort_by``, with their technicals.
 
@@ -440,23 +505,29 @@ def leaders_table(
         ``pct_from_sma20``...) or a short word (``ytd``, ``1m``, ``3m``, ``rs``, ``rsi``);
         sorted descending. Members without a value are left out.
     as_of : date-like or None
+    basis : {"total", "price"}
+        The basis of the RS columns (score, rating, rating 3 months ago):
+        :meth:`xlsrc.market.Market.values`. The returns stay total returns.
 
     Returns
     -------
     pd.DataFrame
         Columns of the layout's ``leaders`` table: rank, ticker, name, sector, close, YTD,
-        RS rating (vs all stocks in the store), % from 20/50-day MA, RSI(14), daily
-        volatility (20 days), % from 52-week high.
+        RS rating (vs all stocks in the store), RS rating 63 sessions earlier
+        (``rs_3m``, :func:`earlier_ratings`), the RS basis flag (``rs_basis``,
+        :func:`~xlsrc.dashboard.layout.rs_basis_tag`), % from 20/50-day MA, RSI(14), daily volatility (20
+        days), % from 52-week high.
 
     Raises
     ------
     UnknownUniverseError
         If the universe does not exist.
     InvalidParameterError
-        For a bad ``n`` or ``sort_by``.
+        For a bad ``n``, ``sort_by`` or ``basis``.
     NoDataError
         If no member has a value for ``sort_by`` on that day (for example a YTD return
-        in the data's first year): the message says what the value needs.
+        in the data's first year): the message says what the value needs; on the price
+        basis, if the store or the ranking lacks split-adjusted closes.
     """
     if isinstance(n, bool) or not isinstance(n, int | float) or n < 1 or not float(n).is_integer():
         raise InvalidParameterError(name="n", value=n, allowed="a whole number >= 1")
@@ -468,7 +539,11 @@ def leaders_table(
     ts = resolve_as_of(market, as_of)
     members = pd.Index(market.universe(universe))
     metrics = market.metrics(as_of)
-    members = members[members.isin(metrics.index)]
+    if basis != "total":
+        metrics = metrics.assign(
+            rs_score=market.rs_scores(ts, basis), rs_rating=market.rs_ratings(ts, "stocks", basis)
+        )
+    members = members[metrics.index.get_indexer(members) >= 0]  # not isin: slow on str
     m = metrics.loc[members]
     m = m[m[key].notna() & m["close"].notna()]
     if m.empty:
@@ -486,6 +561,8 @@ def leaders_table(
             "sector": sec["sector"].map(_text).to_numpy(),
         }
     )
+    out["rs_3m"] = earlier_ratings(market, ts, basis=basis).reindex(m.index).to_numpy()
+    out["rs_basis"] = rs_basis_tags(market, m.index, as_of, basis)
     for k in _keys("leaders"):
         if k not in out.columns:
             out[k] = m[k].to_numpy(dtype=float)
@@ -512,9 +589,10 @@ def sectors_table(
     """Return the 11 sector SPDRs: 1D, 1M, YTD, RS rating, RRG position and sector score.
 
     Sorted by YTD return, best first (the leaders on top, the bar chart descending).
-    ``sector_score`` is :func:`xlsrc.core.rotation.sector_scores` of the stocks' RS ratings
-    (vs all stocks) by GICS sector; ``rs_ratio``/``rs_momentum``/``quadrant`` come from
-    :func:`xlsrc.core.rotation.rrg` against ``benchmark``.
+    ``sector_score`` is the mean RS rating of the sector's S&P 1500 members
+    (:func:`sector_scores_table`: the investable universe, not every stock in the store);
+    ``rs_ratio``/``rs_momentum``/``quadrant`` come from :func:`xlsrc.core.rotation.rrg`
+    against ``benchmark``; ``rs_basis`` flags an SPDR's rating on a shortened window.
 
     Parameters
     ----------
@@ -534,7 +612,10 @@ def sectors_table(
     ts = resolve_as_of(market, as_of)
     etfs = [t for t in SECTOR_ETFS if t in market.close.columns]
     rows, _ = _per_ticker_rows(
-        market, etfs, as_of, ["ticker", "ret_1d", "ret_1m", "ret_ytd", "rs_rating", "close"]
+        market,
+        etfs,
+        as_of,
+        ["ticker", "ret_1d", "ret_1m", "ret_ytd", "rs_rating", "rs_basis", "close"],
     )
     frame = pd.DataFrame(rows)
     if frame.empty:
@@ -552,12 +633,9 @@ def sectors_table(
         frame["rs_momentum"] = np.nan
         frame["quadrant"] = ""
     try:
-        ratings = market.rs_ratings(ts)
-        sectors = market.securities["sector"]
-        stocks = market.universe("stocks")
-        scores = rotation.sector_scores(ratings.reindex(stocks), sectors.reindex(stocks))
+        scores = sector_scores_table(market, ts).set_index("sector")["score"]
         frame["sector_score"] = frame["sector"].map(scores).astype(float)
-    except XlsrcError:
+    except XlsrcError:  # a store without the S&P 500/400/600 lists
         frame["sector_score"] = np.nan
     frame = frame.assign(_y=frame["ret_ytd"].fillna(-np.inf)).sort_values(
         ["_y", "ticker"], ascending=[False, True]
@@ -841,7 +919,9 @@ def build_dashboard(
         leaders = leaders_table(market, universe, top, "ytd", as_of)
     except NoDataError as exc:  # no member has a YTD return yet: an empty sheet saying why
         leaders, leaders_problem = _frame("leaders", []), str(exc)
+    groups = industry_groups_table(market, "stocks", None, as_of)
     tables = {
+        "rotation_summary": pd.DataFrame({"text": rotation_summary(market, as_of)}),
         "overview": overview_table(market, as_of),
         "rotation": rotation_table(market, as_of),
         "breadth": breadth_table(market, as_of),
@@ -849,6 +929,8 @@ def build_dashboard(
         "leaders": leaders,
         "sectors": sectors,
         "rrg_guides": rrg_guides_table(sectors),
+        "groups_top": groups.head(GROUPS_TOP).reset_index(drop=True),
+        "groups_bottom": groups.tail(GROUPS_BOTTOM).reset_index(drop=True),
         "technicals": technicals_table(market, tickers, as_of),
         "provenance": provenance_table(market),
     }
@@ -866,6 +948,10 @@ def build_dashboard(
         "subtitle": f"As of {day}  |  data: {source}",
         "leaders_subtitle": leaders_problem or f"Top {n} of {universe} by YTD return, as of {day}",
         "sectors_subtitle": f"Sector SPDRs ranked by YTD return, RRG vs {bench}, as of {day}",
+        "groups_subtitle": (
+            f"{len(groups)} Yahoo industries ranked by the mean RS rating of their stocks "
+            f"(every stock in the store), as of {day}"
+        ),
         "technicals_subtitle": f"Watchlist (edit on Settings): {', '.join(tickers)}, as of {day}",
     }
     status = f"Report by xlsrc {__version__}: {len(problems)} problem(s)"
@@ -948,7 +1034,9 @@ def industry_groups_table(
     The members' RS ratings are the standard ones (against every stock in the store);
     ``universe`` only chooses which stocks form the groups. Ranks 1, 3 and 6 months ago
     come from the ratings 21, 63 and 126 sessions before the as-of day, over the same
-    members (NaN before the data or when the group had too few rated members).
+    members (NaN before the data or when the group had too few rated members). The whole
+    ranking is memoised per market version, day, universe and ``min_members`` (a column
+    of ``GROUP_RANK`` formulas ranks the groups once).
 
     Parameters
     ----------
@@ -958,7 +1046,8 @@ def industry_groups_table(
         ``Market.universe`` names accepted). Only stocks count: ETFs and "other"
         securities have no industry.
     n : int or None
-        Keep the strongest ``n`` groups (None = all).
+        Keep the strongest ``n`` groups (None = all); a negative ``n`` keeps the weakest
+        ``-n`` (the bottom of the ranking, still strongest first, as Excel's ``TAKE``).
     as_of : date-like or None
     min_members : int or None
         Fewest rated members for a group (None = :data:`xlsrc.core.groups.MIN_GROUP_MEMBERS`).
@@ -972,36 +1061,189 @@ def industry_groups_table(
     Raises
     ------
     InvalidParameterError
-        For a bad ``n`` or ``min_members``.
+        For a bad ``n`` (0, not a whole number) or ``min_members``.
     UnknownUniverseError, NoDataError
         For an unknown universe or a date before the data.
     """
+    if n is not None and (
+        isinstance(n, bool) or not isinstance(n, int | float) or n == 0 or not float(n).is_integer()
+    ):
+        raise InvalidParameterError(
+            name="n", value=n, allowed="a whole number other than 0 (negative: the weakest)"
+        )
+    ts = resolve_as_of(market, as_of)
+    key = (_universe_key(universe), min_members)
+    table = _memo(market, "groups", ts, key, lambda: _groups(market, universe, ts, min_members))
+    if n is None:
+        return table.copy()
+    part = table.head(int(n)) if n > 0 else table.tail(-int(n))
+    return part.reset_index(drop=True)
+
+
+def no_groups_reason(universe: object, day: pd.Timestamp) -> str:
+    """Say why a groups table is empty (no group has enough rated stocks that day)."""
+    from xlsrc.core.groups import MIN_GROUP_MEMBERS
+
+    label = universe.strip() if isinstance(universe, str) else "the tickers given"
+    return (
+        f"No industry group of {label} has {MIN_GROUP_MEMBERS} stocks with an RS rating as of "
+        f"{day:%Y-%m-%d}"
+    )
+
+
+def _groups(
+    market: Any, universe: object, ts: pd.Timestamp, min_members: int | None
+) -> pd.DataFrame:
     from xlsrc.core.groups import GROUP_HISTORY_SESSIONS, MIN_GROUP_MEMBERS, industry_groups
     from xlsrc.core.rs_history import earlier_sessions
 
-    if n is not None and (
-        isinstance(n, bool) or not isinstance(n, int | float) or n < 1 or not float(n).is_integer()
-    ):
-        raise InvalidParameterError(name="n", value=n, allowed="a whole number >= 1")
-    ts = resolve_as_of(market, as_of)
     members = universe_members(market, universe)
     sec = market.securities
     stocks = members[sec["type"].reindex(members).to_numpy() == "stock"]
     days = earlier_sessions(market.close.index, ts, GROUP_HISTORY_SESSIONS)
+    # the ratings of the members only, so the core's members are every ticker it is given
+    # (the same groups as members=stocks, without a string isin per call: 0.5 s -> 0.1 s)
     earlier = {
-        label: (market.rs_ratings(day) if day is not None else pd.Series(dtype=float))
+        label: (
+            market.rs_ratings(day).reindex(stocks) if day is not None else pd.Series(dtype=float)
+        )
         for label, day in days.items()
     }
-    table = industry_groups(
-        market.rs_ratings(ts),
+    return industry_groups(
+        market.rs_ratings(ts).reindex(stocks),
         sec["industry"],
         sectors=sec["sector"],
-        members=stocks,
         scores=market.rs_scores(ts),
         earlier=earlier,
         min_members=MIN_GROUP_MEMBERS if min_members is None else min_members,
     )
-    return table if n is None else table.head(int(n)).reset_index(drop=True)
+
+
+#: Per market version and day, the last few groups tables and rotation summaries.
+_MEMO: dict[tuple[Any, ...], Any] = {}
+_MEMO_SIZE = 16
+_MEMO_LOCK = threading.Lock()
+
+
+def _universe_key(universe: object) -> object:
+    if isinstance(universe, str):
+        return universe.strip().lower()
+    return tuple(str(t) for t in universe) if isinstance(universe, Iterable) else universe
+
+
+def _memo(market: Any, kind: str, day: pd.Timestamp, key: Hashable, make: Any) -> Any:
+    """``make()``, memoised per (market, its store version, kind, day, key); 16 kept.
+
+    The market's ``identity`` (store id, data version, bars version) is part of the key,
+    so a refresh is never answered from an earlier version's table.
+    """
+    full = (id(market), getattr(market, "identity", None), kind, day, key)
+    with _MEMO_LOCK:
+        if full in _MEMO:
+            value = _MEMO.pop(full)
+            _MEMO[full] = value
+            return value
+    value = make()
+    with _MEMO_LOCK:
+        _MEMO[full] = value
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.pop(next(iter(_MEMO)))
+    return value
+
+
+def group_rank(market: Any, ticker: str, as_of: object = None) -> dict[str, Any]:
+    """Return a ticker's industry group and its rank among the groups (every stock's groups).
+
+    Parameters
+    ----------
+    market : Market
+    ticker : str
+        Any spelling ``Market.ticker`` accepts.
+    as_of : date-like or None
+
+    Returns
+    -------
+    dict
+        The group's row of :func:`industry_groups_table` (``rank``, ``industry``,
+        ``group_rs_rating``...) plus ``groups``: how many groups are ranked.
+
+    Raises
+    ------
+    UnknownTickerError
+        For an unknown ticker.
+    NoDataError
+        If the ticker has no industry (ETFs, indices, unclassified stocks) or its group is
+        not ranked that day (fewer than ``MIN_GROUP_MEMBERS`` rated stocks).
+    """
+    from xlsrc.core.groups import MIN_GROUP_MEMBERS
+
+    t = market.ticker(ticker)
+    ts = resolve_as_of(market, as_of)
+    industry = industry_of(market, t)
+    table = industry_groups_table(market, "stocks", None, ts)
+    row = table[table["industry"] == industry]
+    if row.empty:
+        raise NoDataError(
+            f"No group rank for {industry} as of {ts:%Y-%m-%d}: fewer than "
+            f"{MIN_GROUP_MEMBERS} of its stocks have an RS rating",
+            ticker=t,
+            date=f"{ts:%Y-%m-%d}",
+        )
+    out = row.iloc[0].to_dict()
+    out["groups"] = len(table)
+    return out
+
+
+def industry_of(market: Any, ticker: str) -> str:
+    """Return a ticker's industry (Yahoo's classification, as the store holds it).
+
+    Raises
+    ------
+    UnknownTickerError
+        For an unknown ticker.
+    NoDataError
+        If the store gives it no industry: ETFs, indices and "other" securities have
+        none, and a few stocks are unclassified.
+    """
+    t = market.ticker(ticker)
+    industry = _text(market.securities["industry"].get(t)).strip()
+    if not industry:
+        kind = _text(market.securities["type"].get(t))
+        if kind == "stock":
+            why = "the store's classification (Yahoo's industries) gives this stock none"
+        else:
+            what = _KIND_WORDS.get(kind, "not a classified stock")
+            why = f"industries (Yahoo's) classify common stocks, and {t} is {what}"
+        raise NoDataError(f"No industry for {t}: {why}", ticker=t, date=None)
+    return industry
+
+
+_KIND_WORDS = {
+    "etf": "an ETF",
+    "index": "an index",
+    "other": "not a common stock (a warrant, right, unit, preferred, note or fund)",
+}
+
+
+def industries_table(market: Any) -> pd.DataFrame:
+    """Return every industry of the store's stocks: its sector and number of stocks.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``industry``, ``sector`` (the one most of its stocks carry), ``stocks``,
+        sorted by industry.
+    """
+    sec = market.securities
+    stocks = sec[(sec["type"] == "stock") & sec["industry"].map(lambda v: bool(_text(v).strip()))]
+    rows = []
+    for industry, group in stocks.groupby(stocks["industry"].map(lambda v: _text(v).strip())):
+        sectors = group["sector"].map(_text)
+        sectors = sectors[sectors != ""]
+        counts = sectors.value_counts()
+        top = sorted(counts[counts == counts.max()].index)[0] if len(counts) else ""
+        rows.append({"industry": industry, "sector": top, "stocks": float(len(group))})
+    return pd.DataFrame(rows, columns=["industry", "sector", "stocks"])
 
 
 def sector_scores_table(
@@ -1076,7 +1318,9 @@ def rs_history_table(
         Columns ``ticker, rs_now, rs_1m, rs_3m, rs_6m, rs_12m`` (ratings 21/63/126/252
         sessions earlier, NaN before the data), ``rs_windows`` (0-4, of the rating now:
         :func:`xlsrc.core.rs_history.rs_windows_used`), ``rs_note`` ("" for a full
-        window, else what the shortened rating measures), ``rs_line_new_high`` (1/0/NaN).
+        window, else what the shortened rating measures; ``#N/A <reason>`` for a ticker
+        without a current price), ``rs_line_new_high`` (1/0/NaN: the RS line at a new
+        252-session high; NaN without a current price).
 
     Raises
     ------
@@ -1105,8 +1349,10 @@ def rs_history_table(
     }
     windows = rs_windows_used(market.close, ts)
     highs = rs_line_new_highs(market.close, bench, ts)
+    given = split_tickers(tickers)
+    current = market.values(given, "close", ts)
     rows = []
-    for raw in split_tickers(tickers):
+    for raw, error in zip(given, current.errors, strict=True):
         try:
             ticker = market.ticker(raw)
         except XlsrcError as exc:
@@ -1118,6 +1364,9 @@ def rs_history_table(
         row["rs_windows"] = float(windows[ticker])
         row["rs_note"] = rs_window_note(int(windows[ticker]))
         row["rs_line_new_high"] = _num(highs[ticker])
+        if error is not None:  # no current price (stale): no RS line high either
+            row["rs_note"] = f"#N/A {error}"
+            row["rs_line_new_high"] = math.nan
         rows.append(row)
     columns = [
         "ticker",
@@ -1127,6 +1376,21 @@ def rs_history_table(
         "rs_line_new_high",
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def rs_history_display(
+    market: Any, tickers: Iterable[str] | str, universe: object = "stocks", as_of: object = None
+) -> pd.DataFrame:
+    """:func:`rs_history_table` as formulas and the command line show it.
+
+    Columns :data:`xlsrc.dashboard.layout.RS_HISTORY`'s keys: the ratings, ``rs_note``
+    (what a shortened rating measures, or why a ticker has none) and ``rs_line_high``
+    ("Yes" / "No" / "" for the RS line at a new 52-week high).
+    """
+    frame = rs_history_table(market, tickers, universe, as_of)
+    flag = frame["rs_line_new_high"]
+    frame["rs_line_high"] = np.where(flag == 1, "Yes", np.where(flag == 0, "No", ""))
+    return frame
 
 
 def rotation_facts(
@@ -1313,4 +1577,15 @@ def rotation_summary(
     """
     from .story import rotation_sentences
 
-    return rotation_sentences(rotation_facts(market, as_of, universe, sector_universe))
+    ts = resolve_as_of(market, as_of)
+    asked = market.as_of(as_of)
+    key = (asked.year, _universe_key(universe), _universe_key(sector_universe))
+    return list(
+        _memo(
+            market,
+            "summary",
+            ts,
+            key,
+            lambda: rotation_sentences(rotation_facts(market, as_of, universe, sector_universe)),
+        )
+    )

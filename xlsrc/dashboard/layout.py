@@ -19,6 +19,9 @@ Conventions
 - Number formats are Excel format codes. Returns are decimals shown as percent with one
   decimal; negative percentages are red.
 - Colours are 6-digit RGB hex strings (no ``#``).
+- A :class:`Paragraphs` block is lines of text, one per row, each merged across several
+  columns and wrapped: the report writes the sentences, the live workbook in each row
+  ``IFERROR(<prefix>&INDEX(<formula>,k),"")`` over the same spilling formula.
 
 This module is plain data: it imports neither openpyxl nor xlwings. It is the one module
 allowed past 600 lines: it is declarations only, one block per sheet.
@@ -26,13 +29,14 @@ allowed past 600 lines: it is declarations only, one block per sheet.
 
 from __future__ import annotations
 
+import numbers
 import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 from xlsrc.core.metrics import Unit
 from xlsrc.core.metrics import metric as _metric
-from xlsrc.periods import BREADTH_WINDOWS
+from xlsrc.periods import BREADTH_WINDOWS, PERIOD_DAYS, RS_WINDOWS
 
 __all__ = [
     "AS_OF_USED",
@@ -42,6 +46,8 @@ __all__ = [
     "FMT_PCT",
     "FMT_PRICE",
     "FMT_RATING",
+    "INDUSTRIES_TABLE",
+    "RS_HISTORY_TABLE",
     "SERIES_COLORS",
     "UNIT_FORMATS",
     "Chart",
@@ -49,6 +55,7 @@ __all__ = [
     "Dashboard",
     "Highlight",
     "NamedCell",
+    "Paragraphs",
     "Sheet",
     "Table",
     "TextCell",
@@ -57,6 +64,7 @@ __all__ = [
     "column_letter",
     "lifted_block",
     "metric_column",
+    "rs_basis_tag",
     "split_cell",
 ]
 
@@ -373,6 +381,65 @@ class NamedCell:
     help: str = ""
 
 
+#: Points per line of 11-point text (Excel's default row height).
+LINE_POINTS = 15.0
+
+
+@dataclass(frozen=True)
+class Paragraphs:
+    """Lines of text, one per row, each merged across ``span`` columns and wrapped.
+
+    The report writes ``prefix`` + each line of the block's data (a frame with one column
+    ``text`` in :attr:`xlsrc.dashboard.build.DashboardData.tables`, keyed by ``name``)
+    and grows each row to the lines its text wraps to; the live workbook writes in row
+    ``k`` the formula ``IFERROR(prefix&INDEX(<formula>,k),"")`` (one value, not a
+    spill: a merged cell cannot hold a spilled array) and gives every row ``lines`` lines.
+
+    Parameters
+    ----------
+    name : str
+        Block id and the key of its data.
+    anchor : str
+        The first row's first cell.
+    span : int
+        Columns each row is merged across (from the anchor's column).
+    rows : int
+        Rows reserved: the most lines the block shows.
+    formula : str
+        The spilling xlsrc formula the live workbook indexes (``ROTATION_SUMMARY(AsOf)``).
+    title : str
+        Written one row above the anchor ("" for none).
+    prefix : str
+        Written before each line (a bullet).
+    lines : int
+        Text lines each row has room for in the live workbook.
+    """
+
+    name: str
+    anchor: str
+    span: int
+    rows: int
+    formula: str
+    title: str = ""
+    prefix: str = ""
+    lines: int = 2
+
+    def row_formula(self, k: int) -> str:
+        """Return the live workbook's formula for line ``k`` (1-based)."""
+        text = f'"{self.prefix}"&' if self.prefix else ""
+        return f'IFERROR({text}INDEX({self.formula},{k}),"")'
+
+    @property
+    def header_row(self) -> int:
+        """1-based row of the first line."""
+        return split_cell(self.anchor)[0]
+
+    @property
+    def first_col(self) -> int:
+        """1-based column of the anchor."""
+        return split_cell(self.anchor)[1]
+
+
 @dataclass(frozen=True)
 class Chart:
     """A native Excel chart whose series reference a table on the same sheet.
@@ -441,6 +508,8 @@ class Sheet:
         Cells only the live workbook has: the trading day its formulas use (a date cell,
         see :data:`AS_OF_USED`) and single-cell formula examples. The report leaves them
         out (its subtitles already carry the date, as text it computed).
+    paragraphs : tuple of Paragraphs
+        Blocks of text lines (the day's rotation in words).
     """
 
     name: str
@@ -452,6 +521,7 @@ class Sheet:
     tab_color: str = ""
     one_page: bool = False
     live: tuple[TextCell, ...] = ()
+    paragraphs: tuple[Paragraphs, ...] = ()
 
     def table(self, name: str) -> Table:
         """Return the table called ``name`` on this sheet."""
@@ -544,6 +614,42 @@ VOL = metric_column("volatility20", "Daily vol", 9)
 RELVOL = metric_column("relative_volume50", "Rel. volume", 10)
 HIGH = metric_column("pct_from_high252", "vs 52w high", 11)
 LAST_BAR = metric_column("last_bar", "Last bar", 11)
+#: The RS rating 63 sessions (3 months) earlier: a rising rating shows against it.
+RS_3M = Column("rs_3m", "RS 3 months ago", FMT_RATING, 10)
+#: What an RS rating rests on when it is not the full 3/6/9/12-month weighting.
+RS_BASIS = Column("rs_basis", "RS basis", FMT_GENERAL, 12)
+
+
+def rs_basis_tag(windows: object) -> str:
+    """Say in a few characters what a rating on ``windows`` RS windows rests on.
+
+    The flag tables show beside an RS rating (column :data:`RS_BASIS`): ``""`` for the
+    full weighting (all four windows: 3, 6, 9 and 12 months), else the windows its score
+    used, ``"3M only"``, ``"3M+6M only"``, ``"3M+6M+9M only"`` (a ticker listed less than
+    a year before the date, or a date in the data's first year: the weights are
+    renormalised over those windows, see :func:`xlsrc.core.rs_history.rs_window_note`).
+    ``""`` for 0 windows too (no rating: nothing to flag) and for anything not a count.
+
+    Parameters
+    ----------
+    windows : int
+        A count from :func:`xlsrc.core.rs_history.rs_windows_used`, 0..4.
+
+    Returns
+    -------
+    str
+    """
+    if isinstance(windows, bool) or not isinstance(windows, numbers.Real):
+        return ""
+    n = float(windows)
+    if not 1 <= n < len(RS_WINDOWS) or not n.is_integer():
+        return ""
+    month = PERIOD_DAYS["1M"]
+    return "+".join(f"{w // month}M" for w in RS_WINDOWS[: int(n)]) + " only"
+
+
+#: Every flag :func:`rs_basis_tag` writes (each highlighted).
+SHORTENED_RS_TAGS: tuple[str, ...] = tuple(rs_basis_tag(n) for n in range(1, len(RS_WINDOWS)))
 
 # --------------------------------------------------------------------------- highlights
 RS_STRONG = Highlight(
@@ -563,7 +669,26 @@ EXTENDED = Highlight(
     RED_FONT,
     "more than 20% above the 20-day MA: extended",
 )
-STOCK_HIGHLIGHTS = (RS_STRONG, RSI_HOT, RSI_WARM, RSI_COLD, EXTENDED)
+#: An RS rating on a shortened window (fewer than the four RS windows): orange flag.
+SHORTENED_RS = tuple(
+    Highlight(
+        RS_BASIS.key,
+        "equal",
+        (tag,),
+        ORANGE_FILL,
+        ORANGE_FONT,
+        "RS rating on a shortened window: a different measure (less than a year of history)",
+    )
+    for tag in SHORTENED_RS_TAGS
+)
+STOCK_HIGHLIGHTS = (RS_STRONG, RSI_HOT, RSI_WARM, RSI_COLD, EXTENDED, *SHORTENED_RS)
+#: Industry groups rated 90 or more among the groups.
+GROUP_STRONG = Highlight(
+    "group_rs_rating", "greaterThanOrEqual", (90,), GREEN_FILL, GREEN_FONT, "Group RS >= 90"
+)
+GROUP_WEAK = Highlight(
+    "group_rs_rating", "lessThanOrEqual", (10,), RED_FILL, RED_FONT, "Group RS <= 10"
+)
 
 QUADRANT_HIGHLIGHTS = (
     Highlight(
@@ -679,16 +804,37 @@ BREADTH_UNIVERSES: tuple[tuple[str, str], ...] = (
 )
 CHART_TICKERS: tuple[str, ...] = ("IWM", "SPY", "QQQ")
 
+#: The Sectors table's score column: what it is, in its header.
+SECTOR_SCORE_HEADER = "Mean RS (S&P 1500)"
+#: The most sentences ROTATION_SUMMARY returns (xlsrc.dashboard.story: ten builders).
+SUMMARY_ROWS = 10
+#: What every table flagging a shortened RS window says under it.
+RS_BASIS_NOTE = (
+    "RS basis: blank = the full 3/6/9/12-month weighting; 3M only, 3M+6M only... (orange) = "
+    "a rating on a shortened window (less than a year of history), a different measure."
+)
+
 OVERVIEW = Sheet(
     name="Overview",
     texts=(
         TextCell("A1", "Market overview", style="title"),
         TextCell("A2", "{subtitle}", formula='"Data: "&DataSource', style="subtitle"),
     ),
+    paragraphs=(
+        Paragraphs(
+            "rotation_summary",
+            "A5",
+            span=11,
+            rows=SUMMARY_ROWS,
+            formula="ROTATION_SUMMARY(AsOf)",
+            title="The day's rotation in words",
+            prefix="\u2022 ",
+        ),
+    ),
     tables=(
         Table(
             "overview",
-            "A5",
+            "A17",
             (
                 TICKER,
                 Column("name", "Name", FMT_GENERAL, 38),
@@ -708,7 +854,7 @@ OVERVIEW = Sheet(
         ),
         Table(
             "rotation",
-            "A15",
+            "A27",
             (
                 Column("pair", "Pair", FMT_GENERAL, 11),
                 Column("signal", "Trend signal", FMT_GENERAL, 26),
@@ -724,7 +870,7 @@ OVERVIEW = Sheet(
         ),
         Table(
             "breadth",
-            "A21",
+            "A33",
             (
                 Column("universe", "Universe", FMT_GENERAL, 11),
                 Column("label", "Index", FMT_GENERAL, 26),
@@ -755,24 +901,24 @@ OVERVIEW = Sheet(
             table="rebased",
             x="date",
             y=CHART_TICKERS,
-            anchor="A26",
+            anchor="A38",
             width=24.0,
             height=9.0,
             y_format="0",
         ),
     ),
     freeze="A4",
-    print_area="A1:K45",
+    print_area="A1:K57",
     tab_color="1F4E78",
     one_page=True,
     live=(
         *as_of_cells(),
         # Formulas in one cell each, as an analyst types them (the tables above spill).
-        TextCell("H20", "Spot check: one formula, one cell", style="section"),
-        TextCell("H21", "VICR RS rating"),
-        TextCell("J21", "", formula='RS_RATING("VICR",,AsOf)', number_format=FMT_RATING),
-        TextCell("H22", "VICR YTD return"),
-        TextCell("J22", "", formula='YTD_RETURN("VICR",AsOf)', number_format=FMT_PCT),
+        TextCell("H32", "Spot check: one formula, one cell", style="section"),
+        TextCell("H33", "VICR RS rating"),
+        TextCell("J33", "", formula='RS_RATING("VICR",,,AsOf)', number_format=FMT_RATING),
+        TextCell("H34", "VICR YTD return"),
+        TextCell("J34", "", formula='YTD_RETURN("VICR",AsOf)', number_format=FMT_PCT),
     ),
 )
 
@@ -799,15 +945,19 @@ LEADERS = Sheet(
                 CLOSE,
                 RET_YTD,
                 RS_RATING,
+                RS_3M,
+                RS_BASIS,
                 SMA20,
                 SMA50,
                 RSI,
                 VOL,
                 HIGH,
             ),
-            formula='LEADERS(Universe, TopN, "ytd", AsOf)',
+            formula='LEADERS(Universe, TopN, "ytd", , AsOf)',
             highlights=STOCK_HIGHLIGHTS,
             max_rows=500,
+            note="RS 3 months ago: the RS rating 63 sessions earlier, as computed that day. "
+            + RS_BASIS_NOTE,
         ),
     ),
     freeze="C5",
@@ -841,12 +991,15 @@ SECTORS = Sheet(
                 Column("rs_ratio", "RS-Ratio", FMT_TWO, 9),
                 Column("rs_momentum", "RS-Mom.", FMT_TWO, 9),
                 Column("quadrant", "Quadrant", FMT_GENERAL, 12, "center"),
-                Column("sector_score", "Score", FMT_ONE, 8),
+                Column("sector_score", SECTOR_SCORE_HEADER, FMT_ONE, 11),
+                RS_BASIS,
             ),
             formula="SECTORS(Benchmark, AsOf)",
-            highlights=(RS_STRONG, *QUADRANT_HIGHLIGHTS),
+            highlights=(RS_STRONG, *SHORTENED_RS, *QUADRANT_HIGHLIGHTS),
             max_rows=11,
-            note="Sector score: mean RS rating of the sector's stocks in the store (0-100). RRG: weekly closes vs the benchmark, 100 = in line.",
+            note="Mean RS (S&P 1500): the mean RS rating of the sector's stocks in the S&P 500, "
+            "400 and 600 (1-99; the ratings rank against every stock). RRG: weekly closes vs the "
+            "benchmark, 100 = in line.",
         ),
         Table(
             "rrg_guides",
@@ -898,6 +1051,62 @@ SECTORS = Sheet(
     live=as_of_cells(),
 )
 
+#: Rows of the Groups sheet's two tables: the strongest and the weakest groups.
+GROUPS_TOP = 20
+GROUPS_BOTTOM = 10
+GROUP_COLUMNS: tuple[Column, ...] = (
+    Column("rank", "#", FMT_RATING, 5, "center"),
+    Column("industry", "Industry group", FMT_GENERAL, 34),
+    Column("sector", "Sector", FMT_GENERAL, 22),
+    Column("group_rs_rating", "Group RS", FMT_RATING, 9),
+    Column("group_score", "Mean RS", FMT_ONE, 8),
+    Column("members", "Stocks", FMT_INT, 7),
+    Column("share_rs80", "Share RS 80+", "0%", 9),
+    Column("leaders", "Best 3 stocks", FMT_GENERAL, 22),
+    Column("rank_1m", "Rank 1M ago", FMT_RATING, 8),
+    Column("rank_3m", "Rank 3M ago", FMT_RATING, 8),
+    Column("rank_6m", "Rank 6M ago", FMT_RATING, 8),
+)
+
+GROUPS = Sheet(
+    name="Groups",
+    texts=(
+        TextCell("A1", "Industry groups", style="title"),
+        TextCell(
+            "A2",
+            "{groups_subtitle}",
+            formula='"Yahoo industries ranked by the mean RS rating of their stocks (every stock in the store)"',
+            style="subtitle",
+        ),
+    ),
+    tables=(
+        Table(
+            "groups_top",
+            "A5",
+            GROUP_COLUMNS,
+            title=f"Strongest {GROUPS_TOP} groups",
+            formula=f"INDUSTRY_GROUPS(, {GROUPS_TOP}, AsOf)",
+            highlights=(GROUP_STRONG, GROUP_WEAK),
+            max_rows=GROUPS_TOP,
+            note="Group RS: the percentile (1-99) of the group's mean RS rating among the groups "
+            "with at least 3 rated stocks. Rank k months ago: the same stocks' ratings then.",
+        ),
+        Table(
+            "groups_bottom",
+            "A29",
+            GROUP_COLUMNS,
+            title=f"Weakest {GROUPS_BOTTOM} groups",
+            formula=f"INDUSTRY_GROUPS(, -{GROUPS_BOTTOM}, AsOf)",
+            highlights=(GROUP_STRONG, GROUP_WEAK),
+            max_rows=GROUPS_BOTTOM,
+        ),
+    ),
+    freeze="A4",
+    tab_color="BF8F00",
+    one_page=True,
+    live=as_of_cells(),
+)
+
 TECHNICALS = Sheet(
     name="Technicals",
     texts=(
@@ -927,6 +1136,7 @@ TECHNICALS = Sheet(
                 RET_1Y,
                 RET_YTD,
                 RS_RATING,
+                RS_BASIS,
                 SMA20,
                 SMA50,
                 SMA200,
@@ -939,6 +1149,7 @@ TECHNICALS = Sheet(
             formula="TECHNICALS(Watchlist, AsOf)",
             highlights=STOCK_HIGHLIGHTS,
             max_rows=100,
+            note=RS_BASIS_NOTE,
         ),
     ),
     freeze="B5",
@@ -1012,8 +1223,42 @@ SETTINGS = Sheet(
     one_page=True,
 )
 
+# --------------------------------------------------------------------------- formula tables
+# Tables formulas spill and the command line prints that no sheet holds: their headers and
+# formats are declared here all the same (the anchor is where a sheet would put them).
+
+#: ``RS_HISTORY``: the RS rating now and 1, 3, 6, 12 months (21/63/126/252 sessions)
+#: earlier, what a shortened rating measures, the RS line at a 52-week high.
+RS_HISTORY_TABLE = Table(
+    "rs_history",
+    "A1",
+    (
+        TICKER,
+        Column("rs_now", "RS now", FMT_RATING, 8),
+        Column("rs_1m", "1M ago", FMT_RATING, 8),
+        Column("rs_3m", "3M ago", FMT_RATING, 8),
+        Column("rs_6m", "6M ago", FMT_RATING, 8),
+        Column("rs_12m", "12M ago", FMT_RATING, 8),
+        Column("rs_line_high", "RS line at 52w high", FMT_GENERAL, 10, "center"),
+        Column("rs_note", "RS basis", FMT_GENERAL, 40, wrap=True),
+    ),
+    formula="RS_HISTORY(Watchlist, , AsOf)",
+)
+
+#: ``INDUSTRY()`` without a ticker: every industry of the store's stocks.
+INDUSTRIES_TABLE = Table(
+    "industries",
+    "A1",
+    (
+        Column("industry", "Industry", FMT_GENERAL, 34),
+        Column("sector", "Sector", FMT_GENERAL, 22),
+        Column("stocks", "Stocks", FMT_INT, 8),
+    ),
+    formula="INDUSTRY()",
+)
+
 #: The dashboard, in tab order.
 DASHBOARD = Dashboard(
-    sheets=(OVERVIEW, LEADERS, SECTORS, TECHNICALS, SETTINGS),
+    sheets=(OVERVIEW, LEADERS, SECTORS, GROUPS, TECHNICALS, SETTINGS),
     names=SETTINGS_NAMES,
 )

@@ -14,23 +14,49 @@ This module imports no spreadsheet library: writers are adapters.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import pandas as pd
 
 from .cells import to_cell
-from .layout import DASHBOARD, Chart, Dashboard, Highlight, Sheet, Table, cell_address, split_cell
+from .layout import (
+    DASHBOARD,
+    LINE_POINTS,
+    Chart,
+    Dashboard,
+    Highlight,
+    Paragraphs,
+    Sheet,
+    Table,
+    cell_address,
+    split_cell,
+)
 
 if TYPE_CHECKING:
     from .build import DashboardData
 
 __all__ = ["ChartSeries", "Ref", "SheetWriter", "render_dashboard"]
 
-#: ``wrapped`` = a data cell whose long text wraps (:attr:`Column.wrap`).
+#: ``wrapped`` = a data cell whose long text wraps (:attr:`Column.wrap`); ``paragraph`` =
+#: a line of a :class:`~xlsrc.dashboard.layout.Paragraphs` block (merged, wrapped, top-left).
 Style = Literal[
-    "title", "subtitle", "label", "section", "note", "header", "input", "data", "wrapped"
+    "title",
+    "subtitle",
+    "label",
+    "section",
+    "note",
+    "header",
+    "input",
+    "data",
+    "wrapped",
+    "paragraph",
 ]
+#: Characters of 11-point text per unit of column width, for the lines a paragraph wraps
+#: to (the report's estimate for wrapped cells too: an average letter is narrower than
+#: the digit "0" that defines the unit).
+CHARS_PER_WIDTH = 1.2
 
 
 @dataclass(frozen=True)
@@ -97,6 +123,49 @@ class SheetWriter(Protocol):
 
     def define_name(self, name: str, ref: Ref) -> None:
         """Define a workbook-level name for ``ref``."""
+
+    def merge(self, ref: Ref, style: Style) -> None:
+        """Merge the cells of ``ref`` into one (before its first cell is written)."""
+
+    def set_height(self, row: int, points: float) -> None:
+        """Set the height of 1-based ``row`` in points."""
+
+
+def paragraph_lines(text: str, width: float) -> int:
+    """Lines ``text`` wraps to in merged cells ``width`` units wide (at least 1)."""
+    per_line = max(1, int(CHARS_PER_WIDTH * width))
+    return max(1, len(textwrap.wrap(text, per_line, break_long_words=False)))
+
+
+def _render_paragraphs(
+    writer: SheetWriter,
+    sheet: Sheet,
+    block: Paragraphs,
+    widths: dict[int, float],
+    data: DashboardData | None,
+) -> int:
+    """Write one block of lines; return the lines written (``rows`` in formula mode)."""
+    row0, col0 = block.header_row, block.first_col
+    if block.title:
+        writer.write(cell_address(row0 - 1, col0), block.title, None, "section")
+    texts: list[str] = []
+    if data is not None:
+        texts = [str(t) for t in data.tables[block.name]["text"]]
+        if len(texts) > block.rows:
+            raise ValueError(f"{block.name}: {len(texts)} lines, room for {block.rows}")
+    width = sum(widths.get(col0 + j, 8.43) for j in range(block.span))
+    for k in range(block.rows):
+        row = row0 + k
+        writer.merge(Ref(sheet.name, row, col0, row, col0 + block.span - 1), "paragraph")
+        cell = cell_address(row, col0)
+        if data is None:
+            writer.write_formula(cell, block.row_formula(k + 1), None, "paragraph", True)
+            writer.set_height(row, block.lines * LINE_POINTS)
+        elif k < len(texts):
+            text = block.prefix + texts[k]
+            writer.write(cell, text, None, "paragraph")
+            writer.set_height(row, paragraph_lines(text, width) * LINE_POINTS)
+    return block.rows if data is None else len(texts)
 
 
 def _render_table(
@@ -255,7 +324,8 @@ def render_dashboard(
     Returns
     -------
     dict of str to int
-        Data rows per table (``max_rows`` in formula mode).
+        Data rows per table (``max_rows`` in formula mode), and lines per paragraphs block
+        (its ``rows`` in formula mode).
     """
     rows: dict[str, int] = {}
     for sheet in layout.sheets:
@@ -272,11 +342,14 @@ def render_dashboard(
             _render_settings(writer, layout, sheet, data)
         widths: dict[int, float] = {}
         for table in sheet.tables:
-            frame = None if data is None else data.tables[table.name]
-            rows[table.name] = _render_table(writer, sheet, table, frame)
             for j, col in enumerate(table.columns):
                 c = table.first_col + j
                 widths[c] = max(widths.get(c, 0.0), col.width)
+        for block in sheet.paragraphs:
+            rows[block.name] = _render_paragraphs(writer, sheet, block, widths, data)
+        for table in sheet.tables:
+            frame = None if data is None else data.tables[table.name]
+            rows[table.name] = _render_table(writer, sheet, table, frame)
         for c, w in sorted(widths.items()):
             writer.set_width(c, w)
         for chart in sheet.charts:

@@ -438,6 +438,22 @@ class XlwingsWriter:
         else:
             self.book.names.add(name, "=" + ref.a1())
 
+    #: ``xlTop`` (XlVAlign).
+    _XL_TOP = -4160
+
+    def merge(self, ref: Ref, style: str) -> None:
+        """Merge a range; a paragraph line wraps, top-left aligned."""
+        rng = self.sheet.range(ref.a1().split("!")[1])
+        rng.api.Merge()
+        if style == "paragraph":
+            rng.api.WrapText = True
+            rng.api.VerticalAlignment = self._XL_TOP
+            rng.api.HorizontalAlignment = self._XL_LEFT
+
+    def set_height(self, row: int, points: float) -> None:
+        """Set a row's height."""
+        self.sheet.range(f"{row}:{row}").row_height = points
+
 
 class XlwingsBook:
     """A :class:`MacroBook` over a live ``xw.Book`` (the workbook that ran the macro)."""

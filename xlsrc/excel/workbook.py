@@ -88,7 +88,20 @@ CREATED = _dt.datetime(2026, 1, 1)
 #: Excel functions the layout's formulas may use besides the xlsrc UDFs. Not ``TEXT``: its
 #: format codes are read in Excel's display language (a date goes in a date-formatted cell).
 EXCEL_FUNCTIONS = frozenset(
-    {"IF", "AND", "OR", "ISNUMBER", "ISBLANK", "TODAY", "MIN", "MAX", "VLOOKUP", "WORKDAY"}
+    {
+        "IF",
+        "AND",
+        "OR",
+        "ISNUMBER",
+        "ISBLANK",
+        "TODAY",
+        "MIN",
+        "MAX",
+        "VLOOKUP",
+        "WORKDAY",
+        "IFERROR",
+        "INDEX",
+    }
 )
 #: Modules of the VBA project besides the document modules, in the order they are added.
 VBA_MODULES = ("xlwings", "Dictionary", "xlwings_udfs", "xlsrc_macros")
@@ -502,6 +515,7 @@ _FONTS: dict[str, dict[str, Any]] = {
     "section": {"bold": True, "font_size": 11, "font_color": "#" + lay.TITLE_FONT},
     "label": {"bold": True},
     "note": {"italic": True, "font_size": 9, "font_color": "#7F7F7F"},
+    "paragraph": {"text_wrap": True, "valign": "top", "align": "left"},
     "header": {
         "bold": True,
         "font_color": "#" + lay.HEADER_FONT,
@@ -567,6 +581,7 @@ class XlsxWriterWriter:
         self.sheet = sheet
         self.sheets[sheet.name] = self.ws
         self._spills = []
+        self._heights: dict[int, float] = {}  # 1-based row -> height set on this sheet
         self.spill_anchors[sheet.name] = []
         self.ws.hide_gridlines(2)
         if sheet.tab_color:
@@ -602,7 +617,7 @@ class XlsxWriterWriter:
             self._spills.append((row - 1, col - 1))
             self.spill_anchors[self.ws.name].append(cell)
             if style == "header":  # a table: room for two-line headers, as the report
-                self.ws.set_row(row - 1, 27)
+                self.set_height(row, 27)
         else:
             self.ws.write_formula(row - 1, col - 1, "=" + formula, fmt, "")
 
@@ -744,6 +759,23 @@ class XlsxWriterWriter:
     def define_name(self, name: str, ref: Ref) -> None:
         """Define a workbook-level name."""
         self.wb.define_name(name, "=" + ref.a1())
+
+    def merge(self, ref: Ref, style: str) -> None:
+        """Merge a range (its first cell is written next, with the same format)."""
+        self.ws.merge_range(
+            ref.min_row - 1,
+            ref.min_col - 1,
+            ref.max_row - 1,
+            ref.max_col - 1,
+            "",
+            self._format(None, style) or self.wb.add_format(),
+        )
+
+    def set_height(self, row: int, points: float) -> None:
+        """Make a row at least ``points`` high (a taller row already set stays)."""
+        if points > self._heights.get(row, 0.0):
+            self._heights[row] = points
+            self.ws.set_row(row - 1, points)
 
     def define_spill_names(self) -> None:
         """Define the sheet-level names the charts use (call once, after every sheet)."""
