@@ -181,3 +181,28 @@ def test_the_bundled_snapshot_refuses_the_price_basis(bundled_store_path):
     assert len(message) <= 255
     # the total basis is untouched: VICR's rating of 2026-01-22 (README, issue 11)
     assert market.value("VICR", "rs_rating", "2026-01-22") == 98.0
+
+
+def test_the_formulas_take_the_basis(market, monkeypatch):
+    """RS_RATING, RS_SCORE and LEADERS on the hand market (the formulas' one market)."""
+    import xlsrc.excel.udfs as udfs
+
+    monkeypatch.setattr(udfs, "_market", lambda: market)
+    day = DAYS[-1].to_pydatetime()
+    assert udfs.RS_RATING("DIV", None, None, day) == 99
+    assert udfs.RS_RATING("DIV", None, "price", day) == 50
+    assert udfs.RS_SCORE("INC", "price", day) == pytest.approx(0.0)
+    assert udfs.RS_RATING("NOS", None, "price", day).startswith(
+        "#N/A Split-adjusted closes missing for NOS on 253 of 253 trading days"
+    )
+    rows = udfs.LEADERS("stocks", 3, "rs", "price", day)
+    head = rows[0]
+    assert head[head.index("RS rating (price)") + 1] == "RS 3 months ago (price)"
+    by_rs = [(r[1], r[head.index("RS rating (price)")]) for r in rows[1:]]
+    assert by_rs == [("GRO", 83), ("INC", 50), ("LAG", 17)]
+    # 63 sessions back (row 236) every series is still at its base: all scores 0, all
+    # ratings the mid-rank of three ties, (100 * 3 + 3) // 6 = 50
+    assert [r[head.index("RS 3 months ago (price)")] for r in rows[1:]] == [50, 50, 50]
+    total = udfs.LEADERS("stocks", 3, "rs", None, day)
+    assert [r[1] for r in total[1:]] == ["INC", "GRO", "LAG"]
+    assert "RS rating" in total[0]

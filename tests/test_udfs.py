@@ -101,14 +101,14 @@ def test_as_of_resolves_to_the_trading_day(store):
 
 def test_leaders_with_no_values_say_why():
     # the data start 2024-01-02: no sp600 member has a YTD return in 2024
-    assert udfs.LEADERS("sp600", 10, "ytd", "2024-02-01") == [
+    assert udfs.LEADERS("sp600", 10, "ytd", None, "2024-02-01") == [
         [
             "#N/A No member of sp600 has a YTD return as of 2024-02-01 (needs a close at the "
             "end of 2023; the data start 2024-01-02)"
         ]
     ]
     # 1M needs 22 closes: none by 2024-01-05 (4 trading days)
-    rows = udfs.LEADERS("sp600", 10, "1m", "2024-01-05")
+    rows = udfs.LEADERS("sp600", 10, "1m", None, "2024-01-05")
     assert rows[0][0].startswith("#N/A No member of sp600 has a 1M return as of 2024-01-05")
 
 
@@ -137,15 +137,17 @@ def test_trailing_and_period_return_by_hand():
 
 def test_rs_rating_is_1_to_99_and_leaders_rate_high():
     for t in ("VICR", "ICHR", "UCTT"):
-        plain = udfs.RS_RATING(t, None, DAY)
-        assert plain == excel("RS_RATING", t, MISSING, DAY_SERIAL)
+        plain = udfs.RS_RATING(t, None, None, DAY)
+        assert plain == excel("RS_RATING", t, MISSING, MISSING, DAY_SERIAL)
         assert 1 <= plain <= 99 and isinstance(plain, int)
         assert plain >= 80
-    assert 1 <= excel("RS_RATING", "SPY", "sp500", DAY_SERIAL) <= 99
+    assert 1 <= excel("RS_RATING", "SPY", "sp500", MISSING, DAY_SERIAL) <= 99
     # explicit range as universe
-    rating = excel("RS_RATING", "ICHR", (("ICHR",), ("SPY",), ("IWM",), (None,)), DAY_SERIAL)
+    rating = excel(
+        "RS_RATING", "ICHR", (("ICHR",), ("SPY",), ("IWM",), (None,)), MISSING, DAY_SERIAL
+    )
     assert 1 <= rating <= 99
-    assert isinstance(udfs.RS_SCORE("VICR", DAY), float)
+    assert isinstance(udfs.RS_SCORE("VICR", None, DAY), float)
 
 
 def test_technicals_default_and_custom_windows():
@@ -277,7 +279,7 @@ def test_rotation():
         ("TRAILING_RETURN", ("VICR", "2Q", MISSING), "#N/A Invalid period"),
         ("TRAILING_RETURN", ("VICR", 300.0, "2024-06-03"), "#N/A Too little history"),
         ("PCT_FROM_MA", ("VICR", 200.0, "2024-03-01"), "#N/A Too little history"),
-        ("RS_RATING", ("VICR", "nasdaq9000", MISSING), "#N/A Unknown universe"),
+        ("RS_RATING", ("VICR", "nasdaq9000", MISSING, MISSING), "#N/A Unknown universe"),
         ("PERIOD_RETURN", ("VICR", None, MISSING), "#N/A Missing start_date"),
         ("RS_LINE", ("VICR", "XYZQ", MISSING), "#N/A Unknown ticker: XYZQ"),
     ],
@@ -308,24 +310,27 @@ def table_ok(rows, header0):
 
 
 def test_leaders():
-    rows = excel("LEADERS", "sp600", 10.0, "ytd", DAY_SERIAL)
+    rows = excel("LEADERS", "sp600", 10.0, "ytd", MISSING, DAY_SERIAL)
     table_ok(rows, "#")
     assert len(rows) == 11
     tickers = [r[1] for r in rows[1:]]
     assert "ICHR" in tickers or "UCTT" in tickers
-    assert rows == udfs.LEADERS("sp600", 10, "ytd", DAY) or rows[1:] == [
-        [("" if v is None else v) for v in r] for r in udfs.LEADERS("sp600", 10, "ytd", DAY)[1:]
+    assert rows == udfs.LEADERS("sp600", 10, "ytd", None, DAY) or rows[1:] == [
+        [("" if v is None else v) for v in r]
+        for r in udfs.LEADERS("sp600", 10, "ytd", None, DAY)[1:]
     ]
-    assert table("LEADERS", "nowhere", MISSING, MISSING, MISSING)[0][0].startswith(
+    assert table("LEADERS", "nowhere", MISSING, MISSING, MISSING, MISSING)[0][0].startswith(
         "#N/A Unknown universe"
     )
-    assert table("LEADERS", MISSING, 0.0, MISSING, MISSING)[0][0].startswith("#N/A Invalid n")
+    assert table("LEADERS", MISSING, 0.0, MISSING, MISSING, MISSING)[0][0].startswith(
+        "#N/A Invalid n"
+    )
 
 
 def test_rs_rating_is_the_same_whole_number_in_every_table():
     # The core rounds once (half up); RS_RATING, LEADERS and TECHNICALS show that number,
     # so a rating shown as "90" is >= 90 for the RS >= 90 highlight too.
-    leaders = udfs.LEADERS("sp600", 25, "ytd", DAY)
+    leaders = udfs.LEADERS("sp600", 25, "ytd", None, DAY)
     col = leaders[0].index("RS rating")
     tech = udfs.TECHNICALS("ICHR, UCTT, VICR, IWM", DAY)
     tcol = tech[0].index("RS rating")
@@ -333,7 +338,7 @@ def test_rs_rating_is_the_same_whole_number_in_every_table():
         t = rows[0].index("Ticker")
         for row in rows[1:]:
             assert float(row[c]).is_integer(), row
-            assert udfs.RS_RATING(row[t], None, DAY) == row[c]
+            assert udfs.RS_RATING(row[t], None, None, DAY) == row[c]
     sectors = udfs.SECTORS(None, DAY)
     scol = sectors[0].index("RS rating")
     assert all(float(row[scol]).is_integer() for row in sectors[1:])

@@ -31,9 +31,12 @@ VBA_KEYWORDS = {
 }
 
 EXPECTED_SIGNATURES = {
-    "RS_RATING": "ticker, Optional universe, Optional as_of",
-    "RS_SCORE": "ticker, Optional as_of",
+    "RS_RATING": "ticker, Optional universe, Optional basis, Optional as_of",
+    "RS_SCORE": "ticker, Optional basis, Optional as_of",
     "RS_LINE": "ticker, Optional benchmark, Optional as_of",
+    "RS_HISTORY": "ticker, Optional universe, Optional as_of",
+    "INDUSTRY": "Optional ticker",
+    "GROUP_RANK": "ticker, Optional as_of",
     "YTD_RETURN": "ticker, Optional as_of",
     "TRAILING_RETURN": "ticker, period, Optional as_of",
     "PERIOD_RETURN": "ticker, start_date, Optional end_date",
@@ -45,7 +48,7 @@ EXPECTED_SIGNATURES = {
     "PCT_FROM_HIGH": "ticker, Optional as_of",
     "ROTATION_SIGNAL": "Optional small, Optional large, Optional as_of",
     "ROTATION_SPREAD": "Optional small, Optional large, Optional as_of",
-    "LEADERS": "Optional universe, Optional n, Optional sort_by, Optional as_of",
+    "LEADERS": "Optional universe, Optional n, Optional sort_by, Optional basis, Optional as_of",
     "SECTORS": "Optional benchmark, Optional as_of",
     "RRG": "tickers, Optional benchmark, Optional as_of",
     "PRICE_HISTORY": "ticker, start_date, Optional end_date, Optional fields",
@@ -53,12 +56,17 @@ EXPECTED_SIGNATURES = {
     "TECHNICALS": "tickers, Optional as_of",
     "MARKET_OVERVIEW": "Optional as_of",
     "ROTATION_TABLE": "Optional as_of",
+    "ROTATION_SUMMARY": "Optional as_of",
+    "INDUSTRY_GROUPS": "Optional universe, Optional n, Optional as_of",
     "REBASED": "tickers, Optional as_of",
     "RRG_GUIDES": "Optional benchmark, Optional as_of",
     "DATA_STATUS": "",
     "DATA_SOURCES": "",
 }
 TABLES = {
+    "RS_HISTORY",
+    "ROTATION_SUMMARY",
+    "INDUSTRY_GROUPS",
     "LEADERS",
     "SECTORS",
     "RRG",
@@ -199,3 +207,45 @@ def test_layout_formulas_fit_the_signatures():
                 assert param.name == "as_of", (table.formula, param.name)
         if "AsOf" in given:
             assert given[-1] == "AsOf" and len(given) == len(params), table.formula
+
+
+def _udf_calls(formula: str) -> list[tuple[str, str]]:
+    """Every call of an xlsrc formula inside ``formula``: (name, argument text)."""
+    names = {f.__name__ for f in plain.UDFS}
+    calls = []
+    for m in re.finditer(r"\b([A-Z_][A-Z0-9_]*)\(", formula):
+        if m.group(1) not in names:
+            continue
+        depth, quoted = 1, False
+        for i in range(m.end(), len(formula)):
+            ch = formula[i]
+            if ch == '"':
+                quoted = not quoted
+            elif not quoted and ch in "()":
+                depth += 1 if ch == "(" else -1
+                if depth == 0:
+                    calls.append((m.group(1), formula[m.end() : i]))
+                    break
+    return calls
+
+
+def test_every_layout_call_puts_as_of_last():
+    """Cells, live cells and text blocks too: a formula that gained an argument before
+    ``as_of`` (RS_RATING's basis) must not leave ``AsOf`` in the old position, where it
+    would be read as the new argument."""
+    from xlsrc.dashboard.layout import DASHBOARD
+
+    formulas = []
+    for sheet in DASHBOARD.sheets:
+        formulas += [t.formula for t in (*sheet.texts, *sheet.live) if t.formula]
+        formulas += [p.row_formula(1) for p in sheet.paragraphs]
+        formulas += [t.formula for t in sheet.tables]
+    calls = [c for f in formulas for c in _udf_calls(f)]
+    assert {name for name, _ in calls} >= {"RS_RATING", "ROTATION_SUMMARY", "INDUSTRY_GROUPS"}
+    for name, text in calls:
+        params = list(inspect.signature(getattr(plain, name)).parameters)
+        given = _split_arguments(text)
+        assert len(given) <= len(params), (name, text)
+        if "AsOf" in given:
+            assert params[given.index("AsOf")] == "as_of", (name, text)
+    assert ("RS_RATING", '"VICR",,,AsOf') in calls

@@ -6,7 +6,7 @@ refresh changes the store) or the dashboard builder for the value, and hands the
 back in a shape Excel understands. Nothing here computes a metric and nothing here goes
 to the network: a scalar formula is one call of ``Market.value`` with a metric name of the
 registry (``xlsrc.core.metrics``), a table formula one call of ``xlsrc.dashboard.build``.
-The module is longer than 600 lines only because it declares 26 formulas, each with its
+The module is longer than 600 lines only because it declares 31 formulas, each with its
 Excel descriptions and numpydoc docstring; their bodies are a few lines each.
 
 Conventions
@@ -49,9 +49,16 @@ import xlwings as xw
 from .._process import return_freed_memory
 from ..dashboard import build
 from ..dashboard.cells import status_rows, to_cell
-from ..dashboard.layout import BREADTH_UNIVERSES, DASHBOARD, ROTATION_PAIRS
+from ..dashboard.layout import (
+    BREADTH_UNIVERSES,
+    DASHBOARD,
+    INDUSTRIES_TABLE,
+    ROTATION_PAIRS,
+    RS_HISTORY_TABLE,
+    Table,
+)
 from ..errors import InvalidParameterError, NoDataError, XlsrcError
-from ..market import SHORT_SORT_KEYS, lookup_metric
+from ..market import DEFAULT_BASIS, SHORT_SORT_KEYS, check_basis, lookup_metric
 from ..periods import BREADTH_WINDOWS, DEFAULT_BENCHMARK, YTD
 from . import args as a
 
@@ -63,6 +70,9 @@ __all__ = [
     "BREADTH",
     "DATA_SOURCES",
     "DATA_STATUS",
+    "GROUP_RANK",
+    "INDUSTRY",
+    "INDUSTRY_GROUPS",
     "LEADERS",
     "MARKET_OVERVIEW",
     "PCT_FROM_HIGH",
@@ -73,10 +83,12 @@ __all__ = [
     "REL_VOLUME",
     "ROTATION_SIGNAL",
     "ROTATION_SPREAD",
+    "ROTATION_SUMMARY",
     "ROTATION_TABLE",
     "RRG",
     "RRG_GUIDES",
     "RSI",
+    "RS_HISTORY",
     "RS_LINE",
     "RS_RATING",
     "RS_SCORE",
@@ -101,6 +113,10 @@ _AS_OF_DOC = "Date to compute as of (the last trading day on or before it); blan
 _UNIVERSE_DOC = (
     "Universe name (stocks, sp500, sp400, sp600, r2000, sectors) or a range of tickers; "
     "blank = stocks"
+)
+_BASIS_DOC = (
+    '"total" (dividend-adjusted closes, total return) or "price" (closes adjusted for '
+    'splits only, price change); blank = "total"'
 )
 _SMALL, _LARGE = ROTATION_PAIRS[0]
 
@@ -188,10 +204,36 @@ def _rows(frame: pd.DataFrame, headers: Iterable[str]) -> list[list[Any]]:
     return [list(headers), *body]
 
 
-def _layout_rows(table: str, frame: pd.DataFrame) -> list[list[Any]]:
+def _layout_rows(table: str | Table, frame: pd.DataFrame) -> list[list[Any]]:
     """Return a dashboard table with the dashboard's own headers (one definition)."""
-    spec = DASHBOARD.table(table)
+    spec = DASHBOARD.table(table) if isinstance(table, str) else table
     return _rows(frame[list(spec.keys)], spec.headers)
+
+
+def _basis(value: Any, signature: str) -> str:
+    """Read a ``basis`` argument: blank = ``"total"``; else ``"total"`` or ``"price"``.
+
+    A date or a number there is an ``as_of`` written where ``basis`` now stands (the
+    formulas gained the argument before ``as_of``): the message says where the date goes.
+    """
+    value = a.scalar(value, "basis")
+    if a.is_blank(value):
+        return DEFAULT_BASIS
+    try:
+        return check_basis(value)
+    except InvalidParameterError:
+        try:
+            is_date = a.date_arg(value, "basis") is not None
+        except InvalidParameterError:
+            is_date = False
+        if not is_date:
+            raise
+    shown = f"{value:%Y-%m-%d}" if isinstance(value, _dt.date) else str(value).strip()
+    raise InvalidParameterError(
+        f'Invalid basis: {shown} is not "total" or "price" (a date goes last: {signature})',
+        name="basis",
+        value=value,
+    )
 
 
 def _as_of(market: Market, value: Any) -> pd.Timestamp:
@@ -223,8 +265,8 @@ def _window(value: Any, family: str) -> int:
 
 
 # --------------------------------------------------------------------------- RS
-@_formula(universe=_UNIVERSE_DOC)
-def RS_RATING(ticker: Any, universe: Any = None, as_of: Any = None) -> Any:
+@_formula(universe=_UNIVERSE_DOC, basis=_BASIS_DOC)
+def RS_RATING(ticker: Any, universe: Any = None, basis: Any = None, as_of: Any = None) -> Any:
     """IBD-style relative strength rating, 1 (weakest) to 99 (strongest), within a universe.
 
     The percentile rank of the ticker's RS score (0.4·r63 + 0.2·r126 + 0.2·r189 + 0.2·r252)
@@ -233,26 +275,47 @@ def RS_RATING(ticker: Any, universe: Any = None, as_of: Any = None) -> Any:
     ticker with fewer than 64 real bars, or without a trade in the last 5 sessions, has no
     rating and is no member of the ranking.
 
+    Basis: ``"total"`` (default) ranks total return on dividend-adjusted closes, what a
+    holder earned and the only close the bundled snapshot holds; ``"price"`` ranks price
+    change on closes adjusted for splits only, as IBD does (they differ for high
+    distributors: an income ETF can rate 85 on one and 12 on the other). ``"price"``
+    needs split-adjusted closes for the ticker and the whole universe over the last 253
+    sessions (a Yahoo refresh stores them), else ``#N/A`` says which are missing.
+
+    Shortened window: with less than a year of history (a ticker listed within the last
+    253 sessions, or a date in the data's first year) the score uses only the windows
+    that exist, weights renormalised, so the rating measures something else (with 64 to
+    126 bars, the 3-month return alone). This one-cell formula still returns the number,
+    as a cell holds one value; the tables flag it in their "RS basis" column ("3M only",
+    "3M+6M only", "3M+6M+9M only") and ``RS_HISTORY`` says what it measures.
+
     Returns
     -------
     int or str
         1..99, or ``#N/A <reason>``.
     """
     uni = a.universe_arg(universe)
-    value = _value(ticker, "rs_rating", as_of, universe=uni if isinstance(uni, str) else tuple(uni))
+    chosen = _basis(basis, "RS_RATING(ticker, universe, basis, as_of)")
+    ranked = uni if isinstance(uni, str) else tuple(uni)
+    value = _value(ticker, "rs_rating", as_of, universe=ranked, basis=chosen)
     return int(value)  # already a whole number (the core rounds, half up)
 
 
-@_formula()
-def RS_SCORE(ticker: Any, as_of: Any = None) -> Any:
+@_formula(basis=_BASIS_DOC)
+def RS_SCORE(ticker: Any, basis: Any = None, as_of: Any = None) -> Any:
     """Raw RS score (weighted 3/6/9/12-month return, latest quarter double) behind RS_RATING.
+
+    ``basis`` as in RS_RATING: total return (default) or price change (split-adjusted
+    closes only; ``#N/A`` when the ticker lacks them). With less than a year of history
+    the score is over the windows that exist (RS_RATING, "Shortened window").
 
     Returns
     -------
     float or str
         A decimal (0.35 = 35 %), or ``#N/A <reason>``.
     """
-    return _value(ticker, "rs_score", as_of)
+    chosen = _basis(basis, "RS_SCORE(ticker, basis, as_of)")
+    return _value(ticker, "rs_score", as_of, basis=chosen)
 
 
 @_formula(benchmark=f'Benchmark ticker; blank = "{DEFAULT_BENCHMARK}"')
@@ -455,12 +518,18 @@ _SORT_BY_DOC = (
     universe=f'Universe name or a range of tickers; blank = "{build.DEFAULT_UNIVERSE}"',
     n=f"Number of rows; blank = {build.DEFAULT_TOP}",
     sort_by=_SORT_BY_DOC,
+    basis="Basis of the RS columns: " + _BASIS_DOC,
 )
-def LEADERS(universe: Any = None, n: Any = None, sort_by: Any = None, as_of: Any = None) -> Any:
+def LEADERS(
+    universe: Any = None, n: Any = None, sort_by: Any = None, basis: Any = None, as_of: Any = None
+) -> Any:
     """Top stocks of a universe with YTD return, RS rating and technicals (spills a table).
 
     The same table as the dashboard's Leaders sheet (``xlsrc.dashboard.build.leaders_table``;
-    ``sort_by`` takes any key of ``xlsrc.dashboard.build.SORT_KEYS``).
+    ``sort_by`` takes any key of ``xlsrc.dashboard.build.SORT_KEYS``): with the RS rating
+    3 months (63 sessions) earlier, so a rising rating shows, and the "RS basis" flag of
+    a rating on a shortened window (RS_RATING). ``basis`` applies to the RS columns (their
+    headers then say "(price)"); the returns stay total returns.
 
     Returns
     -------
@@ -471,8 +540,16 @@ def LEADERS(universe: Any = None, n: Any = None, sort_by: Any = None, as_of: Any
     uni = a.universe_arg(universe, build.DEFAULT_UNIVERSE)
     count = a.count_arg(n, build.DEFAULT_TOP, maximum=MAX_ROWS)
     key = "ytd" if a.is_blank(sort_by) else a.scalar(sort_by, "sort_by")
-    frame = build.leaders_table(m, uni, count, key, a.as_of_arg(as_of))
-    return _layout_rows("leaders", frame)
+    chosen = _basis(basis, "LEADERS(universe, n, sort_by, basis, as_of)")
+    frame = build.leaders_table(m, uni, count, key, a.as_of_arg(as_of), chosen)
+    rows = _layout_rows("leaders", frame)
+    if chosen != DEFAULT_BASIS:
+        keys = DASHBOARD.table("leaders").keys
+        rows[0] = [
+            f"{h} ({chosen})" if k in build.BASIS_COLUMNS else h
+            for k, h in zip(keys, rows[0], strict=True)
+        ]
+    return rows
 
 
 @_formula(table=True, benchmark=f'RRG benchmark; blank = "{DEFAULT_BENCHMARK}"')
@@ -707,11 +784,159 @@ def DATA_SOURCES() -> Any:
     return _layout_rows("provenance", build.provenance_table(_market()))
 
 
+# --------------------------------------------------------------------------- leadership
+def _signed_count(value: Any, name: str = "n") -> int | None:
+    """Read a row count that may be negative (the last rows); blank = None (all rows)."""
+    value = a.scalar(value, name)
+    if a.is_blank(value):
+        return None
+    allowed = f"a whole number from -{MAX_ROWS} to {MAX_ROWS} other than 0 (negative: the last)"
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise InvalidParameterError(name=name, value=value, allowed=allowed) from None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not float(value).is_integer()
+        or value == 0
+        or abs(value) > MAX_ROWS
+    ):
+        raise InvalidParameterError(name=name, value=value, allowed=allowed)
+    return int(value)
+
+
+@_formula(
+    table=True,
+    universe='Stocks that form the groups: a universe name or a range of tickers; blank = "stocks"',
+    n="Number of groups: the strongest n; a negative n = the weakest; blank = all",
+)
+def INDUSTRY_GROUPS(universe: Any = None, n: Any = None, as_of: Any = None) -> Any:
+    """Industry groups ranked by group RS: the mean RS rating of their stocks (spills a table).
+
+    IBD-style group relative strength over Yahoo's industries (about 145):
+    ``xlsrc.dashboard.build.industry_groups_table`` / ``xlsrc.core.groups``. A group's
+    score is the mean RS rating of its stocks (ratings against every stock in the store;
+    ``universe`` only chooses the stocks that form the groups); a group needs 3 rated
+    stocks. Columns: rank (1 = strongest; ties share it), industry, its sector, group RS
+    rating (the score's percentile among the groups, 1-99), the mean RS, stocks, the share
+    of them rated 80 or more, the best 3, and the group's rank 1, 3 and 6 months (21/63/126
+    sessions) earlier over the same stocks. The Groups sheet of the dashboard.
+
+    Returns
+    -------
+    list of list
+        A header row then one row per group, strongest first, or ``[["#N/A <reason>"]]``.
+    """
+    m = _market()
+    uni = a.universe_arg(universe, "stocks")
+    frame = build.industry_groups_table(m, uni, _signed_count(n), a.as_of_arg(as_of))
+    if frame.empty:
+        day = _as_of(m, as_of)
+        raise NoDataError(build.no_groups_reason(uni, day), ticker=None, date=f"{day:%Y-%m-%d}")
+    return _layout_rows("groups_top", frame)
+
+
+@_formula(ticker="Ticker; blank = the list of every industry, its sector and number of stocks")
+def INDUSTRY(ticker: Any = None) -> Any:
+    """Industry group of a stock (Yahoo's classification); blank: every industry (spills).
+
+    Returns
+    -------
+    str or list of list
+        The industry, ``#N/A <reason>`` (an ETF, index or unclassified stock has none),
+        or without a ticker the table ``Industry, Sector, Stocks``.
+    """
+    m = _market()
+    if a.is_blank(ticker):
+        return _layout_rows(INDUSTRIES_TABLE, build.industries_table(m))
+    return build.industry_of(m, a.ticker_arg(ticker))
+
+
+@_formula()
+def GROUP_RANK(ticker: Any, as_of: Any = None) -> Any:
+    """Rank of the stock's industry group among the groups by group RS (1 = strongest).
+
+    The ``#`` of the ticker's industry in INDUSTRY_GROUPS() (groups formed from every
+    stock, 3 rated stocks at least; tied groups share a rank).
+
+    Returns
+    -------
+    int or str
+        The rank, or ``#N/A <reason>`` (no industry, or a group too small to rank).
+    """
+    row = build.group_rank(_market(), a.ticker_arg(ticker), a.as_of_arg(as_of))
+    return int(row["rank"])
+
+
+@_formula(
+    table=True,
+    ticker='Ticker, a range of tickers or text such as "ICHR, UCTT"',
+    universe=_UNIVERSE_DOC,
+)
+def RS_HISTORY(ticker: Any, universe: Any = None, as_of: Any = None) -> Any:
+    """RS rating now and 1, 3, 6, 12 months earlier, with the RS line's 52-week high (spills).
+
+    One row per ticker: the rating now and 21, 63, 126, 252 sessions earlier, each as
+    computed on that day (same universe, today's membership; blank before the data);
+    "Yes" when the RS line (close / SPY) is at a new 52-week high; and the rating's basis:
+    blank for the full 3/6/9/12-month weighting, else what a shortened rating measures
+    (``xlsrc.dashboard.build.rs_history_table``). These are past ratings, not the
+    reference tool's 1M/3M/6M relative ranks.
+
+    Returns
+    -------
+    list of list
+        Header ``Ticker, RS now, 1M ago, 3M ago, 6M ago, 12M ago, RS line at 52w high,
+        RS basis`` then one row per ticker (an unknown one keeps its row, the reason in
+        the last column), or ``[["#N/A <reason>"]]``.
+    """
+    m = _market()
+    tickers = a.ticker_list_arg(ticker, "ticker")
+    uni = a.universe_arg(universe)
+    frame = build.rs_history_display(m, tickers, uni, a.as_of_arg(as_of))
+    return _layout_rows(RS_HISTORY_TABLE, frame)
+
+
+@_formula(table=True)
+def ROTATION_SUMMARY(as_of: Any = None) -> Any:
+    """Rotation of the day in a few sentences, from xlsrc's own numbers (spills down a column).
+
+    Small vs large caps (IWM vs SPY and QQQ YTD, the IWM/SPY signal), the start-of-year
+    rule, S&P 600 vs S&P 500 breadth, the strongest sectors (mean RS of S&P 1500 members)
+    and the weakest, the leading industry groups, the top S&P 600 leaders with their RS,
+    and warnings (extended leaders, RSI above 70, ETFs at a 52-week high on light volume).
+    Fixed templates filled with numbers only (``xlsrc.dashboard.story``); each sentence at
+    most 255 characters; no header row, so ``INDEX(ROTATION_SUMMARY(), k)`` is sentence k.
+
+    Returns
+    -------
+    list of list
+        One sentence per row (up to ten), or ``[["#N/A <reason>"]]``.
+    """
+    m = _market()
+    sentences = build.rotation_summary(m, a.as_of_arg(as_of))
+    if not sentences:
+        day = _as_of(m, as_of)
+        raise NoDataError(
+            f"No rotation summary as of {day:%Y-%m-%d}: none of its figures can be computed "
+            f"yet (the data start {m.close.index[0]:%Y-%m-%d})",
+            ticker=None,
+            date=f"{day:%Y-%m-%d}",
+        )
+    return [[text] for text in sentences]
+
+
 #: Every formula the module exposes, in the order of the documentation.
 UDFS: tuple[Callable[..., Any], ...] = (
     RS_RATING,
     RS_SCORE,
     RS_LINE,
+    RS_HISTORY,
+    INDUSTRY,
+    GROUP_RANK,
     YTD_RETURN,
     TRAILING_RETURN,
     PERIOD_RETURN,
@@ -731,6 +956,8 @@ UDFS: tuple[Callable[..., Any], ...] = (
     TECHNICALS,
     MARKET_OVERVIEW,
     ROTATION_TABLE,
+    ROTATION_SUMMARY,
+    INDUSTRY_GROUPS,
     REBASED,
     RRG_GUIDES,
     DATA_STATUS,
