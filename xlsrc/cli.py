@@ -134,13 +134,53 @@ def cmd_quote(args: argparse.Namespace) -> int:
     print(f"As of {as_of:%Y-%m-%d}")
     if len(frame) == 1:
         record = frame.iloc[0]
-        width = max(len(c.header) for c in table.columns)
-        for column in table.columns:
-            if column.key in frame.columns:
-                shown = format_value(record[column.key], column.number_format)
-                print(f"{column.header.ljust(width)}  {shown}")
+        lines = [
+            (c.header, format_value(record[c.key], c.number_format))
+            for c in table.columns
+            if c.key in frame.columns and c.key != "rs_basis"  # RS history says it in full
+        ]
+        lines += _rs_history_lines(market, tickers[0], as_of)
+        width = max(len(head) for head, _ in lines)
+        for head, shown in lines:
+            print(f"{head.ljust(width)}  {shown}")
     else:
         print(format_table(frame, table))
+    return 0
+
+
+def _rs_history_lines(market: Market, ticker: str, as_of: pd.Timestamp) -> list[tuple[str, str]]:
+    """``quote``'s RS history lines: the rating 1/3/6/12 months ago, the RS line's high."""
+    from xlsrc.dashboard.build import rs_history_display
+
+    record = rs_history_display(market, [ticker], "stocks", as_of).iloc[0]
+    lines = []
+    for column in layout.RS_HISTORY_TABLE.columns:
+        if column.key in ("ticker", "rs_now"):  # the ticker and the rating are shown above
+            continue
+        head = (
+            f"RS {column.header}"
+            if column.key.startswith("rs_") and "ago" in column.header
+            else column.header
+        )
+        shown = format_value(record[column.key], column.number_format)
+        if shown and not (column.key == "rs_note" and not record[column.key]):
+            lines.append((head, shown))
+    return lines
+
+
+def cmd_groups(args: argparse.Namespace) -> int:
+    """Print the strongest industry groups by group RS."""
+    from xlsrc.dashboard.build import industry_groups_table, no_groups_reason
+
+    market = _market(args)
+    as_of = market.trading_day(args.as_of)  # the day the data are as of, not the typed date
+    frame = industry_groups_table(market, args.universe, args.top, as_of)
+    if frame.empty:
+        raise XlsrcError(no_groups_reason(args.universe, as_of))
+    print(
+        f"Top {len(frame)} industry groups of {args.universe} by group RS, as of {as_of:%Y-%m-%d}"
+    )
+    print(format_table(frame, layout.DASHBOARD.table("groups_top")))
     return 0
 
 
@@ -393,6 +433,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_leaders)
 
     p = sub.add_parser(
+        "groups",
+        parents=[common, dated],
+        help="industry groups ranked by group RS (the mean RS rating of their stocks)",
+        description="Yahoo's industries ranked by group RS: the mean RS rating of a group's "
+        "stocks (rated against every stock in the store), as a percentile among the groups; "
+        "a group needs 3 rated stocks. With the share rated 80+, the best 3 and the rank 1, "
+        "3 and 6 months earlier.",
+    )
+    p.add_argument(
+        "--universe",
+        default="stocks",
+        help="the stocks that form the groups: stocks (every stock), sp1500, sp500, sp400, "
+        "sp600, r2000 or a stored universe (default: stocks)",
+    )
+    p.add_argument("--top", type=_positive_int, default=20, help="groups to show (default: 20)")
+    p.set_defaults(func=cmd_groups)
+
+    p = sub.add_parser(
         "sectors",
         parents=[common, dated],
         help="sector SPDRs: returns, RS, RRG quadrant, sector score",
@@ -404,8 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
         "report",
         parents=[common, dated],
         help="write the dashboard as an .xlsx report (no Excel needed)",
-        description="Write the dashboard (Overview, Leaders, Sectors, Technicals, Settings, "
-        "with native charts) to an .xlsx file. The file is replaced atomically.",
+        description="Write the dashboard (Overview, Leaders, Sectors, Groups, Technicals, "
+        "Settings, with native charts) to an .xlsx file. The file is replaced atomically.",
     )
     p.add_argument(
         "--out",
