@@ -615,9 +615,9 @@ RELVOL = metric_column("relative_volume50", "Rel. volume", 10)
 HIGH = metric_column("pct_from_high252", "vs 52w high", 11)
 LAST_BAR = metric_column("last_bar", "Last bar", 11)
 #: The RS rating 63 sessions (3 months) earlier: a rising rating shows against it.
-RS_3M = Column("rs_3m", "RS 3 months ago", FMT_RATING, 10)
+RS_3M = Column("rs_3m", "RS 3 months ago", FMT_RATING, 12)
 #: What an RS rating rests on when it is not the full 3/6/9/12-month weighting.
-RS_BASIS = Column("rs_basis", "RS basis", FMT_GENERAL, 12)
+RS_BASIS = Column("rs_basis", "RS basis", FMT_GENERAL, 13, "center")
 
 
 def rs_basis_tag(windows: object) -> str:
@@ -1061,7 +1061,7 @@ GROUP_COLUMNS: tuple[Column, ...] = (
     Column("group_rs_rating", "Group RS", FMT_RATING, 9),
     Column("group_score", "Mean RS", FMT_ONE, 8),
     Column("members", "Stocks", FMT_INT, 7),
-    Column("share_rs80", "Share RS 80+", "0%", 9),
+    Column("share_rs80", "Share RS 80+", "0%", 9, "center"),
     Column("leaders", "Best 3 stocks", FMT_GENERAL, 22),
     Column("rank_1m", "Rank 1M ago", FMT_RATING, 8),
     Column("rank_3m", "Rank 3M ago", FMT_RATING, 8),
