@@ -46,14 +46,14 @@ def mixed_calls(n: int) -> list[tuple[str, tuple]]:
     """``n`` formula calls in the mix a dashboard sheet would have."""
     kinds = [
         ("YTD_RETURN", lambda t: (t, AS_OF)),
-        ("RS_RATING", lambda t: (t, None, AS_OF)),
+        ("RS_RATING", lambda t: (t, None, None, AS_OF)),  # universe, basis, as_of
         ("PCT_FROM_MA", lambda t: (t, 20.0, AS_OF)),
         ("RSI", lambda t: (t, None, AS_OF)),
         ("VOLATILITY", lambda t: (t, None, AS_OF)),
         ("TRAILING_RETURN", lambda t: (t, "1M", AS_OF)),
         ("REL_VOLUME", lambda t: (t, None, AS_OF)),
         ("PCT_FROM_HIGH", lambda t: (t, AS_OF)),
-        ("RS_SCORE", lambda t: (t, AS_OF)),
+        ("RS_SCORE", lambda t: (t, None, AS_OF)),  # basis, as_of
         ("YTD_RETURN", lambda t: (t.lower() + " ", None)),
     ]
     calls = []

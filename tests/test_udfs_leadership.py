@@ -318,3 +318,23 @@ def test_a_date_where_basis_now_stands_says_where_it_goes(typed):
     ) or out.startswith('#N/A Invalid basis: 46044.0 is not "total" or "price" (a date goes')
     assert udfs.RS_SCORE("VICR", typed).startswith("#N/A Invalid basis: ")
     assert "RS_SCORE(ticker, basis, as_of)" in udfs.RS_SCORE("VICR", typed)
+
+
+def test_every_text_the_new_formulas_return_fits_a_cell():
+    """Excel shows #VALUE! for a string over 255 characters in a returned array."""
+    outputs = [
+        udfs.INDUSTRY_GROUPS(None, None, DAY),
+        udfs.INDUSTRY_GROUPS("sp1500", None, DAY),
+        udfs.INDUSTRY(),
+        udfs.RS_HISTORY("ICHR, CRCL, UCFIW, XYZQ, SPY", None, DAY),
+        udfs.RS_HISTORY("ICHR, CRCL", None, "2024-07-01"),
+        udfs.ROTATION_SUMMARY(DAY),
+        udfs.ROTATION_SUMMARY("2024-07-01"),
+        udfs.LEADERS("sp600", 100, None, None, DAY),
+        [[udfs.RS_RATING("VICR", None, "price", DAY)]],
+        [[udfs.RS_RATING("VICR", None, DAY, None)]],
+        [[udfs.GROUP_RANK("SPY", DAY)], [udfs.INDUSTRY("^GSPC")], [udfs.INDUSTRY("UCFIW")]],
+    ]
+    texts = [v for rows in outputs for row in rows for v in row if isinstance(v, str)]
+    assert len(texts) > 1000
+    assert max(len(t) for t in texts) <= 255
