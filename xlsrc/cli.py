@@ -299,6 +299,39 @@ def cmd_universe(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_store_init(args: argparse.Namespace) -> int:
+    """Create the schema of a PostgreSQL store and load the bundled snapshot into it."""
+    from tqdm import tqdm
+
+    from xlsrc.data.backends.postgres import initialise
+    from xlsrc.data.store import is_url
+
+    if not is_url(args.url):
+        raise XlsrcError(
+            f"store init takes a postgresql:// URL, not {args.url!r} (a local store needs no init)"
+        )
+    bars: dict[str, Any] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            for other in bars.values():
+                other.close()
+            unit, desc = ("bars", "copying bars") if stage == "bars" else ("steps", "keys, summary")
+            bar = bars[stage] = tqdm(
+                total=total, unit=unit, desc=desc, disable=args.quiet, unit_scale=stage == "bars"
+            )
+        bar.update(done - bar.n)
+
+    try:
+        result = initialise(args.url, force=args.force, progress=progress)
+    finally:
+        for bar in bars.values():
+            bar.close()
+    print(result)
+    return 0
+
+
 def cmd_workbook_build(args: argparse.Namespace) -> int:
     """Build the template workbook from the layout, the VBA sources and xlwings."""
     from xlsrc.excel.workbook import build_workbook
@@ -491,6 +524,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write it (default: workbook/xlsrc-dashboard.xlsm)",
     )
     p.set_defaults(func=cmd_workbook_build, store=None)
+
+    p = sub.add_parser(
+        "store",
+        help="set up a shared PostgreSQL store: 'store init postgresql://...'",
+        description="Create the tables of a PostgreSQL store and load the bundled snapshot "
+        "into it, in one transaction (an interrupted init changes nothing). Then run "
+        "'xlsrc refresh --store URL' on a schedule and set XLSRC_STORE=URL for the analysts.",
+    )
+    p.add_argument("action", choices=["init"], help="init: create and load the store")
+    p.add_argument("url", metavar="URL", help="postgresql://[user[:password]@]host[:port]/db")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a store that already holds data (everything written to it is lost)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_store_init, store=None)
 
     p = sub.add_parser(
         "status",
