@@ -213,3 +213,33 @@ def test_store_init_takes_only_a_postgresql_url(capsys: pytest.CaptureFixture[st
 
     assert main(["store", "init", "/tmp/somewhere.sqlite"]) == 1
     assert "store init takes a postgresql:// URL" in capsys.readouterr().err
+
+
+def test_a_market_whose_store_became_unreachable_fails_every_call_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not one #N/A among old values: every call fails until a check of the store works."""
+    from tiny_snapshot import make_snapshot
+
+    from xlsrc import market as market_module
+    from xlsrc.market import Market
+
+    store = open_store("memory:", snapshot=make_snapshot(tmp_path / "snap"))
+    m = Market(store)
+    assert m.refresh_if_changed(force=True) is False
+    down = StoreError("Cannot connect to the PostgreSQL store postgresql://db.desk/xlsrc: refused")
+    real_identity = store.identity
+
+    def unreachable() -> tuple[str, int, int]:
+        raise down
+
+    monkeypatch.setattr(store, "identity", unreachable)
+    with pytest.raises(StoreError, match="Cannot connect"):
+        m.refresh_if_changed(force=True)
+    for _ in range(3):  # within CHECK_INTERVAL: the same error, without asking the store
+        with pytest.raises(StoreError, match="Cannot connect"):
+            m.refresh_if_changed()
+    monkeypatch.setattr(store, "identity", real_identity)
+    monkeypatch.setattr(market_module, "CHECK_INTERVAL", 0.0)
+    assert m.refresh_if_changed() is False  # the server is back: calls work again
+    assert m.refresh_if_changed() is False

@@ -46,7 +46,7 @@ Python loop per row and checked (field counts, lengths, per-ticker counts agains
 formula process reads the server once per change of its bars.
 
 One connection per store object (per process: a forked child opens its own), opened on
-first use with ``connect_timeout`` 10 s and ``application_name`` ``xlsrc`` unless the
+first use with ``connect_timeout`` 5 s and ``application_name`` ``xlsrc`` unless the
 URL says otherwise; a read that finds it broken (server restarted) reconnects once.
 """
 
@@ -78,7 +78,7 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA_VERSION", "InitResult", "PostgresStore", "initialise", "mask_url"]
 
 #: Seconds to wait for a connection unless the URL sets ``connect_timeout``.
-CONNECT_TIMEOUT: Final = 10
+CONNECT_TIMEOUT: Final = 5
 _TYPES_SQL = ", ".join(f"'{t}'" for t in SECURITY_TYPES)
 _TABLES: Final = (
     "meta",
