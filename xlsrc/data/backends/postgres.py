@@ -38,10 +38,13 @@ Transactions:
   transactions: :meth:`PostgresStore.read_long` returns the bars and the identity they
   reflect from one snapshot. :meth:`PostgresStore.identity` is one tiny query.
 
-Bulk reads: ``read_long`` is one ``COPY ... TO STDOUT (FORMAT BINARY)`` of fixed-width
-rows (ticker code, day, the fields with NULL sent as NaN), parsed by numpy without a
-Python loop per row and checked (field counts, lengths, per-ticker counts against
-``bar_summary``) before use; the result is kept in a local file cache
+Bulk reads: ``read_long`` is one query returning one row per ticker, whose bars the
+server packs into a single ``bytea`` (``string_agg`` of ``int4send(day) ||
+float8send(field)...``, NULL sent as NaN), so the client turns the whole answer into
+numpy arrays with one :func:`numpy.frombuffer`, with no Python step per bar; every
+ticker's byte count is checked against its bar count. (A binary ``COPY`` of one row per
+bar was measured first: psycopg hands a COPY out one row per call, 6.3 million calls;
+6.1 s against 4.4 s for this query, side by side on the same loaded 2-core machine.) The result is kept in a local file cache
 (:mod:`xlsrc.data.cache`) keyed by ``(store_id, bars_version)`` and the fields, so a
 formula process reads the server once per change of its bars.
 
@@ -134,7 +137,6 @@ _FIELDS_SQL: Final = ", ".join(BAR_FIELDS)
 #: Days from 1970-01-01 (xlsrc's day numbers) to 2000-01-01 (PostgreSQL's date epoch).
 _PG_EPOCH_DAYS: Final = 10957
 _COPY_SIGNATURE: Final = b"PGCOPY\n\xff\r\n\x00"
-_ORPHANS: list[Any] = []  # connections inherited through fork: never closed by the child
 
 
 def _now() -> str:
@@ -236,9 +238,8 @@ class PostgresStore:
         """Return this process's open connection, opening one if needed."""
         conn = self._conn
         if conn is not None and self._pid != os.getpid():
-            # Inherited through fork: the socket is the parent's. Closing it here would end
-            # the parent's session, so the child only forgets it.
-            _ORPHANS.append(conn)
+            # Inherited through fork: the socket is the parent's. The child only forgets
+            # it (psycopg never closes a connection made in another process).
             conn = self._conn = None
         if conn is None or conn.closed or conn.broken:
             conn = self._conn = self._connect()
