@@ -248,6 +248,38 @@ def test_read_long_reads_the_server_once_per_change_of_bars(
     ]
 
 
+def test_a_restored_database_never_matches_a_file_cached_before(
+    url: str, snap: Path, tmp_path: Path
+) -> None:
+    """A restore puts bars_version back; later writes reach cached numbers with other bars."""
+    import psycopg
+
+    initialise(url, snapshot=snap)
+    cache = BarsCache(tmp_path / "cache")
+    store = PostgresStore(url, cache=cache)
+    ingest_bars(
+        store, pd.DataFrame({"ticker": ["AAA"], "date": [NEXT], "close": [16.0]}), "t", now=NOW
+    )
+    cached, identity = store.read_long(("close",))
+    assert identity[2] == 2 and 16.0 in cached.fields["close"]
+    # "restore" the state of bars_version 1, then write other bars: version 2 again
+    with psycopg.connect(url) as conn:
+        conn.execute("DELETE FROM bars WHERE date = %s", (NEXT.date(),))
+        conn.execute("DELETE FROM bar_summary")
+        conn.execute(
+            "INSERT INTO bar_summary SELECT ticker, source_id, COUNT(*), MIN(date), MAX(date) "
+            "FROM bars GROUP BY ticker, source_id"
+        )
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'bars_version'")
+        conn.execute("UPDATE meta SET value = 'restored' WHERE key = 'bars_stamp'")
+    ingest_bars(
+        store, pd.DataFrame({"ticker": ["AAA"], "date": [NEXT], "close": [17.0]}), "t", now=NOW
+    )
+    long, again = store.read_long(("close",))
+    assert again[0] == identity[0] and again[2] == 2  # the same key but for the stamp
+    assert 17.0 in long.fields["close"] and 16.0 not in long.fields["close"]
+
+
 def test_a_read_from_the_server_matches_read_bars_field_by_field(url: str, snap: Path) -> None:
     initialise(url, snapshot=snap)
     store = PostgresStore(url, cache=False)

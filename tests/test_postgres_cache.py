@@ -53,6 +53,11 @@ def test_another_version_store_or_field_set_is_a_miss(tmp_path: Path) -> None:
     assert cache.load(STORE_ID, 6, ("close",)) is None
     assert cache.load("fedcba9876543210", 7, ("close",)) is None  # another store
     assert cache.load(STORE_ID, 7, ("close", "volume")) is None  # other fields
+    # a stamp is part of the key: the same version number with another stamp is a miss
+    cache.save(STORE_ID, 9, ("close",), sample(), stamp="written-by-write-a")
+    assert cache.load(STORE_ID, 9, ("close",), stamp="written-by-write-a") is not None
+    assert cache.load(STORE_ID, 9, ("close",), stamp="written-by-write-b") is None
+    assert cache.load(STORE_ID, 9, ("close",)) is None
 
 
 def test_a_newer_version_replaces_the_file_whole(tmp_path: Path) -> None:
@@ -101,7 +106,14 @@ def _write_raw(path: Path, key: dict, **arrays: np.ndarray) -> None:
 def test_a_file_whose_shapes_disagree_with_its_key_is_a_miss(tmp_path: Path) -> None:
     cache = BarsCache(tmp_path)
     path = cache.path(STORE_ID, ("close",))
-    key = {"format": 1, "store_id": STORE_ID, "bars_version": 7, "fields": ["close"], "rows": 3}
+    key = {
+        "format": 1,
+        "store_id": STORE_ID,
+        "bars_version": 7,
+        "stamp": "",
+        "fields": ["close"],
+        "rows": 3,
+    }
     good = {
         "tickers": np.array(["AAA", "BBB"]),
         "code": np.array([0, 0, 1], dtype=np.int32),

@@ -18,7 +18,9 @@ Rules that keep it from ever serving data the server does not hold:
 
 - **Key.** ``bars_version`` changes in the same transaction as any change of bars and
   ``store_id`` is new for every store (``store init --force`` too), so one key names one
-  content of the bars table. The caller asks the server for its identity first (one
+  content of the bars table. A caller may add a stamp (PostgreSQL: a random token each
+  bar write sets), so even a database restored from a backup, whose counter goes back
+  and later passes numbers cached with other content, never matches an old file. The caller asks the server for its identity first (one
   tiny query) and only a file with exactly that key and the same fields is used; when
   the server cannot be reached nothing is served (the caller's read fails).
 - **Whole files only.** A file is written from one complete read, to a temporary file
@@ -96,19 +98,22 @@ class BarsCache:
         return self.directory / name
 
     @staticmethod
-    def _key(store_id: str, bars_version: int, fields: Sequence[str], rows: int) -> str:
+    def _key(store_id: str, bars_version: int, fields: Sequence[str], rows: int, stamp: str) -> str:
         return json.dumps(
             {
                 "format": FORMAT,
                 "store_id": store_id,
                 "bars_version": int(bars_version),
+                "stamp": stamp,
                 "fields": list(fields),
                 "rows": int(rows),
             },
             sort_keys=True,
         )
 
-    def load(self, store_id: str, bars_version: int, fields: Sequence[str]) -> LongBars | None:
+    def load(
+        self, store_id: str, bars_version: int, fields: Sequence[str], *, stamp: str = ""
+    ) -> LongBars | None:
         """Return the cached bars for exactly this key, or None (missing, stale or invalid).
 
         Parameters
@@ -117,6 +122,9 @@ class BarsCache:
             The store's identity as the server reports it now.
         fields : sequence of str
             The fields wanted, in order.
+        stamp : str
+            Anything else the server says identifies its bars (PostgreSQL: the random
+            ``bars_stamp`` of its last bar write); part of the key.
 
         Returns
         -------
@@ -129,7 +137,7 @@ class BarsCache:
             with np.load(path, allow_pickle=False) as npz:
                 meta = json.loads(str(npz["key"]))
                 rows = int(meta.get("rows", -1))
-                if str(npz["key"]) != self._key(store_id, bars_version, fields, rows):
+                if str(npz["key"]) != self._key(store_id, bars_version, fields, rows, stamp):
                     return None
                 tickers = npz["tickers"]
                 code = npz["code"]
@@ -148,7 +156,15 @@ class BarsCache:
             tickers=tickers.astype(object), code=code, day=day, fields=dict(values.items())
         )
 
-    def save(self, store_id: str, bars_version: int, fields: Sequence[str], bars: LongBars) -> None:
+    def save(
+        self,
+        store_id: str,
+        bars_version: int,
+        fields: Sequence[str],
+        bars: LongBars,
+        *,
+        stamp: str = "",
+    ) -> None:
         """Write the bars of one complete read under their key (atomically; errors ignored).
 
         A cache that cannot be written (read-only or full disk) costs only speed: the
@@ -158,7 +174,7 @@ class BarsCache:
             return
         fields = tuple(fields)
         path = self.path(store_id, fields)
-        key = self._key(store_id, bars_version, fields, len(bars))
+        key = self._key(store_id, bars_version, fields, len(bars), stamp)
         arrays = {
             "key": np.array(key),
             "tickers": np.asarray(bars.tickers, dtype=str),

@@ -11,7 +11,7 @@ the connection's current schema, normally ``public``; a desk can choose another 
 ``?options=-csearch_path%3Dxlsrc`` in the URL)::
 
     meta(key PRIMARY KEY, value)     schema_version, store_id, data_version, bars_version,
-                                     created_at, last_write_at, last_refresh,
+                                     bars_stamp (random, new with every bar write), created_at, last_write_at, last_refresh,
                                      last_refresh_source, snapshot_version, snapshot_id
     sources(id PRIMARY KEY, name UNIQUE, description, fetched_at)
     securities(ticker PRIMARY KEY, name, sector, industry, type)
@@ -132,7 +132,16 @@ _LOAD_BARS: Final = (
 _LOCK_SQL: Final = (
     "SELECT pg_advisory_xact_lock(hashtextextended('xlsrc store ' || current_schema(), 0))"
 )
-_IDENTITY_KEYS: Final = ("schema_version", "store_id", "data_version", "bars_version")
+#: ``bars_stamp``: a random token every bar write sets. It joins ``bars_version`` in the
+#: cache key, so a database restored from a backup (its counter back at an older value,
+#: later writes reaching numbers a laptop cached with other content) never matches a file.
+_IDENTITY_KEYS: Final = (
+    "schema_version",
+    "store_id",
+    "data_version",
+    "bars_version",
+    "bars_stamp",
+)
 _FIELDS_SQL: Final = ", ".join(BAR_FIELDS)
 #: Days from 1970-01-01 (xlsrc's day numbers) to 2000-01-01 (PostgreSQL's date epoch).
 _PG_EPOCH_DAYS: Final = 10957
@@ -296,6 +305,12 @@ class PostgresStore:
                     if _read_meta(cur) is None:
                         _create_schema(cur, store_id=uuid.uuid4().hex)
                     yield cur
+                    if bars:
+                        cur.execute(
+                            "INSERT INTO meta VALUES ('bars_stamp', %s) "
+                            "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                            (uuid.uuid4().hex,),
+                        )
                     keys = ["data_version", *(["bars_version"] if bars else [])]
                     cur.execute(
                         "UPDATE meta SET value = (value::bigint + 1)::text WHERE key = ANY(%s)",
@@ -315,6 +330,10 @@ class PostgresStore:
     # ------------------------------------------------------------------ reads
     def identity(self) -> tuple[str, int, int]:
         """Return ``(store_id, data_version, bars_version)`` in one query (``("", 0, 0)`` if empty)."""
+        return self._identity_and_stamp()[0]
+
+    def _identity_and_stamp(self) -> tuple[tuple[str, int, int], str]:
+        """Return the identity and the ``bars_stamp`` of the last bar write, in one query."""
         psycopg = _psycopg()
         with self._lock:
             for attempt in (1, 2):
@@ -327,7 +346,7 @@ class PostgresStore:
                         ).fetchall()
                     break
                 except psycopg.errors.UndefinedTable:
-                    return ("", 0, 0)
+                    return ("", 0, 0), ""
                 except psycopg.OperationalError as exc:
                     if attempt == 1 and (conn.broken or conn.closed):
                         continue
@@ -340,11 +359,12 @@ class PostgresStore:
                     ) from exc
         meta = dict(rows)
         _check_version(meta, self.location)
-        return (
+        identity = (
             meta.get("store_id", ""),
             int(meta.get("data_version", 0)),
             int(meta.get("bars_version", 0)),
         )
+        return identity, meta.get("bars_stamp", "")
 
     def replaced(self) -> dict[str, pd.Timestamp]:
         """Return ticker -> the first session of its replaced history."""
@@ -361,8 +381,9 @@ class PostgresStore:
         """Return every bar with ``fields`` as numpy arrays, and the identity they reflect.
 
         Reads from the local cache when it holds exactly the server's current
-        ``(store_id, bars_version)`` for these fields (asked in one query); otherwise one
-        binary ``COPY`` in a REPEATABLE READ transaction, whose result is then cached.
+        ``(store_id, bars_version, bars_stamp)`` for these fields (asked in one query);
+        otherwise one bulk query in a REPEATABLE READ transaction, whose result is then
+        cached.
 
         Raises
         ------
@@ -372,18 +393,24 @@ class PostgresStore:
         """
         fields = tuple(fields)
         if self.cache is not None:
-            identity = self.identity()
+            identity, stamp = self._identity_and_stamp()
             if identity[0]:
-                hit = self.cache.load(identity[0], identity[2], fields)
+                hit = self.cache.load(identity[0], identity[2], fields, stamp=stamp)
                 if hit is not None:
                     return hit, identity
-        long, identity = self.read_long_from_server(fields)
+        long, identity, stamp = self.read_long_from_server(fields)
         if self.cache is not None and identity[0]:
-            self.cache.save(identity[0], identity[2], fields, long)
+            self.cache.save(identity[0], identity[2], fields, long, stamp=stamp)
         return long, identity
 
-    def read_long_from_server(self, fields: Sequence[str]) -> tuple[LongBars, tuple[str, int, int]]:
-        """Return every bar with ``fields`` read from the server (no cache), and the identity."""
+    def read_long_from_server(
+        self, fields: Sequence[str]
+    ) -> tuple[LongBars, tuple[str, int, int], str]:
+        """Return every bar with ``fields`` from the server (no cache), the identity and stamp.
+
+        One REPEATABLE READ transaction: the bars, ``(store_id, data_version,
+        bars_version)`` and the ``bars_stamp`` of the write that made them.
+        """
         fields = tuple(fields)
         stored = [f for f in fields if f in BAR_FIELDS]
 
@@ -399,12 +426,13 @@ class PostgresStore:
             "FROM bars GROUP BY ticker ORDER BY ticker"
         )
 
-        def work(cur: Any) -> tuple[LongBars, tuple[str, int, int]]:
+        def work(cur: Any) -> tuple[LongBars, tuple[str, int, int], str]:
             if cur is None:
-                return LongBars.empty(fields), ("", 0, 0)
-            identity = _identity_of(_versions_meta(cur))
+                return LongBars.empty(fields), ("", 0, 0), ""
+            meta = _versions_meta(cur)
             rows = cur.execute(sql, binary=True).fetchall()
-            return _unpack(rows, record, stored, fields, self.location), identity
+            long = _unpack(rows, record, stored, fields, self.location)
+            return long, _identity_of(meta), meta.get("bars_stamp", "")
 
         return self._run_read(work)  # type: ignore[no-any-return]
 
@@ -790,6 +818,7 @@ def _create_schema(cur: Any, *, store_id: str, with_bar_keys: bool = True) -> No
         "store_id": store_id,
         "data_version": "0",
         "bars_version": "0",
+        "bars_stamp": uuid.uuid4().hex,
         "created_at": now,
         "last_write_at": now,
     }
@@ -977,6 +1006,7 @@ def initialise(
             meta = {
                 "data_version": "1",
                 "bars_version": "1",
+                "bars_stamp": uuid.uuid4().hex,
                 "snapshot_version": str(provenance.get("snapshot_version", "")),
                 "snapshot_id": snap.snapshot_id,
                 "loaded_by": f"xlsrc store init ({_package_version()})",
