@@ -190,7 +190,7 @@ def _conninfo(url: str) -> str:
         params = psycopg.conninfo.conninfo_to_dict(text)
     except psycopg.ProgrammingError as exc:
         raise StoreError(f"Not a PostgreSQL URL: {mask_url(url)} ({_one_line(exc)})") from exc
-    extra = {}
+    extra: dict[str, object] = {}
     if "connect_timeout" not in params:
         extra["connect_timeout"] = CONNECT_TIMEOUT
     if "application_name" not in params:
@@ -357,7 +357,7 @@ class PostgresStore:
                     raise StoreError(
                         f"Cannot read the PostgreSQL store {self.location}: {_one_line(exc)}"
                     ) from exc
-        meta = dict(rows)
+        meta: dict[str, str] = dict(rows)
         _check_version(meta, self.location)
         identity = (
             meta.get("store_id", ""),
@@ -832,7 +832,7 @@ def _bar_rows(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
     return zip(
         frame["ticker"].tolist(),
         dates.tolist(),
-        *[np.where(np.isnan(v), None, v).tolist() for v in values],
+        *[list(np.where(np.isnan(v), None, v)) for v in values],
         strict=True,
     )
 
@@ -947,7 +947,7 @@ def initialise(
     from .snapshot import SnapshotStore
 
     psycopg = _psycopg()
-    snap = SnapshotStore(snapshot)
+    snap = SnapshotStore(None if snapshot is None else Path(snapshot))
     store = PostgresStore(url, cache=False)
     location = store.location
     provenance = snap.provenance
@@ -956,14 +956,14 @@ def initialise(
     try:
         with conn.transaction(), conn.cursor() as cur:
             cur.execute(_LOCK_SQL)
-            (target,) = cur.execute("SELECT current_schema()").fetchone()
+            (target,) = cur.execute("SELECT current_schema()").fetchone() or (None,)
             if target is None:
                 raise StoreError(
                     f"{location} has no current schema to create the store in (search_path)"
                 )
             old = _read_meta(cur)
             if old is not None:
-                full = dict(cur.execute("SELECT key, value FROM meta").fetchall())
+                full: dict[str, str] = dict(cur.execute("SELECT key, value FROM meta").fetchall())
                 if (full.get("snapshot_id") or int(full.get("data_version", 0)) > 0) and not force:
                     what = (
                         f"snapshot {full['snapshot_version']} loaded {full.get('created_at', '')}"
