@@ -308,6 +308,39 @@ def _workbook_module() -> Any:
     return workbook
 
 
+def cmd_store_init(args: argparse.Namespace) -> int:
+    """Create the schema of a PostgreSQL store and load the bundled snapshot into it."""
+    from tqdm import tqdm
+
+    from xlsrc.data.backends.postgres import initialise
+    from xlsrc.data.store import is_url
+
+    if not is_url(args.url):
+        raise XlsrcError(
+            f"store init takes a postgresql:// URL, not {args.url!r} (a local store needs no init)"
+        )
+    bars: dict[str, Any] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            for other in bars.values():
+                other.close()
+            unit, desc = ("bars", "copying bars") if stage == "bars" else ("steps", "keys, summary")
+            bar = bars[stage] = tqdm(
+                total=total, unit=unit, desc=desc, disable=args.quiet, unit_scale=stage == "bars"
+            )
+        bar.update(done - bar.n)
+
+    try:
+        result = initialise(args.url, force=args.force, progress=progress)
+    finally:
+        for bar in bars.values():
+            bar.close()
+    print(result)
+    return 0
+
+
 def cmd_workbook_build(args: argparse.Namespace) -> int:
     """Build the template workbook from the layout, the VBA sources and xlwings."""
     print(_workbook_module().build_workbook(args.out))
@@ -546,6 +579,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-q", "--quiet", action="store_true", help="print only the path written")
     p.set_defaults(func=cmd_workbook_new, store=None)
+
+    p = sub.add_parser(
+        "store",
+        help="set up a shared PostgreSQL store: 'store init postgresql://...'",
+        description="Create the tables of a PostgreSQL store and load the bundled snapshot "
+        "into it, in one transaction (an interrupted init changes nothing). Then run "
+        "'xlsrc refresh --store URL' on a schedule and set XLSRC_STORE=URL for the analysts.",
+    )
+    p.add_argument("action", choices=["init"], help="init: create and load the store")
+    p.add_argument("url", metavar="URL", help="postgresql://[user[:password]@]host[:port]/db")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a store that already holds data (everything written to it is lost)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_store_init, store=None)
 
     p = sub.add_parser(
         "status",
