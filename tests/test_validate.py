@@ -156,6 +156,17 @@ def test_duplicates_identical_collapse_different_are_refused():
     assert valid.frame["close"].tolist() == [20.0, 21.0]
 
 
+def test_a_duplicate_names_the_field_that_differs():
+    # yfinance's "live row" twin (issues #573, #765): same prices, a little more volume
+    columns = ("ticker", "date", "close", "volume")
+    rows = [("ICHR", "2026-01-21", 21.0, 1000.0), ("ICHR", "2026-01-21", 21.0, 1150.0)]
+    _, problems = check(rows, columns=columns)
+    assert rules(problems) == [(1, "duplicate")]
+    assert problems[0].message == (
+        "ICHR: 2026-01-21 appears twice with different values (volume 1,000 and 1,150)"
+    )
+
+
 def test_an_unreadable_or_non_us_ticker_is_refused():
     _, problems = check([("A$B", "2026-01-20", 20.0), ("EZJ.L", "2026-01-20", 20.0)])
     assert rules(problems) == [(0, "ticker"), (1, "ticker")]

@@ -383,20 +383,23 @@ def check_bars(
     # duplicates: identical repeats collapse, differing ones are refused
     dup = good.duplicated(["ticker", "date"], keep=False)
     if dup.any():
-        fields = list(BAR_FIELDS)
+        fields = ["close", *(f for f in BAR_FIELDS if f != "close")]  # name the close first
         for (t, day), group in good[dup].groupby(["ticker", "date"], sort=False):
             first = group.iloc[0]
             for _, other in group.iloc[1:].iterrows():
-                same = all(
-                    (np.isnan(first[f]) and np.isnan(other[f])) or first[f] == other[f]
+                differ = [
+                    f
                     for f in fields
-                )
-                if not same:
+                    if not ((np.isnan(first[f]) and np.isnan(other[f])) or first[f] == other[f])
+                ]
+                if differ:
+                    f = differ[0]
+                    shown = "{:,.0f}" if f == "volume" else "{:g}"
                     add(
                         int(other["row"]),
                         "duplicate",
-                        f"{t}: {day:%Y-%m-%d} appears twice with different values "
-                        f"(close {first['close']:g} and {other['close']:g})",
+                        f"{t}: {day:%Y-%m-%d} appears twice with different values ({f} "
+                        f"{shown.format(first[f])} and {shown.format(other[f])})",
                     )
         good = good[ok[good["row"].to_numpy()]]
         good = good.drop_duplicates(["ticker", "date"], keep="first")
