@@ -172,10 +172,12 @@ def test_both_closes_are_stored_as_in_the_raw_yahoo_files(store, batch):
     # the adjusted file is yfinance's auto_adjust=True output of the same bars
     for f in ("open", "high", "low"):
         np.testing.assert_allclose(spy[f], adjusted.loc[days, f], rtol=1e-12)
-    # by hand, 2026-01-16: raw close 691.66, adjusted 689.78...: the factor scales the open
+    # by hand, 2026-01-16: raw open 693.66 and close 691.66, adjusted close 689.776:
+    # factor 689.776 / 691.66 = 0.997276, adjusted open 693.66 x 0.997276 = 691.771
     day = pd.Timestamp("2026-01-16")
-    factor = adjusted.loc[day, "close"] / raw.loc[day, "Close"]
-    assert spy.loc[day, "open"] == pytest.approx(raw.loc[day, "Open"] * factor, rel=1e-12)
+    assert spy.loc[day, "split_close"] == pytest.approx(691.66, abs=1e-4)
+    assert spy.loc[day, "close"] == pytest.approx(689.776, abs=1e-3)
+    assert spy.loc[day, "open"] == pytest.approx(691.771, abs=1e-3)
 
 
 # --------------------------------------------------------------------------- re-adjusted
@@ -221,7 +223,7 @@ def test_a_dividend_yahoo_applied_late_is_noticed_though_the_last_day_agrees(tmp
     Glitch: SPY's Adj Close before its 2025-12-19 ex-date set to the factor of the day
     after it, as if the 1.993 dividend were missing. The stored overlap day (2026-01-15,
     after the ex-date) agrees with Yahoo; only the days before 2025-12-19 differ, by
-    1 - 1.993 / 671.36 (about 0.3 %).
+    1.993 / 676.47 (0.29 %, the dividend over the close of 2025-12-18).
     """
     glitch = batch.copy()
     before = glitch.index < pd.Timestamp("2025-12-19")
@@ -330,8 +332,8 @@ def test_a_stored_cliff_is_replaced_when_yahoo_serves_the_corrected_history(tmp_
     before 2025-11-17 differ x0.1. Stored to 2026-01-15 they lie in the 63 compared
     sessions; stored to 2026-02-20 they do not (63 sessions back is 2025-11-18), and the
     window reaches back to the stored split-sized step instead. The 1-month return
-    2025-10-31 -> 2025-11-28 read from the store was -89.4 % with the cliff; from the raw
-    CSV it is 107.58 / 1089.43... (whatever the file says) - 1.
+    2025-10-31 -> 2025-11-28 read from the store: 107.58 / 1118.86 - 1 = -90.4 % with the
+    cliff; from the raw CSV (adjusted_2015-2026/NFLX) 107.58 / 111.886 - 1 = -3.85 %.
     """
     if not RAW.is_dir():
         pytest.skip("shared data not available")
@@ -339,7 +341,8 @@ def test_a_stored_cliff_is_replaced_when_yahoo_serves_the_corrected_history(tmp_
     cliff = unadjusted(splits, "NFLX", NFLX_SPLIT, 10.0)
     store = make_store(tmp_path, cliff, through)
     closes = stored(store).set_index(["ticker", "date"])["close"]
-    assert closes[("NFLX", "2025-11-28")] / closes[("NFLX", "2025-10-31")] - 1 < -0.85
+    cliff = closes[("NFLX", "2025-11-28")] / closes[("NFLX", "2025-10-31")] - 1
+    assert cliff == pytest.approx(107.58 / 1118.86 - 1, abs=1e-5)  # -90.4 %
     fake = FakeDownloader(splits)
     summary = run(store, fake, tickers=["NFLX"])
     assert summary.replaced == ["NFLX"]
@@ -352,7 +355,8 @@ def test_a_stored_cliff_is_replaced_when_yahoo_serves_the_corrected_history(tmp_
     closes = stored(store).set_index(["ticker", "date"])["close"]
     want = _raw_close("NFLX", "2025-11-28") / _raw_close("NFLX", "2025-10-31") - 1
     got = closes[("NFLX", "2025-11-28")] / closes[("NFLX", "2025-10-31")] - 1
-    assert got == pytest.approx(want, rel=1e-12) and -0.2 < got < 0.2
+    assert got == pytest.approx(want, rel=1e-12)
+    assert got == pytest.approx(107.58 / 111.886 - 1, abs=1e-5)  # -3.85 %, by hand
     assert_frames_equal(
         stored(store)[lambda f: f["ticker"] == "NFLX"], expected_long(splits, ["NFLX"])
     )
