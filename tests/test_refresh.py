@@ -426,6 +426,14 @@ def test_a_hole_yahoo_still_lacks_stays_reported(store, batch):
     assert not summary.updated and store.identity()[1] == version
 
 
+def test_a_stored_day_yahoo_now_sends_without_prices_is_kept(store, batch):
+    """Yahoo loses a day the store holds (XLK 2026-01-07, in the compared window): the
+    stored bar stays, nothing is reported missing, the new days are added."""
+    summary = run(store, FakeDownloader(without_prices(batch, "XLK", "2026-01-07")))
+    assert summary.no_price == {} and summary.holes == {} and not summary.replaced
+    assert_frames_equal(stored(store), refreshed(batch))
+
+
 def test_an_old_hole_widens_the_download_window(tmp_path, batch):
     """A hole before the 63 compared sessions: XLK's 2025-10-02 lost by an earlier refresh."""
     day = pd.Timestamp("2025-10-02")
@@ -456,19 +464,24 @@ def test_holes_are_counted_on_the_benchmarks_sessions(tmp_path, batch):
 
 
 # --------------------------------------------------------------------------- glitches
-def test_a_one_day_spike_that_reverts_is_refused_and_asked_for_again(store, batch):
-    """XLE's 2026-01-21 sent x10 (every price), back to normal the next day."""
+@pytest.mark.parametrize(
+    ("factor", "step"),
+    [
+        # 10 x 48.433548 = 484.33548 after 47.291012: x10.2416, +924.2 %
+        (10, "rises 924.2% from 47.291 on 2026-01-20 to 484.335 on 2026-01-21 (x10.24)"),
+        # 100 x 48.433548 = 4843.3548: x102.416, +10141.6 %
+        (100, "rises 10141.6% from 47.291 on 2026-01-20 to 4843.35 on 2026-01-21 (x102.4)"),
+    ],
+)
+def test_a_one_day_spike_that_reverts_is_refused_and_asked_for_again(store, batch, factor, step):
+    """XLE's 2026-01-21 sent x10 or x100 (every price), back to normal the next day."""
     glitch = batch.copy()
     for f in PRICES:
-        glitch.loc["2026-01-21", (f, "XLE")] *= 10
+        glitch.loc["2026-01-21", (f, "XLE")] *= factor
     fake = FakeDownloader(glitch)
     summary = run(store, fake)
     failure = summary.failures["XLE"]
-    assert failure.startswith(
-        # 10 x 48.433548 = 484.33548 after 47.291012: x10.2416, +924.2 %
-        "refused: XLE: close rises 924.2% from 47.291 on 2026-01-20 to 484.335 on 2026-01-21 "
-        "(x10.24)"
-    )
+    assert failure.startswith(f"refused: XLE: close {step}")
     assert "--allow-jump XLE:2026-01-21" in failure
     assert failure.endswith(
         "(Yahoo's data: nothing of XLE was changed; asked for again on the next refresh)"
@@ -1080,3 +1093,17 @@ def test_cli_ctrl_c_prints_what_was_kept(cli_store, capsys):
     assert status == 130
     assert out.startswith("Refresh: 2 of 3 tickers updated")
     assert "Interrupted: every write before Ctrl-C is kept" in out
+
+
+def test_cli_status_names_the_holes(batch, capsys, tmp_path, monkeypatch):
+    import xlsrc.data as data_api
+    from xlsrc import cli as cli_module
+
+    holed = make_store(tmp_path, without_prices(batch, "XLK", "2026-01-07"), SEED_THROUGH)
+    monkeypatch.setattr(data_api, "open_store", lambda location=None, **kw: holed)
+    assert cli_module.main(["status"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(None, 1)[1] for line in lines if line.startswith("holes ")] == [
+        "1 tickers lack sessions inside their stored range: XLK 1 (days missing; 'xlsrc "
+        "refresh' asks Yahoo for them again)"
+    ]

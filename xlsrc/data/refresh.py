@@ -831,13 +831,6 @@ def _refresh_batch(run: _Run, batch: list[_Item]) -> None:
     got = run.download(tickers, start, probe)
     summary.failures.update(got.failures)
     bars = run.final(got)
-    for t, days in got.no_price.items():
-        lo = items[t].start if t in items else start
-        days = [d for d in days if lo <= d < run.end and d <= run.final_through]
-        if days:
-            summary.no_price.setdefault(t, [])
-            summary.no_price[t] = sorted(set(summary.no_price[t]) | set(days))
-
     stored_names = [t for t in tickers if items[t].stored]
     stored = (
         run.store.read_bars(stored_names, start=start, end=run.end - _DAY)
@@ -845,6 +838,18 @@ def _refresh_batch(run: _Run, batch: list[_Item]) -> None:
         else pd.DataFrame(columns=["ticker", "date", "close"])
     )
     stored_by = {str(t): g[["date", "close"]] for t, g in stored.groupby("ticker", sort=False)}
+    for t, days in got.no_price.items():
+        have = set(stored_by[t]["date"]) if t in stored_by else set()
+        lo = items[t].start if t in items else start
+        days = [
+            d
+            for d in days
+            if lo <= d < run.end and d <= run.final_through and pd.Timestamp(d) not in have
+        ]
+        # an event row on a day without a session (a dividend dated on a holiday) is no hole
+        days = [d for d, ok in zip(days, run.calendar.is_session(days), strict=True) if ok]
+        if days:
+            summary.no_price[t] = sorted(set(summary.no_price.get(t, [])) | set(days))
 
     keep: list[pd.DataFrame] = []
     fresh: dict[str, set] = {}
