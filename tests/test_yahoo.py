@@ -198,6 +198,10 @@ def test_session_dates(labels, dates):
     got = yahoo.session_dates(labels)
     assert got.tz is None and got.dtype == "datetime64[ns]"
     assert list(got) == [pd.Timestamp(d) for d in dates]
+    # the rule every input path follows, one value at a time (xlsrc.dates)
+    from xlsrc.dates import session_date
+
+    assert [session_date(stamp) for stamp in labels] == list(got)
 
 
 @pytest.mark.parametrize(

@@ -90,7 +90,7 @@ from .calendar import Calendar, get_calendar
 from .ingest import IngestResult, ingest_bars
 from .matrices import latest_session_of
 from .schema import dates_to_days, days_to_dates
-from .universes import STOCKS, normalise_ticker, normalise_tickers
+from .universes import STOCKS, check_us_listed, normalise_ticker, normalise_tickers
 from .validate import JUMP_TOLERANCE, SPLIT_RATIOS, UNIT_RATIOS, BarProblem, find_jumps
 from .yahoo import (
     Downloader,
@@ -103,11 +103,6 @@ from .yahoo import (
     to_long,
 )
 
-try:  # LEAD: xlsrc.data.universes.check_us_listed (csvdates branch); drop the fallback then
-    from .universes import check_us_listed  # type: ignore[attr-defined]
-except ImportError:  # until the csvdates branch is merged: the stand-in at the end
-    check_us_listed = None  # type: ignore[assignment]
-
 __all__ = [
     "DEFAULT_TOLERANCE",
     "FINAL_DELAY",
@@ -117,7 +112,6 @@ __all__ = [
     "Progress",
     "RefreshInterrupted",
     "RefreshSummary",
-    "check_us_listed",
     "default_end",
     "find_holes",
     "refresh",
@@ -272,11 +266,11 @@ class RefreshSummary:
                 f"the benchmark {self.benchmark}, so every refresh brings it up to date too."
             )
         if self.replaced:
-            shown = [f"{t} ({self.replaced_why.get(t, 're-adjusted')})" for t in self.replaced]
-            more = len(shown) - SHOWN
+            why = [f"{t} ({self.replaced_why.get(t, 're-adjusted')})" for t in self.replaced]
+            more = len(why) - SHOWN
             out.append(
                 "Histories replaced: "
-                + "; ".join(shown[:SHOWN])
+                + "; ".join(why[:SHOWN])
                 + (f"; and {more} more" if more > 0 else "")
                 + "."
             )
@@ -295,10 +289,10 @@ class RefreshSummary:
                 f"after the close): {_per_ticker(self.not_final)}."
             )
         if self.failures:
-            shown = list(self.failures.items())[:SHOWN]
-            text = f"{len(self.failures)} failed: " + "; ".join(f"{t} ({r})" for t, r in shown)
-            if len(self.failures) > len(shown):
-                text += f"; and {len(self.failures) - len(shown)} more"
+            first = list(self.failures.items())[:SHOWN]
+            text = f"{len(self.failures)} failed: " + "; ".join(f"{t} ({r})" for t, r in first)
+            if len(self.failures) > len(first):
+                text += f"; and {len(self.failures) - len(first)} more"
             out.append(text + ".")
         if self.waiting:
             names = ", ".join(f"{t} to {d:%Y-%m-%d}" for t, d in list(self.waiting.items())[:SHOWN])
@@ -457,7 +451,8 @@ def _scan(
         expected[i] = p_last[i] - p_first[i] + 1
         have[i] = int(valid[starts[i] : ends[i]].sum())
     short = np.flatnonzero((p_last >= 0) & (expected > have))
-    for i in short:
+    for k in short:
+        i = int(k)
         name = str(names[codes[i]])
         if name not in wanted:
             continue
@@ -680,8 +675,8 @@ class _Run:
                 pieces.append(parsed.bars)
             for t, days in parsed.no_price.items():
                 out.no_price.setdefault(t, []).extend(days)
-            for t, days in parsed.splits.items():
-                out.splits.setdefault(t, {}).update(days)
+            for t, ratios in parsed.splits.items():
+                out.splits.setdefault(t, {}).update(ratios)
             retry = [t for t in parsed.failures if is_transient(errors.get(t.upper(), ""))]
             for t, reason in parsed.failures.items():
                 if t not in retry:
@@ -1196,115 +1191,3 @@ def tqdm_progress(bar_class: Callable[..., Any], **kwargs: Any) -> _BarProgress:
         ``progress(done, total, message)`` with ``close()``.
     """
     return _BarProgress(bar_class, **kwargs)
-
-
-# --------------------------------------------------------------------------- stand-in
-# LEAD: everything below is a stand-in for ``xlsrc.data.universes.check_us_listed`` (the
-# csvdates branch: same message, same suffix table). Delete it, and the ``try`` import at
-# the top, once that function is on main.
-_YAHOO_SUFFIXES: Final[dict[str, str]] = {
-    "AS": "Euronext Amsterdam",
-    "AT": "Athens Stock Exchange",
-    "AX": "Australian Securities Exchange",
-    "BA": "Buenos Aires Stock Exchange",
-    "BD": "Budapest Stock Exchange",
-    "BE": "Berlin Stock Exchange",
-    "BK": "Stock Exchange of Thailand",
-    "BM": "Bremen Stock Exchange",
-    "BO": "BSE India (Bombay)",
-    "BR": "Euronext Brussels",
-    "CA": "Egyptian Exchange",
-    "CN": "Canadian Securities Exchange",
-    "CO": "Nasdaq Copenhagen",
-    "CR": "Caracas Stock Exchange",
-    "DE": "Deutsche Boerse Xetra",
-    "DU": "Duesseldorf Stock Exchange",
-    "F": "Frankfurt Stock Exchange",
-    "HA": "Hanover Stock Exchange",
-    "HE": "Nasdaq Helsinki",
-    "HK": "Hong Kong Stock Exchange",
-    "HM": "Hamburg Stock Exchange",
-    "IC": "Nasdaq Iceland",
-    "IL": "London Stock Exchange IOB",
-    "IR": "Euronext Dublin",
-    "IS": "Borsa Istanbul",
-    "JK": "Indonesia Stock Exchange",
-    "JO": "Johannesburg Stock Exchange",
-    "KL": "Bursa Malaysia",
-    "KQ": "KOSDAQ",
-    "KS": "Korea Exchange",
-    "KW": "Boursa Kuwait",
-    "L": "London Stock Exchange",
-    "LS": "Euronext Lisbon",
-    "MC": "Bolsa de Madrid",
-    "ME": "Moscow Exchange",
-    "MI": "Borsa Italiana (Milan)",
-    "MU": "Munich Stock Exchange",
-    "MX": "Mexican Stock Exchange",
-    "NE": "Cboe Canada (NEO)",
-    "NS": "National Stock Exchange of India",
-    "NX": "Euronext",
-    "NZ": "New Zealand Exchange",
-    "OL": "Oslo Boers",
-    "PA": "Euronext Paris",
-    "PR": "Prague Stock Exchange",
-    "QA": "Qatar Stock Exchange",
-    "RG": "Nasdaq Riga",
-    "RO": "Bucharest Stock Exchange",
-    "SA": "B3 Sao Paulo",
-    "SG": "Stuttgart Stock Exchange",
-    "SI": "Singapore Exchange",
-    "SN": "Santiago Stock Exchange",
-    "SR": "Saudi Exchange (Tadawul)",
-    "SS": "Shanghai Stock Exchange",
-    "ST": "Nasdaq Stockholm",
-    "SW": "SIX Swiss Exchange",
-    "SZ": "Shenzhen Stock Exchange",
-    "T": "Tokyo Stock Exchange",
-    "TA": "Tel Aviv Stock Exchange",
-    "TI": "EuroTLX",
-    "TL": "Nasdaq Tallinn",
-    "TO": "Toronto Stock Exchange",
-    "TW": "Taiwan Stock Exchange",
-    "TWO": "Taipei Exchange",
-    "V": "TSX Venture Exchange",
-    "VI": "Vienna Stock Exchange",
-    "VS": "Nasdaq Vilnius",
-    "WA": "Warsaw Stock Exchange",
-    "XA": "Cboe Australia",
-}
-_US_CLASS_SHARES: Final = frozenset({"MKC.V"})
-
-
-def _check_us_listed_stand_in(ticker: object) -> str:
-    """Return the normalised ticker if it is a US listing; refuse a Yahoo exchange suffix.
-
-    Stand-in for ``xlsrc.data.universes.check_us_listed`` (same message); see the LEAD
-    note above.
-
-    Raises
-    ------
-    InvalidParameterError
-        For a symbol with a non-US exchange suffix (``EZJ.L``: "EZJ.L is listed on the
-        London Stock Exchange (Yahoo suffix .L); xlsrc holds US-listed securities only, on
-        the NYSE calendar (a US class L share is written with a dash: EZJ-L)"), or one
-        that is not a ticker.
-    """
-    if isinstance(ticker, str):
-        text = "".join(ticker.upper().split())
-        base, dot, last = text.rpartition(".")
-        if dot and base and last in _YAHOO_SUFFIXES and text not in _US_CLASS_SHARES:
-            symbol = normalise_ticker(base)
-            exchange = _YAHOO_SUFFIXES[last]
-            message = (
-                f"{symbol}.{last} is listed on the {exchange} (Yahoo suffix .{last}); xlsrc "
-                "holds US-listed securities only, on the NYSE calendar"
-            )
-            if len(last) == 1:
-                message += f" (a US class {last} share is written with a dash: {symbol}-{last})"
-            raise InvalidParameterError(message, name="ticker", value=ticker, exchange=exchange)
-    return normalise_ticker(ticker)
-
-
-if check_us_listed is None:  # pragma: no branch
-    check_us_listed = _check_us_listed_stand_in
