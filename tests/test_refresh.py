@@ -362,6 +362,49 @@ def test_a_stored_cliff_is_replaced_when_yahoo_serves_the_corrected_history(tmp_
     )
 
 
+def cents(frame, ticker, through=None):
+    """A store's glitch: one ticker's prices in cents (an import from another vendor)."""
+    out = frame.copy()
+    rows = out.index <= pd.Timestamp(through) if through else slice(None)
+    for f in PRICES:
+        out.loc[rows, (f, ticker)] = out.loc[rows, (f, ticker)] * 100
+    return out
+
+
+def test_a_stored_history_in_other_units_is_replaced(tmp_path, batch):
+    """XLK stored in cents; Yahoo's dollars differ x0.01 on every compared day."""
+    store = make_store(tmp_path, cents(batch, "XLK"), SEED_THROUGH)
+    summary = run(store, FakeDownloader(batch), tickers=["XLK"])
+    assert summary.replaced == ["XLK"]
+    # XLK's Adj Close on 2026-01-15: 143.61..., stored 14361...
+    assert summary.replaced_why["XLK"].startswith(
+        "Yahoo re-adjusted the history, other units (cents and dollars?): close of 2026-01-15"
+    )
+    assert_frames_equal(
+        stored(store)[lambda f: f["ticker"] == "XLK"], expected_long(batch, ["XLK"])
+    )
+
+
+def test_a_junction_in_other_units_asks_for_the_full_history_and_replaces_it(tmp_path, batch):
+    """XLK stored in cents; Yahoo's first answer lacks the stored days (nothing to compare),
+    so the gate sees the x0.01 step into the new days; the full history passes the gate."""
+    store = make_store(tmp_path, cents(batch, "XLK"), SEED_THROUGH)
+
+    def new_days_only(tickers, start, end):
+        return FakeDownloader(batch).answer(tickers, pd.Timestamp(AFTER_SEED), end)
+
+    fake = FakeDownloader(batch, faults=[new_days_only])
+    summary = run(store, fake, tickers=["XLK"])
+    assert fake.calls[1] == (["XLK", "SPY"], pd.Timestamp("2025-10-01"), pd.Timestamp(END))
+    assert summary.replaced == ["XLK"] and not summary.failures
+    assert summary.replaced_why["XLK"].startswith(
+        "the stored closes were in other units than Yahoo's own history: XLK: close falls 99."
+    )
+    assert_frames_equal(
+        stored(store)[lambda f: f["ticker"] == "XLK"], expected_long(batch, ["XLK"])
+    )
+
+
 def test_a_real_split_in_the_new_days_is_stored_adjusted(tmp_path):
     """NOW's 5-for-1 split of 2025-12-18 arrives adjusted: Yahoo's record, no cliff, stored."""
     splits = recorded("splits")
@@ -396,8 +439,8 @@ def test_a_day_sent_without_prices_is_reported_and_asked_for_again(store, batch,
         in text
     )
     assert (
-        "Still missing inside their stored range (1 tickers; asked for again on the next "
-        "refresh): XLK 1 day(s) (2026-01-21)." in text
+        "Still missing inside their stored range (1 ticker; asked for again on the next "
+        "refresh): XLK 1 day (2026-01-21)." in text
     )
     assert find_holes(store) == {"XLK": [day]}
     # what the hole does to formulas: the matrices carry 2026-01-20 forward (1D = 0.0)
@@ -411,7 +454,7 @@ def test_a_day_sent_without_prices_is_reported_and_asked_for_again(store, batch,
     summary = run(store, fake)
     assert summary.holes_filled == {"XLK": [day]} and summary.holes == {}
     assert summary.rows_added == 1 and summary.updated == ["XLK"]
-    assert "Filled 1 missing day(s): XLK 2026-01-21." in str(summary)
+    assert "Filled 1 missing day: XLK 2026-01-21." in str(summary)
     assert_frames_equal(stored(store), want)
     assert find_holes(store) == {}
 
@@ -669,6 +712,23 @@ def test_a_single_mistyped_ticker_is_named_not_blamed_on_the_network(store, batc
     summary = run(store, fake, tickers=["XYZQ"], batch_size=1)
     assert fake.calls[1][0] == ["XYZQ", "SPY"]
     assert "although SPY came back" in summary.failures["XYZQ"]
+
+
+def test_a_ticker_rate_limited_on_its_own_is_not_called_mistyped(store, batch):
+    """yf.download logs a rate limit for QQQ alone: retried, then reported as such."""
+    said = "YFRateLimitError('Too Many Requests. Rate limited. Try after a while.')"
+
+    def throttled(tickers, start, end):
+        frame = FakeDownloader(batch.drop(columns="QQQ", level=1)).answer(tickers, start, end)
+        frame.attrs["errors"] = {"QQQ": said} if "QQQ" in tickers else {}
+        return frame
+
+    sleep = SleepRecorder()
+    fake = FakeDownloader(batch, faults=[throttled] * 2)
+    summary = run(store, fake, tickers=["SPY", "QQQ"], sleep=sleep, max_retries=1)
+    assert [c[0] for c in fake.calls] == [["SPY", "QQQ"], ["QQQ"]] and sleep.calls == [2.0]
+    assert summary.failures == {"QQQ": f"no data from Yahoo: {said} (gave up after 1 retries)"}
+    assert summary.updated == ["SPY"]
 
 
 def test_a_batch_of_delisted_tickers_is_not_a_lost_network(store, batch):
@@ -990,8 +1050,8 @@ def test_offline_lists_the_holes(tmp_path, batch):
     store = make_store(tmp_path, without_prices(batch, "XLK", "2026-01-07"), SEED_THROUGH)
     summary = run(store, FakeDownloader(batch), offline=True)
     assert str(summary).splitlines()[1] == (
-        "Still missing inside their stored range (1 tickers; asked for again on the next "
-        "refresh): XLK 1 day(s) (2026-01-07)."
+        "Still missing inside their stored range (1 ticker; asked for again on the next "
+        "refresh): XLK 1 day (2026-01-07)."
     )
 
 
@@ -1104,6 +1164,6 @@ def test_cli_status_names_the_holes(batch, capsys, tmp_path, monkeypatch):
     assert cli_module.main(["status"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(None, 1)[1] for line in lines if line.startswith("holes ")] == [
-        "1 tickers lack sessions inside their stored range: XLK 1 (days missing; 'xlsrc "
+        "1 ticker lacks sessions inside their stored range: XLK 1 (days missing; 'xlsrc "
         "refresh' asks Yahoo for them again)"
     ]

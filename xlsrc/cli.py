@@ -205,7 +205,8 @@ def _holes_text(holes: dict[str, list[pd.Timestamp]]) -> str:
     shown = ", ".join(f"{t} {len(days)}" for t, days in ranked[:5])
     more = f" and {len(ranked) - 5} more" if len(ranked) > 5 else ""
     return (
-        f"{len(holes)} tickers lack sessions inside their stored range: {shown}{more} "
+        f"{len(holes)} {'ticker lacks' if len(holes) == 1 else 'tickers lack'} sessions "
+        f"inside their stored range: {shown}{more} "
         "(days missing; 'xlsrc refresh' asks Yahoo for them again)"
     )
 

@@ -151,6 +151,10 @@ class RefreshInterrupted(KeyboardInterrupt):
         self.summary = summary
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
 def _days(days: Sequence[pd.Timestamp]) -> str:
     shown = ", ".join(f"{d:%Y-%m-%d}" for d in list(days)[:SHOWN])
     return shown + (f" and {len(days) - SHOWN} more" if len(days) > SHOWN else "")
@@ -256,7 +260,7 @@ class RefreshSummary:
             f"{self.rows_added:,} rows added",
         ]
         if self.replaced:
-            parts.append(f"{len(self.replaced)} histories replaced")
+            parts.append(_count(len(self.replaced), "history", "histories") + " replaced")
         if self.up_to_date:
             parts.append(f"{len(self.up_to_date)} already up to date")
         out = ["Refresh: " + ", ".join(parts) + f"; data up to {upto}."]
@@ -276,7 +280,9 @@ class RefreshSummary:
             )
         if self.holes_filled:
             n = sum(len(d) for d in self.holes_filled.values())
-            out.append(f"Filled {n} missing day(s): {_per_ticker(self.holes_filled)}.")
+            out.append(
+                f"Filled {_count(n, 'missing day', 'missing days')}: {_per_ticker(self.holes_filled)}."
+            )
         if self.no_price:
             out.append(
                 "Yahoo sent no price for: "
@@ -316,10 +322,12 @@ class RefreshSummary:
     def _holes_line(self) -> list[str]:
         if not self.holes:
             return []
-        counts = [f"{t} {len(d)} day(s) ({_days(d)})" for t, d in list(self.holes.items())]
+        counts = [
+            f"{t} {_count(len(d), 'day', 'days')} ({_days(d)})" for t, d in self.holes.items()
+        ]
         more = len(counts) - SHOWN
         return [
-            f"Still missing inside their stored range ({len(self.holes)} tickers; asked for "
+            f"Still missing inside their stored range ({_count(len(self.holes), 'ticker', 'tickers')}; asked for "
             "again on the next refresh): "
             + "; ".join(counts[:SHOWN])
             + (f"; and {more} more tickers" if more > 0 else "")
@@ -687,13 +695,15 @@ class _Run:
                 if attempt >= self.max_retries:
                     for t in pending:
                         failures[t] = parsed.failures[t] + f" (gave up after {attempt} retries)"
+                        said[t] = errors.get(t.upper(), "")
                     break
                 attempt += 1
                 self.sleep(_backoff(attempt, self.backoff_base, self.backoff_cap))
         if back:
             witness = probe if probe in back else back[0]
             for t, reason in list(failures.items()):
-                if reason.startswith("no data from Yahoo") and t != witness:
+                blamed = is_no_data(said.get(t)) and not is_transient(said.get(t, ""))
+                if reason.startswith("no data from Yahoo") and blamed and t != witness:
                     failures[t] = (
                         f"no data from Yahoo although {witness} came back in the same call: "
                         "not a symbol Yahoo knows (mistyped?) or delisted"
@@ -800,9 +810,15 @@ def _readjusted(
         return None
     i = int(off[-1])  # the latest day that differs: for a split, the day before it
     day, new, old = both["date"].iloc[i], both["close"].iloc[i], both["close_stored"].iloc[i]
-    kind = "a split" if find_jumps(np.array([1.0, ratio[i]]))[0] else "a dividend or other"
+    factor = float(find_jumps(np.array([1.0, ratio[i]]))[0])
+    if not factor:
+        kind = "a dividend or other adjustment"
+    elif round(max(factor, 1.0 / factor)) in UNIT_RATIOS:
+        kind = "other units (cents and dollars?)"
+    else:
+        kind = "a split adjustment"
     return (
-        f"Yahoo re-adjusted the history, {kind} adjustment: close of {day:%Y-%m-%d} "
+        f"Yahoo re-adjusted the history, {kind}: close of {day:%Y-%m-%d} "
         f"stored {old:.6g}, now {new:.6g} (x{ratio[i]:.4g})"
     )
 
