@@ -444,6 +444,8 @@ def _numbers(sub: pd.DataFrame, name: str) -> np.ndarray:
     column = sub[name]
     if isinstance(column, pd.DataFrame):  # a repeated column label: take the first
         column = column.iloc[:, 0]
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return column.to_numpy(dtype=np.float64, na_value=np.nan)
     return pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
 
 
