@@ -257,7 +257,7 @@ class RefreshSummary:
             ]
         parts = [
             f"{len(self.updated)} of {len(self.requested)} tickers updated",
-            f"{self.rows_added:,} rows added",
+            _count(self.rows_added, "row", "rows") + " added",
         ]
         if self.replaced:
             parts.append(_count(len(self.replaced), "history", "histories") + " replaced")
