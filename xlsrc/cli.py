@@ -171,12 +171,15 @@ def cmd_sectors(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     """Print what the store holds and where it came from."""
     from xlsrc.data import open_store
+    from xlsrc.data.refresh import find_holes
 
-    status = dict(open_store(args.store).status())
+    store = open_store(args.store)
+    status = dict(store.status())
     sources = status.pop("sources", None) or []
-    width = max(len(str(k)) for k in [*status, "sources"])
+    width = max(len(str(k)) for k in [*status, "sources", "holes"])
     for key, value in status.items():
         print(f"{str(key).ljust(width)}  {status_text(key, value)}")
+    print(f"{'holes'.ljust(width)}  {_holes_text(find_holes(store))}")
     print(f"{'sources'.ljust(width)}  {len(sources)}")
     rows = [
         (
@@ -192,6 +195,20 @@ def cmd_status(args: argparse.Namespace) -> int:
         for name, fetched, description in rows:
             print(f"  {name.ljust(w_name)}  {fetched.ljust(w_time)}  {description}".rstrip())
     return 0
+
+
+def _holes_text(holes: dict[str, list[pd.Timestamp]]) -> str:
+    """One line: the tickers with sessions missing inside their stored range, most first."""
+    if not holes:
+        return "none (no ticker lacks a session inside its stored range)"
+    ranked = sorted(holes.items(), key=lambda item: (-len(item[1]), item[0]))
+    shown = ", ".join(f"{t} {len(days)}" for t, days in ranked[:5])
+    more = f" and {len(ranked) - 5} more" if len(ranked) > 5 else ""
+    return (
+        f"{len(holes)} {'ticker lacks' if len(holes) == 1 else 'tickers lack'} sessions "
+        f"inside their stored range: {shown}{more} "
+        "(days missing; 'xlsrc refresh' asks Yahoo for them again)"
+    )
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -222,22 +239,37 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     """Download new daily bars from Yahoo Finance into the store."""
     from tqdm import tqdm
 
-    from xlsrc.data.refresh import refresh, resolve_tickers
+    from xlsrc.data.refresh import RefreshInterrupted, refresh, resolve_tickers
 
     store = _store(args)
     universes = args.universe or ([] if args.tickers else ["all"])
     tickers = resolve_tickers(store, args.tickers, universes)
-    with tqdm_progress(tqdm, desc="refresh", unit="ticker", disable=args.quiet) as bar:
-        summary = refresh(
-            store,
-            tickers,
-            since=args.since,
-            progress=bar,
-            batch_size=args.batch_size,
-            offline=args.offline,
-        )
+    try:
+        with tqdm_progress(tqdm, desc="refresh", unit="ticker", disable=args.quiet) as bar:
+            summary = refresh(
+                store,
+                tickers,
+                since=args.since,
+                progress=bar,
+                batch_size=args.batch_size,
+                offline=args.offline,
+                allow_jumps=[_allow_jump(text) for text in args.allow_jump or ()],
+            )
+    except RefreshInterrupted as stop:  # Ctrl-C: say what was kept
+        print(stop.summary)
+        return 130
     print(summary)
     return 0 if summary.ok else 1
+
+
+def _allow_jump(text: str) -> tuple[str, pd.Timestamp]:
+    """Read ``--allow-jump TICKER:DATE`` (a split-sized step to accept as a real move)."""
+    from xlsrc.dates import parse_date
+
+    ticker, sep, day = text.rpartition(":")
+    if not sep or not ticker.strip():
+        raise XlsrcError(f"--allow-jump takes TICKER:DATE, e.g. IWM:2026-01-21; got {text!r}")
+    return ticker.strip(), parse_date(day, name="--allow-jump")
 
 
 def cmd_import_csv(args: argparse.Namespace) -> int:
@@ -465,9 +497,13 @@ def build_parser() -> argparse.ArgumentParser:
         "refresh",
         parents=[common],
         help="download new daily bars from Yahoo Finance (the only command that uses the network)",
-        description="Download, in batches, only the bars missing since each ticker's last stored "
-        "day. Each batch is stored in one transaction: a failed or interrupted refresh keeps "
-        "everything stored before it. With no TICKERS and no --universe, every stored ticker.",
+        description="Download, in batches, the bars missing since each ticker's last stored "
+        "day and the days missing inside its stored range, after comparing the last 63 stored "
+        "closes with Yahoo's (a re-adjusted history is replaced whole). SPY, the benchmark, "
+        "always comes along. Every bar passes the same checks as an import; a refused ticker "
+        "is named and left unchanged. Each batch is stored in one transaction: a failed or "
+        "interrupted refresh keeps everything stored before it. With no TICKERS and no "
+        "--universe, every stored ticker.",
     )
     p.add_argument("tickers", nargs="*", metavar="TICKER", help="tickers to refresh")
     p.add_argument(
@@ -481,7 +517,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--batch-size", type=_positive_int, default=50, help="tickers per download (default: 50)"
     )
     p.add_argument(
-        "--offline", action="store_true", help="download nothing; say what the stored data cover"
+        "--offline",
+        action="store_true",
+        help="download nothing; say what the stored data cover and which days are missing",
+    )
+    p.add_argument(
+        "--allow-jump",
+        action="append",
+        metavar="TICKER:DATE",
+        help="accept a split-sized close-to-close step ending on DATE as a real move "
+        "(repeatable; the refusal names the step)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_refresh)
