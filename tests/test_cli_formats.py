@@ -388,3 +388,18 @@ def test_ctrl_c_at_any_moment_is_one_line(store, tmp_path):
         assert text.startswith("xlsrc: interrupted")
         lines.append(text)
     assert lines[0] == "xlsrc: interrupted while starting; nothing was written\n"
+
+
+def test_refresh_keeps_its_own_bar_alone(capsys, monkeypatch, tmp_path):
+    """refresh draws its own tqdm bar: the progress line stays off (two bars take two lines)."""
+    import xlsrc.data.refresh as refresh_module
+
+    term = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    monkeypatch.setattr(cli, "PROGRESS_DELAY", 0.0)
+    monkeypatch.setattr(
+        refresh_module, "refresh", lambda *a, **k: refresh_module.RefreshSummary(offline=True)
+    )
+    status = cli.main(["refresh", "VICR", "--store", str(tmp_path / "s.sqlite")])
+    assert status == 0 and "xlsrc: " not in term.getvalue()
+    assert capsys.readouterr().out.startswith("Offline: nothing downloaded")

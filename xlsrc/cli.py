@@ -142,6 +142,8 @@ def emit(
 # --------------------------------------------------------------------------- progress
 #: Seconds a step runs before its progress line appears (a fast command shows nothing).
 PROGRESS_DELAY = 1.0
+#: Commands that draw a progress bar of their own (the progress line stays off).
+OWN_PROGRESS = frozenset({"refresh"})
 
 
 class _Progress:
@@ -152,14 +154,17 @@ class _Progress:
     one long call (loading the market) holds the main thread. It is only shown when
     ``stream`` is a terminal. While it is shown, ``sys.stdout`` and ``sys.stderr`` pass
     through a proxy that clears the line before the first write, so output never lands
-    on the progress line; the proxies are removed on exit.
+    on the progress line; the proxies are removed on exit. With ``draw=False`` (a command
+    that draws a bar of its own: two tqdm bars would take two lines) it only records the
+    step, for the interruption message.
     """
 
     TICK = 0.2
 
-    def __init__(self, stream: Any = None, delay: float | None = None) -> None:
+    def __init__(self, stream: Any = None, delay: float | None = None, draw: bool = True) -> None:
         self.stream = sys.stderr if stream is None else stream
         self.delay = PROGRESS_DELAY if delay is None else delay
+        self.draw = draw
         self.bar: Any = None
         self.text = ""
         self._stop = threading.Event()
@@ -167,6 +172,8 @@ class _Progress:
         self._saved: tuple[Any, Any] | None = None
 
     def _enabled(self) -> bool:
+        if not self.draw:
+            return False
         isatty = getattr(self.stream, "isatty", None)
         try:
             return bool(isatty and isatty())
@@ -944,7 +951,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     _STORES.clear()
     _FILES.clear()
-    progress = _Progress()
+    progress = _Progress(draw=args.command not in OWN_PROGRESS)
     try:
         _parse_dates(args)
         with _running(progress):
