@@ -403,3 +403,31 @@ def test_refresh_keeps_its_own_bar_alone(capsys, monkeypatch, tmp_path):
     status = cli.main(["refresh", "VICR", "--store", str(tmp_path / "s.sqlite")])
     assert status == 0 and "xlsrc: " not in term.getvalue()
     assert capsys.readouterr().out.startswith("Offline: nothing downloaded")
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_emit_serves_a_table_command_without_a_layout_table(capsys, fmt):
+    """A new table command (``groups``...) prints its frame through ``emit`` in every format."""
+    import argparse
+
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {"rank": [1, 2], "industry": ["Silver", "Aluminum"], "group_score": [97.2, 93.75]}
+    )
+    cli.emit(argparse.Namespace(format=fmt), frame, None, "Groups, as of 2026-01-22",
+             pd.Timestamp(DAY))  # fmt: skip
+    out = capsys.readouterr().out
+    if fmt == "table":
+        lines = out.splitlines()
+        assert lines[0] == "Groups, as of 2026-01-22" and lines[1].split() == list(frame.columns)
+        assert lines[2].split() == ["1", "Silver", "97.20"]
+    elif fmt == "csv":
+        assert out == "as_of,rank,industry,group_score\n2026-01-22,1,Silver,97.2\n" + (
+            "2026-01-22,2,Aluminum,93.75\n"
+        )
+    else:
+        assert json.loads(out) == [
+            {"as_of": DAY, "rank": 1, "industry": "Silver", "group_score": 97.2},
+            {"as_of": DAY, "rank": 2, "industry": "Aluminum", "group_score": 93.75},
+        ]

@@ -168,6 +168,7 @@ class _Progress:
         self.bar: Any = None
         self.text = ""
         self._stop = threading.Event()
+        self._drawing = threading.Lock()  # a redraw never follows the clearing
         self._thread: threading.Thread | None = None
         self._saved: tuple[Any, Any] | None = None
 
@@ -207,22 +208,24 @@ class _Progress:
 
     def show(self) -> None:
         """Redraw the line if the delay has passed (the ticking thread calls this)."""
-        bar = self.bar
-        if bar is not None:
-            bar.update(0)  # tqdm draws only after ``delay`` and ``mininterval``
+        with self._drawing:
+            if self.bar is not None:
+                self.bar.update(0)  # tqdm draws only after ``delay`` and ``mininterval``
 
     def step(self, text: str) -> None:
         """Say what the command does now (shown only if it takes over the delay)."""
         self.text = text
-        if self.bar is not None:
-            self.bar.set_description_str(f"{PROG}: {text}", refresh=False)
+        with self._drawing:
+            if self.bar is not None:
+                self.bar.set_description_str(f"{PROG}: {text}", refresh=False)
 
     def close(self) -> None:
         """Stop the clock and clear the line (idempotent)."""
         self._stop.set()
-        bar, self.bar = self.bar, None
-        if bar is not None:
-            bar.close()
+        with self._drawing:
+            bar, self.bar = self.bar, None
+            if bar is not None:
+                bar.close()
 
     def __exit__(self, *exc: object) -> None:
         self.close()
@@ -284,8 +287,15 @@ def _file_state(path: Path) -> tuple[int, int, int] | None:
 
 
 def _watch_store(store: Any) -> None:
-    """Note a store's versions as the command opens it (before it writes anything)."""
-    identity = store.identity()
+    """Note a store's versions as the command opens it (before it writes anything).
+
+    A store that cannot say (not created or initialised yet) is not watched: the command
+    reports that itself, and an interruption makes no claim about it.
+    """
+    try:
+        identity = store.identity()
+    except XlsrcError:
+        return
     _STORES.append((store, (int(identity[1]), int(identity[2]))))
 
 
