@@ -194,12 +194,17 @@ def formula_result(result: Any) -> Any:
     The one conversion of every xlsrc formula's result (``xlsrc.excel.udfs``): a single
     value, a flat list (a row) or a list of rows (a table or a lifted range).
     """
-    if isinstance(result, list | tuple):
-        return [
-            [formula_value(v) for v in row] if isinstance(row, list | tuple) else formula_value(row)
-            for row in result
-        ]
-    return formula_value(result)
+    if not isinstance(result, list | tuple):
+        return formula_value(result)
+    out: list[Any] = []
+    for row in result:
+        if not isinstance(row, list | tuple):
+            out.append(formula_value(row))
+        elif len(row) == 1:  # a column: the shape of most lifted results
+            out.append([formula_value(row[0])])
+        else:
+            out.append([formula_value(v) for v in row])
+    return out
 
 
 #: ``Store.status()`` keys in the order they are listed, with their labels.

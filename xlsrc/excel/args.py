@@ -533,10 +533,13 @@ class Broadcast:
     nest : {0, 1, 2}
         How the result is returned: 0 one value (every lifted argument is one cell), 1 a
         flat list (every range was a flat Python list: a row), 2 a list of rows.
-    cells : list
-        One entry per cell of the result, row by row: the lifted arguments' values there
-        (a tuple, in the order given), or the name of the first argument that has no cell
-        there (a range shorter than the result in a dimension where it is longer than 1).
+    columns : tuple of list
+        Per argument, its value in each cell of the result, row by row (``None`` in a
+        cell outside it).
+    outside : list or None
+        Per cell of the result, the name of the first argument that has no cell there
+        (a range shorter than the result in a dimension where it is longer than one),
+        else None; ``None`` when every argument covers every cell.
     ranged : tuple of bool
         Per argument: given as a range of more than one cell.
     sizes : tuple of tuple of int
@@ -545,18 +548,21 @@ class Broadcast:
 
     shape: tuple[int, int]
     nest: Literal[0, 1, 2]
-    cells: list[tuple[Any, ...] | str]
+    columns: tuple[list[Any], ...]
+    outside: list[str | None] | None
     ranged: tuple[bool, ...]
     sizes: tuple[tuple[int, int], ...]
 
-    def result(self, values: Sequence[Any]) -> Any:
+    def result(self, values: list[Any]) -> Any:
         """Return one value per cell (row by row) in the shape of the result."""
         if self.nest == 0:
             return values[0]
-        rows, cols = self.shape
         if self.nest == 1:
-            return list(values)
-        return [list(values[r * cols : (r + 1) * cols]) for r in range(rows)]
+            return values
+        rows, cols = self.shape
+        if cols == 1:
+            return [[v] for v in values]
+        return [values[r * cols : (r + 1) * cols] for r in range(rows)]
 
 
 def _grid(value: Any, name: str) -> tuple[list[list[Any]], int]:
@@ -567,19 +573,18 @@ def _grid(value: Any, name: str) -> tuple[list[list[Any]], int]:
         return [[value]], 0
     if not value:
         return [[None]], 0
-    if all(isinstance(row, list | tuple | np.ndarray) for row in value):
-        rows = [list(row) for row in value]
-        width = len(rows[0])
-        if width == 0 or any(len(row) != width for row in rows):
+    if all(isinstance(row, list | tuple) for row in value):
+        width = len(value[0])
+        if width == 0 or any(len(row) != width for row in value):
             raise InvalidParameterError(
                 name=name, value=value, allowed="a rectangular range (rows of equal length)"
             )
-        return rows, 2
+        return value, 2  # type: ignore[return-value]  # rows: lists or tuples
     if any(isinstance(item, list | tuple | np.ndarray) for item in value):
         raise InvalidParameterError(
             name=name, value=value, allowed="a single cell, a row, a column or a 2D range"
         )
-    return [list(value)], 1
+    return [value], 1
 
 
 def broadcast(values: Sequence[Any], names: Sequence[str]) -> Broadcast:
@@ -619,15 +624,25 @@ def broadcast(values: Sequence[Any], names: Sequence[str]) -> Broadcast:
         nest = 0
     else:
         nest = 2 if any(n == 2 for _, n in grids) else 1
-    cells: list[tuple[Any, ...] | str] = []
-    for i in range(rows):
-        for j in range(cols):
-            cell: list[Any] = []
-            outside = None
-            for (grid, _), (r, c), name in zip(grids, sizes, names, strict=True):
-                if (r > 1 and i >= r) or (c > 1 and j >= c):
-                    outside = name
-                    break
-                cell.append(grid[i if r > 1 else 0][j if c > 1 else 0])
-            cells.append(outside if outside is not None else tuple(cell))
-    return Broadcast((rows, cols), nest, cells, ranged, sizes)
+    n_cells = rows * cols
+    columns: list[list[Any]] = []
+    outside: list[str | None] | None = None
+    for (grid, _), (r, c), name in zip(grids, sizes, names, strict=True):
+        if r * c == 1:
+            columns.append([grid[0][0]] * n_cells)
+        elif (r, c) == (rows, cols):
+            columns.append([x for row in grid for x in row] if c > 1 else [row[0] for row in grid])
+        else:
+            column: list[Any] = []
+            for i in range(rows):
+                for j in range(cols):
+                    if (r > 1 and i >= r) or (c > 1 and j >= c):
+                        if outside is None:
+                            outside = [None] * n_cells
+                        k = i * cols + j
+                        outside[k] = outside[k] or name
+                        column.append(None)
+                    else:
+                        column.append(grid[i if r > 1 else 0][j if c > 1 else 0])
+            columns.append(column)
+    return Broadcast((rows, cols), nest, tuple(columns), outside, ranged, sizes)

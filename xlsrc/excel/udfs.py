@@ -189,6 +189,13 @@ def _excel(table: bool = False) -> Callable[[Callable[..., Any]], Callable[..., 
     return decorate
 
 
+def _blank(cell: Any) -> bool:
+    """:func:`xlsrc.excel.args.is_blank` with a fast answer for a ticker's text."""
+    if type(cell) is str and cell[:1].strip():
+        return False
+    return a.is_blank(cell)
+
+
 def _lifted(func: Callable[..., Any], names: tuple[str, ...]) -> Callable[..., Any]:
     """Make a formula of one ticker take ranges: one value per cell, in the range's shape.
 
@@ -211,34 +218,45 @@ def _lifted(func: Callable[..., Any], names: tuple[str, ...]) -> Callable[..., A
         bound.apply_defaults()
         call = dict(bound.arguments)
         grid = a.broadcast([call[n] for n in names], names)
+        cells, *others = grid.columns
         if grid.nest == 0:
-            cell = grid.cells[0]
-            assert isinstance(cell, tuple)
-            call.update(zip(options, cell[1:], strict=True))
-            call[primary] = [cell[0]]
+            call.update((n, column[0]) for n, column in zip(options, others, strict=True))
+            call[primary] = cells
             (result,) = func(**call)
             if isinstance(result, XlsrcError):
                 raise result
             return result
-        out: list[Any] = [None] * len(grid.cells)
-        groups: dict[Any, tuple[tuple[Any, ...], list[int]]] = {}
-        rows, cols = grid.shape
-        for i, cell in enumerate(grid.cells):
-            if isinstance(cell, str):  # outside a shorter range of argument ``cell``
-                r, c = grid.sizes[names.index(cell)]
-                out[i] = _na(
-                    f"No {cell} for this cell ({cell} is {r}x{c}, the result {rows}x{cols})"
-                )
-            elif not (grid.ranged[0] and a.is_blank(cell[0])):
-                key: Any = cell[1:]
+        out: list[Any] = [None] * len(cells)
+        if grid.outside is not None:
+            rows, cols = grid.shape
+            for i, name in enumerate(grid.outside):
+                if name is not None:
+                    r, c = grid.sizes[names.index(name)]
+                    out[i] = _na(
+                        f"No {name} for this cell ({name} is {r}x{c}, the result {rows}x{cols})"
+                    )
+        wanted = [
+            i
+            for i, cell in enumerate(cells)
+            if (grid.outside is None or grid.outside[i] is None)
+            and not (grid.ranged[0] and _blank(cell))
+        ]
+        groups: dict[Any, list[int]] = {}
+        if not any(grid.ranged[1:]):
+            groups[()] = wanted  # one value of every option: one group
+        else:
+            for i in wanted:
+                key: Any = tuple(column[i] for column in others)
                 try:
                     hash(key)
                 except TypeError:
                     key = ("cell", i)
-                groups.setdefault(key, (cell[1:], []))[1].append(i)
-        for values, where in groups.values():
-            call.update(zip(options, values, strict=True))
-            call[primary] = [grid.cells[i][0] for i in where]
+                groups.setdefault(key, []).append(i)
+        for where in groups.values():
+            if not where:
+                continue
+            call.update((n, column[where[0]]) for n, column in zip(options, others, strict=True))
+            call[primary] = [cells[i] for i in where]
             try:
                 results = func(**call)
             except XlsrcError as exc:
