@@ -565,7 +565,7 @@ class Broadcast:
         return [values[r * cols : (r + 1) * cols] for r in range(rows)]
 
 
-def _grid(value: Any, name: str) -> tuple[list[list[Any]], int]:
+def _grid(value: Any, name: str) -> tuple[Sequence[Sequence[Any]], int]:
     """Return ``value`` as rows of cells and its nesting (0 one cell, 1 flat list, 2 rows)."""
     if isinstance(value, np.ndarray):
         value = value.tolist()
@@ -579,7 +579,7 @@ def _grid(value: Any, name: str) -> tuple[list[list[Any]], int]:
             raise InvalidParameterError(
                 name=name, value=value, allowed="a rectangular range (rows of equal length)"
             )
-        return value, 2  # type: ignore[return-value]  # rows: lists or tuples
+        return value, 2
     if any(isinstance(item, list | tuple | np.ndarray) for item in value):
         raise InvalidParameterError(
             name=name, value=value, allowed="a single cell, a row, a column or a 2D range"
