@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,7 @@ __all__ = [
     "EXCEL_TEXT_LIMIT",
     "NEVER_KEYS",
     "STATUS_ITEMS",
+    "TextList",
     "fit_text",
     "formula_result",
     "formula_value",
@@ -78,6 +79,24 @@ ELLIPSIS = "\u2026"
 _NOT_A_LIST = frozenset("'\"[]{}")
 
 
+class TextList(str):
+    """Names joined with ``", "`` that remember the names: ``fit_text`` summarises by them.
+
+    A ``str`` everywhere else (the report, the CLI), so a list shown in one cell (the
+    sources of ``DATA_STATUS``) stays a list when it has to be shortened, even when a name
+    holds ``", "`` itself (a CSV file ``prices, 2026.csv``).
+    """
+
+    items: tuple[str, ...]
+
+    def __new__(cls, items: Iterable[object]) -> TextList:
+        """Join ``items`` (as text) with ``", "`` and keep them."""
+        names = tuple(str(i) for i in items)
+        text = super().__new__(cls, ", ".join(names))
+        text.items = names
+        return text
+
+
 def _units(text: str) -> int:
     """Length in UTF-16 code units (a character outside the BMP counts two, as in Excel)."""
     if text.isascii():
@@ -98,9 +117,12 @@ def _cut(text: str, room: int) -> str:
 
 def _summarise_list(text: str, room: int) -> str | None:
     """Summarise ``a, b, c`` as ``a, b … and 1 more`` in ``room`` units (None: not a list)."""
-    items = text.split(", ")
-    if len(items) < 3 or any(_NOT_A_LIST & set(item) for item in items):
-        return None
+    if isinstance(text, TextList):
+        items = list(text.items)
+    else:
+        items = text.split(", ")
+        if len(items) < 3 or any(_NOT_A_LIST & set(item) for item in items):
+            return None
     n = len(items)
     for k in range(n - 1, 0, -1):
         summary = f"{', '.join(items[:k])} {ELLIPSIS} and {n - k} more"
@@ -134,9 +156,10 @@ def fit_text(text: str, limit: int = EXCEL_TEXT_LIMIT) -> str:
        a, b, c, ...)``: the list keeps its first names and says how many more there are,
        ``(known: a, b … and 40 more)``; the text before the parenthesis is kept (cut if it
        is over half the limit).
-    2. It is a list of three or more names separated by ``", "`` (the sources of
-       ``DATA_STATUS``): ``a, b, c … and 12 more``. Items holding quotes or brackets are
-       a Python value, not names, and are not summarised this way.
+    2. It is a :class:`TextList` (the sources of ``DATA_STATUS``), or text of three or
+       more names separated by ``", "``: ``a, b, c … and 12 more``, as many whole names as
+       fit. Text whose items hold quotes or brackets is a Python value, not names, and is
+       not summarised this way.
     3. Otherwise its start is kept, cut with an ellipsis (``…``); a closing parenthesis of
        at most half the limit (``(allowed: a single cell)``) is kept whole after it.
 
@@ -152,7 +175,9 @@ def fit_text(text: str, limit: int = EXCEL_TEXT_LIMIT) -> str:
         At most ``limit`` code units.
     """
     if len(text) <= limit // 2 or _units(text) <= limit:
-        return text
+        return str(text)
+    if isinstance(text, TextList):
+        return _summarise_list(text, limit) or _cut(str(text), limit)
     open_at = _trailing_group(text)
     note = "" if open_at is None else text[open_at:]
     if open_at is not None and _units(note) > limit // 2 and ", " in note:
@@ -244,13 +269,13 @@ def status_value(key: str, value: Any) -> Any:
     -------
     Any
         ``"never"`` for a refresh that did not happen; the source names joined with
-        ``, ``; a date or timestamp text as a naive ``pd.Timestamp`` (UTC); other lists
+        ``, `` (a :class:`TextList`); a date or timestamp text as a naive ``pd.Timestamp`` (UTC); other lists
         and mappings joined as text; numbers, text and dates unchanged; None if unknown.
     """
     if value is None and key in NEVER_KEYS:
         return "never"
     if key == "sources" and isinstance(value, list | tuple):
-        return ", ".join(str(v.get("name", v)) if isinstance(v, dict) else str(v) for v in value)
+        return TextList(v.get("name", v) if isinstance(v, dict) else v for v in value)
     if key in _DATE_KEYS and isinstance(value, str) and value:
         try:
             ts = pd.Timestamp(value)
@@ -258,7 +283,7 @@ def status_value(key: str, value: Any) -> Any:
             return value
         return ts.tz_convert(None) if ts.tzinfo is not None else ts
     if isinstance(value, list | tuple | set):
-        return ", ".join(str(v) for v in value)
+        return TextList(value)
     if isinstance(value, dict):
         return "; ".join(f"{k}: {v}" for k, v in value.items())
     if isinstance(value, pd.Timestamp | _dt.datetime | _dt.date | int | float | str | bool):
