@@ -222,13 +222,15 @@ def formula_result(result: Any) -> Any:
     if not isinstance(result, list | tuple):
         return formula_value(result)
     out: list[Any] = []
+    append = out.append
     for row in result:
-        if not isinstance(row, list | tuple):
-            out.append(formula_value(row))
+        kind = type(row)
+        if kind is not list and kind is not tuple and not isinstance(row, list | tuple):
+            append(formula_value(row))
         elif len(row) == 1:  # a column: the shape of most lifted results
-            out.append([formula_value(row[0])])
+            append([formula_value(row[0])])
         else:
-            out.append([formula_value(v) for v in row])
+            append([formula_value(v) for v in row])
     return out
 
 

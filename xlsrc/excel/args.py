@@ -573,9 +573,10 @@ def _grid(value: Any, name: str) -> tuple[Sequence[Sequence[Any]], int]:
         return [[value]], 0
     if not value:
         return [[None]], 0
-    if all(isinstance(row, list | tuple) for row in value):
-        width = len(value[0])
-        if width == 0 or any(len(row) != width for row in value):
+    kinds = set(map(type, value))
+    if kinds <= {list, tuple} or all(isinstance(row, list | tuple) for row in value):
+        widths = set(map(len, value))
+        if len(widths) != 1 or 0 in widths:
             raise InvalidParameterError(
                 name=name, value=value, allowed="a rectangular range (rows of equal length)"
             )

@@ -235,12 +235,16 @@ def _lifted(func: Callable[..., Any], names: tuple[str, ...]) -> Callable[..., A
                     out[i] = _na(
                         f"No {name} for this cell ({name} is {r}x{c}, the result {rows}x{cols})"
                     )
-        wanted = [
-            i
-            for i, cell in enumerate(cells)
-            if (grid.outside is None or grid.outside[i] is None)
-            and not (grid.ranged[0] and _blank(cell))
-        ]
+        if grid.ranged[0]:  # a blank cell of the ticker range: a blank
+            wanted = [
+                i
+                for i, c in enumerate(cells)
+                if (type(c) is str and c[:1].strip()) or not _blank(c)
+            ]
+        else:
+            wanted = list(range(len(cells)))
+        if grid.outside is not None:
+            wanted = [i for i in wanted if grid.outside[i] is None]
         groups: dict[Any, list[int]] = {}
         if not any(grid.ranged[1:]):
             groups[()] = wanted  # one value of every option: one group
@@ -411,8 +415,13 @@ def _serve(
             where.append(i)
     if wanted:
         served = _market().values(wanted, name, a.as_of_arg(as_of), window, **options)
-        for i, value, error in zip(where, served.values.tolist(), served.errors, strict=True):
-            out[i] = error if error is not None else convert(value)
+        values, errors = served.values.tolist(), served.errors
+        if convert is float:  # already Python floats
+            for i, value, error in zip(where, values, errors, strict=True):
+                out[i] = value if error is None else error
+        else:
+            for i, value, error in zip(where, values, errors, strict=True):
+                out[i] = convert(value) if error is None else error
     return out
 
 
