@@ -6,7 +6,7 @@ refresh changes the store) or the dashboard builder for the value, and hands the
 back in a shape Excel understands. Nothing here computes a metric and nothing here goes
 to the network: a scalar formula is one call of ``Market.value`` with a metric name of the
 registry (``xlsrc.core.metrics``), a table formula one call of ``xlsrc.dashboard.build``.
-The module is longer than 600 lines only because it declares 26 formulas, each with its
+The module is longer than 600 lines only because it declares 27 formulas, each with its
 Excel descriptions and numpydoc docstring; their bodies are a few lines each.
 
 Conventions
@@ -236,11 +236,7 @@ def _lifted(func: Callable[..., Any], names: tuple[str, ...]) -> Callable[..., A
                         f"No {name} for this cell ({name} is {r}x{c}, the result {rows}x{cols})"
                     )
         if grid.ranged[0]:  # a blank cell of the ticker range: a blank
-            wanted = [
-                i
-                for i, c in enumerate(cells)
-                if (type(c) is str and c[:1].strip()) or not _blank(c)
-            ]
+            wanted = [i for i, c in enumerate(cells) if not _blank(c)]
         else:
             wanted = list(range(len(cells)))
         if grid.outside is not None:
