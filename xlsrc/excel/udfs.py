@@ -27,7 +27,8 @@ Conventions
   the codes of the errors ``err_to_str`` does not know.
 - Every argument is declared ``ndim=2``: xlwings hands a single cell as ``[[x]]`` and a
   range as its rows, so a row and a column stay apart (its default squeezes both to one
-  flat list).
+  flat list). No argument uses xlwings' ``expand``: it would read past the range the
+  analyst gave, from its first cell to the end of the table around it.
 - Every text a formula returns is at most 255 characters
   (:func:`xlsrc.dashboard.cells.formula_result`, which every result goes through): Excel
   shows ``#VALUE!`` for a UDF array holding a longer string.
@@ -58,7 +59,8 @@ says which arguments lift. The rules:
 - Cells that share the options (window, date...) are served by one ``Market.values``
   call; a bad option is the error of the cells that use it.
 - Arguments that do not lift read a range as a list (``universe``: a range of tickers is
-  an explicit universe).
+  an explicit universe). Table formulas do not lift (``PRICE_HISTORY`` of one ticker
+  already spills a table); their ticker arguments take a range as a list.
 
 Function names and their Excel descriptions
 -------------------------------------------
