@@ -18,16 +18,16 @@ sends it) and as of the latest date, over the S&P 500 members in the store (or t
 
 Each warm figure is the median of ``--repeat`` timed calls after two untimed ones (wall
 clock; ``cpu`` is the median CPU time of the call through ``call_udf``, which a machine
-busy with other work disturbs less); the single calls are timed as one pass over the
-tickers (after one untimed pass). Columns: ``values`` = ``Market.values`` alone,
-``lifted`` = one plain call, ``500x1`` = one pass of single calls, ``ratio`` = singles /
-lifted; then the same through ``call_udf``. The COM
-round trip itself (a few hundred microseconds per call in Excel) is not in any figure:
-the ratio is what Python costs, the round trips only widen it.
+busy with other work disturbs less); the single calls are timed as passes over the
+tickers, the median of three passes after an untimed one. Columns: ``values`` =
+``Market.values`` alone, ``lifted`` = one plain call, ``500x1`` = one pass of single
+calls, ``ratio`` = singles / lifted; then the same through ``call_udf``. The COM round
+trip itself (a cost per call in Excel, which this machine has not) is in no figure: the
+ratio is what Python costs, and the round trips only widen it.
 
 Usage::
 
-    python benchmarks/bench_lifted.py [--store PATH] [--universe sp500] [--n 500] [--repeat 30]
+    python benchmarks/bench_lifted.py [--store PATH] [--universe sp500] [--n 500] [--repeat 50]
 
 Without ``--store`` a temporary store over the bundled snapshot is used.
 """
@@ -81,17 +81,21 @@ def _cpu_ms(func: Callable[[], Any], repeat: int) -> float:
     return statistics.median(times) * 1000
 
 
-def _pass_ms(func: Callable[[str], Any], tickers: list[str]) -> float:
+def _pass_ms(func: Callable[[str], Any], tickers: list[str], passes: int = 3) -> float:
+    """Median wall-clock ms of ``passes`` passes of single calls, after an untimed one."""
     for t in tickers:
         func(t)
-    t0 = time.perf_counter()
-    for t in tickers:
-        func(t)
-    return (time.perf_counter() - t0) * 1000
+    times = []
+    for _ in range(passes):
+        t0 = time.perf_counter()
+        for t in tickers:
+            func(t)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000
 
 
 def measure(name: str, rest: tuple[Any, ...], tickers: list[str], repeat: int) -> dict[str, float]:
-    """Warm ms of one lifted call and of one pass of single calls, plain and via call_udf."""
+    """Warm ms of one lifted call and of a pass of single calls, plain and via call_udf."""
     sys.path.insert(0, str(ROOT / "tests"))
     import xlwings_com_stub as com
 
@@ -138,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", help="store path (default: a temporary store)")
     parser.add_argument("--universe", default="sp500", help="where the tickers come from")
     parser.add_argument("--n", type=int, default=500, help="number of tickers")
-    parser.add_argument("--repeat", type=int, default=30, help="timed lifted calls")
+    parser.add_argument("--repeat", type=int, default=50, help="timed lifted calls")
     opts = parser.parse_args(argv)
 
     tmp = None
@@ -155,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"store: {opts.store} (loaded in {load_s:.2f} s)")
     print(
         f"{len(tickers)} tickers of {opts.universe}; warm medians of {opts.repeat} lifted "
-        f"calls; single calls as one pass (ms)"
+        f"calls; single calls: median of 3 passes (ms)"
     )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average (1 min): {load:.1f} on {os.cpu_count()} CPUs")
