@@ -33,6 +33,7 @@ def main() -> int:
         run("bench_rs.py", "--store", store)
         run("bench_udfs.py", "--store", store)
         run("bench_report.py")
+    run("bench_postgres.py")  # skips itself without a PostgreSQL server
     return 0
 
 

@@ -14,6 +14,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "xlsrc"
 
 ADAPTERS = {
+    "xlsrc.__main__",
     "xlsrc.excel.udfs",
     "xlsrc.excel.macros",
     "xlsrc.excel.workbook",
@@ -126,7 +127,7 @@ def test_dashboard_does_not_import_data_providers(module: str) -> None:
 
 
 #: Adapters translate; they reach the analytics through xlsrc.market and xlsrc.dashboard.
-ADAPTER_PACKAGES = ("xlsrc.excel", "xlsrc.report", "xlsrc.cli")
+ADAPTER_PACKAGES = ("xlsrc.excel", "xlsrc.report", "xlsrc.cli", "xlsrc.__main__", "xlsrc._api")
 
 
 @pytest.mark.parametrize(
@@ -143,3 +144,36 @@ def test_adapters_do_not_import_the_core(module: str) -> None:
 def test_the_adapter_rule_sees_every_adapter() -> None:
     adapters = {m for m in MODULES if any(in_package(m, p) for p in ADAPTER_PACKAGES)}
     assert ADAPTERS <= adapters and "xlsrc.excel.args" in adapters
+
+
+#: The Python API (``import xlsrc``): an adapter for notebooks and scripts, one layer like
+#: the command line. It asks the market and the builders for numbers (so they equal the
+#: formulas'), opens stores through the data layer, raises the errors of xlsrc.errors, and
+#: uses no Excel or command-line library (it is not in ADAPTERS, so the rule above holds
+#: it). It is imported by the package's ``__init__`` alone, which imports nothing else: an
+#: adapter or a lower layer that imported it would load every other adapter's entry point.
+API = "xlsrc._api"
+API_MAY_IMPORT = ("xlsrc.market", "xlsrc.dashboard.build", "xlsrc.data", "xlsrc.errors")
+
+
+def test_the_api_asks_the_market_and_the_builders() -> None:
+    assert API in MODULES
+    for name in MODULES[API]:
+        if name.split(".")[0] == "xlsrc":
+            assert any(in_package(name, allowed) for allowed in API_MAY_IMPORT), (
+                f"{API} imports {name}: the API reads numbers through xlsrc.market and "
+                "xlsrc.dashboard.build, stores through xlsrc.data"
+            )
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m not in ("xlsrc", API)))
+def test_only_the_package_imports_the_api(module: str) -> None:
+    assert not any(in_package(name, API) for name in MODULES[module]), (
+        f"{module} imports {API}: only xlsrc/__init__.py re-exports it"
+    )
+
+
+def test_the_package_imports_only_the_api() -> None:
+    """``import xlsrc`` stays cheap: the package loads the API module and nothing else."""
+    ours = {n for n in MODULES["xlsrc"] if n.split(".")[0] == "xlsrc"}
+    assert ours and all(in_package(n, API) for n in ours), ours

@@ -80,6 +80,7 @@ def test_refresh_downloads_the_workbook_tickers_and_reports(book):
     status = book.get("Status")
     assert status.startswith("2026-01-23 18:05 Refresh: 2 of ")
     assert "UCTT (no data (possibly delisted))" in status
+    assert "\n" not in status  # the summary's sentences on one line in the Status cell
     assert book.recalculations == ["full"]  # no input changed: only a full recalc updates UDFs
     assert any(s and "50/100" in s for s in book.status_messages)
     assert book.status_messages[-1] is None  # status bar handed back to Excel

@@ -55,9 +55,9 @@ def reader(path: str, snapshot: str, stop, out) -> None:
 
 
 def scaled(frame: pd.DataFrame, factor: float) -> pd.DataFrame:
+    """A re-adjustment: Yahoo's adjusted closes change, the split-only ones do not."""
     out = frame.copy()
-    for field in ("Open", "High", "Low", "Close"):
-        out[field] = out[field] * factor
+    out["Adj Close"] = out["Adj Close"] * factor
     return out
 
 

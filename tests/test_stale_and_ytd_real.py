@@ -162,7 +162,7 @@ def test_values_equal_single_values_and_other_windows(real, raw_csv):
     for name, window in (("ret_ytd", None), ("pct_from_sma", 30), ("rsi", 7), ("ret", 2)):
         many = real.values(tickers, name, "2026-01-22", window)
         for t, v, reason in zip(tickers, many.values, many.reasons, strict=True):
-            one = udfs._value(t, name, "2026-01-22", window) if reason is None else None
+            one = udfs._serve([t], name, "2026-01-22", window)[0] if reason is None else None
             if reason is None:
                 assert one == pytest.approx(v, rel=1e-12), (t, name)
             else:

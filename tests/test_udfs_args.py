@@ -156,3 +156,104 @@ def test_choice_arg():
     assert args.choice_arg("RS Rating", "ytd", allowed, "sort_by") == "rs_rating"
     with pytest.raises(InvalidParameterError, match="sort_by"):
         args.choice_arg("colour", "ytd", allowed, "sort_by")
+
+
+# --------------------------------------------------------------------------- error cells
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (-2146826246, "#N/A"),  # pywin32's SCODE: 0x800A0000 + 2042, signed
+        (-2146826265, "#REF!"),  # 2023
+        (-2146826243, "#SPILL!"),  # 2045: not in xlwings' table, stays a code
+        (-2146826238, "#CALC!"),  # 2050
+        (-2146826245, "#GETTING_DATA"),  # 2043
+        (-2146828288 + 2100, "#ERROR 2100"),  # a number a later Excel might add
+        ("#N/A", "#N/A"),  # xlwings' err_to_str text
+        (" #DIV/0! ", "#DIV/0!"),
+        ("#N/A Unknown ticker: XYZQ", "#N/A Unknown ticker: XYZQ"),  # an xlsrc error upstream
+        ("#N/Alpha", None),
+        ("#HASHTAG", None),
+        ("VICR", None),
+        (None, None),
+        (2042, None),  # the bare number: a cell holding 2042
+        (-5.0, None),
+        (True, None),
+    ],
+)
+def test_error_text(value, expected):
+    assert args.error_text(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("reader", "name", "several"),
+    [
+        (lambda v: args.ticker_arg(v), "ticker", False),
+        (lambda v: args.date_arg(v, "as_of"), "as_of", False),
+        (lambda v: args.window_arg(v, 20), "window", False),
+        (lambda v: args.period_arg(v, "1M"), "period", False),
+        (lambda v: args.flag_arg(v, False, "annualise"), "annualise", False),
+        (lambda v: args.choice_arg(v, "close", ("close",), "fields"), "fields", False),
+        (lambda v: args.universe_arg(v), "universe", True),
+        (lambda v: args.ticker_list_arg(v), "tickers", True),
+        (lambda v: args.text_list_arg(v, "fields"), "fields", True),
+    ],
+)
+def test_every_reader_refuses_an_error_cell(reader, name, several):
+    values = [-2146826246, "#N/A", [["#N/A"]], [[None], [-2146826246]]]
+    if several:  # a range of several cells with one error among them
+        values.append([["VICR"], [-2146826246]])
+    for value in values:
+        with pytest.raises(InvalidParameterError, match=rf"^{name} is an error cell \(#N/A\)$"):
+            reader(value)
+
+
+def test_ticker_list_keeps_error_cells_in_place():
+    got = args.ticker_list_arg([["iwm"], [-2146826265], ["IWM"], ["#N/A"]], keep_errors=True)
+    assert got == ["IWM", args.ErrorCell("#REF!"), args.ErrorCell("#N/A")]
+    assert got[1].reason("tickers") == "tickers is an error cell (#REF!)"
+
+
+# --------------------------------------------------------------------------- broadcast
+def test_broadcast_single_cells():
+    b = args.broadcast(["VICR", [[20.0]], None], ["ticker", "window", "as_of"])
+    assert b.shape == (1, 1) and b.nest == 0 and b.ranged == (False, False, False)
+    assert b.columns == (["VICR"], [20.0], [None]) and b.outside is None
+    assert b.result(["x"]) == "x"
+
+
+def test_broadcast_pairs_element_wise_and_repeats_single_cells():
+    b = args.broadcast([[["A"], ["B"], ["C"]], [[1], [2], [3]], "d"], ["t", "w", "d"])
+    assert b.shape == (3, 1) and b.nest == 2
+    assert b.columns == (["A", "B", "C"], [1, 2, 3], ["d", "d", "d"])
+    assert b.result([7, 8, 9]) == [[7], [8], [9]]
+
+
+def test_broadcast_a_column_by_a_row_is_a_table():
+    # Excel: ={"A";"B"}&{1,2,3} is {"A1","A2","A3";"B1","B2","B3"}
+    b = args.broadcast([[["A"], ["B"]], [[1, 2, 3]]], ["t", "w"])
+    assert b.shape == (2, 3) and b.outside is None
+    assert b.columns == (["A", "A", "A", "B", "B", "B"], [1, 2, 3, 1, 2, 3])
+    assert b.result(list(range(6))) == [[0, 1, 2], [3, 4, 5]]
+
+
+def test_broadcast_leaves_the_cells_outside_a_shorter_range():
+    # Excel: ={1;2;3}+{10;20} is {11;22;#N/A}
+    b = args.broadcast([[[1], [2], [3]], [[10], [20]]], ["t", "w"])
+    assert b.outside == [None, None, "w"]
+    assert b.columns[1] == [10, 20, None]
+    b = args.broadcast([[["A", "B"], ["C", "D"]], [["x", "y", "z"]]], ["t", "w"])
+    assert b.shape == (2, 3)
+    assert b.outside == [None, None, "t", None, None, "t"]
+
+
+def test_broadcast_flat_lists_are_rows():
+    b = args.broadcast([["A", "B"], 20], ["t", "w"])
+    assert b.shape == (1, 2) and b.nest == 1 and b.result([1, 2]) == [1, 2]
+    assert args.broadcast([("A",), 20], ["t", "w"]).nest == 0  # one cell
+
+
+def test_broadcast_refuses_ragged_rows():
+    with pytest.raises(InvalidParameterError, match="rectangular"):
+        args.broadcast([[["A"], ["B", "C"]]], ["ticker"])
+    with pytest.raises(InvalidParameterError, match="a 2D range"):
+        args.broadcast([["A", ["B"]]], ["ticker"])

@@ -338,3 +338,17 @@ def test_every_text_the_new_formulas_return_fits_a_cell():
     texts = [v for rows in outputs for row in rows for v in row if isinstance(v, str)]
     assert len(texts) > 1000
     assert max(len(t) for t in texts) <= 255
+
+
+def test_industry_and_group_rank_lift_over_ranges():
+    """A range of tickers gives one answer per cell, in its shape (blank cells blank)."""
+    info = json.loads(
+        (SHARED / "reference" / "ticker_info_sector_industry_Vinubhai1961.json").read_text()
+    )
+    column = udfs.GROUP_RANK([["ICHR"], ["SPY"], [None], ["AG"]], DAY)
+    assert column[0] == [8] and column[2] == [None] and column[3] == [1]
+    assert column[1][0].startswith("#N/A No industry for SPY")
+    row = excel("INDUSTRY", (("ICHR", "AA", "XYZQ"),))
+    assert row == [[info["ICHR"]["info"]["industry"], "Aluminum", "#N/A Unknown ticker: XYZQ"]]
+    # one blank cell is the argument left out: the list of industries
+    assert udfs.INDUSTRY([[None]])[0] == ["Industry", "Sector", "Stocks"]

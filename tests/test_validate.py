@@ -156,6 +156,17 @@ def test_duplicates_identical_collapse_different_are_refused():
     assert valid.frame["close"].tolist() == [20.0, 21.0]
 
 
+def test_a_duplicate_names_the_field_that_differs():
+    # yfinance's "live row" twin (issues #573, #765): same prices, a little more volume
+    columns = ("ticker", "date", "close", "volume")
+    rows = [("ICHR", "2026-01-21", 21.0, 1000.0), ("ICHR", "2026-01-21", 21.0, 1150.0)]
+    _, problems = check(rows, columns=columns)
+    assert rules(problems) == [(1, "duplicate")]
+    assert problems[0].message == (
+        "ICHR: 2026-01-21 appears twice with different values (volume 1,000 and 1,150)"
+    )
+
+
 def test_an_unreadable_or_non_us_ticker_is_refused():
     _, problems = check([("A$B", "2026-01-20", 20.0), ("EZJ.L", "2026-01-20", 20.0)])
     assert rules(problems) == [(0, "ticker"), (1, "ticker")]
@@ -242,6 +253,44 @@ def test_the_junction_with_stored_bars_is_checked():
     )
     _, problems = check([("ICHR", "2026-01-16", 2600.0)], neighbours=later)
     assert rules(problems) == [(0, "jump")]
+
+
+# A filled hole: new bars scattered among stored ones (the refresh asks again for a day
+# Yahoo once sent without prices). Stored ICHR closes rise by about 10 % a day from
+# 2026-01-12 (10.0) to 2026-01-20 (17.5); 2026-01-14 is the hole.
+HOLE_STORED = pd.DataFrame(
+    {
+        "ticker": ["ICHR"] * 5,
+        "date": pd.to_datetime(
+            ["2026-01-12", "2026-01-13", "2026-01-15", "2026-01-16", "2026-01-20"]
+        ),
+        "close": [10.0, 11.0, 13.3, 14.6, 17.5],
+    }
+)
+
+
+def test_a_filled_hole_is_checked_against_the_stored_days_around_it():
+    # 01-14 = 12.1 and 01-21 = 24.2: every real step is a move of 10 % to 38 %
+    # (11.0 -> 12.1 -> 13.3, and 17.5 -> 24.2 = x1.383); read without the stored days
+    # between them, the two new bars would be one x2.0 step (12.1 -> 24.2), an
+    # unadjusted 2-for-1 split to the gate
+    rows = [("ICHR", "2026-01-14", 12.1), ("ICHR", "2026-01-21", 24.2)]
+    _, problems = check(rows, neighbours=HOLE_STORED)
+    assert problems == []
+
+
+def test_a_filled_hole_in_the_wrong_units_is_refused_against_both_stored_neighbours():
+    # stored 01-13 = 11.0 and 01-15 = 11.4; the hole's close sent in cents, 1120:
+    # 11.0 -> 1120 is x101.8 and 1120 -> 11.4 is x0.010179 (1/98.2): both within 8 % of 100
+    flat = HOLE_STORED.assign(close=[10.8, 11.0, 11.4, 11.5, 11.6])
+    _, problems = check([("ICHR", "2026-01-14", 1120.0)], neighbours=flat)
+    assert rules(problems) == [(0, "jump"), (0, "jump")]
+    assert "from 11 on 2026-01-13 to 1120 on 2026-01-14 (x101.8)" in problems[0].message
+    assert "from 1120 on 2026-01-14 to 11.4 on 2026-01-15 (x0.01018)" in problems[1].message
+    # steps between two stored bars are not the input's: a stored x2 step is left alone
+    stored = HOLE_STORED.assign(close=[10.0, 11.0, 22.0, 24.2, 26.0])
+    _, problems = check([("ICHR", "2026-01-21", 27.0)], neighbours=stored)
+    assert problems == []
 
 
 def test_universe_names():

@@ -46,6 +46,7 @@ EXPECTED_SIGNATURES = {
     "ANNUAL_VOLATILITY": "ticker, Optional window, Optional as_of",
     "REL_VOLUME": "ticker, Optional window, Optional as_of",
     "PCT_FROM_HIGH": "ticker, Optional as_of",
+    "TRADING_DAY": "Optional as_of",
     "ROTATION_SIGNAL": "Optional small, Optional large, Optional as_of",
     "ROTATION_SPREAD": "Optional small, Optional large, Optional as_of",
     "LEADERS": "Optional universe, Optional n, Optional sort_by, Optional basis, Optional as_of",
@@ -80,8 +81,29 @@ TABLES = {
     "DATA_STATUS",
     "DATA_SOURCES",
 }
-#: Tables whose rows hold dates: returned as Excel dates.
-DATE_TABLES = ("PRICE_HISTORY", "REBASED", "DATA_STATUS", "DATA_SOURCES")
+#: Formulas whose results hold dates: returned as Excel dates.
+DATE_TABLES = ("PRICE_HISTORY", "REBASED", "DATA_STATUS", "DATA_SOURCES", "TRADING_DAY")
+#: Formulas of one ticker (or pair, or date) that lift over ranges, with the arguments that
+#: lift (issue 10 section 1); ``xlsrc.excel.udfs`` documents the rule.
+LIFTED = {
+    "RS_RATING": ("ticker", "as_of"),
+    "RS_SCORE": ("ticker", "as_of"),
+    "RS_LINE": ("ticker", "benchmark", "as_of"),
+    "YTD_RETURN": ("ticker", "as_of"),
+    "TRAILING_RETURN": ("ticker", "period", "as_of"),
+    "PERIOD_RETURN": ("ticker", "start_date", "end_date"),
+    "PCT_FROM_MA": ("ticker", "window", "as_of"),
+    "RSI": ("ticker", "window", "as_of"),
+    "VOLATILITY": ("ticker", "window", "as_of"),
+    "ANNUAL_VOLATILITY": ("ticker", "window", "as_of"),
+    "REL_VOLUME": ("ticker", "window", "as_of"),
+    "PCT_FROM_HIGH": ("ticker", "as_of"),
+    "INDUSTRY": ("ticker",),
+    "GROUP_RANK": ("ticker", "as_of"),
+    "TRADING_DAY": ("as_of",),
+    "ROTATION_SIGNAL": ("small", "large", "as_of"),
+    "ROTATION_SPREAD": ("small", "large", "as_of"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -154,6 +176,30 @@ def test_return_options(com_module):
         import datetime as dt
 
         assert getattr(com_module, name).__xlfunc__["ret"]["options"]["dates"] is dt.datetime
+
+
+def test_every_argument_arrives_as_rows_with_error_cells_as_text(com_module):
+    """ndim=2: a row and a column stay apart (xlwings' default squeezes both to a flat
+    list, so a lifted result could not take the shape of its range); err_to_str: an
+    argument cell showing #N/A reaches Python as "#N/A", not as None like a blank cell
+    (xlwings 0.37.8, ``xlwings._xlwindows._clean_value_data_element``)."""
+    for name in EXPECTED_SIGNATURES:
+        for arg in getattr(com_module, name).__xlfunc__["args"]:
+            assert arg["options"]["ndim"] == 2, (name, arg["name"])
+            assert arg["options"]["err_to_str"] is True, (name, arg["name"])
+            assert "expand" not in arg["options"], (name, arg["name"])  # no range expansion
+
+
+def test_every_formula_of_one_ticker_lifts():
+    """Each formula whose docstring says it lifts names exactly the arguments of LIFTED."""
+    for func in plain.UDFS:
+        doc = func.__doc__ or ""
+        if func.__name__ in LIFTED:
+            names = LIFTED[func.__name__]
+            line = doc[doc.index("Lifts over ranges") :].split(".")[0]
+            assert all(f"``{n}``" in line for n in names), (func.__name__, line)
+        else:
+            assert "Lifts over ranges" not in doc, func.__name__
 
 
 def test_arguments_are_read_without_type_conversion(com_module):

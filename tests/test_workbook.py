@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -90,7 +89,11 @@ def test_text_formulas(built):
     for sheet in DASHBOARD.sheets:
         for text in (*sheet.texts, *sheet.live):
             f = cell_xml(built, sheet.name, text.cell).find("m:f", NS)
-            if text.formula:
+            if text.formula and text.spill:  # the watchlist block's lifted formulas
+                c = cell_xml(built, sheet.name, text.cell)
+                assert f is not None and f.text == text.formula
+                assert f.get("t") == "array" and c.get("cm") == "1"
+            elif text.formula:
                 assert f is not None and f.text == text.formula
                 assert f.get("t") is None  # a plain formula, not an array
             else:
@@ -105,19 +108,16 @@ def _number_format(path: Path, sheet: str, cell: str) -> str:
 def test_every_sheet_shows_the_date_its_formulas_use_in_a_date_cell(built):
     """As shipped every subtitle read "As of 1900-01-00" (TEXT of a blank AsOf), and TEXT's
     "yyyy" is "jjjj" in German/Dutch Excel, "aaaa" in French. Now B3 of each sheet holds the
-    date (the store's last session when AsOf is blank, from DATA_STATUS' "Last date") in a
-    cell with a date number format, which Excel stores language-neutral."""
-    from xlsrc.dashboard.cells import STATUS_ITEMS
-
-    assert ("last_date", "Last date") in STATUS_ITEMS  # the row AS_OF_USED looks up
+    date in a cell with a date number format, which Excel stores language-neutral: the
+    session the formulas use, from TRADING_DAY (issue 10: the weekday arithmetic it replaced
+    showed an exchange holiday itself; TRADING_DAY's dates are tested in
+    test_udfs_lifted.py, 2026-01-19 giving 2026-01-16)."""
     for sheet in ("Overview", "Leaders", "Sectors", "Technicals"):
         label = cell_xml(built, sheet, "A3")
         assert label.find("m:f", NS) is None
         f = cell_xml(built, sheet, "B3").find("m:f", NS)
-        assert f.text == (
-            'IF(ISBLANK(AsOf),VLOOKUP("Last date",DATA_STATUS(),2,FALSE),'
-            'MIN(WORKDAY(AsOf+1,-1),VLOOKUP("Last date",DATA_STATUS(),2,FALSE)))'
-        )
+        assert f.text == "TRADING_DAY(AsOf)"
+        assert f.get("t") is None  # one value
         assert _number_format(built, sheet, "B3") == "yyyy-mm-dd"
         assert openpyxl.load_workbook(built)[sheet]["A3"].value == "As of"
     for sheet in DASHBOARD.sheets:
@@ -148,6 +148,36 @@ def test_a_single_cell_formula_on_the_overview(built):
     assert f.get("t") is None and c.get("cm") is None  # one value, not a spilling array
     assert _number_format(built, "Overview", "J33") == "0"
     assert cell_xml(built, "Overview", "J34").find("m:f", NS).text == 'YTD_RETURN("VICR",AsOf)'
+
+
+def test_the_overview_has_a_watchlist_block_of_lifted_formulas(built):
+    """Issue 10 section 1: tickers in one column, one formula per metric over all of them.
+
+    Below the printed page (A1:K57), under the Overview's chart: rows 59-72."""
+    from xlsrc.dashboard.layout import WATCHLIST_COLUMNS, WATCHLIST_TICKERS
+
+    ws = openpyxl.load_workbook(built, keep_vba=True)["Overview"]
+    assert ws["A59"].value == "Watchlist: one formula per column"
+    assert ws["C60"].value == "Ticker"
+    assert [ws[f"C{r}"].value for r in range(61, 73)] == [*WATCHLIST_TICKERS] + [None] * 6
+    assert len(WATCHLIST_COLUMNS) == 8
+    for j, (header, formula, fmt) in enumerate(WATCHLIST_COLUMNS):
+        col = "DEFGHIJK"[j]
+        assert ws[f"{col}60"].value == header
+        c = cell_xml(built, "Overview", f"{col}61")
+        f = c.find("m:f", NS)
+        assert f.text == formula.replace("{tickers}", "$C$61:$C$72")
+        assert f.get("t") == "array" and c.get("cm") == "1"  # spills one value per ticker
+        assert ws[f"{col}61"].number_format == fmt
+        for r in range(62, 73):  # nothing in the spill range
+            assert ws[f"{col}{r}"].value is None
+    assert cell_xml(built, "Overview", "D61").find("m:f", NS).text == (
+        "YTD_RETURN($C$61:$C$72,AsOf)"
+    )
+    # every function the block uses is a formula the workbook declares
+    assert {"YTD_RETURN", "RS_RATING", "TRAILING_RETURN"} <= wbk.wrapped_functions(
+        wbk.udf_wrappers()
+    )
 
 
 def test_a_lifted_block_is_a_declarative_addition(tmp_path):
@@ -602,54 +632,6 @@ def test_committed_template_matches_a_fresh_build(built):
         assert got[name] == want[name], (
             f"{name} differs from a fresh build: run python scripts/build_workbook.py"
         )
-
-
-@pytest.mark.skipif(shutil.which("libreoffice") is None, reason="needs LibreOffice")
-def test_as_of_formula_computed_by_a_spreadsheet_engine(tmp_path):
-    """AS_OF_USED evaluated by LibreOffice, with DATA_STATUS() replaced by the table it
-    returns (Last date 2026-08-03, a Monday). Expected by the calendar: 2026-01-24 is a
-    Saturday -> Friday 23rd; text dates are read; a date after the store's last is capped.
-    The one known gap: an exchange holiday (2026-01-19, Martin Luther King Jr. Day) shows
-    itself, while the formulas use the session before it (2026-01-16)."""
-    import datetime as dt
-    import subprocess
-
-    from xlsrc.dashboard.layout import AS_OF_USED
-
-    wb = openpyxl.Workbook()  # openpyxl writes no cached values: LibreOffice computes
-    ws = wb.active
-    for row in (("Item", "Value"), ("Source", "x"), ("Last date", dt.date(2026, 8, 3))):
-        ws.append([None, None, None, *row])
-    cases = {
-        None: "2026-08-03",
-        dt.date(2026, 1, 24): "2026-01-23",
-        dt.date(2026, 1, 23): "2026-01-23",
-        dt.date(2026, 1, 26): "2026-01-26",
-        dt.date(2030, 1, 1): "2026-08-03",
-        "2026-01-25": "2026-01-23",
-        dt.date(2026, 1, 19): "2026-01-19",
-    }
-    for r, as_of in enumerate(cases, start=11):
-        ws.cell(r, 1, as_of)
-        formula = AS_OF_USED.replace("AsOf", f"$A${r}").replace("DATA_STATUS()", "$D$1:$E$3")
-        ws.cell(r, 2, "=" + formula).number_format = "yyyy-mm-dd"
-    wb.save(tmp_path / "calc.xlsx")
-    subprocess.run(
-        [
-            "libreoffice",
-            "--headless",
-            "--convert-to",
-            "csv",
-            "--outdir",
-            str(tmp_path),
-            str(tmp_path / "calc.xlsx"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    lines = (tmp_path / "calc.csv").read_text().splitlines()[10 : 10 + len(cases)]
-    assert [line.split(",")[1] for line in lines] == list(cases.values())
 
 
 def test_the_rotation_summary_rows_index_one_spilling_formula(built):

@@ -1,4 +1,4 @@
-"""The Yahoo provider: every shape yf.download returns, validation, the real transport's wiring."""
+"""The Yahoo provider: every shape yf.download returns and the real transport's wiring."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import yfinance as yf
-from yahoo_fake import TICKERS, expected_long, recorded
+from yahoo_fake import TICKERS, expected_long, recorded, recorder
 from yfinance.exceptions import YFRateLimitError
 
 from xlsrc.data import yahoo
-from xlsrc.data.yahoo import YFinanceDownloader, is_transient, to_long, validate_bars
+from xlsrc.data.yahoo import YFinanceDownloader, is_transient, to_long
 
 
 def long_of(name, tickers):
@@ -64,68 +64,144 @@ def test_a_requested_ticker_missing_from_the_columns_fails():
 
 
 def test_recorded_shapes_match_yfinance():
+    """The fixtures look like yf.download(auto_adjust=False, actions=True) in yfinance 1.7."""
     frame = recorded("batch")
     assert frame.columns.names == ["Price", "Ticker"]
     assert frame.index.name == "Date" and frame.index.tz is None
     assert list(dict.fromkeys(frame.columns.get_level_values(0))) == [
+        "Adj Close",
+        "Capital Gains",  # ETFs and funds only (yfinance's expect_capital_gains)
         "Close",
+        "Dividends",
         "High",
         "Low",
         "Open",
+        "Stock Splits",
         "Volume",
     ]
+    assert (frame.xs("Volume", axis=1, level=0).dtypes == "int64").all()
     assert recorded("batch_by_ticker").columns.names == ["Ticker", "Price"]
+    # a failed ticker is yfinance's empty_df: no action columns
+    assert set(recorded("partial").xs("ZZZZ", axis=1, level=1).columns) == {
+        "Open",
+        "High",
+        "Low",
+        "Close",
+        "Adj Close",
+        "Volume",
+    }
     assert "Adj Close" in recorded("empty").columns.get_level_values(0)
+    # stocks have no Capital Gains column; the split record sits on the ex-date
+    splits = recorded("splits")
+    assert "Capital Gains" not in splits.xs("NFLX", axis=1, level=1).columns
+    assert splits.loc["2025-11-17", ("Stock Splits", "NFLX")] == 10.0
+    assert splits.loc["2025-12-18", ("Stock Splits", "NOW")] == 5.0
+    # SPY's December 2025 dividend, reconstructed from the adjustment: 1.993
+    assert splits.loc["2025-12-19", ("Dividends", "SPY")] == pytest.approx(1.993, abs=5e-4)
 
 
-def bars():
-    frame = pd.DataFrame(
-        {
-            "ticker": ["SPY"] * 3 + ["QQQ"] * 2,
-            "date": pd.to_datetime(
-                ["2026-01-02", "2026-01-05", "2026-01-06", "2026-01-02", "2026-01-05"]
-            ),
-            "open": [10.0, 10.5, 10.2, 5.0, 5.1],
-            "high": [11.0, 11.0, 10.9, 5.5, 5.2],
-            "low": [9.5, 10.0, 10.0, 4.9, 5.0],
-            "close": [10.5, 10.2, 10.8, 5.1, 5.15],
-            "volume": [100.0, 200.0, np.nan, 50.0, 60.0],
-        }
-    )
-    return frame
+@pytest.mark.filterwarnings("ignore:The inplace keyword:DeprecationWarning")
+def test_both_closes_follow_yfinances_auto_adjust_rule():
+    """SPY 2026-01-16 in ``batch``: close = Adj Close, O/H/L times Adj Close / Close."""
+    frame = recorded("batch")
+    day = pd.Timestamp("2026-01-16")
+    bars = to_long(frame, ["SPY"]).bars.set_index("date").loc[day]
+    close, adj = frame.loc[day, ("Close", "SPY")], frame.loc[day, ("Adj Close", "SPY")]
+    assert bars["close"] == adj and bars["split_close"] == close
+    for f in ("Open", "High", "Low"):
+        assert bars[f.lower()] == pytest.approx(frame.loc[day, (f, "SPY")] * adj / close, rel=1e-15)
+    # yfinance's own auto_adjust on the same rows gives the same numbers
+    from yfinance.utils import auto_adjust
+
+    one = frame.xs("SPY", axis=1, level=1)
+    adjusted = auto_adjust(one[["Open", "High", "Low", "Close", "Adj Close", "Volume"]])
+    for f in ("Open", "High", "Low", "Close"):
+        assert bars[f.lower()] == adjusted.loc[day, f]
+
+
+@pytest.mark.filterwarnings("ignore:The inplace keyword:DeprecationWarning")
+def test_an_auto_adjusted_response_has_no_split_close():
+    """The older shape (auto_adjust=True): Close is adjusted; the split-only close unknown."""
+    from yfinance.utils import auto_adjust
+
+    frame = recorded("batch")
+    dfs = {}
+    for t in ("SPY", "QQQ"):
+        one = frame.xs(t, axis=1, level=1)[["Open", "High", "Low", "Close", "Adj Close", "Volume"]]
+        dfs[t] = auto_adjust(one)
+    legacy = recorder.assemble(dfs)
+    assert "Adj Close" not in legacy.columns.get_level_values(0)
+    bars = to_long(legacy, ["SPY", "QQQ"]).bars
+    want = expected_long(frame, ["QQQ", "SPY"])
+    np.testing.assert_array_equal(bars["close"], want["close"])
+    assert bars["split_close"].isna().all()
+
+
+def test_days_without_prices_and_split_records():
+    frame = recorded("splits").copy()
+    for f in ("Open", "High", "Low", "Close", "Adj Close"):
+        frame.loc["2025-11-20", (f, "NOW")] = np.nan  # the volume stays: sent without prices
+    frame.loc["2025-11-21", ("Adj Close", "NOW")] = np.nan  # only the split-only close left
+    frame.loc["2025-11-24", ("Adj Close", "NOW")] = 0.0  # Yahoo's zero
+    parsed = to_long(frame, ["NFLX", "NOW"])
+    assert parsed.no_price == {
+        "NOW": [pd.Timestamp("2025-11-20"), pd.Timestamp("2025-11-21"), pd.Timestamp("2025-11-24")]
+    }
+    assert parsed.splits == {
+        "NFLX": {pd.Timestamp("2025-11-17"): 10.0},
+        "NOW": {pd.Timestamp("2025-12-18"): 5.0},
+    }
+    now = parsed.bars[parsed.bars["ticker"] == "NOW"]
+    assert len(now) == recorded("splits")[("Close", "NOW")].notna().sum() - 3
+    assert not now["date"].isin(parsed.no_price["NOW"]).any()
+    assert parsed.failures == {}
+
+
+def test_a_ticker_with_only_unpriced_days_fails_with_that_reason():
+    frame = recorded("batch_by_ticker").copy()
+    for f in ("Open", "High", "Low", "Close", "Adj Close"):
+        frame[("QQQ", f)] = np.nan
+    parsed = to_long(frame, ["SPY", "QQQ"])
+    assert parsed.failures == {"QQQ": "Yahoo sent 10 day(s) without a price and none with one"}
+    assert len(parsed.no_price["QQQ"]) == 10
 
 
 @pytest.mark.parametrize(
-    ("change", "problem"),
+    ("labels", "dates"),
     [
-        ({("close", 1): -1.0}, "prices must be positive"),
-        ({("open", 1): 0.0}, "prices must be positive"),
-        ({("close", 2): np.inf}, "prices must be positive"),
-        ({("high", 1): 9.0}, "inconsistent"),
-        ({("close", 1): 11.5}, "inconsistent"),
-        ({("date", 2): pd.Timestamp("2026-01-05")}, "duplicate day 2026-01-05"),
-        ({("date", 2): pd.Timestamp("2026-01-01")}, "out of order"),
-        ({("volume", 0): -5.0}, "volume"),
+        # yfinance's daily labels: exchange-time midnights
+        (
+            pd.DatetimeIndex(["2026-01-02", "2026-03-09"]).tz_localize("America/New_York"),
+            ["2026-01-02", "2026-03-09"],
+        ),
+        # naive: as written
+        (pd.DatetimeIndex(["2026-01-02", "2026-03-09"]), ["2026-01-02", "2026-03-09"]),
+        # midnight labels in UTC ("...Z"): the date written, not 19:00 the day before in NY
+        (
+            pd.DatetimeIndex(["2026-01-02", "2026-03-09"]).tz_localize("UTC"),
+            ["2026-01-02", "2026-03-09"],
+        ),
+        # instants: 21:00 UTC is 16:00 (EST) or 17:00 (EDT, from 2026-03-08) in New York;
+        # 02:00 UTC on the 3rd is 21:00 on the 2nd there
+        (
+            pd.DatetimeIndex(
+                ["2026-01-02 21:00", "2026-03-09 21:00", "2026-01-03 02:00"]
+            ).tz_localize("UTC"),
+            ["2026-01-02", "2026-03-09", "2026-01-02"],
+        ),
+        # a Tokyo-zone midnight label is its own date too
+        (pd.DatetimeIndex(["2026-01-05"]).tz_localize("Asia/Tokyo"), ["2026-01-05"]),
     ],
+    ids=["new-york", "naive", "utc-labels", "utc-instants", "tokyo-label"],
 )
-def test_validation_rejects_the_whole_ticker_only(change, problem):
-    good, failures = validate_bars(_apply(change))
-    assert list(failures) == ["SPY"] and problem in failures["SPY"]
-    assert list(good["ticker"].unique()) == ["QQQ"]
+def test_session_dates(labels, dates):
+    got = yahoo.session_dates(labels)
+    assert got.tz is None and got.dtype == "datetime64[ns]"
+    assert list(got) == [pd.Timestamp(d) for d in dates]
+    # the rule every input path follows, one value at a time (xlsrc.dates)
+    from xlsrc.dates import session_date
 
-
-def _apply(change):
-    frame = bars()
-    for (col, row), value in change.items():
-        frame.loc[row, col] = value
-    return frame
-
-
-def test_validation_tolerates_open_outside_the_range_and_unknown_volume():
-    frame = bars()
-    frame.loc[0, "open"] = 11.2  # real Yahoo bars do this now and then
-    good, failures = validate_bars(frame)
-    assert failures == {} and len(good) == 5
+    assert [session_date(stamp) for stamp in labels] == list(got)
 
 
 @pytest.mark.parametrize(
@@ -162,7 +238,9 @@ def test_real_downloader_passes_the_documented_settings(monkeypatch):
     frame = YFinanceDownloader()(
         ["SPY", "QQQ"], pd.Timestamp("2026-01-02"), pd.Timestamp("2026-02-01")
     )
-    assert seen["auto_adjust"] is True and seen["actions"] is False and seen["progress"] is False
+    assert seen["auto_adjust"] is False and seen["actions"] is True and seen["progress"] is False
+    assert seen["repair"] is False and seen["keepna"] is False and seen["back_adjust"] is False
+    assert seen["interval"] == "1d" and seen["ignore_tz"] is True
     assert seen["group_by"] == "column" and seen["threads"] is True
     assert seen["start"] == "2026-01-02" and seen["end"] == "2026-02-01"
     assert frame.attrs["errors"] == {}
@@ -271,4 +349,8 @@ def test_is_no_data(reason, no_data):
 
 
 def test_public_names():
-    assert set(yahoo.__all__) >= {"Downloader", "YFinanceDownloader", "to_long", "validate_bars"}
+    assert set(yahoo.__all__) >= {"Downloader", "YFinanceDownloader", "session_dates", "to_long"}
+    # no validation rules of its own: the gate decides (xlsrc.data.validate)
+    assert not hasattr(yahoo, "validate_bars")
+    # what the CSV importer takes from here
+    assert yahoo.BAR_COLUMNS == ("ticker", "date", "open", "high", "low", "close", "volume")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from yfinance.utils import empty_df
 
@@ -32,15 +33,35 @@ def recorded(name: str) -> pd.DataFrame:
 
 
 def expected_long(
-    frame: pd.DataFrame, tickers: list[str], start: str | None = None, end: str | None = None
+    frame: pd.DataFrame,
+    tickers: list[str],
+    start: str | None = None,
+    end: str | None = None,
+    *,
+    split_close: bool = True,
 ) -> pd.DataFrame:
-    """Long bars read straight from a recorded (Price, Ticker) frame, independent of to_long."""
+    """Long bars read straight from a recorded (Price, Ticker) frame, independent of to_long.
+
+    yfinance's ``utils.auto_adjust`` rule, written out: close = Adj Close, open/high/low
+    times Adj Close / Close, split_close = Close (NaN with ``split_close=False``: what a
+    snapshot-seeded store holds). Rows without a close are not bars.
+    """
     rows = []
     for t in tickers:
+        raw = {f: frame[(f, t)].astype("float64") for f in ("Open", "High", "Low", "Close")}
+        adj = frame[("Adj Close", t)].astype("float64")
+        factor = adj / raw["Close"]
         sub = pd.DataFrame(
-            {f.lower(): frame[(f, t)] for f in ("Open", "High", "Low", "Close", "Volume")}
+            {
+                "open": raw["Open"] * factor,
+                "high": raw["High"] * factor,
+                "low": raw["Low"] * factor,
+                "close": adj,
+                "volume": frame[("Volume", t)].astype("float64"),
+                "split_close": raw["Close"] if split_close else np.nan,
+            }
         )
-        sub = sub.dropna(subset=["close"])
+        sub = sub[sub["close"].notna() & (sub["close"] != 0)]
         if start is not None:
             sub = sub[sub.index >= pd.Timestamp(start)]
         if end is not None:
@@ -52,8 +73,31 @@ def expected_long(
     return out.astype({c: "float64" for c in ("open", "high", "low", "close", "volume")})
 
 
+def ticker_frame(frame: pd.DataFrame, ticker: str) -> pd.DataFrame:
+    """One ticker's rows of a recorded (Price, Ticker) frame, as ``Ticker.history`` gave them.
+
+    The reindexing filler (all-NaN rows) is dropped; the volume is int64 again and a row
+    that yfinance's ``keepna=False`` drops (every field NaN or zero) is dropped.
+    """
+    sub = frame.xs(ticker, axis=1, level=1).dropna(how="all")
+    sub = sub.copy()
+    sub["Volume"] = sub["Volume"].fillna(0).astype("int64")
+    data = [c for c in sub.columns if c != "Repaired?"]
+    empty = (sub[data].isna() | (sub[data] == 0)).all(axis=1)
+    sub = sub[~empty]
+    sub.index = pd.DatetimeIndex(sub.index).tz_localize("America/New_York")
+    sub.index.name = "Date"
+    sub.columns.name = None
+    return sub
+
+
 class FakeDownloader:
     """Replay a recorded ``group_by="column"`` frame; inject faults call by call.
+
+    Each answer is built the way yfinance builds one: every requested ticker's rows in
+    ``[start, end)`` as ``Ticker.history(auto_adjust=False, actions=True)`` returns them
+    (:func:`ticker_frame`), an unknown or empty ticker as ``utils.empty_df()``, assembled
+    by the recorder's ``assemble`` (``yfinance.multi._download_impl``).
 
     ``faults`` is a list consumed one entry per call: ``None`` (answer normally), an
     exception instance (raised), or a callable ``(tickers, start, end) -> frame``.
@@ -73,21 +117,12 @@ class FakeDownloader:
             if t not in known:
                 dfs[t.upper()] = empty_df()
                 continue
-            sub = self.frame.xs(t, axis=1, level=1)[
-                ["Open", "High", "Low", "Close", "Volume"]
-            ].dropna(how="all")
+            sub = ticker_frame(self.frame, t)
             if start is not None:
-                sub = sub[sub.index >= start]
+                sub = sub[sub.index.tz_localize(None) >= start]
             if end is not None:
-                sub = sub[sub.index < end]
-            if sub.empty:
-                dfs[t.upper()] = empty_df()
-                continue
-            sub = sub.copy()
-            sub["Volume"] = sub["Volume"].astype("int64")
-            sub.index = pd.DatetimeIndex(sub.index).tz_localize("America/New_York")
-            sub.index.name = "Date"
-            dfs[t.upper()] = sub
+                sub = sub[sub.index.tz_localize(None) < end]
+            dfs[t.upper()] = sub if not sub.empty else empty_df()
         return recorder.assemble(dfs)
 
     def __call__(self, tickers: Any, start: Any, end: Any) -> pd.DataFrame:
@@ -142,18 +177,25 @@ def write_snapshot(
 def make_store(
     tmp_path: Path, frame: pd.DataFrame, through: str, tickers: list[str] | None = None
 ) -> Any:
-    """A store over a snapshot of the recorded bars up to ``through`` (inclusive)."""
+    """A store over a snapshot of the recorded bars up to ``through`` (inclusive).
+
+    The bundled snapshot holds no split-only closes, so neither does this one.
+    """
     from xlsrc.data import open_store
 
-    bars = expected_long(frame, tickers or TICKERS, end=through)
+    names = tickers or sorted(set(frame.columns.get_level_values(1)))
+    bars = expected_long(frame, names, end=through, split_close=False)
     snap = write_snapshot(tmp_path / "snap", bars)
     return open_store(tmp_path / "store.sqlite", snapshot=snap)
+
+
+COLUMNS = ["ticker", "date", "open", "high", "low", "close", "volume", "split_close"]
 
 
 def stored(store: Any) -> pd.DataFrame:
     bars = store.read_bars()
     bars["date"] = bars["date"].astype("datetime64[ns]")
-    return bars[["ticker", "date", "open", "high", "low", "close", "volume"]].reset_index(drop=True)
+    return bars[COLUMNS].reset_index(drop=True)
 
 
 Fault = Callable[[list[str], Any, Any], pd.DataFrame]

@@ -4,6 +4,17 @@ Every command reads the store through :func:`xlsrc.market.get_market` (seeding i
 bundled snapshot on first use) and prints its answer; an error is one line on stderr,
 ``xlsrc: error: <what is wrong>``, with exit status 1 (2 for a bad command line).
 
+The table commands (``quote``, ``leaders``, ``sectors``, ``status``) take ``--format
+table|csv|json``: the aligned table for a person (the default), or records for another
+program (:mod:`xlsrc.dashboard.records`: a CSV header row and plain numbers, or a JSON
+list of objects with ISO dates and ``null`` for a missing value), on stdout alone.
+
+A step that takes more than a second shows what it is doing on one line of stderr when
+stderr is a terminal (:class:`_Progress`, tqdm); the line is cleared before any output.
+Ctrl-C stops the command with exit status 130 and one line saying what it left: the store
+unchanged or changed (its versions read before and after), the output file written or
+not (report and workbook replace theirs atomically), or a refresh's committed batches.
+
 This module is an adapter: it parses arguments, calls the market, the dashboard builders
 and the providers, and formats what they return. It computes nothing itself.
 """
@@ -13,7 +24,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +36,9 @@ from xlsrc import __version__
 from xlsrc._process import return_freed_memory
 from xlsrc.dashboard import layout
 from xlsrc.dashboard.cells import status_text
-from xlsrc.data.refresh import tqdm_progress
-from xlsrc.errors import XlsrcError
+from xlsrc.dashboard.records import FORMATS, records, write_records
+from xlsrc.data.refresh import RefreshInterrupted, tqdm_progress
+from xlsrc.errors import InvalidParameterError, UnknownTickerError, XlsrcError
 from xlsrc.market import METRICS, SHORT_SORT_KEYS
 
 if TYPE_CHECKING:
@@ -85,6 +99,261 @@ def format_table(frame: pd.DataFrame, table: layout.Table) -> str:
     return "\n".join(lines)
 
 
+#: ``--format`` choices: the aligned table (for a person) or records for another program.
+OUTPUT_FORMATS = ("table", "csv", "json")
+
+
+def emit(
+    args: argparse.Namespace,
+    frame: pd.DataFrame,
+    table: layout.Table | None,
+    title: str,
+    as_of: pd.Timestamp | None = None,
+) -> None:
+    """Print a command's table in the format ``--format`` asks for.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The command's arguments (``args.format``: ``table``, ``csv`` or ``json``; absent =
+        ``table``).
+    frame : pd.DataFrame
+        The builder's table.
+    table : layout.Table or None
+        Its layout table: headers and number formats for a person, the column keys and
+        whole-number columns for a program (None: the frame's columns as they are).
+    title : str
+        The line printed above the aligned table (not part of CSV or JSON).
+    as_of : pd.Timestamp, optional
+        The trading day of the values: CSV and JSON carry it as a first column ``as_of``.
+    """
+    fmt = getattr(args, "format", "table")
+    if fmt not in FORMATS:
+        print(title)
+        if table is None:
+            print(frame.to_string(index=False))
+        else:
+            print(format_table(frame, table))
+        return
+    names, rows = records(frame, table, leading=None if as_of is None else {"as_of": as_of})
+    write_records(fmt, names, rows, sys.stdout)
+
+
+# --------------------------------------------------------------------------- progress
+#: Seconds a step runs before its progress line appears (a fast command shows nothing).
+PROGRESS_DELAY = 1.0
+#: Commands that draw a progress bar of their own (the progress line stays off).
+OWN_PROGRESS = frozenset({"refresh"})
+
+
+class _Progress:
+    """One line on stderr saying what the command is doing, for steps over a second.
+
+    A tqdm bar (``delay=PROGRESS_DELAY``, ``leave=False``) shows ``xlsrc: <step>
+    (<elapsed>)``; a daemon thread ticks it so that it appears, and its clock moves, while
+    one long call (loading the market) holds the main thread. It is only shown when
+    ``stream`` is a terminal. While it is shown, ``sys.stdout`` and ``sys.stderr`` pass
+    through a proxy that clears the line before the first write, so output never lands
+    on the progress line; the proxies are removed on exit. With ``draw=False`` (a command
+    that draws a bar of its own: two tqdm bars would take two lines) it only records the
+    step, for the interruption message.
+    """
+
+    TICK = 0.2
+
+    def __init__(self, stream: Any = None, delay: float | None = None, draw: bool = True) -> None:
+        self.stream = sys.stderr if stream is None else stream
+        self.delay = PROGRESS_DELAY if delay is None else delay
+        self.draw = draw
+        self.bar: Any = None
+        self.text = ""
+        self._stop = threading.Event()
+        self._drawing = threading.Lock()  # a redraw never follows the clearing
+        self._thread: threading.Thread | None = None
+        self._saved: tuple[Any, Any] | None = None
+
+    def _enabled(self) -> bool:
+        if not self.draw:
+            return False
+        isatty = getattr(self.stream, "isatty", None)
+        try:
+            return bool(isatty and isatty())
+        except (OSError, ValueError):  # a closed stream
+            return False
+
+    def __enter__(self) -> _Progress:
+        if not self._enabled():
+            return self
+        from tqdm import tqdm
+
+        self.bar = tqdm(
+            total=None,
+            file=self.stream,
+            delay=self.delay,
+            leave=False,
+            bar_format="{desc} ({elapsed})",
+            desc=f"{PROG}: working",
+            mininterval=self.TICK,
+        )
+        self._saved = (sys.stdout, sys.stderr)
+        sys.stdout = _ClearsProgress(sys.stdout, self)
+        sys.stderr = _ClearsProgress(sys.stderr, self)
+        self._thread = threading.Thread(target=self._tick, name="xlsrc-progress", daemon=True)
+        self._thread.start()
+        return self
+
+    def _tick(self) -> None:
+        while not self._stop.wait(self.TICK):
+            self.show()
+
+    def show(self) -> None:
+        """Redraw the line if the delay has passed (the ticking thread calls this)."""
+        with self._drawing:
+            if self.bar is not None:
+                self.bar.update(0)  # tqdm draws only after ``delay`` and ``mininterval``
+
+    def step(self, text: str) -> None:
+        """Say what the command does now (shown only if it takes over the delay)."""
+        self.text = text
+        with self._drawing:
+            if self.bar is not None:
+                self.bar.set_description_str(f"{PROG}: {text}", refresh=False)
+
+    def close(self) -> None:
+        """Stop the clock and clear the line (idempotent)."""
+        self._stop.set()
+        with self._drawing:
+            bar, self.bar = self.bar, None
+            if bar is not None:
+                bar.close()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+        if self._thread is not None:
+            self._thread.join(timeout=self.TICK * 5)
+        if self._saved is not None:
+            sys.stdout, sys.stderr = self._saved
+            self._saved = None
+
+
+class _ClearsProgress:
+    """A text stream that clears the progress line before its first write."""
+
+    def __init__(self, stream: Any, progress: _Progress) -> None:
+        self._stream = stream
+        self._progress = progress
+
+    def write(self, text: str) -> int:
+        self._progress.close()
+        return int(self._stream.write(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+_CURRENT: list[_Progress] = []
+
+
+def step(text: str) -> None:
+    """Name the step the running command is in, for its progress line (no-op without one)."""
+    if _CURRENT:
+        _CURRENT[-1].step(text)
+
+
+@contextmanager
+def _running(progress: _Progress) -> Iterator[_Progress]:
+    """Run a command under ``progress``: :func:`step` names its steps."""
+    with progress:
+        _CURRENT.append(progress)
+        try:
+            yield progress
+        finally:
+            _CURRENT.remove(progress)
+
+
+# --------------------------------------------------------------------------- interruption
+#: Stores the running command opened, with their (data_version, bars_version) then.
+_STORES: list[tuple[Any, tuple[int, int]]] = []
+#: Files the running command writes, with their state before (None: absent).
+_FILES: list[tuple[Path, tuple[int, int, int] | None]] = []
+
+
+def _file_state(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _watch_store(store: Any) -> None:
+    """Note a store's versions as the command opens it (before it writes anything).
+
+    A store that cannot say (not created or initialised yet) is not watched: the command
+    reports that itself, and an interruption makes no claim about it.
+    """
+    try:
+        identity = store.identity()
+    except XlsrcError:
+        return
+    _STORES.append((store, (int(identity[1]), int(identity[2]))))
+
+
+def _watch_file(path: Path) -> None:
+    """Note the state of a file the command is about to write (or replace)."""
+    _FILES.append((Path(path), _file_state(Path(path))))
+
+
+def interrupted_message(error: KeyboardInterrupt, during: str = "") -> str:
+    """Say, on one line, what an interrupted command left behind: facts read now.
+
+    A refresh keeps the batches it committed (its summary says so). Otherwise every store
+    the command opened is read again: its data and bars versions equal those read when
+    it was opened (a write is one transaction: an unfinished one is rolled back) or they
+    moved; a file the command writes is compared with its state before (written whole
+    and atomically, or not at all). A command interrupted before it opened anything
+    says only where it was.
+
+    Parameters
+    ----------
+    error : KeyboardInterrupt
+        The interruption (a :class:`~xlsrc.data.refresh.RefreshInterrupted` carries its
+        summary).
+    during : str
+        The step it interrupted (``loading the market``), if known.
+
+    Returns
+    -------
+    str
+        ``xlsrc: interrupted while <step>; the store is unchanged and <out> was not
+        written``, or the refresh's summary.
+    """
+    if isinstance(error, RefreshInterrupted):
+        first = error.summary.lines()[0].rstrip(".")
+        return (
+            f"{PROG}: interrupted. {first}; committed batches are kept, run refresh again to resume"
+        )
+    parts: list[str] = []
+    for store, before in _STORES:
+        try:
+            identity = store.identity()
+        except Exception:  # a store that cannot be read now: no claim about it
+            continue
+        after = (int(identity[1]), int(identity[2]))
+        if after == before:
+            parts.append("the store is unchanged")
+        else:
+            parts.append(f"the store changed (data version {before[0]} -> {after[0]})")
+    for path, state in _FILES:
+        now = _file_state(path)
+        if now == state:
+            parts.append(f"{path} is unchanged" if state is not None else f"{path} was not written")
+        else:
+            parts.append(f"{path} was written")
+    head = f"{PROG}: interrupted" + (f" while {during}" if during else "")
+    return head + ("; " + " and ".join(dict.fromkeys(parts)) if parts else "")
+
+
 # --------------------------------------------------------------------------- argument types
 #: Options holding a date: read by :func:`xlsrc.dates.parse_date` inside :func:`main`, so
 #: that a bad or ambiguous date is one ``xlsrc: error:`` line with exit status 1.
@@ -119,33 +388,86 @@ def _tickers(text: str) -> list[str]:
 def _market(args: argparse.Namespace) -> Market:
     from xlsrc.market import get_market
 
-    return get_market(args.store)
+    step("loading the market")
+    market = get_market(args.store)
+    _watch_store(market.store)
+    return market
+
+
+def _quote_tickers(args: argparse.Namespace, market: Market) -> tuple[list[str], list[XlsrcError]]:
+    """Return the tickers of ``quote`` the store holds, and one error per bad one (a typo).
+
+    An argument may hold several tickers separated by commas.
+    """
+    good: list[str] = []
+    bad: list[XlsrcError] = []
+    for text in (t for arg in args.tickers for t in arg.split(",") if t.strip()):
+        try:
+            good.append(market.ticker(text))
+        except (UnknownTickerError, InvalidParameterError) as exc:
+            bad.append(exc)
+    return list(dict.fromkeys(good)), bad
 
 
 def cmd_quote(args: argparse.Namespace) -> int:
-    """Print every per-ticker metric of one or more tickers."""
+    """Print every per-ticker metric of one or more tickers.
+
+    The good tickers are printed; each bad one (unknown, or not a ticker) is one
+    ``xlsrc: error:`` line on stderr, and the exit status is then 1.
+    """
     from xlsrc.dashboard.build import technicals_table
 
     market = _market(args)
-    tickers = [market.ticker(t) for t in args.tickers]
     as_of = market.trading_day(args.as_of)  # the day the data are as of, not the typed date
-    frame = technicals_table(market, tickers, as_of)
-    table = layout.DASHBOARD.table("technicals")
-    print(f"As of {as_of:%Y-%m-%d}")
-    if len(frame) == 1:
-        record = frame.iloc[0]
-        lines = [
-            (c.header, format_value(record[c.key], c.number_format))
-            for c in table.columns
-            if c.key in frame.columns and c.key != "rs_basis"  # RS history says it in full
-        ]
-        lines += _rs_history_lines(market, tickers[0], as_of)
-        width = max(len(head) for head, _ in lines)
-        for head, shown in lines:
-            print(f"{head.ljust(width)}  {shown}")
-    else:
-        print(format_table(frame, table))
-    return 0
+    tickers, bad = _quote_tickers(args, market)
+    if tickers:
+        step(f"computing the metrics as of {as_of:%Y-%m-%d}")
+        frame = technicals_table(market, tickers, as_of)
+        table = layout.DASHBOARD.table("technicals")
+        if args.format != "table":
+            _emit_quote(args, market, frame, table, as_of)
+        elif len(frame) == 1:
+            print(f"As of {as_of:%Y-%m-%d}")
+            record = frame.iloc[0]
+            lines = [
+                (c.header, format_value(record[c.key], c.number_format))
+                for c in table.columns
+                if c.key in frame.columns and c.key != "rs_basis"  # RS history says it in full
+            ]
+            lines += _rs_history_lines(market, tickers[0], as_of)
+            width = max(len(head) for head, _ in lines)
+            for head, shown in lines:
+                print(f"{head.ljust(width)}  {shown}")
+        else:
+            print(f"As of {as_of:%Y-%m-%d}")
+            print(format_table(frame, table))
+    sys.stdout.flush()  # the good rows first, then what was wrong
+    for error in bad:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def _emit_quote(
+    args: argparse.Namespace,
+    market: Market,
+    frame: pd.DataFrame,
+    table: layout.Table,
+    as_of: pd.Timestamp,
+) -> None:
+    """Write ``quote`` as CSV or JSON: the name stays the name, the reason goes to ``problem``.
+
+    The table marks a ticker without a current price (no trade in the last sessions, or
+    not listed yet) with ``#N/A <reason>`` as its name, as the ``TECHNICALS`` formula
+    does; a program gets the security's name and the reason in a column of its own.
+    """
+    frame = frame.copy()
+    marked = frame["name"].astype(str).str.startswith("#N/A ")
+    frame["problem"] = frame["name"].where(marked, "").astype(str).str.removeprefix("#N/A ")
+    names = market.securities["name"].reindex(frame["ticker"]).to_numpy()
+    frame["name"] = frame["name"].where(~marked, pd.Series(names, index=frame.index))
+    columns = [*(c.key for c in table.columns if c.key in frame.columns), "problem"]
+    names_out, rows = records(frame, table, columns=columns, leading={"as_of": as_of})
+    write_records(args.format, names_out, rows, sys.stdout)
 
 
 def _rs_history_lines(market: Market, ticker: str, as_of: pd.Timestamp) -> list[tuple[str, str]]:
@@ -174,13 +496,14 @@ def cmd_groups(args: argparse.Namespace) -> int:
 
     market = _market(args)
     as_of = market.trading_day(args.as_of)  # the day the data are as of, not the typed date
+    step(f"ranking the industry groups of {args.universe} as of {as_of:%Y-%m-%d}")
     frame = industry_groups_table(market, args.universe, args.top, as_of)
     if frame.empty:
         raise XlsrcError(no_groups_reason(args.universe, as_of))
-    print(
+    title = (
         f"Top {len(frame)} industry groups of {args.universe} by group RS, as of {as_of:%Y-%m-%d}"
     )
-    print(format_table(frame, layout.DASHBOARD.table("groups_top")))
+    emit(args, frame, layout.DASHBOARD.table("groups_top"), title, as_of)
     return 0
 
 
@@ -190,33 +513,78 @@ def cmd_leaders(args: argparse.Namespace) -> int:
 
     market = _market(args)
     as_of = market.trading_day(args.as_of)  # the day the data are as of, not the typed date
+    step(f"ranking {args.universe} as of {as_of:%Y-%m-%d}")
     frame = leaders_table(market, args.universe, args.top, args.sort_by, as_of)
-    print(f"Top {len(frame)} of {args.universe} by {args.sort_by}, as of {as_of:%Y-%m-%d}")
-    print(format_table(frame, layout.DASHBOARD.table("leaders")))
+    title = f"Top {len(frame)} of {args.universe} by {args.sort_by}, as of {as_of:%Y-%m-%d}"
+    emit(args, frame, layout.DASHBOARD.table("leaders"), title, as_of)
     return 0
 
 
 def cmd_sectors(args: argparse.Namespace) -> int:
-    """Print the sector SPDRs with their RRG quadrant and sector score."""
+    """Print the sector SPDRs with their RRG quadrant and sector score.
+
+    The benchmark must be in the store with a price on the day (as ``report`` and the
+    ``RRG`` formula require); an unknown one is an error, not a column of dashes.
+    """
     from xlsrc.dashboard.build import sectors_table
 
     market = _market(args)
     as_of = market.trading_day(args.as_of)  # the day the data are as of, not the typed date
-    frame = sectors_table(market, as_of, args.benchmark)
-    print(f"Sectors vs {args.benchmark}, as of {as_of:%Y-%m-%d}")
-    print(format_table(frame, layout.DASHBOARD.table("sectors")))
+    benchmark = market.ticker(args.benchmark)
+    reason = market.values([benchmark], "close", as_of).errors[0]
+    if reason is not None:
+        raise reason
+    step(f"computing the sectors as of {as_of:%Y-%m-%d}")
+    frame = sectors_table(market, as_of, benchmark)
+    title = f"Sectors vs {benchmark}, as of {as_of:%Y-%m-%d}"
+    emit(args, frame, layout.DASHBOARD.table("sectors"), title, as_of)
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    """Print what the store holds and where it came from."""
-    from xlsrc.data import open_store
+    """Print what the store holds and where it came from.
 
-    status = dict(open_store(args.store).status())
+    CSV and JSON: one record per status item (``item``, ``value``), then one per source
+    (``item`` = ``source``, ``value`` = its name, with ``fetched_at`` and
+    ``description``); values as the store reports them (``null`` for a refresh that
+    never happened).
+    """
+    from xlsrc.data.refresh import find_holes
+
+    step("reading the store")
+    store = _store(args)
+    status = dict(store.status())
     sources = status.pop("sources", None) or []
-    width = max(len(str(k)) for k in [*status, "sources"])
+    if args.format != "table":
+        items = [
+            {"item": str(k), "value": v, "fetched_at": None, "description": None}
+            for k, v in status.items()
+        ]
+        holes = find_holes(store)
+        items.append(
+            {
+                "item": "holes",
+                "value": len(holes),
+                "fetched_at": None,
+                "description": _holes_text(holes),
+            }
+        )
+        items += [
+            {
+                "item": "source",
+                "value": src.get("name"),
+                "fetched_at": src.get("fetched_at"),
+                "description": src.get("description"),
+            }
+            for src in sources
+        ]
+        names, plain_rows = records(pd.DataFrame(items, dtype=object))
+        write_records(args.format, names, plain_rows, sys.stdout)
+        return 0
+    width = max(len(str(k)) for k in [*status, "sources", "holes"])
     for key, value in status.items():
         print(f"{str(key).ljust(width)}  {status_text(key, value)}")
+    print(f"{'holes'.ljust(width)}  {_holes_text(find_holes(store))}")
     print(f"{'sources'.ljust(width)}  {len(sources)}")
     rows = [
         (
@@ -234,11 +602,27 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _holes_text(holes: dict[str, list[pd.Timestamp]]) -> str:
+    """One line: the tickers with sessions missing inside their stored range, most first."""
+    if not holes:
+        return "none (no ticker lacks a session inside its stored range)"
+    ranked = sorted(holes.items(), key=lambda item: (-len(item[1]), item[0]))
+    shown = ", ".join(f"{t} {len(days)}" for t, days in ranked[:5])
+    more = f" and {len(ranked) - 5} more" if len(ranked) > 5 else ""
+    return (
+        f"{len(holes)} {'ticker lacks' if len(holes) == 1 else 'tickers lack'} sessions "
+        f"inside their stored range: {shown}{more} "
+        "(days missing; 'xlsrc refresh' asks Yahoo for them again)"
+    )
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the dashboard report."""
     from xlsrc.report import write_report
 
     market = _market(args)
+    _watch_file(args.out)
+    step(f"computing the dashboard and writing {args.out}")
     summary = write_report(
         market,
         args.out,
@@ -255,35 +639,53 @@ def cmd_report(args: argparse.Namespace) -> int:
 def _store(args: argparse.Namespace) -> Any:
     from xlsrc.data import open_store
 
-    return open_store(args.store)
+    store = open_store(args.store)
+    _watch_store(store)
+    return store
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     """Download new daily bars from Yahoo Finance into the store."""
     from tqdm import tqdm
 
-    from xlsrc.data.refresh import refresh, resolve_tickers
+    from xlsrc.data.refresh import RefreshInterrupted, refresh, resolve_tickers
 
     store = _store(args)
     universes = args.universe or ([] if args.tickers else ["all"])
     tickers = resolve_tickers(store, args.tickers, universes)
-    with tqdm_progress(tqdm, desc="refresh", unit="ticker", disable=args.quiet) as bar:
-        summary = refresh(
-            store,
-            tickers,
-            since=args.since,
-            progress=bar,
-            batch_size=args.batch_size,
-            offline=args.offline,
-        )
+    try:
+        with tqdm_progress(tqdm, desc="refresh", unit="ticker", disable=args.quiet) as bar:
+            summary = refresh(
+                store,
+                tickers,
+                since=args.since,
+                progress=bar,
+                batch_size=args.batch_size,
+                offline=args.offline,
+                allow_jumps=[_allow_jump(text) for text in args.allow_jump or ()],
+            )
+    except RefreshInterrupted as stop:  # Ctrl-C: the full report on stdout, one line on stderr
+        print(stop.summary)
+        raise
     print(summary)
     return 0 if summary.ok else 1
+
+
+def _allow_jump(text: str) -> tuple[str, pd.Timestamp]:
+    """Read ``--allow-jump TICKER:DATE`` (a split-sized step to accept as a real move)."""
+    from xlsrc.dates import parse_date
+
+    ticker, sep, day = text.rpartition(":")
+    if not sep or not ticker.strip():
+        raise XlsrcError(f"--allow-jump takes TICKER:DATE, e.g. IWM:2026-01-21; got {text!r}")
+    return ticker.strip(), parse_date(day, name="--allow-jump")
 
 
 def cmd_import_csv(args: argparse.Namespace) -> int:
     """Import daily bars from a CSV export."""
     from xlsrc.data.csv_import import import_csv
 
+    step(f"importing {args.file}")
     summary = import_csv(
         _store(args),
         args.file,
@@ -329,6 +731,7 @@ def cmd_universe(args: argparse.Namespace) -> int:
             f"universe {args.action} needs a "
             + ("holdings file" if args.action == "import" else "comma-separated list of tickers")
         )
+    step(f"universe {args.action} {args.name}")
     if args.action == "import":
         print(import_universe(store, args.name, args.source, replace=args.replace))
         return 0
@@ -348,8 +751,43 @@ def _workbook_module() -> Any:
     return workbook
 
 
+def cmd_store_init(args: argparse.Namespace) -> int:
+    """Create the schema of a PostgreSQL store and load the bundled snapshot into it."""
+    from tqdm import tqdm
+
+    from xlsrc.data.backends.postgres import initialise
+    from xlsrc.data.store import is_url
+
+    if not is_url(args.url):
+        raise XlsrcError(
+            f"store init takes a postgresql:// URL, not {args.url!r} (a local store needs no init)"
+        )
+    bars: dict[str, Any] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            for other in bars.values():
+                other.close()
+            unit, desc = ("bars", "copying bars") if stage == "bars" else ("steps", "keys, summary")
+            bar = bars[stage] = tqdm(
+                total=total, unit=unit, desc=desc, disable=args.quiet, unit_scale=stage == "bars"
+            )
+        bar.update(done - bar.n)
+
+    try:
+        result = initialise(args.url, force=args.force, progress=progress)
+    finally:
+        for bar in bars.values():
+            bar.close()
+    print(result)
+    return 0
+
+
 def cmd_workbook_build(args: argparse.Namespace) -> int:
     """Build the template workbook from the layout, the VBA sources and xlwings."""
+    _watch_file(args.out)
+    step(f"building {args.out}")
     print(_workbook_module().build_workbook(args.out))
     return 0
 
@@ -357,6 +795,8 @@ def cmd_workbook_build(args: argparse.Namespace) -> int:
 def cmd_workbook_new(args: argparse.Namespace) -> int:
     """Write a copy of the workbook that starts this Python (its path in xlwings.conf)."""
     workbook = _workbook_module()
+    _watch_file(args.out)
+    step(f"writing {args.out}")
     summary = workbook.new_workbook(args.out)
     conf = workbook.interpreter_conf()
     print(summary.path if args.quiet else summary)
@@ -401,11 +841,20 @@ def build_parser() -> argparse.ArgumentParser:
         "or 22/01/2026 (a day/month order that could be swapped is refused; default: the "
         "last stored day)",
     )
+    formatted = argparse.ArgumentParser(add_help=False)
+    formatted.add_argument(
+        "--format",
+        choices=OUTPUT_FORMATS,
+        default="table",
+        help="table: aligned columns (default); csv: a header row and plain numbers "
+        "(0.794, not 79.4%%); json: a list of records with ISO dates and null where a "
+        "value is missing. Only the data go to stdout.",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser(
         "quote",
-        parents=[common, dated],
+        parents=[common, dated, formatted],
         help="every metric of one or more tickers",
         description=_QUOTE_DESCRIPTION,
     )
@@ -414,7 +863,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "leaders",
-        parents=[common, dated],
+        parents=[common, dated, formatted],
         help="the top N of a universe",
         description="The strongest members of a universe, with their technicals.",
     )
@@ -434,7 +883,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "groups",
-        parents=[common, dated],
+        parents=[common, dated, formatted],
         help="industry groups ranked by group RS (the mean RS rating of their stocks)",
         description="Yahoo's industries ranked by group RS: the mean RS rating of a group's "
         "stocks (rated against every stock in the store), as a percentile among the groups; "
@@ -452,7 +901,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "sectors",
-        parents=[common, dated],
+        parents=[common, dated, formatted],
         help="sector SPDRs: returns, RS, RRG quadrant, sector score",
     )
     p.add_argument("--benchmark", default="SPY", help="RRG benchmark (default: SPY)")
@@ -490,9 +939,13 @@ def build_parser() -> argparse.ArgumentParser:
         "refresh",
         parents=[common],
         help="download new daily bars from Yahoo Finance (the only command that uses the network)",
-        description="Download, in batches, only the bars missing since each ticker's last stored "
-        "day. Each batch is stored in one transaction: a failed or interrupted refresh keeps "
-        "everything stored before it. With no TICKERS and no --universe, every stored ticker.",
+        description="Download, in batches, the bars missing since each ticker's last stored "
+        "day and the days missing inside its stored range, after comparing the last 63 stored "
+        "closes with Yahoo's (a re-adjusted history is replaced whole). SPY, the benchmark, "
+        "always comes along. Every bar passes the same checks as an import; a refused ticker "
+        "is named and left unchanged. Each batch is stored in one transaction: a failed or "
+        "interrupted refresh keeps everything stored before it. With no TICKERS and no "
+        "--universe, every stored ticker.",
     )
     p.add_argument("tickers", nargs="*", metavar="TICKER", help="tickers to refresh")
     p.add_argument(
@@ -506,7 +959,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--batch-size", type=_positive_int, default=50, help="tickers per download (default: 50)"
     )
     p.add_argument(
-        "--offline", action="store_true", help="download nothing; say what the stored data cover"
+        "--offline",
+        action="store_true",
+        help="download nothing; say what the stored data cover and which days are missing",
+    )
+    p.add_argument(
+        "--allow-jump",
+        action="append",
+        metavar="TICKER:DATE",
+        help="accept a split-sized close-to-close step ending on DATE as a real move "
+        "(repeatable; the refusal names the step)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_refresh)
@@ -606,8 +1068,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_workbook_new, store=None)
 
     p = sub.add_parser(
+        "store",
+        help="set up a shared PostgreSQL store: 'store init postgresql://...'",
+        description="Create the tables of a PostgreSQL store and load the bundled snapshot "
+        "into it, in one transaction (an interrupted init changes nothing). Then run "
+        "'xlsrc refresh --store URL' on a schedule and set XLSRC_STORE=URL for the analysts.",
+    )
+    p.add_argument("action", choices=["init"], help="init: create and load the store")
+    p.add_argument("url", metavar="URL", help="postgresql://[user[:password]@]host[:port]/db")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a store that already holds data (everything written to it is lost)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_store_init, store=None)
+
+    p = sub.add_parser(
         "status",
-        parents=[common],
+        parents=[common, formatted],
         help="what the store holds: sources, last refresh, last date, tickers",
     )
     p.set_defaults(func=cmd_status)
@@ -647,9 +1126,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"universe {args.action} needs NAME and {'FILE' if args.action == 'import' else 'T1,T2,...'}"
         )
     func: Callable[[argparse.Namespace], int] = args.func
+    _STORES.clear()
+    _FILES.clear()
+    progress = _Progress(draw=args.command not in OWN_PROGRESS)
     try:
         _parse_dates(args)
-        status = func(args)
+        with _running(progress):
+            status = func(args)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
         return status
     except BrokenPipeError:
@@ -659,10 +1142,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except XlsrcError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(
-            f"{PROG}: interrupted; the store is unchanged by the unfinished step", file=sys.stderr
-        )
+    except KeyboardInterrupt as exc:
+        try:
+            message = interrupted_message(exc, progress.text)
+        except KeyboardInterrupt:  # a second Ctrl-C while the stores are read again
+            message = f"{PROG}: interrupted"
+        print(message, file=sys.stderr)
         return 130
 
 

@@ -44,6 +44,7 @@ from .data.universes import NAMED_UNIVERSES, STOCKS, normalise_ticker
 from .errors import (
     InvalidParameterError,
     NoDataError,
+    StoreError,
     UnknownTickerError,
     UnknownUniverseError,
     XlsrcError,
@@ -169,6 +170,7 @@ class Market(MetricServer):
         self._calendar = calendar
         self._lock = threading.RLock()
         self._checked = 0.0
+        self._unreachable: StoreError | None = None  # the last failed check, until one works
         self._load()
 
     def __repr__(self) -> str:
@@ -252,13 +254,27 @@ class Market(MetricServer):
         bool
             True if anything was reloaded: the matrices when ``bars_version`` changed,
             only securities and universes when ``data_version`` alone changed.
+
+        Raises
+        ------
+        StoreError
+            If the store cannot be asked (a shared store's server unreachable). Until a
+            later check works, every call raises it again without asking, so all formulas
+            say ``#N/A`` alike instead of some showing what was loaded before.
         """
         now = time.monotonic()
         if not force and now - self._checked < CHECK_INTERVAL:
+            if self._unreachable is not None:  # every call fails alike until a check works
+                raise StoreError(str(self._unreachable))
             return False
         with self._lock:
             self._checked = now
-            identity = self.store.identity()
+            try:
+                identity = self.store.identity()
+            except StoreError as exc:  # a shared store's server went away
+                self._unreachable = exc
+                raise
+            self._unreachable = None
             if identity == self.identity:
                 return False
             if identity[0] != self.identity[0] or identity[2] != self.identity[2]:

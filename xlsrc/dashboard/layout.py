@@ -506,8 +506,9 @@ class Sheet:
         Print on a single page (fit width and height); otherwise fit the width only.
     live : tuple of TextCell
         Cells only the live workbook has: the trading day its formulas use (a date cell,
-        see :data:`AS_OF_USED`) and single-cell formula examples. The report leaves them
-        out (its subtitles already carry the date, as text it computed).
+        see :data:`AS_OF_USED`), single-cell formula examples and the watchlist block of
+        lifted formulas (:func:`lifted_block`). The report leaves them out (its subtitles
+        already carry the date, as text it computed).
     paragraphs : tuple of Paragraphs
         Blocks of text lines (the day's rotation in words).
     """
@@ -720,15 +721,12 @@ QUADRANT_HIGHLIGHTS = (
 
 # --------------------------------------------------------------------------- sheets
 #: The trading day the live workbook's formulas use, as an Excel date (a number shown with
-#: :data:`FMT_DATE`): the store's last session when ``AsOf`` is blank (``DATA_STATUS``'s
-#: "Last date" row), else ``AsOf`` moved back to a weekday and capped at that last session.
-#: The formulas themselves use the last store date on or before ``AsOf``; the two differ
-#: only for an ``AsOf`` on an exchange holiday, which this shows as the holiday itself.
-#: ``IF`` evaluates one branch, so ``DATA_STATUS`` runs once per recalculation.
-AS_OF_USED = (
-    'IF(ISBLANK(AsOf),VLOOKUP("Last date",DATA_STATUS(),2,FALSE),'
-    'MIN(WORKDAY(AsOf+1,-1),VLOOKUP("Last date",DATA_STATUS(),2,FALSE)))'
-)
+#: :data:`FMT_DATE`): ``TRADING_DAY`` gives the session every formula uses for ``AsOf``
+#: (``Market.trading_day``: the last session on or before it; the store's last session
+#: when ``AsOf`` is blank), so an exchange holiday shows the session before it, as the
+#: formulas compute, not the holiday. (It replaced weekday arithmetic,
+#: ``MIN(WORKDAY(AsOf+1,-1), <last date>)``, which knew weekends but no holidays.)
+AS_OF_USED = "TRADING_DAY(AsOf)"
 
 
 def as_of_cells(label_cell: str = "A3", date_cell: str = "B3") -> tuple[TextCell, TextCell]:
@@ -812,6 +810,23 @@ SUMMARY_ROWS = 10
 RS_BASIS_NOTE = (
     "RS basis: blank = the full 3/6/9/12-month weighting; 3M only, 3M+6M only... (orange) = "
     "a rating on a shortened window (less than a year of history), a different measure."
+)
+#: The Overview's watchlist block: the design's January 2026 small-cap leaders and the
+#: index ETFs, in a range of :data:`WATCHLIST_ROWS` rows the analyst edits.
+WATCHLIST_TICKERS: tuple[str, ...] = ("ICHR", "UCTT", "VICR", "IWM", "SPY", "QQQ")
+WATCHLIST_ROWS = 12
+#: (header, lifted formula, number format) of each metric column of the watchlist block;
+#: the formats are the metric columns' (one definition). In this order the headers fit
+#: the widths the Overview's tables give columns D..K (the last one runs on into L).
+WATCHLIST_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    (RET_YTD.header, "YTD_RETURN({tickers},AsOf)", RET_YTD.number_format),
+    (RET_1M.header, 'TRAILING_RETURN({tickers},"1M",AsOf)', RET_1M.number_format),
+    (RSI.header, "RSI({tickers},,AsOf)", RSI.number_format),
+    (RS_RATING.header, "RS_RATING({tickers},,,AsOf)", RS_RATING.number_format),
+    (SMA20.header, "PCT_FROM_MA({tickers},20,AsOf)", SMA20.number_format),
+    (HIGH.header, "PCT_FROM_HIGH({tickers},AsOf)", HIGH.number_format),
+    (VOL.header, "VOLATILITY({tickers},,AsOf)", VOL.number_format),
+    (RELVOL.header, "REL_VOLUME({tickers},,AsOf)", RELVOL.number_format),
 )
 
 OVERVIEW = Sheet(
@@ -919,6 +934,13 @@ OVERVIEW = Sheet(
         TextCell("J33", "", formula='RS_RATING("VICR",,,AsOf)', number_format=FMT_RATING),
         TextCell("H34", "VICR YTD return"),
         TextCell("J34", "", formula='YTD_RETURN("VICR",AsOf)', number_format=FMT_PCT),
+        # One formula per column over a range of tickers (below the printed page).
+        TextCell("A59", "Watchlist: one formula per column", style="section"),
+        TextCell("A60", "Type tickers in C61:C72 (blank rows stay blank).", style="note"),
+        TextCell("A61", "Each column is ONE formula over all of them,", style="note"),
+        TextCell("A62", "e.g. =YTD_RETURN($C$61:$C$72,AsOf): one call,", style="note"),
+        TextCell("A63", "one value per ticker, spilling down.", style="note"),
+        *lifted_block("C60", WATCHLIST_TICKERS, WATCHLIST_COLUMNS, rows=WATCHLIST_ROWS),
     ),
 )
 

@@ -35,9 +35,10 @@ split      a step that a recorded split *does* explain: the bars before the spli
 
 Plausibility across bars (rules ``jump`` and ``split``): for each ticker the new closes are
 put in session order together with the stored neighbours the caller passes (the last
-stored close before the first new session and the first one after the last), and every
-close-to-close ratio ``r = c[t] / c[t-1]`` is compared with the steps a wrong unit or an
-unadjusted split makes: ``r`` within :data:`JUMP_TOLERANCE` (relative) of ``k`` or ``1/k``
+stored close before the first new session, every stored close between new ones, e.g.
+around a filled hole, and the first one after the last), and every close-to-close ratio
+``r = c[t] / c[t-1]`` with a new close on either side is compared with the steps a wrong
+unit or an unadjusted split makes: ``r`` within :data:`JUMP_TOLERANCE` (relative) of ``k`` or ``1/k``
 for ``k`` in :data:`SPLIT_RATIOS` (2:1 ... 50:1) or :data:`UNIT_RATIOS` (x100 pence/pounds
 or cents/dollars, x1000). A real move of exactly that size (a -50 % day) is refused too:
 that is the price of never storing a -75 % cliff that is really a 4:1 split; the message
@@ -382,20 +383,23 @@ def check_bars(
     # duplicates: identical repeats collapse, differing ones are refused
     dup = good.duplicated(["ticker", "date"], keep=False)
     if dup.any():
-        fields = list(BAR_FIELDS)
+        fields = ["close", *(f for f in BAR_FIELDS if f != "close")]  # name the close first
         for (t, day), group in good[dup].groupby(["ticker", "date"], sort=False):
             first = group.iloc[0]
             for _, other in group.iloc[1:].iterrows():
-                same = all(
-                    (np.isnan(first[f]) and np.isnan(other[f])) or first[f] == other[f]
+                differ = [
+                    f
                     for f in fields
-                )
-                if not same:
+                    if not ((np.isnan(first[f]) and np.isnan(other[f])) or first[f] == other[f])
+                ]
+                if differ:
+                    f = differ[0]
+                    shown = "{:,.0f}" if f == "volume" else "{:g}"
                     add(
                         int(other["row"]),
                         "duplicate",
-                        f"{t}: {day:%Y-%m-%d} appears twice with different values "
-                        f"(close {first['close']:g} and {other['close']:g})",
+                        f"{t}: {day:%Y-%m-%d} appears twice with different values ({f} "
+                        f"{shown.format(first[f])} and {shown.format(other[f])})",
                     )
         good = good[ok[good["row"].to_numpy()]]
         good = good.drop_duplicates(["ticker", "date"], keep="first")
@@ -439,18 +443,23 @@ def _plausibility(
         t = str(t)
         series = new[["date", "close", "row"]].copy()
         if t in stored:
-            old = stored[t]
+            old = stored[t].sort_values("date", kind="stable")
             old = old[~old["date"].isin(series["date"])]
-            before = old[old["date"] < series["date"].min()].tail(1)
-            after = old[old["date"] > series["date"].max()].head(1)
+            lo, hi = series["date"].min(), series["date"].max()
+            before = old[old["date"] < lo].tail(1)
+            inside = old[(old["date"] > lo) & (old["date"] < hi)]
+            after = old[old["date"] > hi].head(1)
             series = pd.concat(
-                [before.assign(row=-1), series, after.assign(row=-1)], ignore_index=True
-            )
+                [before.assign(row=-1), inside.assign(row=-1), series, after.assign(row=-1)],
+                ignore_index=True,
+            ).sort_values("date", kind="stable")
         closes = series["close"].to_numpy(dtype=np.float64)
         factors = find_jumps(closes)
         days = pd.DatetimeIndex(series["date"])
         rows = series["row"].to_numpy()
         for i in np.flatnonzero(factors):
+            if rows[i] < 0 and rows[i + 1] < 0:  # two stored bars: not this input's step
+                continue
             prev_day, day = days[i], days[i + 1]
             # the row to refuse: the later bar if it is new, else the earlier one
             row = int(rows[i + 1]) if rows[i + 1] >= 0 else int(rows[i])

@@ -4,10 +4,38 @@ The only thing that talks to the network is a :class:`Downloader`: a callable th
 ``(tickers, start, end)`` and returns a frame shaped exactly like ``yf.download``'s.
 :class:`YFinanceDownloader` is the real one; tests pass a fake that replays recorded
 frames (``tests/fixtures/yahoo``) and injects faults. Everything after the transport is
-pure: :func:`to_long` turns any of the shapes yfinance produces into one long frame and
-:func:`validate_bars` decides, ticker by ticker, what may be stored.
+pure: :func:`to_long` turns any of the shapes yfinance produces into one long frame. What
+may be stored is decided by the one gate every provider passes
+(:func:`xlsrc.data.validate.check_bars`, through :func:`xlsrc.data.ingest.ingest_bars`);
+this module has no validation rules of its own.
 
-Things about yfinance 1.7 this module relies on (read from its source, ``multi.py``):
+What xlsrc asks yfinance for, and why (read from the yfinance 1.7 source:
+``multi.py`` ``_download_impl`` and ``scrapers/history.py`` ``PriceHistory.history``):
+
+- ``auto_adjust=False``: ``Close`` is split-adjusted only and ``Adj Close`` split- and
+  dividend-adjusted, so both bases are stored (issue 11 section 3). :func:`to_long` applies
+  yfinance's own ``utils.auto_adjust`` rule: ``close = Adj Close``, open/high/low times
+  ``Adj Close / Close``, and keeps ``split_close = Close``.
+- ``actions=True``: the ``Stock Splits`` column is Yahoo's split record (4.0 for a
+  4-for-1 split, on the ex-date; 0 on other days). It is handed to the gate, whose
+  ``split`` rule then recognises a split that the earlier bars do not reflect. yfinance
+  requests the events (``events=div,splits,capitalGains``) whatever ``actions`` says, so
+  it costs nothing. ETFs and funds also get ``Capital Gains``.
+- ``repair=False`` (and ``keepna=False``, ``back_adjust=False``, ``ignore_tz=True``)
+  explicitly. ``repair=True`` runs heuristics that *change* prices: 100x outliers
+  against a local median and sudden unit switches (``_fix_unit_mixups``), a split that
+  Yahoo did not apply or applied twice (``_fix_bad_stock_splits``), zero or NaN prices
+  rebuilt from finer intervals (``_fix_zeroes``, more requests to Yahoo), and bad
+  dividend adjustments. It needs scipy (the ``yfinance[repair]`` extra, not installed
+  with xlsrc: every ticker would fail with ``ModuleNotFoundError``), makes extra requests
+  per ticker (rate limits on a 6,000-ticker refresh), has little context in a short
+  incremental window, and its guesses are silent unless one reads ``Repaired?``. It does
+  not fill a day Yahoo did not send, and it cannot see history xlsrc stored earlier.
+  xlsrc refuses instead of guessing: the gate's ``jump`` and ``split`` rules catch the
+  same glitches (x100, x1000 and split-sized steps) and the refresh reports them, asks
+  again, or replaces the history when Yahoo's own history is consistent.
+
+Shapes yfinance produces (all accepted by :func:`to_long`):
 
 - ``yf.download`` **does not raise** for a failing ticker. Every per-ticker exception,
   ``YFRateLimitError`` and network timeouts included, is caught, the ticker gets an
@@ -19,12 +47,19 @@ Things about yfinance 1.7 this module relies on (read from its source, ``multi.p
 - Columns are a MultiIndex ``(Price, Ticker)`` with ``group_by="column"`` (sorted by
   price field, then ticker) or ``(Ticker, Price)`` with ``group_by="ticker"``, also for a
   single ticker unless ``multi_level_index=False``. A failed ticker's columns are
-  ``Open, High, Low, Close, Adj Close, Volume`` and all NaN, so even with
-  ``auto_adjust=True`` an ``Adj Close`` column can appear; it is ignored.
-- The index is a tz-naive ``DatetimeIndex`` named ``Date`` for daily bars; the union of
-  all tickers' dates, so a ticker has NaN rows on days it did not trade.
-- ``auto_adjust=True`` gives split- and dividend-adjusted OHLC (what the store holds);
-  we always pass it explicitly because its default has changed between releases.
+  ``Open, High, Low, Close, Adj Close, Volume`` (``utils.empty_df``), all NaN.
+- The index is a ``DatetimeIndex`` named ``Date``: tz-naive exchange-local midnights for
+  daily bars (``ignore_tz=True``), tz-aware when asked otherwise or when a frame comes
+  from ``Ticker.history``; it is the union of all tickers' dates, so a ticker has all-NaN
+  rows on days it has no row of its own.
+- A day Yahoo sends **without prices**: ``keepna=False`` drops a row only when *every*
+  field (prices, volume, dividends, splits) is NaN or zero, so a row with NaN prices and
+  a volume (or a dividend) survives. yfinance's own repair code says why it cannot tell
+  these apart from days without trades: "Sometimes Yahoo returns prices=0 or NaN when
+  trades occurred. But most times [...] because no trades." :func:`to_long` therefore
+  reads a missing or zero close as *no price from Yahoo that day*: the row is not a bar,
+  it is listed in :attr:`ParsedDownload.no_price`, and the refresh reports it and asks for
+  the day again (a hole inside a ticker's stored range).
 """
 
 from __future__ import annotations
@@ -40,11 +75,15 @@ from typing import Final, Protocol
 import numpy as np
 import pandas as pd
 
+from .calendar import TIMEZONE
 from .universes import normalise_ticker
+from .validate import PRICE_TOLERANCE
 
 __all__ = [
     "BAR_COLUMNS",
+    "LONG_COLUMNS",
     "PRICE_FIELDS",
+    "PRICE_TOLERANCE",
     "Downloader",
     "ParsedDownload",
     "YFinanceDownloader",
@@ -53,12 +92,14 @@ __all__ = [
     "is_no_data",
     "is_rate_limit",
     "is_transient",
+    "session_dates",
     "to_long",
-    "validate_bars",
 ]
 
-#: Columns of the long frame every provider produces (and ``Store.write_bars`` takes).
+#: Columns of the OHLCV long frame every provider produces (the CSV importer uses it).
 BAR_COLUMNS: Final[tuple[str, ...]] = ("ticker", "date", "open", "high", "low", "close", "volume")
+#: Columns of :attr:`ParsedDownload.bars`: :data:`BAR_COLUMNS` plus the split-only close.
+LONG_COLUMNS: Final[tuple[str, ...]] = (*BAR_COLUMNS, "split_close")
 #: The price-field level values yfinance can put in its columns.
 PRICE_FIELDS: Final[frozenset[str]] = frozenset(
     {
@@ -74,9 +115,19 @@ PRICE_FIELDS: Final[frozenset[str]] = frozenset(
         "Repaired?",
     }
 )
-_OHLCV: Final = {"Open": "open", "High": "high", "Low": "low", "Close": "close", "Volume": "volume"}
-#: Relative slack for ``low <= close <= high`` (adjusted prices carry float noise).
-PRICE_TOLERANCE: Final = 1e-6
+_OHLCV: Final = ("Open", "High", "Low", "Close", "Volume")
+#: Columns whose values mean "Yahoo sent this row" (an all-NaN row is reindexing filler).
+_DATA_FIELDS: Final = (
+    "Open",
+    "High",
+    "Low",
+    "Close",
+    "Adj Close",
+    "Volume",
+    "Dividends",
+    "Stock Splits",
+    "Capital Gains",
+)
 
 _log = logging.getLogger(__name__)
 
@@ -159,8 +210,13 @@ class YFinanceDownloader:
                     list(tickers),
                     start=None if start is None else start.strftime("%Y-%m-%d"),
                     end=None if end is None else end.strftime("%Y-%m-%d"),
-                    auto_adjust=True,
-                    actions=False,
+                    interval="1d",
+                    auto_adjust=False,
+                    back_adjust=False,
+                    actions=True,
+                    repair=False,
+                    keepna=False,
+                    ignore_tz=True,
                     group_by="column",
                     threads=self.threads,
                     progress=False,
@@ -289,20 +345,69 @@ class ParsedDownload:
     Attributes
     ----------
     bars : pandas.DataFrame
-        Long frame with :data:`BAR_COLUMNS`; ``date`` is tz-naive midnight.
+        Long frame with :data:`LONG_COLUMNS`; ``date`` naive midnight session dates
+        (``datetime64[ns]``); sorted by ticker then date. Prices as Yahoo sent them: the
+        gate decides what may be stored.
     failures : dict of str to str
         Ticker -> why nothing usable came back for it.
+    no_price : dict of str to list of pandas.Timestamp
+        Ticker -> days Yahoo sent a row for without a close (NaN or zero), in date order;
+        a day that also has a priced row is not listed.
+    splits : dict of str to dict
+        Ticker -> ``{session: ratio}`` from ``Stock Splits`` (4.0 = 4-for-1), only days
+        with a split.
     """
 
     bars: pd.DataFrame
     failures: dict[str, str] = field(default_factory=dict)
+    no_price: dict[str, list[pd.Timestamp]] = field(default_factory=dict)
+    splits: dict[str, dict[pd.Timestamp, float]] = field(default_factory=dict)
+
+    def returned(self, ticker: str) -> bool:
+        """Whether Yahoo sent anything for ``ticker`` (a bar or a day without prices)."""
+        name = normalise_ticker(ticker)
+        return bool(self.no_price.get(name)) or bool((self.bars["ticker"] == name).any())
 
 
 def _empty_bars() -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series(dtype="float64") for c in BAR_COLUMNS})
+    frame = pd.DataFrame({c: pd.Series(dtype="float64") for c in LONG_COLUMNS})
     frame["ticker"] = frame["ticker"].astype(object)
-    frame["date"] = pd.to_datetime(frame["date"])
+    frame["date"] = pd.Series(dtype="datetime64[ns]")
     return frame
+
+
+def session_dates(index: pd.Index) -> pd.DatetimeIndex:
+    """Turn yfinance's row labels into session dates, the way every xlsrc input does.
+
+    - naive timestamps are exchange-local and kept as written (yfinance's daily bars are
+      midnights; any other time of day is left for the gate to refuse, rule ``date``);
+    - a tz-aware midnight in its own zone is a *label* (yfinance dates a daily bar
+      ``2026-01-02 00:00:00-05:00``; an API writing ``2026-01-02T00:00:00Z`` means the same
+      day): its wall date is taken, never the instant converted;
+    - any other tz-aware time is an instant: converted to New York
+      (:data:`xlsrc.data.calendar.TIMEZONE`) and the date there is taken.
+
+    An offset is never kept, so ``...-05:00`` and ``...Z`` give the same dates as naive
+    midnights.
+
+    Parameters
+    ----------
+    index : pandas.Index
+        Datetime-like labels (a ``DatetimeIndex``, tz-aware or not).
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        Naive, ``datetime64[ns]``.
+    """
+    idx = pd.DatetimeIndex(index)
+    if idx.tz is None:
+        return pd.DatetimeIndex(idx.as_unit("ns"))
+    wall = idx.tz_localize(None)
+    label = wall == wall.normalize()
+    local = idx.tz_convert(TIMEZONE).tz_localize(None).normalize()
+    out = np.where(label, wall.normalize().as_unit("ns"), local.as_unit("ns"))
+    return pd.DatetimeIndex(out.astype("datetime64[ns]"))
 
 
 def _split_by_ticker(frame: pd.DataFrame, tickers: Sequence[str]) -> dict[str, pd.DataFrame]:
@@ -323,8 +428,7 @@ def _split_by_ticker(frame: pd.DataFrame, tickers: Sequence[str]) -> dict[str, p
             raise ValueError("no level of the columns holds Open/High/Low/Close/Volume")
         out = {}
         for sym in dict.fromkeys(cols.get_level_values(ticker_level)):
-            sub = frame.xs(sym, axis=1, level=ticker_level)
-            out[str(sym)] = sub
+            out[str(sym)] = frame.xs(sym, axis=1, level=ticker_level)
         return out
     # Flat columns: one ticker (multi_level_index=False or an old yfinance).
     if not {str(c) for c in cols} <= PRICE_FIELDS:
@@ -334,13 +438,35 @@ def _split_by_ticker(frame: pd.DataFrame, tickers: Sequence[str]) -> dict[str, p
     return {tickers[0]: frame}
 
 
+def _numbers(sub: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in sub.columns:
+        return np.full(len(sub), np.nan)
+    column = sub[name]
+    if isinstance(column, pd.DataFrame):  # a repeated column label: take the first
+        column = column.iloc[:, 0]
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return column.to_numpy(dtype=np.float64, na_value=np.nan)
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
+
+
 def to_long(frame: pd.DataFrame | None, tickers: Sequence[str]) -> ParsedDownload:
     """Turn a ``yf.download`` frame into the long bar frame, ticker by ticker.
+
+    Per ticker (module docstring for the shapes):
+
+    - with an ``Adj Close`` column (``auto_adjust=False``): ``close = Adj Close``,
+      ``open/high/low`` times ``Adj Close / Close`` (yfinance's ``utils.auto_adjust``),
+      ``split_close = Close``; without one (``auto_adjust=True``): ``close = Close`` and
+      ``split_close`` unknown (NaN);
+    - a row Yahoo sent without a close (NaN or zero; also an ``Adj Close`` missing beside
+      a ``Close``) is not a bar: its day goes to ``no_price``; all-NaN rows (the union of
+      the tickers' dates) are dropped silently;
+    - dates by :func:`session_dates`; ``Stock Splits`` other than 0 go to ``splits``.
 
     Parameters
     ----------
     frame : pandas.DataFrame or None
-        What the downloader returned (any shape described in the module docstring).
+        What the downloader returned.
     tickers : sequence of str
         The tickers that were requested (Yahoo spelling). A requested ticker with no
         usable row is reported in ``failures``; a ticker that came back but was not
@@ -349,14 +475,14 @@ def to_long(frame: pd.DataFrame | None, tickers: Sequence[str]) -> ParsedDownloa
     Returns
     -------
     ParsedDownload
-        Bars sorted by ticker then date (rows where all of OHLC are NaN dropped) and
-        failures. Nothing is validated here: see :func:`validate_bars`.
+        Nothing is validated here: the gate (:func:`xlsrc.data.validate.check_bars`)
+        decides what may be stored.
     """
     wanted = {t.upper(): t for t in tickers}
     errors = {}
     if frame is not None:
         errors = {str(k).upper(): str(v) for k, v in frame.attrs.get("errors", {}).items()}
-    failures: dict[str, str] = {}
+    parsed = ParsedDownload(_empty_bars())
 
     def fail(sym: str) -> str:
         reason = errors.get(sym)
@@ -368,121 +494,77 @@ def to_long(frame: pd.DataFrame | None, tickers: Sequence[str]) -> ParsedDownloa
         )
 
     if frame is None or frame.shape[0] == 0 or frame.shape[1] == 0:
-        return ParsedDownload(_empty_bars(), {t: fail(t.upper()) for t in tickers})
+        parsed.failures = {t: fail(t.upper()) for t in tickers}
+        return parsed
     try:
         parts = _split_by_ticker(frame, list(tickers))
     except ValueError as exc:
-        return ParsedDownload(
-            _empty_bars(), {t: f"unreadable Yahoo response: {exc}" for t in tickers}
-        )
+        parsed.failures = {t: f"unreadable Yahoo response: {exc}" for t in tickers}
+        return parsed
     pieces = []
     parts_upper = {str(k).upper(): v for k, v in parts.items()}
     for sym, original in wanted.items():
         sub = parts_upper.get(sym)
         if sub is None:
-            failures[original] = fail(sym)
+            parsed.failures[original] = fail(sym)
             continue
         missing = [c for c in _OHLCV if c not in sub.columns]
         if missing:
-            failures[original] = f"Yahoo response lacks {', '.join(missing)}"
+            parsed.failures[original] = f"Yahoo response lacks {', '.join(missing)}"
             continue
-        sub = sub[list(_OHLCV)].rename(columns=_OHLCV).rename_axis(None, axis=1)
-        sub = sub.apply(pd.to_numeric, errors="coerce")
-        sub = sub.dropna(how="all", subset=["open", "high", "low", "close"])
-        if sub.empty:
-            failures[original] = fail(sym)
-            continue
-        index = pd.DatetimeIndex(sub.index)
-        if index.tz is not None:
-            index = index.tz_localize(None)
-        part = sub.reset_index(drop=True)
-        part.insert(0, "date", index.normalize())
         try:
-            part.insert(0, "ticker", normalise_ticker(original))
+            name = normalise_ticker(original)
         except Exception as exc:  # an unspellable symbol: report, never store
-            failures[original] = str(exc)
+            parsed.failures[original] = str(exc)
             continue
-        pieces.append(
-            part.astype({c: "float64" for c in ("open", "high", "low", "close", "volume")})
+        raw_close = _numbers(sub, "Close")
+        if "Adj Close" in sub.columns:
+            close = _numbers(sub, "Adj Close")
+            with np.errstate(divide="ignore", invalid="ignore"):
+                factor = close / raw_close
+            split_close = raw_close
+        else:
+            close, factor, split_close = raw_close, np.ones(len(sub)), np.full(len(sub), np.nan)
+        sent = np.zeros(len(sub), dtype=bool)
+        for column in _DATA_FIELDS:
+            sent |= ~np.isnan(_numbers(sub, column))
+        priced = sent & ~np.isnan(close) & (close != 0)
+        dates = session_dates(sub.index)
+        unpriced = sorted(set(dates[sent & ~priced]) - set(dates[priced]))
+        if unpriced:
+            parsed.no_price[name] = [pd.Timestamp(d) for d in unpriced]
+        ratios = _numbers(sub, "Stock Splits")
+        split_rows = sent & ~np.isnan(ratios) & (ratios != 0)
+        if split_rows.any():
+            parsed.splits[name] = {
+                pd.Timestamp(d): float(r)
+                for d, r in zip(dates[split_rows], ratios[split_rows], strict=True)
+            }
+        if not priced.any():
+            if unpriced:
+                parsed.failures[original] = (
+                    f"Yahoo sent {len(unpriced)} day(s) without a price and none with one"
+                )
+            else:
+                parsed.failures[original] = fail(sym)
+            continue
+        part = pd.DataFrame(
+            {
+                "ticker": name,
+                "date": dates[priced],
+                "open": _numbers(sub, "Open")[priced] * factor[priced],
+                "high": _numbers(sub, "High")[priced] * factor[priced],
+                "low": _numbers(sub, "Low")[priced] * factor[priced],
+                "close": close[priced],
+                "volume": _numbers(sub, "Volume")[priced],
+                "split_close": split_close[priced],
+            }
         )
+        pieces.append(part.sort_values("date", kind="stable"))
     if pieces:
-        bars = (
-            pd.concat(pieces, ignore_index=True)
-            .sort_values("ticker", kind="stable")
-            .reset_index(drop=True)
-        )
-    else:
-        bars = _empty_bars()
-    return ParsedDownload(bars[list(BAR_COLUMNS)], failures)
-
-
-def _ticker_problem(group: pd.DataFrame) -> str | None:
-    """Return why one ticker's bars must not be stored, or None if they are fine."""
-    dates = pd.DatetimeIndex(group["date"])
-    dup = dates[dates.duplicated()]
-    if len(dup):
-        return f"duplicate day {dup[0]:%Y-%m-%d}"
-    if not dates.is_monotonic_increasing:
-        pos = int(np.argmax(np.diff(dates.asi8) <= 0)) + 1
-        return f"dates out of order at {dates[pos]:%Y-%m-%d}"
-    prices = group[["open", "high", "low", "close"]].to_numpy(dtype="float64")
-    bad = ~np.isfinite(prices) | (prices <= 0)
-    if bad.any():
-        row = int(np.argmax(bad.any(axis=1)))
-        col = ("open", "high", "low", "close")[int(np.argmax(bad[row]))]
-        return f"{col} is {prices[row, bad[row].argmax()]} on {dates[row]:%Y-%m-%d} (prices must be positive)"
-    high, low, close = prices[:, 1], prices[:, 2], prices[:, 3]
-    slack = PRICE_TOLERANCE * high
-    wrong = (high < low - slack) | (close > high + slack) | (close < low - slack)
-    if wrong.any():
-        row = int(np.argmax(wrong))
-        return (
-            f"bar of {dates[row]:%Y-%m-%d} is inconsistent "
-            f"(high {high[row]}, low {low[row]}, close {close[row]})"
-        )
-    volume = group["volume"].to_numpy(dtype="float64")
-    if (volume < 0).any() or np.isinf(volume).any():
-        row = int(np.argmax((volume < 0) | np.isinf(volume)))
-        return f"volume is {volume[row]} on {dates[row]:%Y-%m-%d}"
-    return None
-
-
-def validate_bars(bars: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Split bars into those that may be stored and tickers that failed validation.
-
-    Rules (per ticker; one bad bar rejects the whole ticker, which is then reported and
-    never stored, so a store never holds half of a bad download):
-
-    - dates strictly increasing (no duplicate day, none out of order), in the given order;
-    - open, high, low, close finite and > 0;
-    - ``high >= low`` and ``low <= close <= high`` (relative slack ``1e-6``);
-    - volume NaN (unknown) or finite and >= 0.
-
-    The open is *not* required to lie within ``[low, high]``: real Yahoo data breaks that
-    now and then (3 of 377,848 bars in ``shared/data/ohlcv``) and the analytics use
-    closes and volumes only.
-
-    Parameters
-    ----------
-    bars : pandas.DataFrame
-        Long frame with :data:`BAR_COLUMNS`.
-
-    Returns
-    -------
-    good : pandas.DataFrame
-        The bars of the tickers that passed, in their original order.
-    failures : dict of str to str
-        Ticker -> the first problem found.
-    """
-    failures: dict[str, str] = {}
-    if bars.empty:
-        return bars, failures
-    for ticker, group in bars.groupby("ticker", sort=False):
-        problem = _ticker_problem(group)
-        if problem:
-            failures[str(ticker)] = problem
-    good = bars[~bars["ticker"].isin(list(failures))] if failures else bars
-    return good, failures
+        bars = pd.concat(pieces, ignore_index=True).sort_values(["ticker", "date"], kind="stable")
+        parsed.bars = bars[list(LONG_COLUMNS)].reset_index(drop=True)
+    return parsed
 
 
 def describe_error(error: BaseException) -> str:

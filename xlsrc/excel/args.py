@@ -8,6 +8,22 @@ range as a 2D list of rows. An omitted optional argument arrives as the Python d
 optional argument as its default, and raises :class:`~xlsrc.errors.InvalidParameterError`
 naming the argument otherwise.
 
+Error cells
+-----------
+A cell showing an error (``#N/A``, ``#REF!``...) reaches Python as pywin32's COM error
+code, an ``int`` (``-2146826246`` for ``#N/A``: ``0x800A0000`` + Excel's ``xlErrNA``
+2042). xlwings' cleaning stage turns it into ``None``, like a blank, unless the argument is
+read with ``err_to_str=True``; then the seven classic errors become their text (``"#N/A"``)
+and the newer ones (``#SPILL!``, ``#CALC!``, ``#GETTING_DATA``...) stay codes. Every reader
+here refuses both forms, and text an xlsrc formula returned as its error
+(``"#N/A Unknown ticker: XYZQ"``), with ``<argument> is an error cell (<error>)``
+(:func:`error_text`), so an error upstream is never read as a blank and its default.
+
+Ranges (lifting)
+----------------
+:func:`broadcast` lays the arguments a formula lifts over ranges on the cells of the
+result, by Excel's pairwise rule (:class:`Broadcast`).
+
 Pure Python: no xlwings, no market; the UDF module calls these before anything else.
 """
 
@@ -16,7 +32,8 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -26,10 +43,16 @@ from ..errors import InvalidParameterError
 from ..periods import parse_period, validate_window
 
 __all__ = [
+    "CELL_ERRORS",
+    "Broadcast",
+    "ErrorCell",
     "as_of_arg",
+    "broadcast",
     "choice_arg",
     "count_arg",
     "date_arg",
+    "error_cell",
+    "error_text",
     "flag_arg",
     "flatten",
     "is_blank",
@@ -49,6 +72,92 @@ _EXCEL_EPOCH = _dt.datetime(1899, 12, 30)
 _SERIAL_MIN, _SERIAL_MAX = 61, 2958465
 
 _DATE_ALLOWED = "an Excel date, a date serial number or text such as 2026-01-22"
+
+
+#: Excel's cell errors by the code pywin32 hands Python for them: a COM ``VT_ERROR`` whose
+#: SCODE is ``0x800A0000`` plus the error's number in Excel's ``XlCVError`` enumeration
+#: (``xlErrNull`` 2000 ... ``xlErrCalc`` 2050), as a signed 32-bit int. xlwings 0.37.8 knows
+#: the first seven (``xlwings._xlwindows.cell_errors``, the same codes).
+CELL_ERRORS: dict[int, str] = {
+    0x800A0000 + number - 2**32: text
+    for number, text in (
+        (2000, "#NULL!"),
+        (2007, "#DIV/0!"),
+        (2015, "#VALUE!"),
+        (2023, "#REF!"),
+        (2029, "#NAME?"),
+        (2036, "#NUM!"),
+        (2042, "#N/A"),
+        (2043, "#GETTING_DATA"),
+        (2045, "#SPILL!"),
+        (2046, "#CONNECT!"),
+        (2047, "#BLOCKED!"),
+        (2048, "#UNKNOWN!"),
+        (2049, "#FIELD!"),
+        (2050, "#CALC!"),
+    )
+}
+_ERROR_LITERALS = frozenset(CELL_ERRORS.values())
+#: SCODEs of Excel's cell errors: 0x800A07D0 (2000) .. 0x800A08FF, a number another Excel
+#: version may add beyond the known ones included.
+_ERROR_CODES = range(0x800A0000 + 2000 - 2**32, 0x800A0000 + 2304 - 2**32)
+#: How an xlsrc formula's own error text starts (``#N/A Unknown ticker: XYZQ``).
+_XLSRC_ERROR = "#N/A "
+
+
+def error_text(value: Any) -> str | None:
+    """Return the error a cell shows, or None if ``value`` is not an error cell.
+
+    Parameters
+    ----------
+    value : Any
+        One cell as the formula received it.
+
+    Returns
+    -------
+    str or None
+        ``"#N/A"``, ``"#REF!"``... for pywin32's error code (an ``int``, see
+        :data:`CELL_ERRORS`; another code of Excel's error range as ``"#ERROR <n>"``), for
+        that text as xlwings' ``err_to_str`` makes it, and for an xlsrc formula's own
+        ``"#N/A <reason>"`` text (returned whole); None for anything else.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if text in _ERROR_LITERALS or text.startswith(_XLSRC_ERROR):
+            return text
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value in _ERROR_CODES:
+        return CELL_ERRORS.get(value, f"#ERROR {value - (0x800A0000 - 2**32)}")
+    return None
+
+
+def error_cell(name: str, text: str) -> InvalidParameterError:
+    """Return the error a formula shows for an argument cell that shows an error."""
+    return InvalidParameterError(f"{name} is an error cell ({text})", name=name, value=text)
+
+
+def _refuse_error(value: Any, name: str) -> Any:
+    text = error_text(value)
+    if text is not None:
+        raise error_cell(name, text)
+    return value
+
+
+@dataclass(frozen=True)
+class ErrorCell:
+    """An error cell inside a list argument (``TECHNICALS``' watchlist), kept in its place.
+
+    Attributes
+    ----------
+    text : str
+        What the cell shows (``#N/A``).
+    """
+
+    text: str
+
+    def reason(self, name: str) -> str:
+        """Return the message a table shows on this cell's row."""
+        return str(error_cell(name, self.text))
 
 
 def is_blank(value: Any) -> bool:
@@ -87,14 +196,15 @@ def scalar(value: Any, name: str) -> Any:
     Raises
     ------
     InvalidParameterError
-        If ``value`` holds more than one non-blank cell.
+        If ``value`` holds more than one non-blank cell, or the cell shows an error
+        (:func:`error_text`).
     """
     if isinstance(value, list | tuple):
         items = flatten(value)
         if len(items) > 1:
             raise InvalidParameterError(name=name, value=value, allowed="a single cell")
-        return items[0] if items else None
-    return value
+        return _refuse_error(items[0], name) if items else None
+    return _refuse_error(value, name)
 
 
 def _number_as_text(value: float | int) -> str:
@@ -277,14 +387,15 @@ def flag_arg(value: Any, default: bool, name: str) -> bool:
     raise InvalidParameterError(name=name, value=value, allowed="TRUE or FALSE")
 
 
-def text_list_arg(value: Any, name: str) -> list[str]:
-    """Read a list of words: a range of cells, or text separated by commas/semicolons.
-
-    Each word is trimmed; blanks are dropped.
-    """
-    words: list[str] = []
+def _words(value: Any, name: str, keep_errors: bool) -> list[str | ErrorCell]:
+    words: list[str | ErrorCell] = []
     for item in flatten(value):
-        if isinstance(item, str):
+        text = error_text(item)
+        if text is not None:
+            if not keep_errors:
+                raise error_cell(name, text)
+            words.append(ErrorCell(text))
+        elif isinstance(item, str):
             words.extend(w.strip() for w in item.replace(";", ",").split(","))
         elif isinstance(item, int | float) and not isinstance(item, bool):
             words.append(_number_as_text(item))
@@ -293,25 +404,69 @@ def text_list_arg(value: Any, name: str) -> list[str]:
     return [w for w in words if w]
 
 
-def ticker_list_arg(value: Any, name: str = "tickers") -> list[str]:
-    """Read several tickers: a range (one per cell) or text ``"XLK, XLE"``.
+def text_list_arg(value: Any, name: str) -> list[str]:
+    """Read a list of words: a range of cells, or text separated by commas/semicolons.
 
-    Returns upper-cased, trimmed tickers in order, without duplicates.
+    Each word is trimmed; blanks are dropped.
 
     Raises
     ------
     InvalidParameterError
-        If no ticker is given.
+        For a cell that is neither text nor a number, or that shows an error.
     """
-    tickers = list(dict.fromkeys(w.upper() for w in text_list_arg(value, name)))
-    if not tickers:
+    return [w for w in _words(value, name, keep_errors=False) if isinstance(w, str)]
+
+
+@overload
+def ticker_list_arg(
+    value: Any, name: str = ..., keep_errors: Literal[False] = ...
+) -> list[str]: ...
+
+
+@overload
+def ticker_list_arg(
+    value: Any, name: str = ..., *, keep_errors: Literal[True]
+) -> list[str | ErrorCell]: ...
+
+
+def ticker_list_arg(
+    value: Any, name: str = "tickers", keep_errors: bool = False
+) -> list[str] | list[str | ErrorCell]:
+    """Read several tickers: a range (one per cell) or text ``"XLK, XLE"``.
+
+    Returns upper-cased, trimmed tickers in order, without duplicates.
+
+    Parameters
+    ----------
+    value : Any
+        A range, a list, or text.
+    name : str
+        The argument's name, for messages.
+    keep_errors : bool
+        Keep each error cell in its place as an :class:`ErrorCell` (a table that marks its
+        row) instead of refusing the argument.
+
+    Raises
+    ------
+    InvalidParameterError
+        If no ticker is given, or (unless ``keep_errors``) a cell shows an error.
+    """
+    seen: dict[str, None] = {}
+    out: list[str | ErrorCell] = []
+    for word in _words(value, name, keep_errors):
+        if isinstance(word, ErrorCell):
+            out.append(word)
+        elif (upper := word.upper()) not in seen:
+            seen[upper] = None
+            out.append(upper)
+    if not out:
         raise InvalidParameterError(
             f"Missing {name}: no ticker given (expected a range of tickers or text such as "
             "'XLK, XLE')",
             name=name,
             value=value,
         )
-    return tickers
+    return out
 
 
 def universe_arg(value: Any, default: str = "stocks", name: str = "universe") -> str | list[str]:
@@ -325,10 +480,15 @@ def universe_arg(value: Any, default: str = "stocks", name: str = "universe") ->
     -------
     str or list of str
         A lower-case universe name, or upper-case tickers.
+
+    Raises
+    ------
+    InvalidParameterError
+        If a cell shows an error: a universe with a hole is not the universe meant.
     """
     if is_blank(value):
         return default
-    items = flatten(value)
+    items = [_refuse_error(item, name) for item in flatten(value)]
     if (
         len(items) == 1
         and isinstance(items[0], str)
@@ -336,7 +496,7 @@ def universe_arg(value: Any, default: str = "stocks", name: str = "universe") ->
         and ";" not in items[0]
     ):
         return items[0].strip().lower()
-    return ticker_list_arg(items, name)
+    return [t for t in ticker_list_arg(items, name) if isinstance(t, str)]
 
 
 def choice_arg(value: Any, default: str, allowed: Sequence[str] | Iterable[str], name: str) -> str:
@@ -359,3 +519,131 @@ def choice_arg(value: Any, default: str, allowed: Sequence[str] | Iterable[str],
             if word.lower() == key:
                 return word
     raise InvalidParameterError(name=name, value=value, allowed=", ".join(allowed))
+
+
+# --------------------------------------------------------------------------- lifting
+@dataclass(frozen=True)
+class Broadcast:
+    """Arguments a formula lifts, laid out on the cells of its result (:func:`broadcast`).
+
+    Attributes
+    ----------
+    shape : tuple of int
+        Rows and columns of the result.
+    nest : {0, 1, 2}
+        How the result is returned: 0 one value (every lifted argument is one cell), 1 a
+        flat list (every range was a flat Python list: a row), 2 a list of rows.
+    columns : tuple of list
+        Per argument, its value in each cell of the result, row by row (``None`` in a
+        cell outside it).
+    outside : list or None
+        Per cell of the result, the name of the first argument that has no cell there
+        (a range shorter than the result in a dimension where it is longer than one),
+        else None; ``None`` when every argument covers every cell.
+    ranged : tuple of bool
+        Per argument: given as a range of more than one cell.
+    sizes : tuple of tuple of int
+        Per argument: its rows and columns.
+    """
+
+    shape: tuple[int, int]
+    nest: Literal[0, 1, 2]
+    columns: tuple[list[Any], ...]
+    outside: list[str | None] | None
+    ranged: tuple[bool, ...]
+    sizes: tuple[tuple[int, int], ...]
+
+    def result(self, values: list[Any]) -> Any:
+        """Return one value per cell (row by row) in the shape of the result."""
+        if self.nest == 0:
+            return values[0]
+        if self.nest == 1:
+            return values
+        rows, cols = self.shape
+        if cols == 1:
+            return [[v] for v in values]
+        return [values[r * cols : (r + 1) * cols] for r in range(rows)]
+
+
+def _grid(value: Any, name: str) -> tuple[Sequence[Sequence[Any]], int]:
+    """Return ``value`` as rows of cells and its nesting (0 one cell, 1 flat list, 2 rows)."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if not isinstance(value, list | tuple):
+        return [[value]], 0
+    if not value:
+        return [[None]], 0
+    kinds = set(map(type, value))
+    if kinds <= {list, tuple} or all(isinstance(row, list | tuple) for row in value):
+        widths = set(map(len, value))
+        if len(widths) != 1 or 0 in widths:
+            raise InvalidParameterError(
+                name=name, value=value, allowed="a rectangular range (rows of equal length)"
+            )
+        return value, 2
+    if any(isinstance(item, list | tuple | np.ndarray) for item in value):
+        raise InvalidParameterError(
+            name=name, value=value, allowed="a single cell, a row, a column or a 2D range"
+        )
+    return [value], 1
+
+
+def broadcast(values: Sequence[Any], names: Sequence[str]) -> Broadcast:
+    """Lay arguments given as single cells or ranges on the cells of one result.
+
+    Excel's pairwise rule for a function that takes one value and is given ranges
+    (``=A1:A3+B1:B3``): the result has the most rows and the most columns of any argument;
+    an argument of one row (one column) repeats down the rows (across the columns); an
+    argument shorter than the result where it is longer than one has no value in the
+    cells outside it, which Excel shows as ``#N/A`` (``={1;2;3}+{10;20}`` is
+    ``{11;22;#N/A}``; ``={1;2}+{10,20}`` is a 2x2 ``{11,21;12,22}``).
+
+    Parameters
+    ----------
+    values : sequence
+        Each argument as the formula received it: one value, a flat list (a row), or a
+        list of rows (what xlwings hands over with ``ndim=2``; one cell is ``[[x]]``).
+    names : sequence of str
+        The arguments' names, for messages.
+
+    Returns
+    -------
+    Broadcast
+
+    Raises
+    ------
+    InvalidParameterError
+        For a ragged list of rows.
+    """
+    grids = [_grid(v, n) for v, n in zip(values, names, strict=True)]
+    sizes = tuple((len(g), len(g[0])) for g, _ in grids)
+    rows = max(r for r, _ in sizes)
+    cols = max(c for _, c in sizes)
+    ranged = tuple(r * c > 1 for r, c in sizes)
+    nest: Literal[0, 1, 2]
+    if rows * cols == 1:
+        nest = 0
+    else:
+        nest = 2 if any(n == 2 for _, n in grids) else 1
+    n_cells = rows * cols
+    columns: list[list[Any]] = []
+    outside: list[str | None] | None = None
+    for (grid, _), (r, c), name in zip(grids, sizes, names, strict=True):
+        if r * c == 1:
+            columns.append([grid[0][0]] * n_cells)
+        elif (r, c) == (rows, cols):
+            columns.append([x for row in grid for x in row] if c > 1 else [row[0] for row in grid])
+        else:
+            column: list[Any] = []
+            for i in range(rows):
+                for j in range(cols):
+                    if (r > 1 and i >= r) or (c > 1 and j >= c):
+                        if outside is None:
+                            outside = [None] * n_cells
+                        k = i * cols + j
+                        outside[k] = outside[k] or name
+                        column.append(None)
+                    else:
+                        column.append(grid[i if r > 1 else 0][j if c > 1 else 0])
+            columns.append(column)
+    return Broadcast((rows, cols), nest, tuple(columns), outside, ranged, sizes)

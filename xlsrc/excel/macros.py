@@ -162,7 +162,7 @@ def refresh_data_in(
 
         summary = refresh_fn(store, wanted, progress=progress)
     except RefreshInterrupted as exc:
-        _finish(book, f"{clock():%Y-%m-%d %H:%M} {exc.summary}")
+        _finish(book, f"{clock():%Y-%m-%d %H:%M} {_one_line(exc.summary)}")
         return exc.summary
     except Exception as exc:
         logger.exception("refresh failed")
@@ -175,8 +175,14 @@ def refresh_data_in(
     if getattr(summary, "updated", True):
         book.status_bar("xlsrc: recalculating...")
         book.recalculate()
-    _finish(book, f"{clock():%Y-%m-%d %H:%M} {summary}")
+    _finish(book, f"{clock():%Y-%m-%d %H:%M} {_one_line(summary)}")
     return summary
+
+
+def _one_line(summary: Any) -> str:
+    """Return the refresh summary for the Status cell: its sentences on one line."""
+    lines = summary.lines() if hasattr(summary, "lines") else str(summary).splitlines()
+    return " ".join(lines)
 
 
 def rebuild_dashboard_in(

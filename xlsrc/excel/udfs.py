@@ -6,7 +6,7 @@ refresh changes the store) or the dashboard builder for the value, and hands the
 back in a shape Excel understands. Nothing here computes a metric and nothing here goes
 to the network: a scalar formula is one call of ``Market.value`` with a metric name of the
 registry (``xlsrc.core.metrics``), a table formula one call of ``xlsrc.dashboard.build``.
-The module is longer than 600 lines only because it declares 31 formulas, each with its
+The module is longer than 600 lines only because it declares 32 formulas, each with its
 Excel descriptions and numpydoc docstring; their bodies are a few lines each.
 
 Conventions
@@ -19,12 +19,48 @@ Conventions
 - Errors come back as text starting with ``#N/A`` and the reason
   (``#N/A Unknown ticker: XYZQ``), never as a traceback. A table function returns a
   one-cell ``#N/A ...`` for a bad argument and marks or leaves out a bad row.
+- An argument cell that shows an error (``#N/A``, ``#REF!``, ``#SPILL!``...) is an error,
+  never a blank and its default: ``#N/A as_of is an error cell (#N/A)``, in the cell of a
+  lifted range it belongs to, and a kept, marked row in ``TECHNICALS`` and ``RRG``. Every
+  argument is declared ``err_to_str=True`` (xlwings would otherwise hand the error to
+  Python as ``None``, like an empty cell); :mod:`xlsrc.excel.args` refuses the text and
+  the codes of the errors ``err_to_str`` does not know.
+- Every argument is declared ``ndim=2``: xlwings hands a single cell as ``[[x]]`` and a
+  range as its rows, so a row and a column stay apart (its default squeezes both to one
+  flat list). No argument uses xlwings' ``expand``: it would read past the range the
+  analyst gave, from its first cell to the end of the table around it.
+- Every text a formula returns is at most 255 characters
+  (:func:`xlsrc.dashboard.cells.formula_result`, which every result goes through): Excel
+  shows ``#VALUE!`` for a UDF array holding a longer string.
 - Tables are 2D lists with a header row; Excel 365 spills them as dynamic arrays. They
   deliberately do not use ``@xw.ret(expand="table")``: that is xlwings' *legacy* dynamic
   array emulation for Excel versions without native spilling, which rewrites the formula
   asynchronously and must not be combined with native dynamic arrays.
 - Returns are decimals (0.794 = +79.4 %): give the cell a percent format. Dates are
   returned as dates.
+
+Formulas over ranges (lifting)
+------------------------------
+Every formula of one ticker takes a row, a column or a 2D range of tickers where it takes
+one, and returns an array of the same shape, the way Excel's own functions do
+(``=LEN(A2:A500)``): ``=RS_RATING(A2:A500)`` is one call (one COM round trip) for 499
+tickers, served by one :meth:`xlsrc.market.Market.values` call. Each formula's docstring
+says which arguments lift. The rules:
+
+- A blank cell of the ticker range gives a blank; a bad ticker its own ``#N/A <reason>``
+  in its cell; the other cells are unaffected. One cell (or a 1x1 range) gives one value,
+  exactly what the single-cell formula gives.
+- The other lifted arguments pair with the tickers by Excel's rule
+  (:func:`xlsrc.excel.args.broadcast`): the result has the most rows and columns of any
+  lifted argument; one cell, one row or one column repeats; a range shorter than the
+  result (where it is longer than one) has no value in the cells outside it, which show
+  ``#N/A No <argument> for this cell (...)`` as Excel shows ``#N/A``. A blank cell of a
+  lifted option means its default, as a blank single cell does.
+- Cells that share the options (window, date...) are served by one ``Market.values``
+  call; a bad option is the error of the cells that use it.
+- Arguments that do not lift read a range as a list (``universe``: a range of tickers is
+  an explicit universe). Table formulas do not lift (``PRICE_HISTORY`` of one ticker
+  already spills a table); their ticker arguments take a range as a list.
 
 Function names and their Excel descriptions
 -------------------------------------------
@@ -48,7 +84,7 @@ import xlwings as xw
 
 from .._process import return_freed_memory
 from ..dashboard import build
-from ..dashboard.cells import status_rows, to_cell
+from ..dashboard.cells import formula_result, status_rows, to_cell
 from ..dashboard.layout import (
     BREADTH_UNIVERSES,
     DASHBOARD,
@@ -94,6 +130,7 @@ __all__ = [
     "RS_SCORE",
     "SECTORS",
     "TECHNICALS",
+    "TRADING_DAY",
     "TRAILING_RETURN",
     "UDFS",
     "VOLATILITY",
@@ -138,61 +175,158 @@ def _na(message: str) -> str:
     return f"#N/A {message}"
 
 
+def _unexpected(name: str, exc: Exception) -> str:
+    """Log an exception that is not an ``XlsrcError`` and return its short ``#N/A`` text."""
+    logger.exception("xlsrc formula %s failed", name, exc_info=exc)
+    return _na(f"Unexpected error in {name} ({type(exc).__name__})")
+
+
 def _excel(table: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Translate errors into ``#N/A <reason>`` text (a 1x1 table for table functions).
+    """Translate errors into ``#N/A <reason>`` text; pass every result through the cell rule.
 
     ``XlsrcError`` shows its message; anything else is logged with its traceback and
-    shown as a short generic message naming the function and the exception type.
+    shown as a short generic message naming the function and the exception type (a 1x1
+    table for a table function). Every result, value, array, table or error, goes through
+    :func:`xlsrc.dashboard.cells.formula_result` (blanks for NaN, Python numbers, dates,
+    text at most 255 characters).
     """
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(func)
-        def wrapper(*args: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
-                return func(*args)
+                return formula_result(func(*args, **kwargs))
             except XlsrcError as exc:
                 text = _na(str(exc))
             except Exception as exc:
-                logger.exception("xlsrc formula %s failed", func.__name__)
-                text = _na(f"Unexpected error in {func.__name__} ({type(exc).__name__})")
-            return [[text]] if table else text
+                text = _unexpected(func.__name__, exc)
+            return formula_result([[text]] if table else text)
 
         return wrapper
 
     return decorate
 
 
-def _formula(
-    table: bool = False, dates: bool = False, volatile: bool = False, **docs: str
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare an Excel formula: ``xw.func``, its argument descriptions and ``#N/A`` errors.
+def _blank(cell: Any) -> bool:
+    """:func:`xlsrc.excel.args.is_blank` with a fast answer for a ticker's text."""
+    if type(cell) is str and cell[:1].strip():
+        return False
+    return a.is_blank(cell)
 
-    Applies, innermost first: :func:`_excel` (errors as ``#N/A <reason>``, a 1x1 table for
-    a table function); ``xw.ret(dates=datetime)`` when ``dates`` (dates go back as Excel
-    dates); one ``xw.arg(name, doc=...)`` per argument (``ticker`` and ``as_of`` get the
-    shared descriptions unless ``docs`` gives one); ``xw.func(category="xlsrc")``. The
-    xlwings decorators are looked up when applied, so the template builder's Windows
-    versions of them (``xlsrc.excel.workbook``) record the same declarations.
+
+def _lifted(func: Callable[..., Any], names: tuple[str, ...]) -> Callable[..., Any]:
+    """Make a formula of one ticker take ranges: one value per cell, in the range's shape.
+
+    ``func`` is written for one group of cells: its first lifted argument (``names[0]``,
+    the ticker) is a *list* of cells, every other argument one value; it returns one
+    result per ticker cell, a value or the ``XlsrcError`` saying why there is none. The
+    wrapper lays the lifted arguments out by Excel's pairwise rule
+    (:func:`xlsrc.excel.args.broadcast`), groups the cells that share the other lifted
+    arguments, calls ``func`` once per group and puts each result in its cell
+    (``#N/A <reason>`` for an error; blank for a blank cell of a ticker range). When every
+    lifted argument is one cell the result is one value and an error is raised, as a
+    formula of one cell always did.
+    """
+    sig = inspect.signature(func)
+    primary, options = names[0], names[1:]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        bound = sig.bind(*args, **kwargs)
+        bound.apply_defaults()
+        call = dict(bound.arguments)
+        grid = a.broadcast([call[n] for n in names], names)
+        cells, *others = grid.columns
+        if grid.nest == 0:
+            call.update((n, column[0]) for n, column in zip(options, others, strict=True))
+            call[primary] = cells
+            (result,) = func(**call)
+            if isinstance(result, XlsrcError):
+                raise result
+            return result
+        out: list[Any] = [None] * len(cells)
+        if grid.outside is not None:
+            rows, cols = grid.shape
+            for i, name in enumerate(grid.outside):
+                if name is not None:
+                    r, c = grid.sizes[names.index(name)]
+                    out[i] = _na(
+                        f"No {name} for this cell ({name} is {r}x{c}, the result {rows}x{cols})"
+                    )
+        if grid.ranged[0]:  # a blank cell of the ticker range: a blank
+            wanted = [i for i, c in enumerate(cells) if not _blank(c)]
+        else:
+            wanted = list(range(len(cells)))
+        if grid.outside is not None:
+            wanted = [i for i in wanted if grid.outside[i] is None]
+        groups: dict[Any, list[int]] = {}
+        if not any(grid.ranged[1:]):
+            groups[()] = wanted  # one value of every option: one group
+        else:
+            for i in wanted:
+                key: Any = tuple(column[i] for column in others)
+                try:
+                    hash(key)
+                except TypeError:
+                    key = ("cell", i)
+                groups.setdefault(key, []).append(i)
+        for where in groups.values():
+            if not where:
+                continue
+            call.update((n, column[where[0]]) for n, column in zip(options, others, strict=True))
+            call[primary] = [cells[i] for i in where]
+            try:
+                results = func(**call)
+            except XlsrcError as exc:
+                results = [exc] * len(where)
+            except Exception as exc:
+                results = [_unexpected(func.__name__, exc)] * len(where)
+            for i, result in zip(where, results, strict=True):
+                out[i] = _na(str(result)) if isinstance(result, XlsrcError) else result
+        return grid.result(out)
+
+    return wrapper
+
+
+def _formula(
+    table: bool = False,
+    dates: bool = False,
+    volatile: bool = False,
+    lift: tuple[str, ...] = (),
+    **docs: str,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare an Excel formula: ``xw.func``, its arguments, ranges and ``#N/A`` errors.
+
+    Applies, innermost first: :func:`_lifted` when ``lift`` names arguments (the formula
+    takes ranges there, the first one its ticker list); :func:`_excel` (errors as
+    ``#N/A <reason>``, a 1x1 table for a table function; every result through the
+    255-character cell rule); ``xw.ret(dates=datetime)`` when ``dates`` (dates go back as
+    Excel dates); one ``xw.arg(name, doc=..., ndim=2, err_to_str=True)`` per argument
+    (``ticker`` and ``as_of`` get the shared descriptions unless ``docs`` gives one; every
+    argument arrives as rows of cells, error cells as their text);
+    ``xw.func(category="xlsrc")``. The xlwings decorators are looked up when applied, so
+    the template builder's Windows versions of them (``xlsrc.excel.workbook``) record the
+    same declarations.
 
     Raises
     ------
     TypeError
-        If ``docs`` names an argument the function does not have.
+        If ``docs`` or ``lift`` names an argument the function does not have.
     """
     shared = {"ticker": _TICKER_DOC, "as_of": _AS_OF_DOC}
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         params = list(inspect.signature(func).parameters)
-        unknown = sorted(set(docs) - set(params))
+        unknown = sorted((set(docs) | set(lift)) - set(params))
         if unknown:
             raise TypeError(f"{func.__name__} has no argument {', '.join(unknown)}")
-        wrapped = _excel(table)(func)
+        wrapped = _excel(table)(_lifted(func, lift) if lift else func)
         if dates:
             wrapped = xw.ret(dates=_dt.datetime)(wrapped)
         for name in reversed(params):
             doc = docs.get(name, shared.get(name))
-            if doc is not None:
-                wrapped = xw.arg(name, doc=doc)(wrapped)
+            described = {} if doc is None else {"doc": doc}
+            wrapped = xw.arg(name, ndim=2, err_to_str=True, **described)(wrapped)
         return xw.func(category=CATEGORY, volatile=volatile)(wrapped)
 
     return decorate
@@ -236,6 +370,28 @@ def _basis(value: Any, signature: str) -> str:
     )
 
 
+def _with_error_rows(
+    entries: list[str | a.ErrorCell], rows: list[list[Any]], keys: Iterable[str]
+) -> list[list[Any]]:
+    """Put a marked row for each error cell of a ticker range where the cell was.
+
+    ``rows`` are the table's rows for the tickers of ``entries``, in order; an error
+    cell's row shows what the cell shows as its ticker and the reason in the column after
+    it (``#N/A tickers is an error cell (#N/A)``).
+    """
+    keys = list(keys)
+    body = iter(rows)
+    out: list[list[Any]] = []
+    for entry in entries:
+        if isinstance(entry, a.ErrorCell):
+            row: list[Any] = [None] * len(keys)
+            row[0], row[1] = entry.text, _na(entry.reason("tickers"))
+            out.append(row)
+        else:
+            out.append(next(body))
+    return out
+
+
 def _as_of(market: Market, value: Any) -> pd.Timestamp:
     """Return the trading day a formula is computed as of (last store date on or before it).
 
@@ -248,14 +404,65 @@ def _ticker(market: Market, value: Any, name: str = "ticker") -> str:
     return market.ticker(a.ticker_arg(value, name))
 
 
-def _value(ticker: Any, name: str, as_of: Any, window: int | None = None, **options: Any) -> Any:
-    """Serve one metric of one ticker: ``Market.value`` (a missing value raises its reason).
+def _serve(
+    tickers: list[Any],
+    name: str,
+    as_of: Any,
+    window: int | None = None,
+    convert: Callable[[float], Any] = float,
+    **options: Any,
+) -> list[Any]:
+    """Serve one metric for ticker cells in one ``Market.values`` call.
 
-    ``name`` is a metric of the registry (``xlsrc.core.metrics``) or a family with
-    ``window``; ``options`` are ``Market.values``' keywords (universe, benchmark, start).
+    Parameters
+    ----------
+    tickers : list
+        Cells as Excel sends them; each is read by :func:`xlsrc.excel.args.ticker_arg`.
+    name : str
+        A metric of the registry (``xlsrc.core.metrics``) or a family with ``window``.
+    as_of : Any
+        The ``as_of`` cell (one value for every ticker).
+    window : int, optional
+        The metric's window.
+    convert : callable
+        Applied to each value (``int`` for a rating).
+    **options
+        ``Market.values``' keywords (universe, benchmark, start).
+
+    Returns
+    -------
+    list
+        Per ticker cell its value, or the ``XlsrcError`` saying why it has none.
+
+    Raises
+    ------
+    XlsrcError
+        For an argument every ticker shares (a bad date, window, universe, benchmark).
     """
-    market = _market()
-    return market.value(a.ticker_arg(ticker), name, a.as_of_arg(as_of), window, **options)
+    out: list[Any] = [None] * len(tickers)
+    wanted: list[str] = []
+    where: list[int] = []
+    for i, raw in enumerate(tickers):
+        if type(raw) is str and (text := raw.strip()) and text[0] != "#":
+            wanted.append(text.upper())  # ticker_arg's answer for plain text, checks skipped
+            where.append(i)
+            continue
+        try:
+            wanted.append(a.ticker_arg(raw))
+        except XlsrcError as exc:
+            out[i] = exc
+        else:
+            where.append(i)
+    if wanted:
+        served = _market().values(wanted, name, a.as_of_arg(as_of), window, **options)
+        values, errors = served.values.tolist(), served.errors
+        if convert is float:  # already Python floats
+            for i, value, error in zip(where, values, errors, strict=True):
+                out[i] = value if error is None else error
+        else:
+            for i, value, error in zip(where, values, errors, strict=True):
+                out[i] = convert(value) if error is None else error
+    return out
 
 
 def _window(value: Any, family: str) -> int:
@@ -265,7 +472,7 @@ def _window(value: Any, family: str) -> int:
 
 
 # --------------------------------------------------------------------------- RS
-@_formula(universe=_UNIVERSE_DOC, basis=_BASIS_DOC)
+@_formula(lift=("ticker", "as_of"), universe=_UNIVERSE_DOC, basis=_BASIS_DOC)
 def RS_RATING(ticker: Any, universe: Any = None, basis: Any = None, as_of: Any = None) -> Any:
     """IBD-style relative strength rating, 1 (weakest) to 99 (strongest), within a universe.
 
@@ -289,19 +496,29 @@ def RS_RATING(ticker: Any, universe: Any = None, basis: Any = None, as_of: Any =
     as a cell holds one value; the tables flag it in their "RS basis" column ("3M only",
     "3M+6M only", "3M+6M+9M only") and ``RS_HISTORY`` says what it measures.
 
+    Lifts over ranges (module docstring): ``ticker`` and ``as_of`` (a range of tickers is
+    one ranking, one ``Market.values`` call per date). ``universe`` and ``basis`` do not
+    lift: a range in ``universe`` is an explicit universe.
+
     Returns
     -------
     int or str
-        1..99, or ``#N/A <reason>``.
+        1..99, or ``#N/A <reason>``; an array of them for ranges.
     """
     uni = a.universe_arg(universe)
     chosen = _basis(basis, "RS_RATING(ticker, universe, basis, as_of)")
-    ranked = uni if isinstance(uni, str) else tuple(uni)
-    value = _value(ticker, "rs_rating", as_of, universe=ranked, basis=chosen)
-    return int(value)  # already a whole number (the core rounds, half up)
+    # already whole numbers (the core rounds, half up)
+    return _serve(
+        ticker,
+        "rs_rating",
+        as_of,
+        convert=int,
+        universe=uni if isinstance(uni, str) else tuple(uni),
+        basis=chosen,
+    )
 
 
-@_formula(basis=_BASIS_DOC)
+@_formula(lift=("ticker", "as_of"), basis=_BASIS_DOC)
 def RS_SCORE(ticker: Any, basis: Any = None, as_of: Any = None) -> Any:
     """Raw RS score (weighted 3/6/9/12-month return, latest quarter double) behind RS_RATING.
 
@@ -309,70 +526,92 @@ def RS_SCORE(ticker: Any, basis: Any = None, as_of: Any = None) -> Any:
     closes only; ``#N/A`` when the ticker lacks them). With less than a year of history
     the score is over the windows that exist (RS_RATING, "Shortened window").
 
+    Lifts over ranges (module docstring): ``ticker`` and ``as_of``.
+
     Returns
     -------
     float or str
-        A decimal (0.35 = 35 %), or ``#N/A <reason>``.
+        A decimal (0.35 = 35 %), or ``#N/A <reason>``; an array of them for ranges.
     """
     chosen = _basis(basis, "RS_SCORE(ticker, basis, as_of)")
-    return _value(ticker, "rs_score", as_of, basis=chosen)
+    return _serve(ticker, "rs_score", as_of, basis=chosen)
 
 
-@_formula(benchmark=f'Benchmark ticker; blank = "{DEFAULT_BENCHMARK}"')
+@_formula(
+    lift=("ticker", "benchmark", "as_of"),
+    benchmark=f'Benchmark ticker; blank = "{DEFAULT_BENCHMARK}"',
+)
 def RS_LINE(ticker: Any, benchmark: Any = None, as_of: Any = None) -> Any:
     """Relative strength line: the ticker's close divided by the benchmark's close.
 
+    Lifts over ranges (module docstring): ``ticker``, ``benchmark`` (a column of
+    benchmarks beside the tickers: each stock against its own sector ETF) and ``as_of``.
+    A bad benchmark is the error of the cells that use it.
+
     Returns
     -------
     float or str
-        The ratio, or ``#N/A <reason>`` (the benchmark's, if it has no price).
+        The ratio, or ``#N/A <reason>`` (the benchmark's, if it has no price); an array
+        of them for ranges.
     """
     bench = DEFAULT_BENCHMARK if a.is_blank(benchmark) else a.ticker_arg(benchmark, "benchmark")
-    return _value(ticker, "rs_line", as_of, benchmark=bench)
+    return _serve(ticker, "rs_line", as_of, benchmark=bench)
 
 
 # --------------------------------------------------------------------------- returns
-@_formula()
+@_formula(lift=("ticker", "as_of"))
 def YTD_RETURN(ticker: Any, as_of: Any = None) -> Any:
     """Year-to-date return: close as of the date / last close of the previous year - 1.
 
     The year is that of the date asked for: as of 1 January (before the year's first
     session) the return is 0, not the whole previous year.
 
-    Returns
-    -------
-    float or str
-        A decimal (0.794 = +79.4 %), or ``#N/A <reason>``.
-    """
-    return _value(ticker, "ret_ytd", as_of)
-
-
-@_formula(period='"1D", "1W", "1M", "3M", "6M", "1Y", "YTD" or a number of trading days')
-def TRAILING_RETURN(ticker: Any, period: Any, as_of: Any = None) -> Any:
-    """Return over a trailing period (1W = 5 trading days, 1M = 21, 3M = 63, 1Y = 252).
+    Lifts over ranges (module docstring): ``ticker`` and ``as_of`` (a column of dates
+    beside one ticker gives its YTD return on each).
 
     Returns
     -------
     float or str
-        A decimal, or ``#N/A <reason>``.
+        A decimal (0.794 = +79.4 %), or ``#N/A <reason>``; an array of them for ranges.
     """
-    days = a.period_arg(period)
-    if days == YTD:
-        return _value(ticker, "ret_ytd", as_of)
-    return _value(ticker, "ret", as_of, int(days))
+    return _serve(ticker, "ret_ytd", as_of)
 
 
 @_formula(
+    lift=("ticker", "period", "as_of"),
+    period='"1D", "1W", "1M", "3M", "6M", "1Y", "YTD" or a number of trading days',
+)
+def TRAILING_RETURN(ticker: Any, period: Any, as_of: Any = None) -> Any:
+    """Return over a trailing period (1W = 5 trading days, 1M = 21, 3M = 63, 1Y = 252).
+
+    Lifts over ranges (module docstring): ``ticker``, ``period`` (a row of periods
+    ``{"1W","1M","YTD"}`` beside a column of tickers gives a table) and ``as_of``.
+
+    Returns
+    -------
+    float or str
+        A decimal, or ``#N/A <reason>``; an array of them for ranges.
+    """
+    days = a.period_arg(period)
+    if days == YTD:
+        return _serve(ticker, "ret_ytd", as_of)
+    return _serve(ticker, "ret", as_of, int(days))
+
+
+@_formula(
+    lift=("ticker", "start_date", "end_date"),
     start_date="First date: the return is measured from the close on or before it",
     end_date="Last date (close on or before it); blank = latest",
 )
 def PERIOD_RETURN(ticker: Any, start_date: Any, end_date: Any = None) -> Any:
     """Return between two dates: close on or before the end / close on or before the start - 1.
 
+    Lifts over ranges (module docstring): ``ticker``, ``start_date`` and ``end_date``.
+
     Returns
     -------
     float or str
-        A decimal, or ``#N/A <reason>``.
+        A decimal, or ``#N/A <reason>``; an array of them for ranges.
     """
     start = a.date_arg(start_date, "start_date", required=True)
     end = a.date_arg(end_date, "end_date")
@@ -381,90 +620,176 @@ def PERIOD_RETURN(ticker: Any, start_date: Any, end_date: Any = None) -> Any:
         raise InvalidParameterError(
             name="start_date", value=f"{start:%Y-%m-%d}", allowed=f"a date before {last:%Y-%m-%d}"
         )
-    return _value(ticker, "period_return", end, start=start)
+    return _serve(ticker, "period_return", end, start=start)
 
 
 # --------------------------------------------------------------------------- technicals
-@_formula(window=f"Moving-average length in trading days; blank = {_default('pct_from_sma')}")
+@_formula(
+    lift=("ticker", "window", "as_of"),
+    window=f"Moving-average length in trading days; blank = {_default('pct_from_sma')}",
+)
 def PCT_FROM_MA(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
     """Distance from the simple moving average: close / SMA(window) - 1.
 
-    Returns
-    -------
-    float or str
-        A decimal (0.25 = 25 % above the average), or ``#N/A <reason>``.
-    """
-    return _value(ticker, "pct_from_sma", as_of, _window(window, "pct_from_sma"))
-
-
-@_formula(window=f"Number of daily changes averaged (Wilder); blank = {_default('rsi')}")
-def RSI(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
-    """Relative strength index (Wilder), 0-100: above 70 overbought, below 30 oversold.
+    Lifts over ranges (module docstring): ``ticker``, ``window`` (``{20,50,200}`` beside a
+    column of tickers gives three columns) and ``as_of``.
 
     Returns
     -------
     float or str
-        0..100, or ``#N/A <reason>``.
+        A decimal (0.25 = 25 % above the average), or ``#N/A <reason>``; an array of them
+        for ranges.
     """
-    return _value(ticker, "rsi", as_of, _window(window, "rsi"))
-
-
-@_formula(window=f"Number of daily returns; blank = {_default('volatility')}")
-def VOLATILITY(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
-    """Daily volatility: sample standard deviation of daily returns over the window.
-
-    Returns
-    -------
-    float or str
-        A decimal (0.04 = 4 % a day), or ``#N/A <reason>``.
-    """
-    return _value(ticker, "volatility", as_of, _window(window, "volatility"))
-
-
-@_formula(window=f"Number of daily returns; blank = {_default('annual_volatility')}")
-def ANNUAL_VOLATILITY(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
-    """Annualised volatility: daily volatility x sqrt(252).
-
-    Returns
-    -------
-    float or str
-        A decimal, or ``#N/A <reason>``.
-    """
-    return _value(ticker, "annual_volatility", as_of, _window(window, "annual_volatility"))
-
-
-@_formula(window=f"Number of earlier days averaged; blank = {_default('relative_volume')}")
-def REL_VOLUME(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
-    """Relative volume: the day's volume / average volume of the window's days before it.
-
-    Returns
-    -------
-    float or str
-        A ratio (2.0 = twice the usual volume), or ``#N/A <reason>``.
-    """
-    return _value(ticker, "relative_volume", as_of, _window(window, "relative_volume"))
-
-
-@_formula()
-def PCT_FROM_HIGH(ticker: Any, as_of: Any = None) -> Any:
-    """Distance from the 52-week high: close / highest close of the last 252 days - 1.
-
-    Returns
-    -------
-    float or str
-        A decimal, 0 or below (-0.1 = 10 % under the high), or ``#N/A <reason>``.
-    """
-    return _value(ticker, "pct_from_high", as_of)
-
-
-# --------------------------------------------------------------------------- rotation
-def _pair(small: Any, large: Any, as_of: Any) -> Any:
-    small = _SMALL if a.is_blank(small) else a.ticker_arg(small, "small")
-    large = _LARGE if a.is_blank(large) else a.ticker_arg(large, "large")
-    return build.pair_rotation(_market(), small, large, a.as_of_arg(as_of))
+    return _serve(ticker, "pct_from_sma", as_of, _window(window, "pct_from_sma"))
 
 
 @_formula(
+    lift=("ticker", "window", "as_of"),
+    window=f"Number of daily changes averaged (Wilder); blank = {_default('rsi')}",
+)
+def RSI(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
+    """Relative strength index (Wilder), 0-100: above 70 overbought, below 30 oversold.
+
+    Lifts over ranges (module docstring): ``ticker``, ``window`` and ``as_of``.
+
+    Returns
+    -------
+    float or str
+        0..100, or ``#N/A <reason>``; an array of them for ranges.
+    """
+    return _serve(ticker, "rsi", as_of, _window(window, "rsi"))
+
+
+@_formula(
+    lift=("ticker", "window", "as_of"),
+    window=f"Number of daily returns; blank = {_default('volatility')}",
+)
+def VOLATILITY(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
+    """Daily volatility: sample standard deviation of daily returns over the window.
+
+    Lifts over ranges (module docstring): ``ticker``, ``window`` and ``as_of``.
+
+    Returns
+    -------
+    float or str
+        A decimal (0.04 = 4 % a day), or ``#N/A <reason>``; an array of them for ranges.
+    """
+    return _serve(ticker, "volatility", as_of, _window(window, "volatility"))
+
+
+@_formula(
+    lift=("ticker", "window", "as_of"),
+    window=f"Number of daily returns; blank = {_default('annual_volatility')}",
+)
+def ANNUAL_VOLATILITY(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
+    """Annualised volatility: daily volatility x sqrt(252).
+
+    Lifts over ranges (module docstring): ``ticker``, ``window`` and ``as_of``.
+
+    Returns
+    -------
+    float or str
+        A decimal, or ``#N/A <reason>``; an array of them for ranges.
+    """
+    return _serve(ticker, "annual_volatility", as_of, _window(window, "annual_volatility"))
+
+
+@_formula(
+    lift=("ticker", "window", "as_of"),
+    window=f"Number of earlier days averaged; blank = {_default('relative_volume')}",
+)
+def REL_VOLUME(ticker: Any, window: Any = None, as_of: Any = None) -> Any:
+    """Relative volume: the day's volume / average volume of the window's days before it.
+
+    Lifts over ranges (module docstring): ``ticker``, ``window`` and ``as_of``.
+
+    Returns
+    -------
+    float or str
+        A ratio (2.0 = twice the usual volume), or ``#N/A <reason>``; an array of them
+        for ranges.
+    """
+    return _serve(ticker, "relative_volume", as_of, _window(window, "relative_volume"))
+
+
+@_formula(lift=("ticker", "as_of"))
+def PCT_FROM_HIGH(ticker: Any, as_of: Any = None) -> Any:
+    """Distance from the 52-week high: close / highest close of the last 252 days - 1.
+
+    Lifts over ranges (module docstring): ``ticker`` and ``as_of``.
+
+    Returns
+    -------
+    float or str
+        A decimal, 0 or below (-0.1 = 10 % under the high), or ``#N/A <reason>``; an
+        array of them for ranges.
+    """
+    return _serve(ticker, "pct_from_high", as_of)
+
+
+# --------------------------------------------------------------------------- dates
+@_formula(lift=("as_of",), dates=True)
+def TRADING_DAY(as_of: Any = None) -> Any:
+    """Trading day the formulas use for a date: the last session on or before it.
+
+    Blank = the store's last session. An exchange holiday gives the session before it
+    (2026-01-19, Martin Luther King Jr. Day, gives Friday 2026-01-16), a weekend the
+    Friday, a date after the data the last session (``Market.trading_day``, the one rule
+    every formula follows). Give the cell a date format.
+
+    Lifts over ranges (module docstring): ``as_of`` (a blank cell of a range of dates
+    gives a blank).
+
+    Returns
+    -------
+    datetime or str
+        An Excel date, or ``#N/A <reason>`` (a date before the data); an array of them for
+        ranges.
+    """
+    market = _market()
+    out: list[Any] = []
+    for value in as_of:
+        try:
+            out.append(market.trading_day(a.as_of_arg(value)))
+        except XlsrcError as exc:
+            out.append(exc)
+    return out
+
+
+# --------------------------------------------------------------------------- rotation
+def _pairs(smalls: list[Any], large: Any, as_of: Any, field: str) -> list[Any]:
+    """``field`` of :func:`xlsrc.dashboard.build.pair_rotation` for each small-cap cell.
+
+    Arguments are read in their order for each cell (``small``, ``large``, ``as_of``), so
+    a cell shows the first bad one, as a single formula does.
+    """
+    market = _market()
+    out: list[Any] = []
+    for cell in smalls:
+        try:
+            small = _SMALL if a.is_blank(cell) else a.ticker_arg(cell, "small")
+            big = _LARGE if a.is_blank(large) else a.ticker_arg(large, "large")
+            rot = build.pair_rotation(market, small, big, a.as_of_arg(as_of))
+            if field == "label":
+                out.append(str(rot.label))
+                continue
+            value = float(rot.ytd_spread)
+            if not math.isfinite(value):
+                when = f"{rot.date:%Y-%m-%d}"
+                raise NoDataError(
+                    f"No YTD spread for {rot.small}/{rot.large} as of {when}: the data start "
+                    "in its year",
+                    ticker=f"{rot.small}/{rot.large}",
+                    date=when,
+                )
+            out.append(value)
+        except XlsrcError as exc:
+            out.append(exc)
+    return out
+
+
+@_formula(
+    lift=("small", "large", "as_of"),
     small=f'Small-cap ticker; blank = "{_SMALL}"',
     large=f'Large-cap ticker; blank = "{_LARGE}" (try "QQQ")',
 )
@@ -474,36 +799,36 @@ def ROTATION_SIGNAL(small: Any = None, large: Any = None, as_of: Any = None) -> 
     From the small/large price ratio against its own 20/50/200-day averages and the YTD
     return spread (``xlsrc.core.rotation.pair_rotation``).
 
+    Lifts over ranges (module docstring): ``small``, ``large`` and ``as_of``, one pair per
+    cell (a blank cell of a ``small`` range gives a blank; a blank single ``small`` means
+    IWM).
+
     Returns
     -------
     str
-        The label, or ``#N/A <reason>``.
+        The label, or ``#N/A <reason>``; an array of them for ranges.
     """
-    return str(_pair(small, large, as_of).label)
+    return _pairs(small, large, as_of, "label")
 
 
 @_formula(
+    lift=("small", "large", "as_of"),
     small=f'Small-cap ticker; blank = "{_SMALL}"',
     large=f'Large-cap ticker; blank = "{_LARGE}" (try "QQQ")',
 )
 def ROTATION_SPREAD(small: Any = None, large: Any = None, as_of: Any = None) -> Any:
     """Small-cap minus large-cap YTD return: the number behind ROTATION_SIGNAL.
 
+    Lifts over ranges (module docstring): ``small``, ``large`` and ``as_of``, as
+    ROTATION_SIGNAL.
+
     Returns
     -------
     float or str
-        A decimal (0.086 = small caps 8.6 points ahead), or ``#N/A <reason>``.
+        A decimal (0.086 = small caps 8.6 points ahead), or ``#N/A <reason>``; an array of
+        them for ranges.
     """
-    rot = _pair(small, large, as_of)
-    value = float(rot.ytd_spread)
-    if not math.isfinite(value):
-        day = f"{rot.date:%Y-%m-%d}"
-        raise NoDataError(
-            f"No YTD spread for {rot.small}/{rot.large} as of {day}: the data start in its year",
-            ticker=f"{rot.small}/{rot.large}",
-            date=day,
-        )
-    return value
+    return _pairs(small, large, as_of, "ytd_spread")
 
 
 # --------------------------------------------------------------------------- tables
@@ -578,7 +903,8 @@ def RRG(tickers: Any, benchmark: Any = None, as_of: Any = None) -> Any:
     """Relative Rotation Graph position of each ticker: RS-Ratio, RS-Momentum, quadrant.
 
     Each ticker keeps its row; one without a position says why (``#N/A Unknown ticker: X``,
-    ``#N/A No trade since ...``). ``xlsrc.core.rotation.rrg`` documents the approximation
+    ``#N/A No trade since ...``), and so does a cell of the range that shows an error
+    (``#N/A tickers is an error cell (#N/A)``). ``xlsrc.core.rotation.rrg`` documents the approximation
     and its windows; ``xlsrc.dashboard.build.rrg_table`` builds the table.
 
     Returns
@@ -588,15 +914,25 @@ def RRG(tickers: Any, benchmark: Any = None, as_of: Any = None) -> Any:
     """
     m = _market()
     bench = _ticker(m, DEFAULT_BENCHMARK if a.is_blank(benchmark) else benchmark, "benchmark")
-    frame = build.rrg_table(m, a.ticker_list_arg(tickers), bench, a.as_of_arg(as_of))
-    rows: list[list[Any]] = [["Ticker", "RS-Ratio", "RS-Momentum", "Quadrant"]]
+    entries = a.ticker_list_arg(tickers, keep_errors=True)
+    day = a.as_of_arg(as_of)
+    _as_of(m, day)
+    good = [t for t in entries if isinstance(t, str)]
+    frame = (
+        build.rrg_table(m, good, bench, day) if good else pd.DataFrame(columns=build.RRG_COLUMNS)
+    )
+    rows: list[list[Any]] = []
     for r in frame.to_dict("records"):
         if r["problem"]:
             rows.append([r["ticker"], _na(r["problem"]), None, None])
         else:
             rows.append([r["ticker"], *(to_cell(r[k]) for k in ("rs_ratio", "rs_momentum"))])
             rows[-1].append(r["quadrant"])
-    return rows
+    keys = ("ticker", "rs_ratio", "rs_momentum", "quadrant")
+    return [
+        ["Ticker", "RS-Ratio", "RS-Momentum", "Quadrant"],
+        *_with_error_rows(entries, rows, keys),
+    ]
 
 
 _FIELDS = ("close", "volume")
@@ -672,7 +1008,9 @@ def BREADTH(universe: Any = None, window: Any = None, as_of: Any = None) -> Any:
 def TECHNICALS(tickers: Any, as_of: Any = None) -> Any:
     """Every metric for a watchlist, one row per ticker (spills a table).
 
-    The dashboard's Technicals table; unknown tickers keep their row, marked ``#N/A``.
+    The dashboard's Technicals table; unknown tickers keep their row, marked ``#N/A``, and
+    so does a cell of the range that shows an error (``#N/A tickers is an error cell
+    (#REF!)`` in its Name column).
 
     Returns
     -------
@@ -680,8 +1018,13 @@ def TECHNICALS(tickers: Any, as_of: Any = None) -> Any:
         A header row then one row per ticker.
     """
     m = _market()
-    frame = build.technicals_table(m, a.ticker_list_arg(tickers), a.as_of_arg(as_of))
-    return _layout_rows("technicals", frame)
+    entries = a.ticker_list_arg(tickers, keep_errors=True)
+    day = a.as_of_arg(as_of)
+    _as_of(m, day)  # a bad date is the table's error even when every cell is an error
+    good = [t for t in entries if isinstance(t, str)]
+    spec = DASHBOARD.table("technicals")
+    rows = _layout_rows("technicals", build.technicals_table(m, good, day)) if good else []
+    return [list(spec.headers), *_with_error_rows(entries, rows[1:], spec.keys)]
 
 
 @_formula(table=True, dates=True, volatile=False)
@@ -839,36 +1182,59 @@ def INDUSTRY_GROUPS(universe: Any = None, n: Any = None, as_of: Any = None) -> A
     return _layout_rows("groups_top", frame)
 
 
-@_formula(ticker="Ticker; blank = the list of every industry, its sector and number of stocks")
+def _each_ticker(cells: list[Any], answer: Callable[[str], Any]) -> list[Any]:
+    """``answer(ticker)`` for each ticker cell, or the ``XlsrcError`` saying why not."""
+    out: list[Any] = []
+    for cell in cells:
+        try:
+            out.append(answer(a.ticker_arg(cell)))
+        except XlsrcError as exc:
+            out.append(exc)
+    return out
+
+
+@_formula(
+    lift=("ticker",),
+    ticker="Ticker or a range of tickers; blank = the list of every industry, its sector "
+    "and number of stocks",
+)
 def INDUSTRY(ticker: Any = None) -> Any:
     """Industry group of a stock (Yahoo's classification); blank: every industry (spills).
+
+    Lifts over ranges (module docstring): ``ticker`` (a range of tickers gives their
+    industries in its shape). Without a ticker (one blank cell or the argument left out)
+    it spills the table ``Industry, Sector, Stocks`` of every industry of the store's
+    stocks.
 
     Returns
     -------
     str or list of list
         The industry, ``#N/A <reason>`` (an ETF, index or unclassified stock has none),
-        or without a ticker the table ``Industry, Sector, Stocks``.
+        an array of them for a range, or without a ticker the table.
     """
     m = _market()
-    if a.is_blank(ticker):
-        return _layout_rows(INDUSTRIES_TABLE, build.industries_table(m))
-    return build.industry_of(m, a.ticker_arg(ticker))
+    if len(ticker) == 1 and a.is_blank(ticker[0]):
+        return [_layout_rows(INDUSTRIES_TABLE, build.industries_table(m))]
+    return _each_ticker(ticker, lambda t: build.industry_of(m, t))
 
 
-@_formula()
+@_formula(lift=("ticker", "as_of"))
 def GROUP_RANK(ticker: Any, as_of: Any = None) -> Any:
     """Rank of the stock's industry group among the groups by group RS (1 = strongest).
 
     The ``#`` of the ticker's industry in INDUSTRY_GROUPS() (groups formed from every
-    stock, 3 rated stocks at least; tied groups share a rank).
+    stock, 3 rated stocks at least; tied groups share a rank). Lifts over ranges (module
+    docstring): ``ticker`` and ``as_of``; the groups are ranked once per date.
 
     Returns
     -------
     int or str
-        The rank, or ``#N/A <reason>`` (no industry, or a group too small to rank).
+        The rank, or ``#N/A <reason>`` (no industry, or a group too small to rank); an
+        array of them for ranges.
     """
-    row = build.group_rank(_market(), a.ticker_arg(ticker), a.as_of_arg(as_of))
-    return int(row["rank"])
+    m = _market()
+    day = a.as_of_arg(as_of)
+    return _each_ticker(ticker, lambda t: int(build.group_rank(m, t, day)["rank"]))
 
 
 @_formula(
@@ -946,6 +1312,7 @@ UDFS: tuple[Callable[..., Any], ...] = (
     ANNUAL_VOLATILITY,
     REL_VOLUME,
     PCT_FROM_HIGH,
+    TRADING_DAY,
     ROTATION_SIGNAL,
     ROTATION_SPREAD,
     LEADERS,
