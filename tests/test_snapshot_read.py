@@ -100,3 +100,22 @@ def test_source_summary_counts_tickers_and_dates_per_source(
     assert summary.loc["s2", "first"] == pd.Timestamp("2026-01-07")
     assert summary.loc["s2", "last"] == pd.Timestamp("2026-01-08")
     assert list(summary.index) == ["s1", "s2"]
+
+
+@pytest.mark.parametrize("dictionary", [True, False])
+def test_read_bars_of_some_tickers_across_row_groups(tmp_path: Path, dictionary: bool) -> None:
+    store = _snapshot(tmp_path / "snap", dictionary)
+    # AAA spans row groups 1-2, BBB groups 2-3; ZZZ is not in the file
+    frame = store.read_bars(["bbb", "AAA", "ZZZ"], start="2026-01-06", end="2026-01-08")
+    got = [(r.ticker, f"{r.date:%Y-%m-%d}", r.close, r.source) for r in frame.itertuples()]
+    assert got == [
+        ("AAA", "2026-01-06", 11.0, "s1"),
+        ("AAA", "2026-01-07", 12.0, "s2"),
+        ("AAA", "2026-01-08", 13.0, "s2"),
+        ("BBB", "2026-01-06", 20.0, "s1"),
+        ("BBB", "2026-01-07", 21.0, "s1"),
+        ("BBB", "2026-01-08", 22.0, "s1"),
+    ]
+    assert store.read_bars("ZZZ").empty
+    assert list(store.read_bars("ZZZ").columns) == list(frame.columns)
+    assert store.read_bars("CCC")["close"].tolist() == [30.0]
