@@ -86,11 +86,15 @@ def test_read_long_maps_every_row_group_to_one_ticker_list(
     assert identity[1:] == (0, 0)
 
 
+@pytest.mark.parametrize("read_first", [True, False])
 @pytest.mark.parametrize("dictionary", [True, False])
 def test_source_summary_counts_tickers_and_dates_per_source(
-    tmp_path: Path, dictionary: bool
+    tmp_path: Path, dictionary: bool, read_first: bool
 ) -> None:
-    summary = _snapshot(tmp_path / "snap", dictionary).source_summary().set_index("source")
+    store = _snapshot(tmp_path / "snap", dictionary)
+    if read_first:  # the first read_long counts the sources on the way
+        store.read_long(("close",))
+    summary = store.source_summary().set_index("source")
     # s1: AAA (01-05, 01-06) and BBB (01-06..01-09); s2: AAA (01-07, 01-08) and CCC (01-07)
     assert summary.loc["s1", "tickers"] == 2
     assert summary.loc["s1", "first"] == pd.Timestamp("2026-01-05")

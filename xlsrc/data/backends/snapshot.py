@@ -50,6 +50,49 @@ def bundled_snapshot_dir() -> Path:
     return Path(str(resources.files("xlsrc") / "_data"))
 
 
+class _SourceTally:
+    """Per source: the tickers seen and the first and last day, counted row group by row group.
+
+    Works on the dictionary codes (no string or date object per row): a pandas group-by on
+    the bundled file's 6 million rows took a second of CPU and built a Python date per row.
+    """
+
+    def __init__(self) -> None:
+        self.seen: dict[str, list[np.ndarray]] = {}
+        self.first: dict[str, int] = {}
+        self.last: dict[str, int] = {}
+
+    def add(self, table: Any, codes: np.ndarray, days: np.ndarray) -> None:
+        """Count one row group (``codes``/``days`` as :meth:`SnapshotStore._row_groups` gives them)."""
+        import pyarrow as pa
+
+        source = table.column("source").combine_chunks()
+        if not pa.types.is_dictionary(source.type):
+            source = source.dictionary_encode()
+        index = source.indices.to_numpy(zero_copy_only=False)
+        for j, name in enumerate(source.dictionary.to_pylist()):
+            rows = index == j
+            if not rows.any():
+                continue
+            key = str(name)
+            self.seen.setdefault(key, []).append(np.flatnonzero(np.bincount(codes[rows])))
+            lo, hi = int(days[rows].min()), int(days[rows].max())
+            self.first[key] = min(self.first.get(key, lo), lo)
+            self.last[key] = max(self.last.get(key, hi), hi)
+
+    def frame(self) -> pd.DataFrame:
+        """Columns tickers, first, last; index: source name (sorted)."""
+        names = sorted(self.seen)
+        return pd.DataFrame(
+            {
+                "tickers": [len(np.unique(np.concatenate(self.seen[n]))) for n in names],
+                "first": days_to_dates(np.array([self.first[n] for n in names], dtype=np.int64)),
+                "last": days_to_dates(np.array([self.last[n] for n in names], dtype=np.int64)),
+            },
+            index=pd.Index(names, name="source"),
+        )
+
+
 class SnapshotStore:
     """A snapshot directory read in place: bars, securities, universes, provenance.
 
@@ -210,7 +253,10 @@ class SnapshotStore:
         import pyarrow as pa
 
         wanted = [f for f in fields if f in _BAR_FILE_COLUMNS]
-        reader = self._bars_file(["ticker", "date", *wanted])
+        # the first read also counts the sources (provenance), for a small extra column
+        tally = _SourceTally() if "_summary" not in self.__dict__ else None
+        columns = [*wanted, "source"] if tally is not None else wanted
+        reader = self._bars_file(["ticker", "date", *columns])
         n = reader.metadata.num_rows
         codes = np.empty(n, dtype=np.int32)
         days = np.empty(n, dtype=np.int32)
@@ -218,9 +264,11 @@ class SnapshotStore:
         out = {f: np.empty(n) if f in wanted else np.full(n, np.nan) for f in fields}
         at = 0
         tickers: list[str] = []
-        for table, group_codes, group_days, names in self._row_groups(wanted, reader):
+        for table, group_codes, group_days, names in self._row_groups(columns, reader):
             tickers = names  # the same list every time, complete after the last group
             size = table.num_rows
+            if tally is not None:
+                tally.add(table, group_codes, group_days)
             codes[at : at + size] = group_codes
             days[at : at + size] = group_days
             for f in wanted:
@@ -229,6 +277,8 @@ class SnapshotStore:
                 )
             at += size
         long = LongBars(tickers=np.asarray(tickers, dtype=object), code=codes, day=days, fields=out)
+        if tally is not None:
+            self.__dict__.setdefault("_summary", tally.frame())
         return long, self.identity()
 
     def _bars_of(self, names: Sequence[str]) -> Any:
@@ -346,38 +396,13 @@ class SnapshotStore:
     def _summary(self) -> pd.DataFrame:
         """Per source: distinct tickers, first and last date (index: source name).
 
-        Counted on the dictionary codes of the ticker and source columns, one row group at
-        a time (a pandas group-by on the file's 6 million rows took a second and built a
-        Python date object per row).
+        Counted on the dictionary codes of the ticker and source columns (see
+        :class:`_SourceTally`); usually already counted by the first :meth:`read_long`.
         """
-        import pyarrow as pa
-
-        seen: dict[str, list[np.ndarray]] = {}
-        first: dict[str, int] = {}
-        last: dict[str, int] = {}
+        tally = _SourceTally()
         for table, codes, days, _ in self._row_groups(["source"]):
-            source = table.column("source").combine_chunks()
-            if not pa.types.is_dictionary(source.type):
-                source = source.dictionary_encode()
-            index = source.indices.to_numpy(zero_copy_only=False)
-            for j, name in enumerate(source.dictionary.to_pylist()):
-                rows = index == j
-                if not rows.any():
-                    continue
-                present = np.flatnonzero(np.bincount(codes[rows]))
-                seen.setdefault(str(name), []).append(present)
-                lo, hi = int(days[rows].min()), int(days[rows].max())
-                first[str(name)] = min(first.get(str(name), lo), lo)
-                last[str(name)] = max(last.get(str(name), hi), hi)
-        names = sorted(seen)
-        return pd.DataFrame(
-            {
-                "tickers": [len(np.unique(np.concatenate(seen[n]))) for n in names],
-                "first": days_to_dates(np.array([first[n] for n in names], dtype=np.int64)),
-                "last": days_to_dates(np.array([last[n] for n in names], dtype=np.int64)),
-            },
-            index=pd.Index(names, name="source"),
-        )
+            tally.add(table, codes, days)
+        return tally.frame()
 
     def source_summary(self) -> pd.DataFrame:
         """Return one row per snapshot source: source, detail, tickers, first, last, fetched_at."""
