@@ -219,7 +219,8 @@ def main() -> int:
     args = parser.parse_args()
     rows, _ = first_and_warm(args.pairs)
     more, runs = interrupts(tuple(float(d) for d in args.interrupts.split(",") if d.strip()))
-    print_rows([*rows, interrupt_summary(runs), *more], "First run, memory, disk and Ctrl-C")
+    summary = [interrupt_summary(runs)] if runs else []
+    print_rows([*rows, *summary, *more], "First run, memory, disk and Ctrl-C")
     return 0
 
 
