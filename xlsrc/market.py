@@ -482,8 +482,10 @@ class Market:
         """
         wanted = set(names)
         close = self.close if tickers is None else self.close[tickers]
-        volume = self.volume if tickers is None else self.volume[tickers]
         columns = close.columns
+
+        def volume() -> pd.DataFrame:  # read from the store on first use: only one metric needs it
+            return self.volume if tickers is None else self.volume[tickers]
 
         def whole(series: pd.Series) -> pd.Series:
             return series if tickers is None else series.reindex(columns)
@@ -508,7 +510,7 @@ class Market:
                 close, VOLATILITY_WINDOW, day
             ),
             f"relative_volume{RELVOL_WINDOW}": lambda: technicals.relative_volume(
-                volume, RELVOL_WINDOW, day
+                volume(), RELVOL_WINDOW, day
             ),
             "pct_from_high": lambda: technicals.pct_from_high(close, HIGH_WINDOW, day),
             "last_bar": lambda: self._last_bar_on(day, tickers),
