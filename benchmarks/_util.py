@@ -197,6 +197,10 @@ class Child:
         return self
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run_child(
     args: Sequence[str],
     env: Mapping[str, str] | None = None,
@@ -235,6 +239,9 @@ def run_child(
             stderr=err,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            # as in a terminal: a shell running this in the background ignores SIGINT, and
+            # an ignored signal would stay ignored in the child
+            preexec_fn=_default_sigint,
         )
         extra: dict[str, Any] = {}
         deadline = started + timeout

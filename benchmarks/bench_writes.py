@@ -101,6 +101,10 @@ def child_live(csv: str) -> None:
         [*xlsrc_command("import-csv", csv, "--ticker", NEW_TICKER)],
         lambda: udfs.TRAILING_RETURN(NEW_TICKER, "1W", None),
     )
+    out["universe_again"] = after(  # the overlay file exists now
+        [*xlsrc_command("universe", "set", WATCH + "2", "VICR,ICHR")],
+        lambda: udfs.RS_RATING("ICHR", WATCH + "2", None),
+    )
     print(json.dumps({k: [v[0], str(v[1]), v[2]] for k, v in out.items()}))
 
 
@@ -145,6 +149,7 @@ def measure(repeat: int = 3) -> tuple[list[Row], dict]:
         )
 
     live_set = median(r["universe"][0] for r in live)
+    live_again = median(r["universe_again"][0] for r in live)
     live_import = median(r["import"][0] for r in live)
     rows = [
         Row(
@@ -166,11 +171,20 @@ def measure(repeat: int = 3) -> tuple[list[Row], dict]:
             f"file {store_mb:.2f} MB)",
         ),
         Row(
-            "formula process: first formula after `universe set`",
+            "formula process: first formula after the first `universe set`",
             f"{live_set * 1e3:.0f} ms",
             f"< {LIMIT_S} s",
             live_set < LIMIT_S,
-            f"RS_RATING(VICR, {WATCH}) = {live[-1]['universe'][1]}; {live[-1]['universe'][2]}",
+            f"RS_RATING(VICR, {WATCH}) = {live[-1]['universe'][1]}; {live[-1]['universe'][2]} "
+            "(this write creates the store file, which changes the store's id)",
+        ),
+        Row(
+            "formula process: first formula after a later `universe set`",
+            f"{live_again * 1e3:.0f} ms",
+            f"< {LIMIT_S} s",
+            live_again < LIMIT_S,
+            f"RS_RATING(ICHR, {WATCH}2) = {live[-1]['universe_again'][1]}; "
+            f"{live[-1]['universe_again'][2]} (the store file exists)",
         ),
         Row(
             "formula process: first formula after `import-csv`",
