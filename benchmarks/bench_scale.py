@@ -423,6 +423,9 @@ def fit(results: list[dict]) -> dict[str, float] | None:
     bars = np.array([r["info"]["rows"] / 1e6 for r in synthetic])
     peak = np.array([r["peak_mb"] for r in synthetic])
     design = np.column_stack([np.ones_like(cells), cells, bars])
+    if np.linalg.matrix_rank(design, tol=1e-3 * float(np.abs(design).max())) < 3:
+        # every ticker has the whole span (--dense): bars = cells, one slope for both
+        design = np.column_stack([np.ones_like(cells), cells, np.zeros_like(bars)])
     coef, *_ = np.linalg.lstsq(design, peak, rcond=None)
     steady = np.array([r["end"][0] for r in synthetic])
     coef2, *_ = np.linalg.lstsq(design, steady, rcond=None)
@@ -436,14 +439,35 @@ def fit(results: list[dict]) -> dict[str, float] | None:
     }
 
 
+def fill_share(years: float, dense: bool) -> float:
+    """Bars per matrix cell of the generated shape: the mean share of the span a ticker covers."""
+    if dense:
+        return 1.0
+    lam = -math.log(1 - LISTING_RATE)
+    return (1 - math.exp(-lam * years)) / (lam * years)
+
+
+def peak_of(model: dict[str, float], years: float, tickers: float, dense: bool) -> float:
+    """Extrapolated peak RSS (MB) of a store of ``years`` x ``tickers`` (252 sessions a year)."""
+    cells = years * 252 * tickers / 1e6
+    return (
+        model["a"]
+        + model["b_per_mcell"] * cells
+        + model["c_per_mbar"] * cells * fill_share(years, dense)
+    )
+
+
+def tickers_under(model: dict[str, float], years: float, dense: bool) -> float:
+    """Tickers whose extrapolated peak stays under 2 GB with ``years`` of history."""
+    per_ticker = peak_of(model, years, 1e6, dense) - model["a"]  # MB per million tickers
+    return (MEMORY_BUDGET_MB - model["a"]) / per_ticker * 1e6
+
+
 def largest_under(model: dict[str, float], tickers: int, dense: bool) -> float:
     """Years of history whose extrapolated peak stays under 2 GB (sessions = 252 a year)."""
-    lam = -math.log(1 - LISTING_RATE)
 
     def peak(years: float) -> float:
-        cells = years * 252 * tickers / 1e6
-        fill = 1.0 if dense else (1 - math.exp(-lam * years)) / (lam * years)
-        return model["a"] + model["b_per_mcell"] * cells + model["c_per_mbar"] * cells * fill
+        return peak_of(model, years, tickers, dense)
 
     lo, hi = 0.5, 200.0
     if peak(hi) < MEMORY_BUDGET_MB:
@@ -517,9 +541,11 @@ def model_text(model: dict | None, tickers: int, dense: bool) -> str:
         f"peak RSS ~ {model['a']:.0f} MB + {model['b_per_mcell']:.1f} MB per million matrix "
         f"cells + {model['c_per_mbar']:.1f} MB per million bars (least squares over the "
         f"synthetic sizes); steady RSS ~ {model['rss_a']:.0f} + {model['rss_b_per_mcell']:.1f}"
-        f"/M cells + {model['rss_c_per_mbar']:.1f}/M bars. Extrapolated: {tickers:,} tickers "
-        f"stay under {MEMORY_BUDGET_MB / 1024:.0f} GB of peak up to about {years:.0f} years "
-        f"({'every ticker with the whole history' if dense else 'listing dates as above'})."
+        f"/M cells + {model['rss_c_per_mbar']:.1f}/M bars. Extrapolated "
+        f"({'every ticker with the whole history' if dense else 'listing dates as above'}): "
+        f"{tickers:,} tickers stay under {MEMORY_BUDGET_MB / 1024:.0f} GB of peak up to about "
+        f"{years:.0f} years; 20 years stay under it up to about "
+        f"{tickers_under(model, 20, dense):,.0f} tickers."
     )
 
 
