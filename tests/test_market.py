@@ -147,3 +147,13 @@ def test_per_day_caches_are_bounded_and_keyed_by_trading_day(real):
     real.metrics(oldest)
     real.metrics("2025-01-02")
     assert oldest in real._metrics
+
+
+def test_volume_is_read_only_for_relative_volume(market):
+    # AAA's volumes in the tiny snapshot: 100, 200, ..., 600 (one a day)
+    day = DATES[-1]
+    assert market.metric("AAA", "ret_1d", day) == pytest.approx(15.0 / 14.0 - 1)
+    assert "volume" not in market._fields  # nothing but closes was needed
+    market.metric("AAA", "relative_volume50", day)
+    assert "volume" in market._fields
+    assert market.volume.loc[day, "AAA"] == 600.0

@@ -115,26 +115,31 @@ def _positions(long: LongBars, calendar: Calendar) -> tuple[pd.DatetimeIndex, np
     sessions = calendar.sessions_in_range(
         days_to_dates(np.array([lo]))[0], days_to_dates(np.array([hi]))[0]
     )
-    lookup = np.full(hi - lo + 1, -1, dtype=np.int64)
-    lookup[dates_to_days(sessions) - lo] = np.arange(len(sessions))
+    lookup = np.full(hi - lo + 1, -1, dtype=np.int32)
+    lookup[dates_to_days(sessions) - lo] = np.arange(len(sessions), dtype=np.int32)
     return pd.DatetimeIndex(sessions, name="date"), lookup[long.day - lo]
 
 
-def _forward_fill(values: np.ndarray, has: np.ndarray) -> np.ndarray:
-    """Forward-fill each row of a tickers x sessions array along the sessions (in place)."""
-    n = values.shape[1]
-    if n == 0:
-        return values
-    index = np.where(has, np.arange(n, dtype=np.int32), 0).astype(np.int32)
-    np.maximum.accumulate(index, axis=1, out=index)
-    filled = np.take_along_axis(values, index, axis=1)
-    first = has.argmax(axis=1)
-    # before a ticker's first bar: NaN (index 0 pointed at a NaN there already, unless the
-    # first session itself traded)
-    filled[~has.any(axis=1)] = np.nan
-    cols = np.arange(n)
-    filled[cols[None, :] < first[:, None]] = np.nan
-    return filled
+def _scatter(
+    shape: tuple[int, int], rows: np.ndarray, cols: np.ndarray, values: np.ndarray, dtype: type
+) -> np.ndarray:
+    """Return a ``shape`` array of NaN with ``values`` put at ``(rows, cols)`` (C order).
+
+    Rows with a negative ``cols`` (a date on no session) are left out. One flat index
+    (int64) is made instead of two masked copies: the scatter into a C-ordered array then
+    writes memory in order when the bars are sorted by ticker and date.
+    """
+    out: np.ndarray = np.full(shape, np.nan, dtype=dtype)
+    if len(values) == 0:
+        return out
+    flat = rows.astype(np.int64)
+    flat *= shape[1]
+    flat += cols
+    if (cols < 0).any():
+        ok = cols >= 0
+        flat, values = flat[ok], values[ok]
+    out.reshape(-1)[flat] = values
+    return out
 
 
 def build_matrices(
@@ -168,10 +173,9 @@ def build_matrices(
         through=days_to_dates(np.array([long.day.max()]))[0] if len(long) else None
     )
     sessions, pos = _positions(long, cal)
-    ok = pos >= 0
     tickers = long.tickers
-    raw = np.full((len(tickers), len(sessions)), np.nan)
-    raw[long.code[ok], pos[ok]] = long.fields["close"][ok]
+    raw = _scatter((len(tickers), len(sessions)), long.code, pos, long.fields["close"], np.float64)
+    del pos
     has = ~np.isnan(raw)
     ticker_index = pd.Index(np.asarray(tickers, dtype=object), name="ticker")
     traded = has.any(axis=1)
@@ -200,8 +204,13 @@ def build_matrices(
     order = np.argsort(ticker_index.to_numpy(dtype=str), kind="stable")
     if not np.array_equal(order, np.arange(len(order))):
         raw, has, ticker_index = raw[order], has[order], ticker_index[order]
-    filled = _forward_fill(raw, has)
+    # sessions x tickers: the transpose of a C-ordered array is pandas' own block layout,
+    # so the frame wraps ``raw`` and ffill (pandas' 2-D pad, one pass in C) fills it in
+    # place: NaN stays before each ticker's first bar, a day without a bar carries the
+    # last close (only days without a bar are NaN: a stored bar always has a close)
+    close = pd.DataFrame(raw.T, index=sessions, columns=ticker_index, copy=False)
     del raw
+    close.ffill(inplace=True)  # noqa: PD002 - in place: no second sessions x tickers copy
     n = len(sessions)
     last_pos = n - 1 - has[:, ::-1].argmax(axis=1) if n else np.zeros(0, dtype=int)
     last_bar = pd.Series(
@@ -209,7 +218,6 @@ def build_matrices(
         index=ticker_index,
         name="last_bar",
     )
-    close = pd.DataFrame(filled.T, index=sessions, columns=ticker_index, copy=False)
     return Matrices(
         close=close,
         has_bar=has.T,
@@ -243,18 +251,25 @@ def build_field(
     """
     sessions = like.close.index
     tickers = like.close.columns
-    out: np.ndarray = np.full((len(tickers), len(sessions)), np.nan, dtype=dtype)
     if len(long) and len(sessions):
         lo = int(dates_to_days(sessions[:1])[0])
         hi = int(dates_to_days(sessions[-1:])[0])
-        lookup = np.full(hi - lo + 1, -1, dtype=np.int64)
-        lookup[dates_to_days(sessions) - lo] = np.arange(len(sessions))
-        inside = (long.day >= lo) & (long.day <= hi)
-        pos = np.full(len(long), -1, dtype=np.int64)
-        pos[inside] = lookup[long.day[inside] - lo]
-        col = tickers.get_indexer(pd.Index(long.tickers.astype(str)))[long.code]
-        ok = (pos >= 0) & (col >= 0)
-        out[col[ok], pos[ok]] = long.fields[field][ok]
+        lookup = np.full(hi - lo + 1, -1, dtype=np.int32)
+        lookup[dates_to_days(sessions) - lo] = np.arange(len(sessions), dtype=np.int32)
+        day = long.day
+        if int(day.min()) >= lo and int(day.max()) <= hi:
+            pos = lookup[day - lo]
+        else:  # bars after the latest session (or before the first): on no column
+            pos = np.full(len(long), -1, dtype=np.int32)
+            inside = (day >= lo) & (day <= hi)
+            pos[inside] = lookup[day[inside] - lo]
+        col = tickers.get_indexer(pd.Index(long.tickers.astype(str))).astype(np.int32)[long.code]
+        pos[col < 0] = -1  # a ticker the close matrix does not have
+        out: np.ndarray = _scatter(
+            (len(tickers), len(sessions)), col, pos, long.fields[field], dtype
+        )
+    else:
+        out = np.full((len(tickers), len(sessions)), np.nan, dtype=dtype)
     return pd.DataFrame(out.T, index=sessions, columns=tickers, copy=False)
 
 

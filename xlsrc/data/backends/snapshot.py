@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -48,6 +48,49 @@ _BAR_FILE_COLUMNS: Final = ("ticker", "date", "open", "high", "low", "close", "v
 def bundled_snapshot_dir() -> Path:
     """Return the directory of the bundled snapshot inside the installed package."""
     return Path(str(resources.files("xlsrc") / "_data"))
+
+
+class _SourceTally:
+    """Per source: the tickers seen and the first and last day, counted row group by row group.
+
+    Works on the dictionary codes (no string or date object per row): a pandas group-by on
+    the bundled file's 6 million rows took a second of CPU and built a Python date per row.
+    """
+
+    def __init__(self) -> None:
+        self.seen: dict[str, list[np.ndarray]] = {}
+        self.first: dict[str, int] = {}
+        self.last: dict[str, int] = {}
+
+    def add(self, table: Any, codes: np.ndarray, days: np.ndarray) -> None:
+        """Count one row group (``codes``/``days`` as :meth:`SnapshotStore._row_groups` gives them)."""
+        import pyarrow as pa
+
+        source = table.column("source").combine_chunks()
+        if not pa.types.is_dictionary(source.type):
+            source = source.dictionary_encode()
+        index = source.indices.to_numpy(zero_copy_only=False)
+        for j, name in enumerate(source.dictionary.to_pylist()):
+            rows = index == j
+            if not rows.any():
+                continue
+            key = str(name)
+            self.seen.setdefault(key, []).append(np.flatnonzero(np.bincount(codes[rows])))
+            lo, hi = int(days[rows].min()), int(days[rows].max())
+            self.first[key] = min(self.first.get(key, lo), lo)
+            self.last[key] = max(self.last.get(key, hi), hi)
+
+    def frame(self) -> pd.DataFrame:
+        """Columns tickers, first, last; index: source name (sorted)."""
+        names = sorted(self.seen)
+        return pd.DataFrame(
+            {
+                "tickers": [len(np.unique(np.concatenate(self.seen[n]))) for n in names],
+                "first": days_to_dates(np.array([self.first[n] for n in names], dtype=np.int64)),
+                "last": days_to_dates(np.array([self.last[n] for n in names], dtype=np.int64)),
+            },
+            index=pd.Index(names, name="source"),
+        )
 
 
 class SnapshotStore:
@@ -131,62 +174,68 @@ class SnapshotStore:
         """Return ``(snapshot_id, 0, 0)``: a snapshot never changes."""
         return (self.snapshot_id, 0, 0)
 
-    def read_long(self, fields: Sequence[str]) -> tuple[LongBars, tuple[str, int, int]]:
-        """Return every bar with ``fields`` (``split_close`` is all NaN: not in the snapshot).
-
-        Read one Parquet row group at a time into preallocated arrays, so Arrow's memory
-        pool never holds more than a row group (it keeps what it once held); the ticker
-        column's dictionary codes are used as they are, so no string is made per row.
-        """
-        import pyarrow as pa
+    def _bars_file(self, columns: Sequence[str]) -> Any:
+        """Open ``bars.parquet`` and check it has ``columns``; return the ``ParquetFile``."""
         import pyarrow.parquet as pq
 
-        wanted = [f for f in fields if f in _BAR_FILE_COLUMNS]
         path = self._path("bars.parquet")
         try:
             reader = pq.ParquetFile(path)
             names = reader.schema_arrow.names
         except Exception as exc:  # pyarrow raises several types for a corrupt file
             raise StoreError(f"Bundled snapshot file {path} is unreadable: {exc}") from exc
-        lacking = [c for c in ("ticker", "date", *wanted) if c not in names]
+        lacking = [c for c in columns if c not in names]
         if lacking:
             raise StoreError(f"Bundled snapshot file {path} lacks columns {lacking}")
-        n = reader.metadata.num_rows
-        codes = np.empty(n, dtype=np.int32)
-        days = np.empty(n, dtype=np.int32)
-        out = {f: np.full(n, np.nan) for f in fields}
-        dictionary: list[str] | None = None
+        return reader
+
+    def _row_groups(
+        self, columns: Sequence[str], reader: Any = None
+    ) -> Iterator[tuple[Any, np.ndarray, np.ndarray, list[str]]]:
+        """Yield ``(table, ticker codes, days, tickers)`` per row group of ``bars.parquet``.
+
+        The ticker codes index ``tickers`` (one list for the whole file, growing: the first
+        row group's dictionary, then names first seen in later groups), so no string is
+        made per row; ``days`` are int32 days since 1970-01-01. Arrow's memory pool is
+        released at the end, so it never keeps more than a row group's worth.
+
+        Raises
+        ------
+        StoreError
+            If the file is missing, unreadable or lacks a column.
+        """
+        import pyarrow as pa
+
+        if reader is None:
+            reader = self._bars_file(["ticker", "date", *columns])
+        path = self.directory / "bars.parquet"
+        dictionary: list[str] = []
         position: dict[str, int] = {}
-        at = 0
         try:
             for group in range(reader.num_row_groups):
-                table = reader.read_row_group(group, columns=["ticker", "date", *wanted])
-                size = table.num_rows
+                table = reader.read_row_group(group, columns=["ticker", "date", *columns])
                 ticker = table.column("ticker").combine_chunks()
                 if not pa.types.is_dictionary(ticker.type):
                     ticker = ticker.dictionary_encode()
                 names_here = ticker.dictionary.to_pylist()
-                if dictionary is None:
-                    dictionary = names_here
-                    position = {t: i for i, t in enumerate(dictionary)}
+                indices = ticker.indices.to_numpy(zero_copy_only=False)
+                if not dictionary:
+                    dictionary.extend(names_here)
+                    position.update((t, i) for i, t in enumerate(dictionary))
                 if names_here == dictionary:
-                    codes[at : at + size] = ticker.indices.to_numpy(zero_copy_only=False)
+                    codes = indices.astype(np.int32, copy=False)
                 else:  # a row group with its own dictionary: map it onto the first one's
                     for t in names_here:
                         if t not in position:
                             position[t] = len(dictionary)
                             dictionary.append(t)
                     remap = np.array([position[t] for t in names_here], dtype=np.int32)
-                    codes[at : at + size] = remap[ticker.indices.to_numpy(zero_copy_only=False)]
+                    codes = remap[indices]
                 date = table.column("date").combine_chunks()
                 if pa.types.is_timestamp(date.type):  # a snapshot written by pandas
                     date = date.cast(pa.date32())
-                days[at : at + size] = date.cast(pa.int32()).to_numpy(zero_copy_only=False)
-                for f in wanted:
-                    out[f][at : at + size] = (
-                        table.column(f).cast(pa.float64()).to_numpy(zero_copy_only=False)
-                    )
-                at += size
+                days = date.cast(pa.int32()).to_numpy(zero_copy_only=False)
+                yield table, codes, days, dictionary
                 del table, ticker, date
         except StoreError:
             raise
@@ -194,10 +243,85 @@ class SnapshotStore:
             raise StoreError(f"Bundled snapshot file {path} is unreadable: {exc}") from exc
         finally:
             pa.default_memory_pool().release_unused()
-        long = LongBars(
-            tickers=np.asarray(dictionary or [], dtype=object), code=codes, day=days, fields=out
-        )
+
+    def read_long(self, fields: Sequence[str]) -> tuple[LongBars, tuple[str, int, int]]:
+        """Return every bar with ``fields`` (``split_close`` is all NaN: not in the snapshot).
+
+        Read one Parquet row group at a time into preallocated arrays (see
+        :meth:`_row_groups`); the ticker column's dictionary codes are used as they are.
+        """
+        import pyarrow as pa
+
+        wanted = [f for f in fields if f in _BAR_FILE_COLUMNS]
+        # the first read also counts the sources (provenance), for a small extra column
+        tally = _SourceTally() if "_summary" not in self.__dict__ else None
+        columns = [*wanted, "source"] if tally is not None else wanted
+        reader = self._bars_file(["ticker", "date", *columns])
+        n = reader.metadata.num_rows
+        codes = np.empty(n, dtype=np.int32)
+        days = np.empty(n, dtype=np.int32)
+        # every row of a field in the file is written below; the others stay NaN
+        out = {f: np.empty(n) if f in wanted else np.full(n, np.nan) for f in fields}
+        at = 0
+        tickers: list[str] = []
+        for table, group_codes, group_days, names in self._row_groups(columns, reader):
+            tickers = names  # the same list every time, complete after the last group
+            size = table.num_rows
+            if tally is not None:
+                tally.add(table, group_codes, group_days)
+            codes[at : at + size] = group_codes
+            days[at : at + size] = group_days
+            for f in wanted:
+                out[f][at : at + size] = (
+                    table.column(f).cast(pa.float64()).to_numpy(zero_copy_only=False)
+                )
+            at += size
+        long = LongBars(tickers=np.asarray(tickers, dtype=object), code=codes, day=days, fields=out)
+        if tally is not None:
+            self.__dict__.setdefault("_summary", tally.frame())
         return long, self.identity()
+
+    def _bars_of(self, names: Sequence[str]) -> Any:
+        """Return the rows of ``names`` from ``bars.parquet`` as an Arrow table.
+
+        Only the ticker column of each row group is read to find them; a row group is
+        read whole only if it holds one of the tickers (the file is sorted by ticker, so
+        a few tickers touch one or two row groups: a tenth of reading the file with a
+        filter, which decompresses every column of every row group).
+        """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        reader = self._bars_file(_BAR_FILE_COLUMNS)
+        path = self.directory / "bars.parquet"
+        wanted = pa.array(sorted(set(names)), pa.string())
+        parts = []
+        try:
+            for group in range(reader.num_row_groups):
+                ticker = reader.read_row_group(group, columns=["ticker"]).column("ticker")
+                ticker = ticker.combine_chunks()
+                if not pa.types.is_dictionary(ticker.type):
+                    ticker = ticker.dictionary_encode()
+                hit = pc.is_in(ticker.dictionary, value_set=wanted).to_numpy(zero_copy_only=False)
+                if not hit.any():
+                    continue
+                rows = hit[ticker.indices.to_numpy(zero_copy_only=False)]
+                table = reader.read_row_group(group, columns=list(_BAR_FILE_COLUMNS))
+                parts.append(table.filter(pa.array(rows)))
+            if parts:
+                table = pa.concat_tables(parts)
+            else:
+                table = reader.schema_arrow.empty_table().select(list(_BAR_FILE_COLUMNS))
+        except Exception as exc:  # pyarrow raises several types for a corrupt file
+            raise StoreError(f"Bundled snapshot file {path} is unreadable: {exc}") from exc
+        finally:
+            pa.default_memory_pool().release_unused()
+        date = table.column("date")
+        if pa.types.is_timestamp(date.type):  # a snapshot written by pandas
+            table = table.set_column(
+                table.column_names.index("date"), "date", date.cast(pa.date32())
+            )
+        return table
 
     def read_bars(
         self,
@@ -209,13 +333,13 @@ class SnapshotStore:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        filters = []
         if tickers is not None:
             names = [
                 normalise_ticker(t) for t in ([tickers] if isinstance(tickers, str) else tickers)
             ]
-            filters.append(("ticker", "in", names))
-        table = self._table("bars.parquet", _BAR_FILE_COLUMNS, filters=filters or None)
+            table = self._bars_of(names)
+        else:
+            table = self._table("bars.parquet", _BAR_FILE_COLUMNS)
         date = table.column("date")
         mask = None
         if start is not None:
@@ -270,11 +394,15 @@ class SnapshotStore:
 
     @cached_property
     def _summary(self) -> pd.DataFrame:
-        table = self._table("bars.parquet", ("ticker", "date", "source")).to_pandas()
-        grouped = table.groupby("source", observed=True).agg(
-            tickers=("ticker", "nunique"), first=("date", "min"), last=("date", "max")
-        )
-        return grouped
+        """Per source: distinct tickers, first and last date (index: source name).
+
+        Counted on the dictionary codes of the ticker and source columns (see
+        :class:`_SourceTally`); usually already counted by the first :meth:`read_long`.
+        """
+        tally = _SourceTally()
+        for table, codes, days, _ in self._row_groups(["source"]):
+            tally.add(table, codes, days)
+        return tally.frame()
 
     def source_summary(self) -> pd.DataFrame:
         """Return one row per snapshot source: source, detail, tickers, first, last, fetched_at."""
