@@ -200,3 +200,19 @@ def test_user_defined_universe_from_text_list_and_range(tmp_path):
 
 def test_tickers_from_values():
     assert tickers_from_values(("SPY", ["spy", "BRK_B"])) == (["SPY", "BRK-B"], 0)
+
+
+def test_a_file_that_is_not_holdings_is_one_clear_error(tmp_path):
+    """A gzip'd CSV of closes (the shared closes file's shape) is unzipped, then refused."""
+    import gzip as gz
+
+    from xlsrc.data.holdings import read_holdings
+
+    path = tmp_path / "closes.csv.gz"
+    path.write_bytes(gz.compress(b"date,ticker,close\n2026-01-02,AAA,1.5\n"))
+    with pytest.raises(DataSourceError, match="holdings"):
+        read_holdings(path)
+    path = tmp_path / "binary.csv"
+    path.write_bytes(b"\x00\x01\x02\r\x00garbage\x00\n\x00" * 50)
+    with pytest.raises(DataSourceError, match="holdings"):
+        read_holdings(path)

@@ -295,3 +295,10 @@ def test_real_snapshot_index_ohlcv(real_store):
     m = load_matrices(real_store)
     volume = load_field(real_store, "volume", m)
     assert volume.loc["2026-01-22", "^GSPC"] == np.float32(float(row["volume"]))
+
+
+def test_a_location_with_another_url_scheme_is_refused_not_made_a_folder(tmp_path: Path):
+    """``--store mysql://user:pw@host/db`` is not a path with a folder named ``mysql:``."""
+    with pytest.raises(StoreError, match=r"Unsupported store location 'mysql://me:\*\*\*@h/x'"):
+        open_store("mysql://me:secret@h/x")
+    assert not Path("mysql:").exists()

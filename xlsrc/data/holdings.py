@@ -19,6 +19,7 @@ offline machines never touch the network.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
 import urllib.request
@@ -147,7 +148,12 @@ def parse_holdings(text: str, source: str = "<text>") -> Holdings:
     DataSourceError
         If no ``Ticker,...`` table is found or it has no equity rows.
     """
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    try:
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    except csv.Error as exc:
+        raise DataSourceError(
+            f"{source} is not an iShares holdings file (a CSV with a Ticker column): {exc}"
+        ) from exc
     fund: str | None = None
     as_of: pd.Timestamp | None = None
     start = None
@@ -236,6 +242,11 @@ def read_holdings(source: str | Path, opener: Opener | None = None) -> Holdings:
             raise DataSourceError(
                 f"Could not read holdings file {text_source}: {exc.strerror or exc}"
             ) from exc
+    if data[:2] == b"\x1f\x8b":  # a gzip file (holdings.csv.gz)
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise DataSourceError(f"Could not unzip holdings file {text_source}: {exc}") from exc
     for encoding in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             text = data.decode(encoding)

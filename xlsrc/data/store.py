@@ -23,6 +23,7 @@ import os
 from pathlib import Path
 from typing import Final
 
+from ..errors import StoreError
 from .backends.base import Store
 from .backends.layered import LayeredStore
 from .backends.memory import MemoryStore
@@ -74,6 +75,14 @@ def open_store(
     Store
     """
     loc = os.fspath(location) if location is not None else default_location()
+    scheme = loc.strip().split("://", 1)[0] if "://" in loc else None
+    if scheme is not None and not is_url(loc):
+        from .backends.postgres import mask_url
+
+        raise StoreError(
+            f"Unsupported store location {mask_url(loc)!r}: a file path, {MEMORY!r} or a "
+            "postgresql:// URL"
+        )
     if is_url(loc):
         from .backends.postgres import PostgresStore
 
