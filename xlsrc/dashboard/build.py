@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from xlsrc import __version__
-from xlsrc.core.metrics import SORT_KEYS, article, needs_text
+from xlsrc.core.metrics import METRIC_NAMES, SORT_KEYS, article, needs_text
 from xlsrc.core.metrics import metric as lookup_metric
 from xlsrc.errors import (
     InsufficientHistoryError,
@@ -198,7 +198,14 @@ def _per_ticker_rows(
     """
     tickers = list(tickers)
     served = market.values(tickers, "close", as_of)
-    metrics = market.metrics(as_of)
+    known = [
+        t
+        for t, e in zip(served.tickers, served.errors, strict=True)
+        if not isinstance(e, UnknownTickerError | InvalidParameterError)
+    ]
+    # only these rows and columns: a watchlist never computes the whole market's table
+    names = [k for k in keys if k in METRIC_NAMES]
+    metrics = market.metrics(as_of, names, list(dict.fromkeys(known)))
     sec = market.securities
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
@@ -467,9 +474,10 @@ def leaders_table(
         )
     ts = resolve_as_of(market, as_of)
     members = pd.Index(market.universe(universe))
-    metrics = market.metrics(as_of)
-    members = members[members.isin(metrics.index)]
-    m = metrics.loc[members]
+    members = members[members.isin(market.close.columns)]
+    # the columns shown and the sort key, for the members only (not the whole market)
+    shown = {key, "close", *(k for k in _keys("leaders") if k in METRIC_NAMES)}
+    m = market.metrics(as_of, shown, members)
     m = m[m[key].notna() & m["close"].notna()]
     if m.empty:
         raise NoDataError(

@@ -20,6 +20,7 @@ of sums, so its error stays below 1e-7), on the close matrix's sessions and tick
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -229,7 +230,11 @@ def build_matrices(
 
 
 def build_field(
-    long: LongBars, like: Matrices, field: str, dtype: type = np.float32
+    long: LongBars,
+    like: Matrices,
+    field: str,
+    dtype: type = np.float32,
+    tickers: pd.Index | None = None,
 ) -> pd.DataFrame:
     """Pivot one more field onto the sessions and tickers of ``like`` (NaN where unknown).
 
@@ -243,6 +248,8 @@ def build_field(
         E.g. ``"volume"`` or ``"split_close"``.
     dtype : type
         Storage type (``float32`` halves the memory of volume).
+    tickers : pd.Index, optional
+        Only these columns (tickers of ``like``), in this order; default every ticker.
 
     Returns
     -------
@@ -250,7 +257,7 @@ def build_field(
         Sessions x tickers, never forward-filled.
     """
     sessions = like.close.index
-    tickers = like.close.columns
+    tickers = like.close.columns if tickers is None else pd.Index(tickers, name="ticker")
     if len(long) and len(sessions):
         lo = int(dates_to_days(sessions[:1])[0])
         hi = int(dates_to_days(sessions[-1:])[0])
@@ -296,18 +303,54 @@ def load_matrices(
 
 
 def load_field(
-    store: ReadStore, field: str, like: Matrices, dtype: type = np.float32
+    store: ReadStore,
+    field: str,
+    like: Matrices,
+    dtype: type = np.float32,
+    tickers: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Read one more field of a store onto the sessions and tickers of ``like``.
+
+    Parameters
+    ----------
+    store : ReadStore
+        The store ``like`` was built from.
+    field : str
+        ``"volume"`` or ``"split_close"``.
+    like : Matrices
+        Gives the sessions and tickers (and the identity the field must match).
+    dtype : type
+        Storage type.
+    tickers : sequence of str, optional
+        Only these tickers (columns of ``like``): their bars alone are read
+        (``ReadStore.read_bars``; the bundled snapshot then decodes only the row groups
+        that hold them), and the identity is read before and after to prove no bars were
+        written in between. Default: the whole field (``ReadStore.read_long``).
+
+    Returns
+    -------
+    pd.DataFrame
+        Sessions x tickers (every ticker of ``like``, or ``tickers``), never forward-filled.
 
     Raises
     ------
     StoreError
         If the store changed its bars since ``like`` was built (the caller reloads).
     """
-    long, identity = store.read_long((field,))
+    if tickers is None:
+        long, identity = store.read_long((field,))
+        _same_bars(store, identity, like, field)
+        return build_field(long, like, field, dtype)
+    _same_bars(store, store.identity(), like, field)
+    frame = store.read_bars(list(tickers))
+    _same_bars(store, store.identity(), like, field)  # versions only grow: none in between
+    long = LongBars.from_frame(frame, (field,))
+    return build_field(long, like, field, dtype, tickers=pd.Index(list(tickers)))
+
+
+def _same_bars(store: ReadStore, identity: Identity, like: Matrices, field: str) -> None:
+    """Raise ``StoreError`` if ``identity``'s bars are not those ``like`` was built from."""
     if identity[0] != like.identity[0] or identity[2] != like.identity[2]:
         raise StoreError(
             f"The store {store.location} changed while loading {field}; reload and try again"
         )
-    return build_field(long, like, field, dtype)
