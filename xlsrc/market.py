@@ -427,13 +427,14 @@ class Market(MetricServer):
         if date is None or (isinstance(date, str) and not date.strip()):
             pos = len(self._sessions_ns) - 1
             return pos, self._day(pos)
-        if type(date) is pd.Timestamp and date.tzinfo is None and date.value % _DAY_NS == 0:
-            asked = date  # already what as_timestamp makes of it
-        else:
-            asked = as_timestamp(date)
         try:
+            if type(date) is pd.Timestamp and date.tzinfo is None and date.value % _DAY_NS == 0:
+                asked = date  # already what as_timestamp makes of it
+            else:
+                asked = as_timestamp(date)
             key = asked.value
-        except (OverflowError, ValueError):  # beyond nanoseconds (year 9999): pandas decides
+        except (OverflowError, ValueError):  # beyond nanoseconds (year 9999): as pandas does
+            asked = as_timestamp(date)
             return asof_position(self.close.index, asked), asked
         pos = bisect_right(self._sessions_ns, key) - 1
         if pos < 0:

@@ -108,38 +108,63 @@ def latest_session_of(
     return pd.Timestamp(max(top.index))
 
 
-def _positions(long: LongBars, calendar: Calendar) -> tuple[pd.DatetimeIndex, np.ndarray]:
-    """Return the sessions spanned by the bars and each row's session position (-1: none)."""
+def _sessions(long: LongBars, calendar: Calendar) -> tuple[pd.DatetimeIndex, int, np.ndarray]:
+    """Return the sessions spanned by the bars, their first day and a day -> session lookup.
+
+    ``lookup[day - first_day]`` is the session position of ``day`` (days since 1970-01-01),
+    -1 for a day that is no session.
+    """
     if len(long) == 0:
-        return pd.DatetimeIndex([], name="date"), np.zeros(0, dtype=np.int64)
+        return pd.DatetimeIndex([], name="date"), 0, np.zeros(0, dtype=np.int32)
     lo, hi = int(long.day.min()), int(long.day.max())
     sessions = calendar.sessions_in_range(
         days_to_dates(np.array([lo]))[0], days_to_dates(np.array([hi]))[0]
     )
     lookup = np.full(hi - lo + 1, -1, dtype=np.int32)
     lookup[dates_to_days(sessions) - lo] = np.arange(len(sessions), dtype=np.int32)
-    return pd.DatetimeIndex(sessions, name="date"), lookup[long.day - lo]
+    return pd.DatetimeIndex(sessions, name="date"), lo, lookup
+
+
+#: Rows scattered at a time: the chunk's flat indices (int64) stay under glibc's mmap
+#: threshold, so they come from (and go back to) the heap instead of fresh pages.
+_CHUNK = 1 << 16
 
 
 def _scatter(
-    shape: tuple[int, int], rows: np.ndarray, cols: np.ndarray, values: np.ndarray, dtype: type
+    shape: tuple[int, int],
+    rows: np.ndarray,
+    days: np.ndarray,
+    lo: int,
+    lookup: np.ndarray,
+    values: np.ndarray,
+    dtype: type,
 ) -> np.ndarray:
-    """Return a ``shape`` array of NaN with ``values`` put at ``(rows, cols)`` (C order).
+    """Return a ``shape`` array of NaN with each bar's value at (its row, its session) (C order).
 
-    Rows with a negative ``cols`` (a date on no session) are left out. One flat index
-    (int64) is made instead of two masked copies: the scatter into a C-ordered array then
-    writes memory in order when the bars are sorted by ticker and date.
+    ``rows[i]`` is bar ``i``'s row of the result (negative: left out), ``lookup[days[i] -
+    lo]`` its column (-1, a day on no session: left out). Done :data:`_CHUNK` bars at a
+    time with one flat index each, so nothing the size of the bars is made besides the
+    result (a whole-store index would touch 50 MB of fresh memory for the bundled data);
+    the scatter writes memory in order when the bars are sorted by ticker and date, and
+    a later bar wins over an earlier one at the same cell.
     """
     out: np.ndarray = np.full(shape, np.nan, dtype=dtype)
     if len(values) == 0:
         return out
-    flat = rows.astype(np.int64)
-    flat *= shape[1]
-    flat += cols
-    if (cols < 0).any():
-        ok = cols >= 0
-        flat, values = flat[ok], values[ok]
-    out.reshape(-1)[flat] = values
+    flat_out = out.reshape(-1)
+    width = shape[1]
+    for start in range(0, len(values), _CHUNK):
+        stop = start + _CHUNK
+        cols = lookup[days[start:stop] - lo]
+        flat = rows[start:stop].astype(np.int64)
+        bad = (cols < 0) | (flat < 0)
+        flat *= width
+        flat += cols
+        chunk = values[start:stop]
+        if bad.any():
+            keep = ~bad
+            flat, chunk = flat[keep], chunk[keep]
+        flat_out[flat] = chunk
     return out
 
 
@@ -173,10 +198,17 @@ def build_matrices(
     cal = calendar or get_calendar(
         through=days_to_dates(np.array([long.day.max()]))[0] if len(long) else None
     )
-    sessions, pos = _positions(long, cal)
+    sessions, lo, lookup = _sessions(long, cal)
     tickers = long.tickers
-    raw = _scatter((len(tickers), len(sessions)), long.code, pos, long.fields["close"], np.float64)
-    del pos
+    raw = _scatter(
+        (len(tickers), len(sessions)),
+        long.code,
+        long.day,
+        lo,
+        lookup,
+        long.fields["close"],
+        np.float64,
+    )
     has = ~np.isnan(raw)
     ticker_index = pd.Index(np.asarray(tickers, dtype=object), name="ticker")
     traded = has.any(axis=1)
@@ -261,19 +293,16 @@ def build_field(
     if len(long) and len(sessions):
         lo = int(dates_to_days(sessions[:1])[0])
         hi = int(dates_to_days(sessions[-1:])[0])
-        lookup = np.full(hi - lo + 1, -1, dtype=np.int32)
-        lookup[dates_to_days(sessions) - lo] = np.arange(len(sessions), dtype=np.int32)
         day = long.day
-        if int(day.min()) >= lo and int(day.max()) <= hi:
-            pos = lookup[day - lo]
-        else:  # bars after the latest session (or before the first): on no column
-            pos = np.full(len(long), -1, dtype=np.int32)
-            inside = (day >= lo) & (day <= hi)
-            pos[inside] = lookup[day[inside] - lo]
+        # bars after the latest session (or before the first) fall on no column
+        first, last = int(day.min()), int(day.max())
+        lo2, hi2 = min(lo, first), max(hi, last)
+        lookup = np.full(hi2 - lo2 + 1, -1, dtype=np.int32)
+        lookup[dates_to_days(sessions) - lo2] = np.arange(len(sessions), dtype=np.int32)
+        # -1: a ticker the close matrix (or ``tickers``) does not have, left out
         col = tickers.get_indexer(pd.Index(long.tickers.astype(str))).astype(np.int32)[long.code]
-        pos[col < 0] = -1  # a ticker the close matrix does not have
         out: np.ndarray = _scatter(
-            (len(tickers), len(sessions)), col, pos, long.fields[field], dtype
+            (len(tickers), len(sessions)), col, day, lo2, lookup, long.fields[field], dtype
         )
     else:
         out = np.full((len(tickers), len(sessions)), np.nan, dtype=dtype)
@@ -322,10 +351,11 @@ def load_field(
     dtype : type
         Storage type.
     tickers : sequence of str, optional
-        Only these tickers (columns of ``like``): their bars alone are read
-        (``ReadStore.read_bars``; the bundled snapshot then decodes only the row groups
-        that hold them), and the identity is read before and after to prove no bars were
-        written in between. Default: the whole field (``ReadStore.read_long``).
+        Only these tickers (columns of ``like``): their bars alone are read, by the
+        store's ``read_long_of`` where it has one (the layered store: only the snapshot's
+        row groups that hold them, three columns of each), else ``ReadStore.read_bars``;
+        the identity is read before and after to prove no bars were written in between.
+        Default: the whole field (``ReadStore.read_long``).
 
     Returns
     -------
@@ -341,10 +371,15 @@ def load_field(
         long, identity = store.read_long((field,))
         _same_bars(store, identity, like, field)
         return build_field(long, like, field, dtype)
-    _same_bars(store, store.identity(), like, field)
-    frame = store.read_bars(list(tickers))
-    _same_bars(store, store.identity(), like, field)  # versions only grow: none in between
-    long = LongBars.from_frame(frame, (field,))
+    read_long_of = getattr(store, "read_long_of", None)
+    if read_long_of is not None:  # the layered store: the snapshot's row groups of tickers
+        long, identity = read_long_of((field,), list(tickers))
+        _same_bars(store, identity, like, field)
+    else:
+        _same_bars(store, store.identity(), like, field)
+        frame = store.read_bars(list(tickers))
+        _same_bars(store, store.identity(), like, field)  # versions only grow: none between
+        long = LongBars.from_frame(frame, (field,))
     return build_field(long, like, field, dtype, tickers=pd.Index(list(tickers)))
 
 
