@@ -197,7 +197,7 @@ class Market(MetricServer):
         sec = self.store.securities().reindex(self.close.columns)
         self.securities = sec
         self.universes = self.store.universes()
-        self._universe_sources = self.store.universe_sources()
+        self.__dict__.pop("_universe_sources", None)  # read with the provenance, if asked
         # Per trading day, least recently used dropped first (an Excel session lives long).
         self._metrics = _LRU(CACHED_DAYS)  # day -> _DayTable (columns made when needed)
         self._scores = _LRU(CACHED_DAYS)  # day -> Series
@@ -449,6 +449,11 @@ class Market(MetricServer):
         return day
 
     # ------------------------------------------------------------------ provenance
+    @cached_property
+    def _universe_sources(self) -> dict[str, str]:
+        """Universe name -> where its list came from (read when the provenance is asked)."""
+        return self.store.universe_sources()
+
     @cached_property
     def provenance(self) -> pd.DataFrame:
         """One row per source and per universe: source, detail, tickers, first, last, fetched_at.

@@ -211,11 +211,14 @@ class SnapshotStore:
         path = self.directory / "bars.parquet"
         dictionary: list[str] = []
         position: dict[str, int] = {}
-        # which row groups hold which tickers, noted on the first whole pass (a few ms)
-        present: list[np.ndarray] | None = [] if "_group_tickers" not in self.__dict__ else None
+        # the ticker codes each row group spans, noted on the first whole pass
+        spans: list[tuple[int, int]] | None = [] if "_group_tickers" not in self.__dict__ else None
         try:
             for group in range(reader.num_row_groups):
-                table = reader.read_row_group(group, columns=["ticker", "date", *columns])
+                # one thread: as fast here (a few columns), less CPU on a busy machine
+                table = reader.read_row_group(
+                    group, columns=["ticker", "date", *columns], use_threads=False
+                )
                 ticker = table.column("ticker").combine_chunks()
                 if not pa.types.is_dictionary(ticker.type):
                     ticker = ticker.dictionary_encode()
@@ -237,14 +240,18 @@ class SnapshotStore:
                 if pa.types.is_timestamp(date.type):  # a snapshot written by pandas
                     date = date.cast(pa.date32())
                 days = date.cast(pa.int32()).to_numpy(zero_copy_only=False)
-                if present is not None:
-                    present.append(np.flatnonzero(np.bincount(codes, minlength=len(dictionary))))
+                if spans is not None and len(codes):
+                    spans.append((int(codes.min()), int(codes.max())))
+                elif spans is not None:
+                    spans.append((0, -1))
                 yield table, codes, days, dictionary
                 del table, ticker, date
-            if present is not None:
+            if spans is not None:
+                # a group "holds" every code in its span: exact for the file's sorted
+                # layout, and never too few (a reader filters the rows it reads)
                 groups: dict[str, list[int]] = {}
-                for group, codes_here in enumerate(present):
-                    for code in codes_here.tolist():
+                for group, (first, last) in enumerate(spans):
+                    for code in range(first, last + 1):
                         groups.setdefault(dictionary[code], []).append(group)
                 self.__dict__.setdefault("_group_tickers", groups)
         except StoreError:
@@ -316,7 +323,9 @@ class SnapshotStore:
     def _groups_holding(self, reader: Any, names: set[str]) -> list[int]:
         """Return the row groups of ``bars.parquet`` that hold any of ``names``, in order.
 
-        From the map noted by the first whole pass over the file (:meth:`read_long`), else
+        From the span of ticker codes each group covers, noted by the first whole pass over
+        the file (:meth:`read_long`; the file is sorted by ticker, so a span is exactly the
+        group's tickers, and where it is not, a span only adds groups to read), else
         by reading each row group's ticker column alone (the file is sorted by ticker, so
         a few tickers live in one or two row groups; a group's dictionary may list every
         ticker of the file, so the rows are checked, not the dictionary).
@@ -363,7 +372,9 @@ class SnapshotStore:
         values: dict[str, list[np.ndarray]] = {f: [] for f in wanted}
         try:
             for group in self._groups_holding(reader, set(names)):
-                table = reader.read_row_group(group, columns=["ticker", "date", *wanted])
+                table = reader.read_row_group(
+                    group, columns=["ticker", "date", *wanted], use_threads=False
+                )
                 ticker = table.column("ticker").combine_chunks()
                 if not pa.types.is_dictionary(ticker.type):
                     ticker = ticker.dictionary_encode()
