@@ -284,6 +284,7 @@ def run_child(
                 os.killpg(proc.pid, signal.SIGINT)
                 signalled = now
                 extra["signal_at_s"] = now - started
+                extra["signal_epoch"] = time.time()  # to compare with files' mtimes
             if now > deadline:
                 os.killpg(proc.pid, signal.SIGKILL)
             time.sleep(0.002)
