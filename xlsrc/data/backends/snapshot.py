@@ -194,9 +194,10 @@ class SnapshotStore:
     ) -> Iterator[tuple[Any, np.ndarray, np.ndarray, list[str]]]:
         """Yield ``(table, ticker codes, days, tickers)`` per row group of ``bars.parquet``.
 
-        The ticker codes index ``tickers`` (one list for the whole file, growing: the first
-        row group's dictionary, then names first seen in later groups), so no string is
-        made per row; ``days`` are int32 days since 1970-01-01. Arrow's memory pool is
+        The ticker codes (the file's own integer indices, int16 or int32) index
+        ``tickers`` (one list for the whole file, growing: the first row group's
+        dictionary, then names first seen in later groups), so no string is made per row;
+        ``days`` are int32 days since 1970-01-01. Arrow's memory pool is
         released at the end, so it never keeps more than a row group's worth.
 
         Raises
@@ -211,6 +212,7 @@ class SnapshotStore:
         path = self.directory / "bars.parquet"
         dictionary: list[str] = []
         position: dict[str, int] = {}
+        first: Any = None  # the first row group's dictionary, as Arrow holds it
         # the ticker codes each row group spans, noted on the first whole pass
         spans: list[tuple[int, int]] | None = [] if "_group_tickers" not in self.__dict__ else None
         try:
@@ -222,14 +224,15 @@ class SnapshotStore:
                 ticker = table.column("ticker").combine_chunks()
                 if not pa.types.is_dictionary(ticker.type):
                     ticker = ticker.dictionary_encode()
-                names_here = ticker.dictionary.to_pylist()
                 indices = ticker.indices.to_numpy(zero_copy_only=False)
-                if not dictionary:
-                    dictionary.extend(names_here)
+                if first is None:
+                    first = ticker.dictionary
+                    dictionary.extend(first.to_pylist())
                     position.update((t, i) for i, t in enumerate(dictionary))
-                if names_here == dictionary:
-                    codes = indices.astype(np.int32, copy=False)
+                if ticker.dictionary.equals(first):  # the file's one dictionary: codes as they are
+                    codes = indices
                 else:  # a row group with its own dictionary: map it onto the first one's
+                    names_here = ticker.dictionary.to_pylist()
                     for t in names_here:
                         if t not in position:
                             position[t] = len(dictionary)
