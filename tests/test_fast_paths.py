@@ -295,3 +295,27 @@ def test_a_few_tickers_field_follows_the_overlay(tmp_path, snap):
     assert few["AAA"].tolist() == [100.0, 999.0, 300.0, 400.0, 500.0, 600.0]
     assert np.array_equal(few["NEW"].to_numpy(), [nan] * 4 + [7.0, 8.0], equal_nan=True)
     assert np.array_equal(few["BBB"].to_numpy(), [nan] * 4 + [5.0, nan], equal_nan=True)
+
+
+def test_an_unsorted_snapshot_reads_the_same(tmp_path, snap):
+    """A snapshot whose rows are not sorted by ticker: the short cuts fall back, same answers."""
+    import pyarrow.parquet as pq
+
+    from xlsrc.data.backends.snapshot import SnapshotStore
+
+    table = pq.read_table(snap / "bars.parquet")
+    order = np.random.default_rng(7).permutation(table.num_rows)
+    shuffled = tmp_path / "shuffled"
+    shuffled.mkdir()
+    for name in ("securities.parquet", "universes.parquet", "provenance.json"):
+        (shuffled / name).write_bytes((snap / name).read_bytes())
+    pq.write_table(table.take(order), shuffled / "bars.parquet", row_group_size=4)
+    store = SnapshotStore(shuffled)
+    # by hand: AAA and ^IDX trade all six days, BBB from the third
+    assert store.last_days().to_dict() == {t: DATES[-1] for t in ("AAA", "BBB", "^IDX")}
+    long, _ = store.read_long(("volume",))  # notes which row groups hold which tickers
+    few, _ = store.read_long_of(("volume",), ["AAA"])
+    assert sorted(zip(few.day.tolist(), few.fields["volume"].tolist(), strict=True)) == [
+        (int(d), 100.0 * (i + 1)) for i, d in enumerate((DATES - pd.Timestamp(0)).days)
+    ]
+    assert few.tickers.tolist() == ["AAA"] and len(long) == 16

@@ -566,7 +566,14 @@ class SnapshotStore:
     def _last_days(self) -> pd.Series:
         long, _ = self.read_long(())
         last = np.full(len(long.tickers), np.iinfo(np.int32).min, dtype=np.int64)
-        np.maximum.at(last, long.code, long.day)
+        code, day = long.code, long.day
+        if len(code) and bool(np.all(code[1:] >= code[:-1])):
+            # the file's order (by ticker): each ticker's rows are one run, whose largest
+            # day one reduceat finds (np.maximum.at took half a second on 6 M rows)
+            starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+            last[code[starts]] = np.maximum.reduceat(day, starts)
+        else:
+            np.maximum.at(last, code, day)
         return pd.Series(days_to_dates(last), index=pd.Index(long.tickers, name="ticker"))
 
     def last_days(self) -> pd.Series:
