@@ -138,11 +138,13 @@ def _scatter(
     lookup: np.ndarray,
     values: np.ndarray,
     dtype: type,
+    remap: np.ndarray | None = None,
 ) -> np.ndarray:
     """Return a ``shape`` array of NaN with each bar's value at (its row, its session) (C order).
 
-    ``rows[i]`` is bar ``i``'s row of the result (negative: left out), ``lookup[days[i] -
-    lo]`` its column (-1, a day on no session: left out). Done :data:`_CHUNK` bars at a
+    ``rows[i]`` (or ``remap[rows[i]]`` with ``remap``) is bar ``i``'s row of the result
+    (negative: left out), ``lookup[days[i] - lo]`` its column (-1, a day on no session:
+    left out). Done :data:`_CHUNK` bars at a
     time with one flat index each, so nothing the size of the bars is made besides the
     result (a whole-store index would touch 50 MB of fresh memory for the bundled data);
     the scatter writes memory in order when the bars are sorted by ticker and date, and
@@ -156,7 +158,8 @@ def _scatter(
     for start in range(0, len(values), _CHUNK):
         stop = start + _CHUNK
         cols = lookup[days[start:stop] - lo]
-        flat = rows[start:stop].astype(np.int64)
+        chunk_rows = rows[start:stop]
+        flat = (remap[chunk_rows] if remap is not None else chunk_rows).astype(np.int64)
         bad = (cols < 0) | (flat < 0)
         flat *= width
         flat += cols
@@ -199,18 +202,25 @@ def build_matrices(
         through=days_to_dates(np.array([long.day.max()]))[0] if len(long) else None
     )
     sessions, lo, lookup = _sessions(long, cal)
-    tickers = long.tickers
+    # the matrix's rows in ticker order from the start: each bar goes to its ticker's
+    # sorted row (an overlay's new ticker comes after the snapshot's dictionary in the
+    # bars, and sorting the finished matrix would copy it whole)
+    names = np.asarray(long.tickers, dtype=object)
+    order = np.argsort(names.astype(str), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
     raw = _scatter(
-        (len(tickers), len(sessions)),
+        (len(names), len(sessions)),
         long.code,
         long.day,
         lo,
         lookup,
         long.fields["close"],
         np.float64,
+        remap=rank,
     )
     has = ~np.isnan(raw)
-    ticker_index = pd.Index(np.asarray(tickers, dtype=object), name="ticker")
+    ticker_index = pd.Index(names[order], name="ticker")
     traded = has.any(axis=1)
     last_pos = np.where(traded, len(sessions) - 1 - has[:, ::-1].argmax(axis=1), -1)
     last_days = pd.Series(
@@ -234,9 +244,6 @@ def build_matrices(
     keep = has.any(axis=1)
     if not keep.all():
         raw, has, ticker_index = raw[keep], has[keep], ticker_index[keep]
-    order = np.argsort(ticker_index.to_numpy(dtype=str), kind="stable")
-    if not np.array_equal(order, np.arange(len(order))):
-        raw, has, ticker_index = raw[order], has[order], ticker_index[order]
     # sessions x tickers: the transpose of a C-ordered array is pandas' own block layout,
     # so the frame wraps ``raw`` and ffill (pandas' 2-D pad, one pass in C) fills it in
     # place: NaN stays before each ticker's first bar, a day without a bar carries the
