@@ -395,15 +395,11 @@ class MetricServer:
                 ticker=t,
                 date=f"{hi:%Y-%m-%d}",
             )
-        frame = pd.DataFrame(
-            {
-                f: (self.close if f == "close" else self.field(f, [t]))
-                .iloc[rows, col if f == "close" else 0]
-                .to_numpy(dtype=float)
-                for f in wanted
-            },
-            index=index[rows],
-        )
+        columns = {}
+        for f in wanted:  # volume: this ticker's column alone (Market.field)
+            source = self.close.iloc[:, col] if f == "close" else self.field(f, [t]).iloc[:, 0]
+            columns[f] = source.iloc[rows].to_numpy(dtype=float)
+        frame = pd.DataFrame(columns, index=index[rows])
         frame.index.name = "date"
         return frame
 

@@ -237,7 +237,10 @@ def _lifted(func: Callable[..., Any], names: tuple[str, ...]) -> Callable[..., A
     arguments, calls ``func`` once per group and puts each result in its cell
     (``#N/A <reason>`` for an error; blank for a blank cell of a ticker range). When every
     lifted argument is one cell the result is one value and an error is raised, as a
-    formula of one cell always did.
+    formula of one cell always did; that common case skips the layout (:func:`_one_cells`
+    reads the cells ``broadcast`` would), and arguments are bound with names read once,
+    not ``inspect.Signature.bind`` on every call (``tests/test_fast_paths.py`` checks both
+    against the general path).
     """
     sig = inspect.signature(func)
     primary, options = names[0], names[1:]
