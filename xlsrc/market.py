@@ -428,7 +428,7 @@ class Market(MetricServer):
             pos = len(self._sessions_ns) - 1
             return pos, self._day(pos)
         try:
-            if type(date) is pd.Timestamp and date.tzinfo is None and date.value % _DAY_NS == 0:
+            if isinstance(date, pd.Timestamp) and date.tzinfo is None and date.value % _DAY_NS == 0:
                 asked = date  # already what as_timestamp makes of it
             else:
                 asked = as_timestamp(date)

@@ -255,10 +255,10 @@ def _lifted(func: Callable[..., Any], names: tuple[str, ...]) -> Callable[..., A
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if plain and not kwargs and len(args) <= len(order):
             call = dict(zip(order, args, strict=False))
-            for name in order[len(args) :]:
-                if name not in defaults:
+            for param in order[len(args) :]:
+                if param not in defaults:
                     sig.bind(*args)  # raises the TypeError naming the missing argument
-                call[name] = defaults[name]
+                call[param] = defaults[param]
         else:
             bound = sig.bind(*args, **kwargs)
             bound.apply_defaults()
