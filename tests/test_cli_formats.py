@@ -17,7 +17,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -369,25 +368,59 @@ def test_ctrl_c_in_a_refresh_keeps_the_committed_batches(capsys, monkeypatch, tm
     assert "committed batches are kept" in err
 
 
-def test_ctrl_c_at_any_moment_is_one_line(store, tmp_path):
-    """``python -m xlsrc`` interrupted while it starts and while it works: one line, 130."""
+#: A child running ``xlsrc.__main__.run`` (the console script's entry) with one step made
+#: to wait: the import of ``xlsrc.cli`` ("starting") or loading the market ("working").
+#: It writes "ready" on stderr when it waits, so the Ctrl-C lands there, not by a timer.
+_WAITING_CHILD = r"""
+import importlib.abc, importlib.machinery, sys, time
+step = sys.argv.pop(1)
+
+def wait():
+    sys.stderr.write("ready\n")
+    sys.stderr.flush()
+    time.sleep(60)
+
+class WaitingImport(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "xlsrc.cli":
+            wait()
+        return None
+
+if step == "starting":
+    sys.meta_path.insert(0, WaitingImport())
+else:
+    import xlsrc.market
+    xlsrc.market.get_market = lambda *a, **k: wait()
+import xlsrc.__main__ as entry
+sys.argv = ["xlsrc", *sys.argv[1:]]
+sys.exit(entry.run())
+"""
+
+
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        ("starting", "xlsrc: interrupted while starting; nothing was written"),
+        ("working", "xlsrc: interrupted while loading the market"),
+    ],
+)
+def test_ctrl_c_at_any_moment_is_one_line(store, tmp_path, step, message):
+    """``xlsrc`` interrupted while it starts and while it works: one line, status 130."""
     env = {**os.environ, "PYTHONPATH": str(Path(cli.__file__).parents[1])}
-    lines = []
-    for wait in (0.3, 2.0):
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "xlsrc", "report", "--store", store, "--as-of", DAY,
-             "--out", str(tmp_path / "r.xlsx")],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-        )  # fmt: skip
-        time.sleep(wait)
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
-        assert proc.returncode == 130, err
-        text = err.decode()
-        assert "Traceback" not in text and text.count("\n") == 1
-        assert text.startswith("xlsrc: interrupted")
-        lines.append(text)
-    assert lines[0] == "xlsrc: interrupted while starting; nothing was written\n"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _WAITING_CHILD, step, "report", "--store", store,
+         "--as-of", DAY, "--out", str(tmp_path / "r.xlsx")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    assert proc.stderr is not None
+    assert proc.stderr.readline() == b"ready\n"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    text = err.decode()
+    assert "Traceback" not in text and text.count("\n") == 1
+    assert text == message + "\n"
+    assert not (tmp_path / "r.xlsx").exists()
 
 
 def test_refresh_keeps_its_own_bar_alone(capsys, monkeypatch, tmp_path):

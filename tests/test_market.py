@@ -121,11 +121,18 @@ def test_single_values_switch_to_one_metrics_pass(real, monkeypatch):
     n = market_mod.FULL_METRICS_AFTER
     tickers = list(real.universe("sp500")[:200])
     values = [real.metric(t, "ret_ytd", day) for t in tickers]
-    # the first N are one-column computations, then one full pass serves the rest
-    assert [full for _, _, full in calls] == [False] * n + [True]
+    # the first N are one-column computations, then one pass over every ticker (of that
+    # metric alone: the day memoises column by column) serves the rest
+    assert calls == [(day, ("ret_ytd",), False)] * n + [(day, ("ret_ytd",), True)]
     assert day in real._metrics
-    assert values == pytest.approx(real.metrics(day).loc[tickers, "ret_ytd"].tolist(), nan_ok=True)
-    assert len(calls) == n + 1  # metrics(day) above was served from the memo
+    table = real.metrics(day)
+    assert values == pytest.approx(table.loc[tickers, "ret_ytd"].tolist(), nan_ok=True)
+    # the whole table made the other columns in one more pass (ret_ytd was reused) ...
+    others = tuple(name for name in market_mod.METRIC_NAMES if name != "ret_ytd")
+    assert calls[n + 1 :] == [(day, others, True)]
+    # ... and the next request is served from the memo
+    assert real.metrics(day) is table
+    assert len(calls) == n + 2
 
 
 def test_per_day_caches_are_bounded_and_keyed_by_trading_day(real):
@@ -155,5 +162,9 @@ def test_volume_is_read_only_for_relative_volume(market):
     assert market.metric("AAA", "ret_1d", day) == pytest.approx(15.0 / 14.0 - 1)
     assert "volume" not in market._fields  # nothing but closes was needed
     market.metric("AAA", "relative_volume50", day)
-    assert "volume" in market._fields
-    assert market.volume.loc[day, "AAA"] == 600.0
+    # one ticker's relative volume reads that ticker's volume alone, not the whole field
+    assert "volume" not in market._fields
+    assert list(market._few["volume"].columns) == ["AAA"]
+    assert market.field("volume", ["AAA"]).loc[day, "AAA"] == 600.0
+    assert market.volume.loc[day, "AAA"] == 600.0  # the whole field, read when asked for
+    assert "volume" in market._fields and "volume" not in market._few

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from xlsrc import __version__
-from xlsrc._process import return_freed_memory
+from xlsrc._process import use_system_allocator
 from xlsrc.dashboard import layout
 from xlsrc.dashboard.cells import status_text
 from xlsrc.dashboard.records import FORMATS, records, write_records
@@ -1118,7 +1118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    return_freed_memory()
+    use_system_allocator()  # not the mmap threshold: a short process (xlsrc._process)
     if args.store is not None:
         args.store = os.fspath(args.store)
     if getattr(args, "action", None) in ("import", "set") and not (args.name and args.source):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from functools import cached_property
@@ -77,9 +78,32 @@ CHECK_INTERVAL = 1.0
 #: day is dropped first. One day's metrics table is ~2 MB for 12,000 tickers.
 CACHED_DAYS = 8
 
-#: Single values :meth:`Market.metric` computes on one ticker's column for a day that is
-#: not memoised; the next request for that day computes (and memoises) the whole table.
+#: Single values :meth:`Market.values` computes on the wanted tickers' columns alone for a
+#: day whose metric is not memoised yet; after that many values asked for a day, a metric
+#: not memoised is computed for every ticker at once (and memoised).
 FULL_METRICS_AFTER = 32
+
+#: Tickers whose extra field (volume) :meth:`Market.field` reads alone from the store,
+#: before it reads the whole field: a command or a watchlist that shows the relative
+#: volume of a few tickers never holds the whole volume matrix.
+FEW_TICKERS = 32
+
+_DAY_NS = 86_400 * 10**9  # nanoseconds in a day
+
+
+class _DayTable:
+    """One trading day's memoised metrics: full columns (every ticker), made when first needed.
+
+    ``columns`` maps a metric name of the table to its values for every column of ``close``
+    (numpy arrays, so a formula's value is one array index away); ``frame`` is the whole
+    table as :meth:`Market.metrics` returns it, once every column has been made.
+    """
+
+    __slots__ = ("columns", "frame")
+
+    def __init__(self) -> None:
+        self.columns: dict[str, np.ndarray] = {}
+        self.frame: pd.DataFrame | None = None
 
 
 class _LRU:
@@ -190,7 +214,11 @@ class Market(MetricServer):
         self.close = m.close
         self.last_bar = m.last_bar
         self._has_bar = m.has_bar
-        self._fields: dict[str, pd.DataFrame] = {}
+        # the sessions as int nanoseconds: a date's row is one bisect, no pandas call
+        self._sessions_ns: list[int] = m.close.index.as_unit("ns").asi8.tolist()
+        self._days: dict[int, pd.Timestamp] = {}  # row -> its session, as made once
+        self._fields: dict[str, pd.DataFrame] = {}  # whole fields (volume) once read
+        self._few: dict[str, pd.DataFrame] = {}  # a field's columns of a few tickers
         self._price: _PriceBasis | None = None
         self._load_metadata(m.identity)
 
@@ -201,14 +229,16 @@ class Market(MetricServer):
         sec = self.store.securities().reindex(self.close.columns)
         self.securities = sec
         self.universes = self.store.universes()
-        self._universe_sources = self.store.universe_sources()
+        self.__dict__.pop("_universe_sources", None)  # read with the provenance, if asked
         # Per trading day, least recently used dropped first (an Excel session lives long).
-        self._metrics = _LRU(CACHED_DAYS)  # day -> DataFrame
+        self._metrics = _LRU(CACHED_DAYS)  # day -> _DayTable (columns made when needed)
         self._scores = _LRU(CACHED_DAYS)  # day -> Series
         self._ratings = _LRU(4 * CACHED_DAYS)  # (day, universe key) -> Series
-        self._requests = _LRU(4 * CACHED_DAYS)  # day -> single values served by metric()
+        # (day, metric) -> values computed on their own columns (FULL_METRICS_AFTER)
+        self._requests = _LRU(CACHED_DAYS * len(METRIC_NAMES))
         self._bars = _LRU(CACHED_DAYS)  # day -> BarCounts of every ticker
         self._covered = _LRU(CACHED_DAYS)  # day -> split-adjusted closes over the RS windows
+        self._lines = _LRU(4 * CACHED_DAYS)  # (day, metric, benchmark) -> (every ticker, reason)
         self.__dict__.pop("provenance", None)
         self.__dict__.pop("_stocks", None)
         self._checked = time.monotonic()
@@ -218,28 +248,56 @@ class Market(MetricServer):
         """Daily volume (sessions x tickers, ``float32``, NaN where unknown), read on first use."""
         return self.field("volume")
 
-    def field(self, name: str) -> pd.DataFrame:
+    def field(self, name: str, tickers: Iterable[str] | None = None) -> pd.DataFrame:
         """Return another bar field on the close matrix's labels, read from the store on first use.
 
         Parameters
         ----------
         name : str
             ``"volume"`` or ``"split_close"`` (the close adjusted for splits only).
+        tickers : iterable of str, optional
+            Only these columns (tickers of ``close``), in this order. While the whole
+            field has not been read and at most :data:`FEW_TICKERS` tickers have been
+            asked for, only their bars are read from the store (kept for the next call);
+            otherwise the whole field is read once.
 
         Returns
         -------
         pd.DataFrame
-            Sessions x tickers, never forward-filled.
+            Sessions x tickers (every ticker, or ``tickers``), never forward-filled;
+            ``volume`` as ``float32``, other fields ``float64``. The same numbers whether
+            read whole or for a few tickers.
+
+        Raises
+        ------
+        StoreError
+            If the store's bars changed since the matrices were loaded (the next check
+            reloads them).
         """
+        dtype = np.float32 if name == "volume" else np.float64
         frame = self._fields.get(name)
+        if frame is None and tickers is not None:
+            wanted = list(dict.fromkeys(tickers))
+            with self._lock:
+                few = self._few.get(name)
+                have = set() if few is None else set(few.columns)
+                missing = [t for t in wanted if t not in have]
+                if missing and len(have) + len(missing) <= FEW_TICKERS:
+                    read = load_field(self.store, name, self._matrices, dtype, tickers=missing)
+                    few = read if few is None else pd.concat([few, read], axis=1)
+                    self._few[name] = few
+                    missing = []
+                if not missing:
+                    assert few is not None
+                    return few[list(tickers)]
         if frame is None:
             with self._lock:
                 frame = self._fields.get(name)
                 if frame is None:
-                    dtype = np.float32 if name == "volume" else np.float64
                     frame = load_field(self.store, name, self._matrices, dtype)
                     self._fields[name] = frame
-        return frame
+                    self._few.pop(name, None)
+        return frame if tickers is None else frame[list(tickers)]
 
     def refresh_if_changed(self, force: bool = False) -> bool:
         """Reload what a write changed (checked at most once per second).
@@ -382,12 +440,53 @@ class Market(MetricServer):
         NoDataError
             If ``date`` is before the first date in the store.
         """
-        index = self.close.index
+        return self._day(self._row(date)[0])
+
+    def _row(self, date: object) -> tuple[int, pd.Timestamp]:
+        """Return the row of ``date``'s trading day in ``close`` and the date asked for.
+
+        The one resolution of a date (:meth:`trading_day` and :meth:`values` use it): the
+        date asked for as a midnight Timestamp (:meth:`as_of`; the last session for
+        ``None``) and the row of the last session on or before it, found by bisecting the
+        sessions' nanoseconds.
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``date`` is not a date.
+        NoDataError
+            If ``date`` is before the first date in the store.
+        """
         if date is None or (isinstance(date, str) and not date.strip()):
-            return pd.Timestamp(index[-1])
-        return pd.Timestamp(index[asof_position(index, as_timestamp(date))])
+            pos = len(self._sessions_ns) - 1
+            return pos, self._day(pos)
+        try:
+            if isinstance(date, pd.Timestamp) and date.tzinfo is None and date.value % _DAY_NS == 0:
+                asked = date  # already what as_timestamp makes of it
+            else:
+                asked = as_timestamp(date)
+            key = asked.value
+        except (OverflowError, ValueError):  # beyond nanoseconds (year 9999): as pandas does
+            asked = as_timestamp(date)
+            return asof_position(self.close.index, asked), asked
+        pos = bisect_right(self._sessions_ns, key) - 1
+        if pos < 0:
+            asof_position(self.close.index, asked)  # raises "No price on or before <date>"
+        return pos, asked
+
+    def _day(self, pos: int) -> pd.Timestamp:
+        """Return the session of row ``pos`` (one Timestamp per row, made once)."""
+        day = self._days.get(pos)
+        if day is None:
+            day = self._days[pos] = pd.Timestamp(self.close.index[pos])
+        return day
 
     # ------------------------------------------------------------------ provenance
+    @cached_property
+    def _universe_sources(self) -> dict[str, str]:
+        """Universe name -> where its list came from (read when the provenance is asked)."""
+        return self.store.universe_sources()
+
     @cached_property
     def provenance(self) -> pd.DataFrame:
         """One row per source and per universe: source, detail, tickers, first, last, fetched_at.
@@ -430,7 +529,10 @@ class Market(MetricServer):
 
     def _position(self, day: pd.Timestamp) -> int:
         """Row of the trading day ``day`` in ``close``."""
-        return int(self.close.index.searchsorted(day, side="right")) - 1
+        try:
+            return bisect_right(self._sessions_ns, day.value) - 1
+        except (AttributeError, OverflowError, ValueError):  # not a Timestamp, or no ns
+            return int(self.close.index.searchsorted(day, side="right")) - 1
 
     def _counts(self, day: pd.Timestamp, cols: np.ndarray | None = None) -> history.BarCounts:
         """Real-bar counts at ``day``: every ticker (memoised per day) or the columns ``cols``."""
@@ -642,13 +744,21 @@ class Market(MetricServer):
             date=f"{day:%Y-%m-%d}",
         )
 
-    def metrics(self, as_of: object = None) -> pd.DataFrame:
+    def metrics(
+        self,
+        as_of: object = None,
+        names: Iterable[str] | None = None,
+        tickers: Iterable[str] | None = None,
+    ) -> pd.DataFrame:
         """Every metric of the registry's table for every ticker as of a date.
 
         Memoised for the :data:`CACHED_DAYS` most recently used trading days (keyed by the
-        trading day, so a Saturday and its Friday share one table). A date before the first
-        session of its year (1 January) gets a YTD return of 0.0: the figure belongs to the
-        year of the date asked for (:func:`xlsrc.core.returns.ytd_return`).
+        trading day, so a Saturday and its Friday share one table), column by column: a
+        column is computed for every ticker the first time it is needed, so a caller that
+        asks for a few columns never pays for the others (the relative volume, which reads
+        the volume field). A date before the first session of its year (1 January) gets a
+        YTD return of 0.0: the figure belongs to the year of the date asked for
+        (:func:`xlsrc.core.returns.ytd_return`).
 
         Columns: :data:`METRIC_NAMES` (close, ret_1d .. ret_1y, ret_ytd, rs_score,
         rs_rating vs ``stocks``, pct_from_sma20/50/200, rsi14, volatility20,
@@ -656,17 +766,103 @@ class Market(MetricServer):
         NaN for a ticker that has not traded in the last ``STALE_SESSIONS`` sessions or has
         fewer real bars than the metric needs (``last_bar`` excepted: it says when the
         ticker last traded).
+
+        Parameters
+        ----------
+        as_of : date-like or None
+            The date asked for; ``None`` = the last date in the store.
+        names : iterable of str, optional
+            Only these columns (names of :data:`METRIC_NAMES`), in the table's order;
+            default every column.
+        tickers : iterable of str, optional
+            Only these rows (tickers as ``close`` spells them), in this order. A column the
+            day has not memoised is then computed on these tickers' columns alone, as
+            :meth:`values` does (until :data:`FULL_METRICS_AFTER` values of it have been
+            asked for that day): a command showing a few rows does not compute the market.
+
+        Returns
+        -------
+        pd.DataFrame
+            Indexed by ticker; the same numbers whichever columns and rows are asked for.
+
+        Raises
+        ------
+        InvalidParameterError
+            For a name that is not a column of the table, or a bad date.
+        UnknownTickerError
+            For a ticker the store does not hold.
+        NoDataError
+            If ``as_of`` is before the first date in the store.
         """
-        day = self.trading_day(as_of)
-        with self._lock:
-            table = self._metrics.get_or_make(day, lambda: self._compute(day, METRIC_NAMES))
-        asked = self.as_of(as_of)
+        pos, asked = self._row(as_of)
+        day = self._day(pos)
+        wanted = _table_names(names)
+        cols: np.ndarray | None = None
+        if tickers is None:
+            with self._lock:
+                table = self._table_of(day, wanted)
+                if names is None:
+                    if table.frame is None:
+                        table.frame = _frame(table.columns, wanted, self.close.columns)
+                    frame = table.frame
+                else:
+                    frame = _frame(table.columns, wanted, self.close.columns)
+        else:
+            rows = pd.Index([str(t) for t in tickers], name="ticker")
+            cols = self.close.columns.get_indexer(rows)
+            if (cols < 0).any():
+                raise UnknownTickerError(ticker=str(rows[cols < 0][0]))
+            frame = _frame(self._table_values(day, wanted, cols), wanted, rows)
         if asked.year != day.year:  # before the first session of the year asked for
-            table = table.copy()
+            frame = frame.copy()
             for entry in METRICS:
-                if entry.anchor == "year" and entry.in_table:
-                    table[entry.name] = self._evaluate([entry], day, asked)[entry.name]
+                if entry.anchor == "year" and entry.in_table and entry.name in wanted:
+                    frame[entry.name] = self._evaluate([entry], day, asked, cols)[entry.name]
+        return frame
+
+    def _table_of(self, day: pd.Timestamp, names: Iterable[str]) -> _DayTable:
+        """Return the memo of ``day`` with the columns ``names`` made (the lock is held)."""
+        table = self._metrics.get(day)
+        if table is None:
+            table = self._metrics.put(day, _DayTable())
+        missing = [n for n in names if n not in table.columns]
+        if missing:
+            made = self._compute(day, missing)
+            for name in missing:
+                column = made[name].to_numpy(copy=True)
+                column.flags.writeable = False  # served by index, never written
+                table.columns[name] = column
         return table
+
+    def _table_values(
+        self, day: pd.Timestamp, names: Iterable[str], cols: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """Values of the table columns ``names`` for the columns ``cols`` at ``day``.
+
+        From the day's memo where it has the column; a column it lacks is computed on
+        ``cols`` alone until :data:`FULL_METRICS_AFTER` values of it have been asked for
+        that day, then for every ticker (and memoised).
+        """
+        names = list(names)
+        with self._lock:
+            table = self._metrics.get(day)
+            have = {} if table is None else {n: table.columns.get(n) for n in names}
+            missing = [n for n in names if have.get(n) is None]
+            full = []
+            for name in missing:
+                served = self._requests.get((day, name), 0) + len(cols)
+                self._requests.put((day, name), served)
+                if served > FULL_METRICS_AFTER:
+                    full.append(name)
+            if full:
+                table = self._table_of(day, full)
+                have.update((n, table.columns[n]) for n in full)
+        out = {n: have[n][cols] for n in names if have.get(n) is not None}
+        few = [n for n in names if n not in out]
+        if few:
+            single = self._compute(day, few, self.close.columns[cols])
+            out.update((n, single[n].to_numpy()) for n in few)
+        return out
 
     def _compute(
         self, day: pd.Timestamp, names: Iterable[str], tickers: pd.Index | None = None
@@ -701,8 +897,7 @@ class Market(MetricServer):
         for entry in entries:
             if entry.serve == "column":
                 assert entry.compute is not None
-                source = self.close if entry.source == "close" else self.volume
-                frame = source if cols is None else source.iloc[:, cols]
+                frame = self._source(entry.source, cols)
                 raw = entry.compute(frame, entry.window, as_of).to_numpy(dtype=float)
             elif entry.serve == "universe":
                 raw = self._universe_wide(entry, day).to_numpy(dtype=float)
@@ -720,6 +915,17 @@ class Market(MetricServer):
             empty = np.datetime64("NaT") if raw.dtype.kind == "M" else np.nan
             out[entry.name] = np.where(valid(entry, counts), raw, empty)
         return out
+
+    def _source(self, name: str, cols: np.ndarray | None) -> pd.DataFrame:
+        """Return the matrix a column metric reads (``close`` or a field), all columns or ``cols``."""
+        if name == "close":
+            return self.close if cols is None else self.close.iloc[:, cols]
+        if cols is None:
+            return self.field(name)
+        whole = self._fields.get(name)
+        if whole is not None:
+            return whole.iloc[:, cols]
+        return self.field(name, self.close.columns[cols])
 
     def metric(self, ticker: str, name: str, as_of: object = None) -> Any:
         """One ticker's value of a :meth:`metrics` column, NaN (NaT) where it has none.
@@ -761,13 +967,8 @@ class Market(MetricServer):
                 return self.rs_ratings(day, universe, PRICE).to_numpy()[cols]
             return self.rs_scores(day, PRICE).to_numpy()[cols]
         if entry.serve == "benchmark":
-            bench = self.ticker(benchmark)
-            reason = self.values([bench], "close", day).errors[0]
-            if reason is not None:
-                raise reason
-            assert entry.compute is not None
-            raw = entry.compute(self.close.iloc[:, cols], self.close[bench], day)
-            return self._valid(entry, day, cols, raw.to_numpy(dtype=float))
+            raw = self._against(entry, day, benchmark)
+            return self._valid(entry, day, cols, raw[cols])
         if entry.serve == "span":
             if start is None:
                 raise InvalidParameterError(name="start", value=None, allowed="a date")
@@ -780,23 +981,61 @@ class Market(MetricServer):
         other_year = entry.anchor == "year" and asked.year != day.year
         if not entry.in_table or other_universe or other_year:
             return self._evaluate([entry], day, asked, cols, universe)[entry.name]
-        with self._lock:
+        with self._lock:  # the warm path: one memoised column, indexed
             table = self._metrics.get(day)
-            if table is None:
-                served = self._requests.get(day, 0) + len(cols)
-                self._requests.put(day, served)
-                if served > FULL_METRICS_AFTER:
-                    table = self.metrics(day)
-        if table is not None:
-            return table[entry.name].to_numpy()[cols]
-        single = self._compute(day, (entry.name,), self.close.columns[cols])
-        return single[entry.name].to_numpy()
+        column = None if table is None else table.columns.get(entry.name)
+        if column is not None:
+            return column[cols]
+        return self._table_values(day, (entry.name,), cols)[entry.name]
+
+    def _against(self, entry: Metric, day: pd.Timestamp, benchmark: str) -> np.ndarray:
+        """Return a ``benchmark`` entry for every ticker at ``day`` (memoised per day and benchmark).
+
+        Raises the benchmark's own reason when it has no price that day.
+        """
+        bench = self.ticker(benchmark)
+        key = (day, entry.name, bench)
+        with self._lock:
+            made = self._lines.get(key)
+        if made is None:
+            reason = self.values([bench], "close", day).errors[0]
+            raw = None
+            if reason is None:
+                assert entry.compute is not None
+                raw = entry.compute(self.close, self.close[bench], day).to_numpy(dtype=float)
+                raw.flags.writeable = False
+            made = (raw, reason)
+            with self._lock:
+                self._lines.put(key, made)
+        raw, reason = made
+        if reason is not None:
+            raise reason
+        return raw
 
     def _valid(
         self, entry: Metric, day: pd.Timestamp, cols: np.ndarray, raw: np.ndarray
     ) -> np.ndarray:
         """``raw`` where the real-bar rules allow ``entry`` a value, NaN elsewhere."""
         return np.where(valid(entry, self._counts(day, cols)), raw, np.nan)
+
+
+def _table_names(names: Iterable[str] | None) -> list[str]:
+    """Columns of :meth:`Market.metrics` asked for, in the table's order (default all)."""
+    if names is None:
+        return list(METRIC_NAMES)
+    asked = set()
+    for name in names:
+        if name not in METRIC_NAMES:
+            raise InvalidParameterError(name="metric", value=name, allowed=", ".join(METRIC_NAMES))
+        asked.add(name)
+    return [n for n in METRIC_NAMES if n in asked]
+
+
+def _frame(columns: dict[str, np.ndarray], names: list[str], index: pd.Index) -> pd.DataFrame:
+    """Return a metrics table: ``columns`` (by name) in the order ``names``, indexed by ticker."""
+    frame = pd.DataFrame({n: columns[n] for n in names}, index=index, columns=names)
+    frame.index.name = "ticker"
+    return frame
 
 
 def normalise_ticker_or_none(text: str) -> str | None:

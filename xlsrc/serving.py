@@ -82,6 +82,28 @@ def check_basis(value: object) -> str:
     return key
 
 
+_ONE = np.zeros(1, dtype=np.int64)  # the positions of a one-ticker request
+_NAT = np.datetime64("NaT")
+_NS = np.dtype("datetime64[ns]")
+_ENTRIES: dict[tuple[str, int | None], Metric] = {}  # (name, window) -> registry entry
+
+
+def _entry(name: str, window: object) -> Metric:
+    """Return :func:`xlsrc.core.metrics.metric` of ``(name, window)``, memoised for plain arguments.
+
+    The registry is fixed data, so an entry found once is the entry; an argument that is
+    not a plain ``str`` / ``int`` (a float window, ``None`` as the name) is looked up (and
+    checked) every time.
+    """
+    if type(name) is str and (window is None or type(window) is int):
+        key = (name, window)
+        entry = _ENTRIES.get(key)
+        if entry is None:
+            entry = _ENTRIES[key] = metrics.metric(name, window)
+        return entry
+    return metrics.metric(name, window)
+
+
 @dataclass(frozen=True)
 class Values:
     """One metric for several tickers, aligned to the request (:meth:`Market.values`).
@@ -150,6 +172,15 @@ class MetricServer:
 
         def trading_day(self, date: object = None) -> pd.Timestamp:
             """Return the trading day of a date."""
+
+        def field(self, name: str, tickers: Iterable[str] | None = None) -> pd.DataFrame:
+            """Return another bar field (volume), for every ticker or a few."""
+
+        def _row(self, date: object) -> tuple[int, pd.Timestamp]:
+            """Row of a date's trading day and the date asked for."""
+
+        def _day(self, pos: int) -> pd.Timestamp:
+            """Session of a row."""
 
         def _position(self, day: pd.Timestamp) -> int:
             """Row of a trading day."""
@@ -242,7 +273,7 @@ class MetricServer:
         UnknownTickerError, UnknownUniverseError
             For an unknown benchmark or universe.
         """
-        entry = metrics.metric(name, window)
+        entry = _entry(name, window)
         basis = check_basis(basis)
         if basis != TOTAL and entry.family not in BASIS_FAMILIES:
             raise InvalidParameterError(
@@ -250,18 +281,21 @@ class MetricServer:
                 value=basis,
                 allowed=f'"total" for {entry.name} (basis "price" is for rs_score and rs_rating)',
             )
-        day = self.trading_day(as_of)
-        asked = self.as_of(as_of)
+        pos, asked = self._row(as_of)  # the trading day's row, resolved once
+        day = self._day(pos)
         labels, cols, errors = self._columns(tickers)
-        known = np.flatnonzero(cols >= 0)
-        kcols = cols[known]
-        empty = np.datetime64("NaT") if entry.unit == "date" else np.nan
-        out = np.full(len(labels), empty, dtype="datetime64[ns]" if entry.unit == "date" else float)
+        dates = entry.unit == "date"
+        if len(cols) == 1 and cols[0] >= 0:  # one ticker the store holds: the common case
+            known, kcols = _ONE, cols
+        else:
+            known = np.flatnonzero(cols >= 0)
+            kcols = cols[known]
+        out = np.full(len(labels), _NAT if dates else np.nan, dtype=_NS if dates else float)
         start_ts = None if start is None else as_timestamp(start)
         if kcols.size:
             out[known] = self._serve(entry, day, asked, kcols, start_ts, universe, benchmark, basis)
-        pos = self._position(day)
-        gaps = known[pd.isna(out[known])]
+        missing = np.isnat(out[known]) if dates else np.isnan(out[known])
+        gaps = known[missing]
         if basis == PRICE and gaps.size:
             # a ticker the real-bar rules allow a value, but without split-adjusted closes
             lacking = (
@@ -436,11 +470,11 @@ class MetricServer:
                 ticker=t,
                 date=f"{hi:%Y-%m-%d}",
             )
-        source = {"close": self.close, "volume": self.volume}
-        frame = pd.DataFrame(
-            {f: source[f].iloc[rows, col].to_numpy(dtype=float) for f in wanted},
-            index=index[rows],
-        )
+        columns = {}
+        for f in wanted:  # volume: this ticker's column alone (Market.field)
+            source = self.close.iloc[:, col] if f == "close" else self.field(f, [t]).iloc[:, 0]
+            columns[f] = source.iloc[rows].to_numpy(dtype=float)
+        frame = pd.DataFrame(columns, index=index[rows])
         frame.index.name = "date"
         return frame
 

@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from xlsrc import __version__
-from xlsrc.core.metrics import SORT_KEYS, article, needs_text
+from xlsrc.core.metrics import METRIC_NAMES, SORT_KEYS, article, needs_text
 from xlsrc.core.metrics import metric as lookup_metric
 from xlsrc.errors import (
     InsufficientHistoryError,
@@ -203,7 +203,14 @@ def _per_ticker_rows(
     """
     tickers = list(tickers)
     served = market.values(tickers, "close", as_of)
-    metrics = market.metrics(as_of)
+    known = [
+        t
+        for t, e in zip(served.tickers, served.errors, strict=True)
+        if not isinstance(e, UnknownTickerError | InvalidParameterError)
+    ]
+    # only these rows and columns: a watchlist never computes the whole market's table
+    names = [k for k in keys if k in METRIC_NAMES]
+    metrics = market.metrics(as_of, names, list(dict.fromkeys(known)))
     sec = market.securities
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
@@ -538,13 +545,15 @@ def leaders_table(
         )
     ts = resolve_as_of(market, as_of)
     members = pd.Index(market.universe(universe))
-    metrics = market.metrics(as_of)
+    members = members[market.close.columns.get_indexer(members) >= 0]  # not isin: slow on str
+    # the columns shown and the sort key, for the members only (not the whole market)
+    shown = {key, "close", *(k for k in _keys("leaders") if k in METRIC_NAMES)}
+    m = market.metrics(as_of, shown, members)
     if basis != "total":
-        metrics = metrics.assign(
-            rs_score=market.rs_scores(ts, basis), rs_rating=market.rs_ratings(ts, "stocks", basis)
+        m = m.assign(
+            rs_score=market.rs_scores(ts, basis).reindex(m.index).to_numpy(),
+            rs_rating=market.rs_ratings(ts, "stocks", basis).reindex(m.index).to_numpy(),
         )
-    members = members[metrics.index.get_indexer(members) >= 0]  # not isin: slow on str
-    m = metrics.loc[members]
     m = m[m[key].notna() & m["close"].notna()]
     if m.empty:
         raise NoDataError(

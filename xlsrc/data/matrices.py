@@ -20,6 +20,7 @@ of sums, so its error stays below 1e-7), on the close matrix's sessions and tick
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -107,38 +108,66 @@ def latest_session_of(
     return pd.Timestamp(max(top.index))
 
 
-def _positions(long: LongBars, calendar: Calendar) -> tuple[pd.DatetimeIndex, np.ndarray]:
-    """Return the sessions spanned by the bars and each row's session position (-1: none)."""
+def _sessions(long: LongBars, calendar: Calendar) -> tuple[pd.DatetimeIndex, int, np.ndarray]:
+    """Return the sessions spanned by the bars, their first day and a day -> session lookup.
+
+    ``lookup[day - first_day]`` is the session position of ``day`` (days since 1970-01-01),
+    -1 for a day that is no session.
+    """
     if len(long) == 0:
-        return pd.DatetimeIndex([], name="date"), np.zeros(0, dtype=np.int64)
+        return pd.DatetimeIndex([], name="date"), 0, np.zeros(0, dtype=np.int32)
     lo, hi = int(long.day.min()), int(long.day.max())
     sessions = calendar.sessions_in_range(
         days_to_dates(np.array([lo]))[0], days_to_dates(np.array([hi]))[0]
     )
     lookup = np.full(hi - lo + 1, -1, dtype=np.int32)
     lookup[dates_to_days(sessions) - lo] = np.arange(len(sessions), dtype=np.int32)
-    return pd.DatetimeIndex(sessions, name="date"), lookup[long.day - lo]
+    return pd.DatetimeIndex(sessions, name="date"), lo, lookup
+
+
+#: Rows scattered at a time: the chunk's flat indices (int64) stay under glibc's mmap
+#: threshold, so they come from (and go back to) the heap instead of fresh pages.
+_CHUNK = 1 << 16
 
 
 def _scatter(
-    shape: tuple[int, int], rows: np.ndarray, cols: np.ndarray, values: np.ndarray, dtype: type
+    shape: tuple[int, int],
+    rows: np.ndarray,
+    days: np.ndarray,
+    lo: int,
+    lookup: np.ndarray,
+    values: np.ndarray,
+    dtype: type,
+    remap: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Return a ``shape`` array of NaN with ``values`` put at ``(rows, cols)`` (C order).
+    """Return a ``shape`` array of NaN with each bar's value at (its row, its session) (C order).
 
-    Rows with a negative ``cols`` (a date on no session) are left out. One flat index
-    (int64) is made instead of two masked copies: the scatter into a C-ordered array then
-    writes memory in order when the bars are sorted by ticker and date.
+    ``rows[i]`` (or ``remap[rows[i]]`` with ``remap``) is bar ``i``'s row of the result
+    (negative: left out), ``lookup[days[i] - lo]`` its column (-1, a day on no session:
+    left out). Done :data:`_CHUNK` bars at a
+    time with one flat index each, so nothing the size of the bars is made besides the
+    result (a whole-store index would touch 50 MB of fresh memory for the bundled data);
+    the scatter writes memory in order when the bars are sorted by ticker and date, and
+    a later bar wins over an earlier one at the same cell.
     """
     out: np.ndarray = np.full(shape, np.nan, dtype=dtype)
     if len(values) == 0:
         return out
-    flat = rows.astype(np.int64)
-    flat *= shape[1]
-    flat += cols
-    if (cols < 0).any():
-        ok = cols >= 0
-        flat, values = flat[ok], values[ok]
-    out.reshape(-1)[flat] = values
+    flat_out = out.reshape(-1)
+    width = shape[1]
+    for start in range(0, len(values), _CHUNK):
+        stop = start + _CHUNK
+        cols = lookup[days[start:stop] - lo]
+        chunk_rows = rows[start:stop]
+        flat = (remap[chunk_rows] if remap is not None else chunk_rows).astype(np.int64)
+        bad = (cols < 0) | (flat < 0)
+        flat *= width
+        flat += cols
+        chunk = values[start:stop]
+        if bad.any():
+            keep = ~bad
+            flat, chunk = flat[keep], chunk[keep]
+        flat_out[flat] = chunk
     return out
 
 
@@ -172,12 +201,26 @@ def build_matrices(
     cal = calendar or get_calendar(
         through=days_to_dates(np.array([long.day.max()]))[0] if len(long) else None
     )
-    sessions, pos = _positions(long, cal)
-    tickers = long.tickers
-    raw = _scatter((len(tickers), len(sessions)), long.code, pos, long.fields["close"], np.float64)
-    del pos
+    sessions, lo, lookup = _sessions(long, cal)
+    # the matrix's rows in ticker order from the start: each bar goes to its ticker's
+    # sorted row (an overlay's new ticker comes after the snapshot's dictionary in the
+    # bars, and sorting the finished matrix would copy it whole)
+    names = np.asarray(long.tickers, dtype=object)
+    order = np.argsort(names.astype(str), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    raw = _scatter(
+        (len(names), len(sessions)),
+        long.code,
+        long.day,
+        lo,
+        lookup,
+        long.fields["close"],
+        np.float64,
+        remap=rank,
+    )
     has = ~np.isnan(raw)
-    ticker_index = pd.Index(np.asarray(tickers, dtype=object), name="ticker")
+    ticker_index = pd.Index(names[order], name="ticker")
     traded = has.any(axis=1)
     last_pos = np.where(traded, len(sessions) - 1 - has[:, ::-1].argmax(axis=1), -1)
     last_days = pd.Series(
@@ -201,9 +244,6 @@ def build_matrices(
     keep = has.any(axis=1)
     if not keep.all():
         raw, has, ticker_index = raw[keep], has[keep], ticker_index[keep]
-    order = np.argsort(ticker_index.to_numpy(dtype=str), kind="stable")
-    if not np.array_equal(order, np.arange(len(order))):
-        raw, has, ticker_index = raw[order], has[order], ticker_index[order]
     # sessions x tickers: the transpose of a C-ordered array is pandas' own block layout,
     # so the frame wraps ``raw`` and ffill (pandas' 2-D pad, one pass in C) fills it in
     # place: NaN stays before each ticker's first bar, a day without a bar carries the
@@ -229,7 +269,11 @@ def build_matrices(
 
 
 def build_field(
-    long: LongBars, like: Matrices, field: str, dtype: type = np.float32
+    long: LongBars,
+    like: Matrices,
+    field: str,
+    dtype: type = np.float32,
+    tickers: pd.Index | None = None,
 ) -> pd.DataFrame:
     """Pivot one more field onto the sessions and tickers of ``like`` (NaN where unknown).
 
@@ -243,6 +287,8 @@ def build_field(
         E.g. ``"volume"`` or ``"split_close"``.
     dtype : type
         Storage type (``float32`` halves the memory of volume).
+    tickers : pd.Index, optional
+        Only these columns (tickers of ``like``), in this order; default every ticker.
 
     Returns
     -------
@@ -250,23 +296,20 @@ def build_field(
         Sessions x tickers, never forward-filled.
     """
     sessions = like.close.index
-    tickers = like.close.columns
+    tickers = like.close.columns if tickers is None else pd.Index(tickers, name="ticker")
     if len(long) and len(sessions):
         lo = int(dates_to_days(sessions[:1])[0])
         hi = int(dates_to_days(sessions[-1:])[0])
-        lookup = np.full(hi - lo + 1, -1, dtype=np.int32)
-        lookup[dates_to_days(sessions) - lo] = np.arange(len(sessions), dtype=np.int32)
         day = long.day
-        if int(day.min()) >= lo and int(day.max()) <= hi:
-            pos = lookup[day - lo]
-        else:  # bars after the latest session (or before the first): on no column
-            pos = np.full(len(long), -1, dtype=np.int32)
-            inside = (day >= lo) & (day <= hi)
-            pos[inside] = lookup[day[inside] - lo]
+        # bars after the latest session (or before the first) fall on no column
+        first, last = int(day.min()), int(day.max())
+        lo2, hi2 = min(lo, first), max(hi, last)
+        lookup = np.full(hi2 - lo2 + 1, -1, dtype=np.int32)
+        lookup[dates_to_days(sessions) - lo2] = np.arange(len(sessions), dtype=np.int32)
+        # -1: a ticker the close matrix (or ``tickers``) does not have, left out
         col = tickers.get_indexer(pd.Index(long.tickers.astype(str))).astype(np.int32)[long.code]
-        pos[col < 0] = -1  # a ticker the close matrix does not have
         out: np.ndarray = _scatter(
-            (len(tickers), len(sessions)), col, pos, long.fields[field], dtype
+            (len(tickers), len(sessions)), col, day, lo2, lookup, long.fields[field], dtype
         )
     else:
         out = np.full((len(tickers), len(sessions)), np.nan, dtype=dtype)
@@ -296,18 +339,60 @@ def load_matrices(
 
 
 def load_field(
-    store: ReadStore, field: str, like: Matrices, dtype: type = np.float32
+    store: ReadStore,
+    field: str,
+    like: Matrices,
+    dtype: type = np.float32,
+    tickers: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Read one more field of a store onto the sessions and tickers of ``like``.
+
+    Parameters
+    ----------
+    store : ReadStore
+        The store ``like`` was built from.
+    field : str
+        ``"volume"`` or ``"split_close"``.
+    like : Matrices
+        Gives the sessions and tickers (and the identity the field must match).
+    dtype : type
+        Storage type.
+    tickers : sequence of str, optional
+        Only these tickers (columns of ``like``): their bars alone are read, by the
+        store's ``read_long_of`` where it has one (the layered store: only the snapshot's
+        row groups that hold them, three columns of each), else ``ReadStore.read_bars``;
+        the identity is read before and after to prove no bars were written in between.
+        Default: the whole field (``ReadStore.read_long``).
+
+    Returns
+    -------
+    pd.DataFrame
+        Sessions x tickers (every ticker of ``like``, or ``tickers``), never forward-filled.
 
     Raises
     ------
     StoreError
         If the store changed its bars since ``like`` was built (the caller reloads).
     """
-    long, identity = store.read_long((field,))
+    if tickers is None:
+        long, identity = store.read_long((field,))
+        _same_bars(store, identity, like, field)
+        return build_field(long, like, field, dtype)
+    read_long_of = getattr(store, "read_long_of", None)
+    if read_long_of is not None:  # the layered store: the snapshot's row groups of tickers
+        long, identity = read_long_of((field,), list(tickers))
+        _same_bars(store, identity, like, field)
+    else:
+        _same_bars(store, store.identity(), like, field)
+        frame = store.read_bars(list(tickers))
+        _same_bars(store, store.identity(), like, field)  # versions only grow: none between
+        long = LongBars.from_frame(frame, (field,))
+    return build_field(long, like, field, dtype, tickers=pd.Index(list(tickers)))
+
+
+def _same_bars(store: ReadStore, identity: Identity, like: Matrices, field: str) -> None:
+    """Raise ``StoreError`` if ``identity``'s bars are not those ``like`` was built from."""
     if identity[0] != like.identity[0] or identity[2] != like.identity[2]:
         raise StoreError(
             f"The store {store.location} changed while loading {field}; reload and try again"
         )
-    return build_field(long, like, field, dtype)

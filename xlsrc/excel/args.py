@@ -238,10 +238,22 @@ def ticker_arg(value: Any, name: str = "ticker") -> str:
     return value.strip().upper()
 
 
+#: Serial numbers already read (a sheet asks for a few dates thousands of times); bounded.
+_SERIALS: dict[float, pd.Timestamp] = {}
+_SERIALS_KEPT = 4096
+
+
 def _serial_to_timestamp(serial: float, name: str) -> pd.Timestamp:
+    ts = _SERIALS.get(serial)
+    if ts is not None:
+        return ts
     if not math.isfinite(serial) or not _SERIAL_MIN <= serial <= _SERIAL_MAX:
         raise InvalidParameterError(name=name, value=serial, allowed=_DATE_ALLOWED)
-    return pd.Timestamp(_EXCEL_EPOCH + _dt.timedelta(days=math.floor(serial)))
+    ts = pd.Timestamp(_EXCEL_EPOCH + _dt.timedelta(days=math.floor(serial)))
+    if len(_SERIALS) >= _SERIALS_KEPT:
+        _SERIALS.clear()
+    _SERIALS[serial] = ts  # a Timestamp is immutable: every caller may share it
+    return ts
 
 
 def date_arg(value: Any, name: str = "as_of", *, required: bool = False) -> pd.Timestamp | None:

@@ -79,6 +79,7 @@ import math
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import xlwings as xw
 
@@ -214,6 +215,33 @@ def _blank(cell: Any) -> bool:
     return a.is_blank(cell)
 
 
+def _one_cells(values: list[Any]) -> list[Any] | None:
+    """Each argument's cell when every one is a single cell, else None (a range: the layout).
+
+    A single cell is what :func:`xlsrc.excel.args.broadcast` reads as one: a plain value,
+    ``[[x]]`` (one cell with ``ndim=2``) or ``[x]``; anything else (a longer list, a tuple,
+    an array, ``[]``) goes through ``broadcast``, which lays it out or refuses it.
+    """
+    out = []
+    for value in values:
+        kind = type(value)
+        if kind is list:
+            if len(value) != 1:
+                return None
+            value = value[0]
+            kind = type(value)
+            if kind is list:
+                if len(value) != 1:
+                    return None
+                value = value[0]
+            elif kind is tuple or kind is np.ndarray:
+                return None
+        elif kind is tuple or kind is np.ndarray:
+            return None
+        out.append(value)
+    return out
+
+
 def _lifted(func: Callable[..., Any], names: tuple[str, ...]) -> Callable[..., Any]:
     """Make a formula of one ticker take ranges: one value per cell, in the range's shape.
 
@@ -225,16 +253,40 @@ def _lifted(func: Callable[..., Any], names: tuple[str, ...]) -> Callable[..., A
     arguments, calls ``func`` once per group and puts each result in its cell
     (``#N/A <reason>`` for an error; blank for a blank cell of a ticker range). When every
     lifted argument is one cell the result is one value and an error is raised, as a
-    formula of one cell always did.
+    formula of one cell always did; that common case skips the layout (:func:`_one_cells`
+    reads the cells ``broadcast`` would), and arguments are bound with names read once,
+    not ``inspect.Signature.bind`` on every call (``tests/test_fast_paths.py`` checks both
+    against the general path).
     """
     sig = inspect.signature(func)
     primary, options = names[0], names[1:]
+    # the argument names and defaults, read once: a call binds its positional arguments
+    # with one zip (what Signature.bind does, without its cost on every cell)
+    params = list(sig.parameters.values())
+    order = tuple(p.name for p in params)
+    defaults = {p.name: p.default for p in params if p.default is not p.empty}
+    plain = all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        bound = sig.bind(*args, **kwargs)
-        bound.apply_defaults()
-        call = dict(bound.arguments)
+        if plain and not kwargs and len(args) <= len(order):
+            call = dict(zip(order, args, strict=False))
+            for param in order[len(args) :]:
+                if param not in defaults:
+                    sig.bind(*args)  # raises the TypeError naming the missing argument
+                call[param] = defaults[param]
+        else:
+            bound = sig.bind(*args, **kwargs)
+            bound.apply_defaults()
+            call = dict(bound.arguments)
+        one = _one_cells([call[n] for n in names])
+        if one is not None:  # every lifted argument is one cell: one value, no layout
+            call.update(zip(options, one[1:], strict=True))
+            call[primary] = one[:1]
+            (result,) = func(**call)
+            if isinstance(result, XlsrcError):
+                raise result
+            return result
         grid = a.broadcast([call[n] for n in names], names)
         cells, *others = grid.columns
         if grid.nest == 0:

@@ -17,7 +17,10 @@ Precedence, the one rule per kind of data:
   deleting it (``xlsrc universe reset``) brings the bundled list back.
 - **Identity**: ``store_id`` is the snapshot's identity plus the overlay's, so a new
   package with a new snapshot never shares a cache key with the old one; the versions are
-  the overlay's (the snapshot never changes).
+  the overlay's (the snapshot never changes). An overlay that has never held a bar
+  (``bars_version`` 0) adds nothing to the bars it shows, so it adds nothing to the id
+  either (``<snapshot>+empty``): creating the store file with a first ``universe set``
+  changes only ``data_version``, and a live formula process keeps its price matrices.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from ...errors import StoreError
 from ..schema import LongBars, StoreStatus, WriteResult, dates_to_days
 from ..validate import ValidBars
 from .snapshot import SnapshotStore
@@ -103,18 +107,52 @@ class LayeredStore:
 
     # ------------------------------------------------------------------ reads
     def identity(self) -> tuple[str, int, int]:
-        """Return ``(snapshot id + overlay id, data_version, bars_version)`` of the overlay."""
-        store_id, data_version, bars_version = self.overlay.identity()
-        return (f"{self.base.snapshot_id}+{store_id or 'empty'}", data_version, bars_version)
+        """Return ``(snapshot id + overlay id, data_version, bars_version)`` of the overlay.
+
+        The overlay's id counts only once it has held bars (module docstring).
+        """
+        return self._identity(self.overlay.identity())
+
+    def _identity(self, overlay: tuple[str, int, int]) -> tuple[str, int, int]:
+        store_id, data_version, bars_version = overlay
+        bars_id = store_id if bars_version else ""  # no bars ever: the snapshot's bars alone
+        return (f"{self.base.snapshot_id}+{bars_id or 'empty'}", data_version, bars_version)
 
     def read_long(self, fields: Sequence[str]) -> tuple[LongBars, tuple[str, int, int]]:
         """Return the visible bars: snapshot rows not hidden, then the overlay's (which win)."""
-        top, replaced, (store_id, data_version, bars_version) = (
-            self.overlay.read_long_with_replaced(fields)
-        )
-        base, _ = self.base.read_long(fields)
-        long = LongBars.concat([_hide(base, replaced), top])
-        return long, (f"{self.base.snapshot_id}+{store_id or 'empty'}", data_version, bars_version)
+        top, replaced, overlay_identity = self.overlay.read_long_with_replaced(fields)
+        if replaced:  # some snapshot rows are hidden: the snapshot's bars are copied once
+            base, _ = self.base.read_long(fields)
+            long = LongBars.concat([_hide(base, replaced), top])
+        else:  # the overlay's bars go after the snapshot's, in the same arrays
+            long, _ = self.base.read_long(fields, after=top)
+        return long, self._identity(overlay_identity)
+
+    def read_long_of(
+        self, fields: Sequence[str], tickers: Iterable[str]
+    ) -> tuple[LongBars, tuple[str, int, int]]:
+        """Return the visible bars of ``tickers`` with ``fields`` (:meth:`read_long` for a few).
+
+        The snapshot's rows of those tickers (only the row groups that hold them), less
+        what a replaced history hides, then the overlay's (which win). The identity is
+        read before and after, and must not move in between.
+
+        Raises
+        ------
+        StoreError
+            If the store's bars changed while they were read.
+        """
+        names = list(dict.fromkeys(tickers))
+        before = self.identity()
+        replaced = self.overlay.replaced()
+        base, _ = self.base.read_long_of(fields, names)
+        top = LongBars.from_frame(self.overlay.read_bars(names), fields)
+        after = self.identity()
+        if after[0] != before[0] or after[2] != before[2]:
+            raise StoreError(
+                f"The store {self.location} changed while reading bars; reload and try again"
+            )
+        return LongBars.concat([_hide(base, replaced), top]), before
 
     def read_bars(
         self,
