@@ -27,6 +27,8 @@ Outputs (``tests/fixtures/leadership/``)
     ``rotation_2026-01-22.csv``         the figures the day's sentences quote.
 
 Definitions used (independently written here)
+    Closes: the closes file, less each ticker's rows before its last one-session step of
+    x16.2 or more either way (the bundled snapshot's rule, ``EXTREME``).
     RS score: ``sum(w_i r_i) / sum(w_i)`` over the windows 63/126/189/252 sessions that
     have a close ``i`` rows back (weights 0.4/0.2/0.2/0.2), none without a close 63 rows
     back; closes forward-filled after a ticker's first close.
@@ -85,12 +87,23 @@ def norm(ticker: str) -> str:
     return out
 
 
+#: The bundled snapshot's extreme-step rule (README, "What is checked on input"): a ticker
+#: whose close rises x16.2 or more, or falls to x1/16.2 or less, from one of its rows to
+#: the next keeps only its rows from its last such step on. Written here on its own.
+EXTREME = 16.2
+
+
 def load_closes(data: Path) -> pd.DataFrame:
     long = pd.read_csv(
         data / "closes" / "us_closes_2024-01-02_2026-08-03.csv.gz",
         dtype={"ticker": str, "close": float},
         parse_dates=["date"],
     )
+    long = long.sort_values(["ticker", "date"])
+    step = long["close"] / long.groupby("ticker")["close"].shift()
+    extreme = (step >= EXTREME) | (step <= 1 / EXTREME)
+    cut = long["date"].where(extreme).groupby(long["ticker"]).transform("max")
+    long = long[~(long["date"] < cut)]  # no cut (NaT): every row stays
     wide = long.pivot(index="date", columns="ticker", values="close").sort_index()
     return wide.ffill()
 
