@@ -64,6 +64,9 @@ SECTOR_DAYS = [
 HISTORY_TICKERS = ["ICHR", "UCTT", "VICR", "FORM", "KLIC", "COHU", "IWM", "SPY", "XLP"]
 #: Listed in 2024-2025: a rating on fewer than four RS windows on 2026-01-22.
 YOUNG_TICKERS = ["RDDT", "CRWV", "CRCL", "FIG", "KLAR"]
+#: Cut by the extreme-step rule (``EXTREME``): rows from 2025-01-29 (PPCB, after 0.01 ->
+#: 625), 2025-02-10 (BESS), 2025-04-24 (DFSC), 2025-12-10 (WOK), 2026-07-23 (FFAI, r2000).
+CUT_TICKERS = ["PPCB", "BESS", "DFSC", "WOK", "FFAI"]
 WINDOW_DAYS = ["2024-04-01", "2024-07-01", "2024-10-01", "2024-12-31", "2025-01-02", "2026-01-22"]
 SPDRS = {
     "XLB": "Materials",
@@ -298,7 +301,7 @@ def main(argv: list[str]) -> int:
     for label, back in (("now", 0), ("1m", 21), ("3m", 63), ("6m", 126), ("12m", 252)):
         day = close.index[p - back]
         r = ratings_at(close, day, stocks)
-        for t in HISTORY_TICKERS + YOUNG_TICKERS:
+        for t in HISTORY_TICKERS + YOUNG_TICKERS + CUT_TICKERS:
             rows.append(
                 {
                     "kind": "rating",
@@ -310,7 +313,7 @@ def main(argv: list[str]) -> int:
             )
     for text in WINDOW_DAYS:
         w = windows_at(close, pd.Timestamp(text))
-        for t in HISTORY_TICKERS + YOUNG_TICKERS:
+        for t in HISTORY_TICKERS + YOUNG_TICKERS + CUT_TICKERS:
             rows.append({"kind": "windows", "label": "", "date": text, "ticker": t, "value": w[t]})
     pd.DataFrame(rows).to_csv(OUT / "rs_history.csv", index=False, float_format="%.17g")
 
