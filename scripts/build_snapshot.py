@@ -34,6 +34,10 @@ Rules:
   recorded under its own source name).
 - Everything is cut to 2024-01-02 .. 2026-08-03; dates that are not market days (not in
   SPY's calendar or on a weekend) are dropped and listed in the provenance.
+- Extreme steps (``EXTREME_RULE``): a ticker whose closes make a one-session step of
+  x16.2 or more either way (``xlsrc.data.validate.EXTREME_STEP``, the gate's own
+  threshold) keeps only its bars from its last such step on, every field of them; the
+  steps and the bars dropped are listed in the provenance (``stats.extreme_steps``).
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from xlsrc.data.universes import normalise_ticker  # noqa: E402
+from xlsrc.data.validate import EXTREME_STEP  # noqa: E402
 from xlsrc.sectors import SECTOR_ETFS, YAHOO_TO_GICS, ishares_sector  # noqa: E402
 
 START = "2024-01-02"
@@ -396,6 +401,74 @@ def build_bars(data: Path, calendar: pd.Index, closes: pd.DataFrame, stats: dict
     return bars[["ticker", "date", "open", "high", "low", "close", "volume", "source"]]
 
 
+EXTREME_RULE = (
+    f"A close-to-close step of x{EXTREME_STEP:g} or more, or x1/{EXTREME_STEP:g} or less, "
+    "between two consecutive bars of a ticker (the validation gate's extreme step, "
+    "xlsrc.data.validate.EXTREME_STEP) is taken as a change of scale: the bars before it "
+    "are on another, unadjusted basis (a reverse split or unit change the closes file did "
+    "not adjust, or a bad print), so no return may span it. Such a ticker keeps only its "
+    "bars from its last such step on (every field of them); its earlier bars are dropped. "
+    "Smaller steps the gate flags (within 8% of x2..x15) are kept as they are."
+)
+
+
+def drop_before_extreme_steps(bars: pd.DataFrame, stats: dict) -> pd.DataFrame:
+    """Drop each ticker's bars before its last extreme close-to-close step (``EXTREME_RULE``).
+
+    Parameters
+    ----------
+    bars : pd.DataFrame
+        Long bars sorted by (ticker, date), as :func:`build_bars` returns them.
+    stats : dict
+        Receives ``extreme_steps``: the rule, the threshold, counts, and per ticker its
+        steps (day, previous day, closes, ratio), first kept day and bars dropped.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``bars`` without the dropped rows (same columns, order and dtypes; index reset).
+    """
+    ticker = bars["ticker"].to_numpy()
+    close = bars["close"].to_numpy(dtype=np.float64)
+    ratio = close[1:] / close[:-1]
+    same = ticker[1:] == ticker[:-1]
+    extreme = same & ((ratio >= EXTREME_STEP) | (ratio <= 1.0 / EXTREME_STEP))
+    steps = np.flatnonzero(extreme) + 1  # row of the later bar of each step
+    keep = np.ones(len(bars), dtype=bool)
+    first_row = pd.Series(np.arange(len(bars))).groupby(ticker, sort=False).min()
+    per_ticker: dict[str, dict] = {}
+    dates = bars["date"].to_numpy()
+    for row in steps:  # ascending: a ticker's last step overwrites its cut
+        t = str(ticker[row])
+        entry = per_ticker.setdefault(t, {"ticker": t, "steps": []})
+        entry["steps"].append(
+            {
+                "day": str(dates[row])[:10],
+                "previous_day": str(dates[row - 1])[:10],
+                "previous_close": float(close[row - 1]),
+                "close": float(close[row]),
+                "ratio": float(f"{ratio[row - 1]:.6g}"),
+            }
+        )
+        start = int(first_row[t])
+        keep[start:row] = False
+        entry["kept_from"] = str(dates[row])[:10]
+        entry["bars_dropped"] = int(row - start)
+    last_row = pd.Series(np.arange(len(bars))).groupby(ticker, sort=False).max()
+    for t, entry in per_ticker.items():
+        entry["bars_kept"] = int(last_row[t]) - int(first_row[t]) + 1 - entry["bars_dropped"]
+    listed = [per_ticker[t] for t in sorted(per_ticker)]
+    stats["extreme_steps"] = {
+        "rule": EXTREME_RULE,
+        "threshold": EXTREME_STEP,
+        "steps": len(steps),
+        "tickers": len(listed),
+        "bars_dropped": int((~keep).sum()),
+        "by_ticker": listed,
+    }
+    return bars[keep].reset_index(drop=True)
+
+
 def check_calendar(data: Path, closes: pd.DataFrame, stats: dict) -> pd.Index:
     """Return the trading calendar; record dates dropped as non-market days."""
     spy = pd.read_csv(data / "ohlcv" / "adjusted_2015-2026" / "SPY.csv.gz", dtype={"date": str})
@@ -687,6 +760,7 @@ def main(argv: list[str] | None = None) -> int:
     closes = closes[(closes["date"] >= START) & (closes["date"] <= END)]
     calendar = check_calendar(data, closes, stats)
     bars = build_bars(data, calendar, closes, stats)
+    bars = drop_before_extreme_steps(bars, stats)
 
     # verify the close column against the source, independently of the build
     merged = bars.merge(closes, on=["ticker", "date"], how="inner", suffixes=("", "_src"))
@@ -708,6 +782,17 @@ def main(argv: list[str] | None = None) -> int:
     universes = build_universes(data, set(tickers), stats)
     members = set(universes.loc[universes["universe"] != "sectors", "ticker"])
     securities = build_securities(data, tickers, etf_like, members, stats)
+    kind = dict(zip(securities["ticker"], securities["type"], strict=True))
+    extreme = stats["extreme_steps"]
+    for entry in extreme["by_ticker"]:
+        entry["type"] = kind[entry["ticker"]]
+        entry["universes"] = sorted(
+            universes.loc[universes["ticker"] == entry["ticker"], "universe"]
+        )
+    types = pd.Series([e["type"] for e in extreme["by_ticker"]], dtype=object)
+    extreme["tickers_by_type"] = {
+        str(k): int(v) for k, v in types.fillna("none").value_counts().sort_index().items()
+    }
 
     bars_schema = pa.schema(
         [
@@ -762,6 +847,7 @@ def main(argv: list[str] | None = None) -> int:
             "Dates not in SPY's calendar or on weekends are dropped.",
             "Security type from evidence, then symbol conventions, else other (null): "
             "stats.securities.type_rule; per-ticker basis in securities.parquet type_basis.",
+            f"Extreme steps: {EXTREME_RULE} The steps and bars dropped: stats.extreme_steps.",
         ],
         "sources": SOURCES,
         "industry": INDUSTRY_SOURCE,
@@ -806,6 +892,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{stats['calendar']['first']}..{stats['calendar']['last']}"
     )
     print(f"  dropped non-market dates: {stats['calendar']['dropped_non_market_dates']}")
+    print(
+        f"  extreme steps (x{EXTREME_STEP:g} either way): {extreme['steps']} in "
+        f"{extreme['tickers']} tickers {extreme['tickers_by_type']}; "
+        f"{extreme['bars_dropped']:,} earlier bars dropped"
+    )
     print(
         f"  OHLC rows: {provenance['rows']['bars_with_ohlc']:,}; volume rows: "
         f"{int(with_volume.sum()):,} ({provenance['rows']['tickers_with_any_volume']:,} tickers)"

@@ -27,6 +27,8 @@ Outputs (``tests/fixtures/leadership/``)
     ``rotation_2026-01-22.csv``         the figures the day's sentences quote.
 
 Definitions used (independently written here)
+    Closes: the closes file, less each ticker's rows before its last one-session step of
+    x16.2 or more either way (the bundled snapshot's rule, ``EXTREME``).
     RS score: ``sum(w_i r_i) / sum(w_i)`` over the windows 63/126/189/252 sessions that
     have a close ``i`` rows back (weights 0.4/0.2/0.2/0.2), none without a close 63 rows
     back; closes forward-filled after a ticker's first close.
@@ -62,6 +64,9 @@ SECTOR_DAYS = [
 HISTORY_TICKERS = ["ICHR", "UCTT", "VICR", "FORM", "KLIC", "COHU", "IWM", "SPY", "XLP"]
 #: Listed in 2024-2025: a rating on fewer than four RS windows on 2026-01-22.
 YOUNG_TICKERS = ["RDDT", "CRWV", "CRCL", "FIG", "KLAR"]
+#: Cut by the extreme-step rule (``EXTREME``): rows from 2025-01-29 (PPCB, after 0.01 ->
+#: 625), 2025-02-10 (BESS), 2025-04-24 (DFSC), 2025-12-10 (WOK), 2026-07-23 (FFAI, r2000).
+CUT_TICKERS = ["PPCB", "BESS", "DFSC", "WOK", "FFAI"]
 WINDOW_DAYS = ["2024-04-01", "2024-07-01", "2024-10-01", "2024-12-31", "2025-01-02", "2026-01-22"]
 SPDRS = {
     "XLB": "Materials",
@@ -85,12 +90,23 @@ def norm(ticker: str) -> str:
     return out
 
 
+#: The bundled snapshot's extreme-step rule (README, "What is checked on input"): a ticker
+#: whose close rises x16.2 or more, or falls to x1/16.2 or less, from one of its rows to
+#: the next keeps only its rows from its last such step on. Written here on its own.
+EXTREME = 16.2
+
+
 def load_closes(data: Path) -> pd.DataFrame:
     long = pd.read_csv(
         data / "closes" / "us_closes_2024-01-02_2026-08-03.csv.gz",
         dtype={"ticker": str, "close": float},
         parse_dates=["date"],
     )
+    long = long.sort_values(["ticker", "date"])
+    step = long["close"] / long.groupby("ticker")["close"].shift()
+    extreme = (step >= EXTREME) | (step <= 1 / EXTREME)
+    cut = long["date"].where(extreme).groupby(long["ticker"]).transform("max")
+    long = long[~(long["date"] < cut)]  # no cut (NaT): every row stays
     wide = long.pivot(index="date", columns="ticker", values="close").sort_index()
     return wide.ffill()
 
@@ -285,7 +301,7 @@ def main(argv: list[str]) -> int:
     for label, back in (("now", 0), ("1m", 21), ("3m", 63), ("6m", 126), ("12m", 252)):
         day = close.index[p - back]
         r = ratings_at(close, day, stocks)
-        for t in HISTORY_TICKERS + YOUNG_TICKERS:
+        for t in HISTORY_TICKERS + YOUNG_TICKERS + CUT_TICKERS:
             rows.append(
                 {
                     "kind": "rating",
@@ -297,7 +313,7 @@ def main(argv: list[str]) -> int:
             )
     for text in WINDOW_DAYS:
         w = windows_at(close, pd.Timestamp(text))
-        for t in HISTORY_TICKERS + YOUNG_TICKERS:
+        for t in HISTORY_TICKERS + YOUNG_TICKERS + CUT_TICKERS:
             rows.append({"kind": "windows", "label": "", "date": text, "ticker": t, "value": w[t]})
     pd.DataFrame(rows).to_csv(OUT / "rs_history.csv", index=False, float_format="%.17g")
 

@@ -122,7 +122,9 @@ def test_ticker_column_with_a_ticker_argument_keeps_that_ticker(tmp_path):
     ],
 )
 def test_bad_line_is_reported_with_file_and_line(tmp_path, store, body, line, problem):
-    path = write(tmp_path, "SPY.csv", "Date,Open,High,Low,Close,Volume\n" + body)
+    # ICHR: a ticker the store does not hold (its SPY closes stand near 680, and 10.5 next
+    # to them is a one-session step of x1/64.8: refused first, see below)
+    path = write(tmp_path, "ICHR.csv", "Date,Open,High,Low,Close,Volume\n" + body)
     before, version = stored(store), store.identity()[1]
     with pytest.raises(CsvFormatError) as info:
         import_csv(store, path)
@@ -133,11 +135,27 @@ def test_bad_line_is_reported_with_file_and_line(tmp_path, store, body, line, pr
 
 
 def test_identical_repeated_lines_are_one_bar(tmp_path, store):
-    path = write(tmp_path, "SPY.csv", "Date,Close\n2026-01-02,10.5\n2026-01-02,10.5\n")
+    path = write(tmp_path, "ICHR.csv", "Date,Close\n2026-01-02,10.5\n2026-01-02,10.5\n")
     summary = import_csv(store, path)
     assert summary.rows == 1
-    bars = store.read_bars("SPY", start="2026-01-02", end="2026-01-02")
+    bars = store.read_bars("ICHR", start="2026-01-02", end="2026-01-02")
     assert bars["close"].tolist() == [10.5]
+
+
+def test_closes_on_another_scale_than_the_stored_ones_are_refused_at_the_junction(tmp_path, store):
+    # the store's SPY closed at 680.062744 on 2025-12-31 (recorded Adj Close); a file of
+    # SPY at 10.5 steps x0.01544 = 1/64.77 from it: between the 1/50 and 1/100 bands,
+    # beyond 1/16.2, so a jump (before the extreme-step rule it was stored)
+    path = write(tmp_path, "SPY.csv", "Date,Close\n2026-01-02,10.5\n2026-01-05,10.6\n")
+    before, version = stored(store), store.identity()[1]
+    with pytest.raises(CsvFormatError) as info:
+        import_csv(store, path)
+    assert str(info.value).startswith(
+        f"{path}, line 2: SPY: close falls 98.5% from 680.063 on 2025-12-31 to 10.5 on "
+        "2026-01-02 (x0.01544): a one-session step of x1/64.77, beyond x16.2 either way"
+    )
+    assert store.identity()[1] == version
+    pd.testing.assert_frame_equal(stored(store), before)
 
 
 def test_several_bad_lines_are_counted(tmp_path, store):
@@ -146,9 +164,9 @@ def test_several_bad_lines_are_counted(tmp_path, store):
     with pytest.raises(CsvFormatError, match=r"line 2: .*\(and 2 more bad lines\)"):
         read_csv_bars(path)
     # ... and bars the gate refuses
-    path = write(tmp_path, "SPY.csv", "Date,Close\n2026-01-02,-1\n2026-01-05,5\n2026-01-06,0\n")
+    path = write(tmp_path, "ICHR.csv", "Date,Close\n2026-01-02,-1\n2026-01-05,5\n2026-01-06,0\n")
     with pytest.raises(
-        CsvFormatError, match=r"line 2: SPY: close on 2026-01-02 is -1 .*\(and 1 more problem;"
+        CsvFormatError, match=r"line 2: ICHR: close on 2026-01-02 is -1 .*\(and 1 more problem;"
     ):
         import_csv(store, path)
 

@@ -412,7 +412,7 @@ def test_store_init_prints_what_it_loaded_and_refuses_a_second_time(
     store = PostgresStore(bundled_url, cache=False)
     assert store.identity()[1:] == (1, 1)
     status = store.status()
-    # the bundled snapshot's provenance.json: 6,283,860 bars of 12,469 tickers
+    # the bundled snapshot's provenance.json: 6,264,703 bars of 12,469 tickers
     assert status.n_tickers == 12469
     assert (status.first_date, status.last_date) == ("2024-01-02", "2026-08-03")
 

@@ -13,6 +13,7 @@ import pytest
 
 from xlsrc.data.calendar import get_calendar
 from xlsrc.data.validate import (
+    EXTREME_STEP,
     ValidBars,
     check_bars,
     check_universe_name,
@@ -291,6 +292,121 @@ def test_a_filled_hole_in_the_wrong_units_is_refused_against_both_stored_neighbo
     stored = HOLE_STORED.assign(close=[10.0, 11.0, 22.0, 24.2, 26.0])
     _, problems = check([("ICHR", "2026-01-21", 27.0)], neighbours=stored)
     assert problems == []
+
+
+# ------------------------------------------------------------- extreme steps
+# The bands (8 % around x2 .. x50, x100, x1000) leave gaps; a step beyond x16.2 either way
+# (the x15 band's upper edge) is a jump whatever factor it resembles. Real case: PPCB's
+# close in the shared closes goes 0.015, 0.015, 0.01, 625 (2025-01-24 .. 2025-01-29).
+PPCB = [
+    ("PPCB", "2025-01-24", 0.015),
+    ("PPCB", "2025-01-27", 0.015),
+    ("PPCB", "2025-01-28", 0.01),
+    ("PPCB", "2025-01-29", 625.0),
+]
+
+
+def test_a_step_of_x62500_is_a_jump_named_with_its_size():
+    valid, problems = check(PPCB)
+    assert rules(problems) == [(3, "jump")]
+    assert problems[0].message == (
+        "PPCB: close rises 6249900.0% from 0.01 on 2025-01-28 to 625 on 2025-01-29 "
+        "(x62500): a one-session step of x62500, beyond x16.2 either way: no real session "
+        "is taken to move that far unasked; if it is real, accept it with "
+        "--allow-jump PPCB:2025-01-29"
+    )
+    assert valid.frame["close"].tolist() == [0.015, 0.015, 0.01]
+    _, problems = check(PPCB, allow_jumps=[("PPCB", "2025-01-29")])
+    assert problems == []
+    _, problems = check(PPCB, allow_jumps=True)
+    assert problems == []
+    # against a stored neighbour: the new bar 62,500 times the stored close
+    stored = pd.DataFrame(
+        {"ticker": ["PPCB"], "date": pd.to_datetime(["2025-01-28"]), "close": [0.01]}
+    )
+    _, problems = check([PPCB[3]], neighbours=stored)
+    assert rules(problems) == [(0, "jump")] and "x62500" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "size", "extreme"),
+    [
+        (2.0, 60.0, "x30", False),  # a 30:1 band step (an unadjusted 1-for-30)
+        (40.0, 1.0, "x0.025", False),  # the 40:1 band, a fall
+        (1.0, 17.0, "x17", True),  # between the x15 (to 16.2) and x20 (from 18.4) bands
+        (1.0, 22.0, "x22", True),  # between x20 (to 21.6) and x25 (from 23)
+        (2.0, 70.0, "x35", True),  # between x30 (to 32.4) and x40 (from 36.8)
+        (70.0, 1.0, "x0.01429", True),  # 1/70: between 1/54 and 1/92
+        (1.0, 500.0, "x500", True),  # between x100 (to 108) and x1000 (from 920)
+        (3000.0, 1.5, "x0.0005", True),  # 1/2000: beyond every band
+        (1.0, 16.3, "x16.3", True),  # just beyond the x15 band: the extreme rule
+        (1.0, 16.1, "x16.1", False),  # inside the x15 band (13.8 .. 16.2)
+    ],
+)
+def test_steps_in_the_gaps_between_bands_are_jumps_from_x16_2_on(before, after, size, extreme):
+    rows = [("XYZ", "2026-01-15", before), ("XYZ", "2026-01-16", after)]
+    _, problems = check(rows)
+    assert rules(problems) == [(1, "jump")]
+    assert f"({size})" in problems[0].message
+    assert ("a one-session step of" in problems[0].message) is extreme
+    assert ("the size of an unadjusted split" in problems[0].message) is not extreme
+    _, problems = check(rows, allow_jumps=[("XYZ", "2026-01-16")])
+    assert problems == []
+
+
+def test_an_extreme_fall_is_named_as_one_over_its_size():
+    _, problems = check([("XYZ", "2026-01-15", 70.0), ("XYZ", "2026-01-16", 1.0)])
+    assert "a one-session step of x1/70, beyond x16.2 either way" in problems[0].message
+
+
+def test_a_reverting_one_day_spike_is_refused_on_both_steps():
+    # 4.0 -> 100.0 (x25) -> 4.1 (x0.041 = 1/24.39, within 8 % of 1/25): the spike and the
+    # day after it (its step from the spike) are refused, the day before is kept
+    rows = [("XYZ", "2026-01-14", 4.0), ("XYZ", "2026-01-15", 100.0), ("XYZ", "2026-01-16", 4.1)]
+    valid, problems = check(rows)
+    assert rules(problems) == [(1, "jump"), (2, "jump")]
+    assert "(x25)" in problems[0].message and "(x0.041)" in problems[1].message
+    assert valid.frame["close"].tolist() == [4.0]
+    # the same spike 62,500 times the price: both steps are extreme
+    rows = [("XYZ", "2026-01-14", 0.01), ("XYZ", "2026-01-15", 625.0), ("XYZ", "2026-01-16", 0.01)]
+    _, problems = check(rows)
+    assert rules(problems) == [(1, "jump"), (2, "jump")]
+    assert "step of x62500" in problems[0].message
+    assert "step of x1/62500" in problems[1].message
+
+
+def test_a_recorded_reverse_split_of_an_unlisted_ratio_is_never_accepted():
+    # a 1-for-75 reverse split served unadjusted: x75 lies between the x50 and x100 bands,
+    # so before the extreme rule the step was stored; the split record now explains it
+    rows = [("XYZ", "2026-01-15", 0.2), ("XYZ", "2026-01-16", 15.0)]
+    splits = {"XYZ": {pd.Timestamp("2026-01-16"): 1 / 75}}
+    _, problems = check(rows, splits=splits, allow_jumps=True)
+    assert rules(problems) == [(1, "split")]
+
+
+def test_find_jumps_gives_an_extreme_step_its_own_size():
+    closes = np.array([0.01, 625.0, 10625.0, 10625.0 * 12, 10625.0 * 12 / 70])
+    #  steps:       x62500  x17      x12 (a real move)   x1/70
+    got = find_jumps(closes)
+    np.testing.assert_allclose(got, [62500.0, 17.0, 0.0, 1 / 70], rtol=1e-12)
+
+
+def test_every_step_of_x13_8_or_more_either_way_is_flagged_and_the_x10_x15_gap_is_not():
+    assert EXTREME_STEP == 16.2  # the x15 band's upper edge: 15 * 1.08
+
+    # A rise r is flagged within 8 % of 15 (13.8 .. 16.2), then by the extreme rule; a fall
+    # within 8 % of 1/15 (1/13.89 .. 1/16.30), then by the extreme rule (from 1/16.2 on).
+    # Between the x10 and x15 bands (rises 10.8 .. 13.8, falls 1/10.87 .. 1/13.89) a step is
+    # a possible real move and passes.
+    def flagged(ratios):
+        closes = np.ones(2 * len(ratios))
+        closes[1::2] = ratios  # pairs (1, r): steps r, 1/r, r, ...
+        return find_jumps(closes)[::2] != 0
+
+    assert flagged(np.geomspace(13.81, 1e7, 4001)).all()
+    assert flagged(1.0 / np.geomspace(13.9, 1e7, 4001)).all()
+    assert not flagged(np.geomspace(10.81, 13.79, 200)).any()
+    assert not flagged(1.0 / np.geomspace(10.87, 13.88, 200)).any()
 
 
 def test_universe_names():

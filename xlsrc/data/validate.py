@@ -26,8 +26,9 @@ range      ``high < low`` or a close outside ``[low, high]`` (relative slack
 volume     a negative or infinite volume (missing is allowed)
 duplicate  the same (ticker, session) twice with different values (identical repeats are
            collapsed)
-jump       a close-to-close step that looks like a unit switch or an unadjusted split and
-           that no split record explains (see below); ``allow_jumps`` overrides
+jump       a close-to-close step that looks like a unit switch or an unadjusted split, or
+           one at or beyond :data:`EXTREME_STEP` either way, that no split record
+           explains (see below); ``allow_jumps`` overrides
 split      a step that a recorded split *does* explain: the bars before the split are not
            adjusted for it (Yahoo serves a split unadjusted for a day or two); never
            overridden (the history must be re-downloaded or adjusted first)
@@ -43,6 +44,26 @@ for ``k`` in :data:`SPLIT_RATIOS` (2:1 ... 50:1) or :data:`UNIT_RATIOS` (x100 pe
 or cents/dollars, x1000). A real move of exactly that size (a -50 % day) is refused too:
 that is the price of never storing a -75 % cliff that is really a 4:1 split; the message
 says how to accept it.
+
+The bands are 8 % wide around factors that grow sparser as they grow, so on their own they
+leave gaps (x16.2 .. x18.4 between the x15 and x20 bands, x54 .. x92, everything beyond
+x1080) where a step no real session makes passes unnoticed: a close going from 0.01 to 625
+(x62,500, PPCB on 2025-01-29 in the shared closes) resembled no factor and was stored. So
+every step ``r >= EXTREME_STEP`` or ``r <= 1 / EXTREME_STEP`` is a ``jump`` too, named as
+such ("a one-session step of x62500"). :data:`EXTREME_STEP` is 16.2, the upper edge of the
+x15 band (``15 * (1 + JUMP_TOLERANCE)``): with that band, every rise of x13.8 or more and
+every fall to 1/13.9 or less (8 % around 1/15) is flagged, with no gap.
+
+Why not higher (the x20 band's lower edge, 18.4): of the 9 steps between x16.2 and x18.4
+in the shared closes (2024-01 .. 2026-08, 12,466 tickers), 6 are lasting changes of scale
+(GNLN 1476 -> 90, OST 225.5 -> 13.75, NIVF 1080 -> 18180: reverse splits of odd ratios,
+unadjusted), one is the file's last session (CLDI 0.093 -> 1.605), one a one-day print
+(GIBO 31.25 -> 1.25 -> 22.70), and one a real move (QMMM +1,737 % on 2025-09-09, reported
+at the time), which ``allow_jumps`` accepts. Why not lower: the gaps
+below the x15 band hold real one-day moves of small companies (in the same closes 907
+steps of x2 or more either way fall in no band, 31 of them between x10 and x13.9), which
+a refusal would bury. The bundled snapshot applies the same threshold when it is built
+(``scripts/build_snapshot.py``: a ticker's bars before its last such step are dropped).
 """
 
 from __future__ import annotations
@@ -60,6 +81,7 @@ from .schema import BAR_COLUMNS, BAR_FIELDS, PRICE_FIELDS, SECURITY_TYPES
 from .universes import STOCKS, check_us_listed, normalise_ticker
 
 __all__ = [
+    "EXTREME_STEP",
     "JUMP_TOLERANCE",
     "PRICE_TOLERANCE",
     "RESERVED_UNIVERSES",
@@ -83,10 +105,18 @@ UNIT_RATIOS: Final[tuple[int, ...]] = (100, 1000)
 #: unadjusted 4:1 split on a day the stock also moved 5 % gives 0.25 * 1.05 = 0.2625,
 #: 5 % from 0.25; 8 % leaves room for a volatile day.
 JUMP_TOLERANCE: Final = 0.08
+#: A close-to-close ratio at or beyond this size either way (``r >= EXTREME_STEP`` or
+#: ``r <= 1 / EXTREME_STEP``) is a ``jump`` whatever factor it resembles: the upper edge of
+#: the x15 band, 15 * (1 + 8 %), so that every rise of x13.8 or more and fall to 1/13.9 or
+#: less is flagged (module
+#: docstring: why this size). The bundled snapshot's builder drops history before such steps.
+EXTREME_STEP: Final = 16.2
 #: Universe names the store computes or reserves (never stored).
 RESERVED_UNIVERSES: Final[tuple[str, ...]] = (STOCKS, "all")
 
 _TOKEN = object()
+#: The factors :func:`find_jumps` returns for a step within a band (exactly these floats).
+_FACTORS: Final = frozenset(f for k in (*SPLIT_RATIOS, *UNIT_RATIOS) for f in (float(k), 1.0 / k))
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -176,7 +206,7 @@ def _day_name(day: pd.Timestamp, calendar: Calendar) -> str:
 
 
 def find_jumps(closes: np.ndarray, tolerance: float = JUMP_TOLERANCE) -> np.ndarray:
-    """Return, for each close-to-close step, the split or unit factor it resembles (0 = none).
+    """Return, for each close-to-close step, the factor it resembles or its extreme size (0 = none).
 
     Parameters
     ----------
@@ -189,9 +219,11 @@ def find_jumps(closes: np.ndarray, tolerance: float = JUMP_TOLERANCE) -> np.ndar
     -------
     np.ndarray
         Length ``n - 1``, ``float64``: for step ``i`` (from ``closes[i]`` to
-        ``closes[i + 1]``) the factor ``k`` with ``closes[i + 1] / closes[i]`` within
-        ``tolerance`` of ``k`` (a rise: ``k > 1``) or of ``1/k`` (a fall: returned as
-        ``1/k``), or 0.
+        ``closes[i + 1]``, ratio ``r``) the factor ``k`` of :data:`SPLIT_RATIOS` or
+        :data:`UNIT_RATIOS` with ``r`` within ``tolerance`` of ``k`` (a rise: ``k > 1``)
+        or of ``1/k`` (a fall: returned as ``1/k``); else, when ``r >= EXTREME_STEP`` or
+        ``r <= 1 / EXTREME_STEP``, ``r`` itself (a step larger than any real session's,
+        see the module docstring); else 0.
     """
     closes = np.asarray(closes, dtype=np.float64)
     if len(closes) < 2:
@@ -202,7 +234,20 @@ def find_jumps(closes: np.ndarray, tolerance: float = JUMP_TOLERANCE) -> np.ndar
         for factor in (float(k), 1.0 / k):
             hit = np.abs(ratio / factor - 1.0) <= tolerance
             out = np.where((out == 0) & hit, factor, out)
-    return out
+    extreme = (ratio >= EXTREME_STEP) | (ratio <= 1.0 / EXTREME_STEP)
+    return np.where((out == 0) & extreme, ratio, out)
+
+
+def _times(ratio: float) -> str:
+    """Write a ratio as ``x0.2505``, ``x62500`` (4 significant digits, no exponent)."""
+    return "x" + np.format_float_positional(
+        ratio, precision=4, unique=False, fractional=False, trim="-"
+    )
+
+
+def _extreme_size(ratio: float) -> str:
+    """Write an extreme step's size: ``x62500`` for a rise, ``x1/40`` for a fall."""
+    return _times(ratio) if ratio >= 1.0 else "x1/" + _times(1.0 / ratio)[1:]
 
 
 def _describe_step(
@@ -212,7 +257,7 @@ def _describe_step(
     verb = "falls" if change < 0 else "rises"
     return (
         f"{ticker}: close {verb} {abs(change):.1%} from {a:g} on {prev_day:%Y-%m-%d} "
-        f"to {b:g} on {day:%Y-%m-%d} (x{b / a:.4g})"
+        f"to {b:g} on {day:%Y-%m-%d} ({_times(b / a)})"
     )
 
 
@@ -479,14 +524,24 @@ def _plausibility(
                     )
                 )
             elif not (allow_all or (t, day) in allowed):
+                if factors[i] not in _FACTORS:  # no factor fits: an extreme step
+                    what = (
+                        f"a one-session step of {_extreme_size(ratio)}, beyond "
+                        f"x{EXTREME_STEP:g} either way: no real session is taken to move "
+                        "that far unasked"
+                    )
+                else:
+                    what = (
+                        "a step the size of an unadjusted split or a unit switch that no "
+                        "split record explains"
+                    )
                 problems.append(
                     BarProblem(
                         row,
                         t,
                         day,
                         "jump",
-                        f"{step}: a step the size of an unadjusted split or a unit switch "
-                        f"that no split record explains; if it is real, accept it with "
+                        f"{step}: {what}; if it is real, accept it with "
                         f"--allow-jump {t}:{day:%Y-%m-%d}",
                     )
                 )
