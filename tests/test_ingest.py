@@ -145,3 +145,19 @@ def test_any_input_is_refused_with_nothing_changed_or_touches_only_its_tickers(
             after.close.loc[before.close.index, ticker].to_numpy(), before.close[ticker].to_numpy()
         )
         assert after.last_bar[ticker] == before.last_bar[ticker]
+
+
+def test_without_the_benchmark_fewer_than_half_of_the_tickers_never_move_the_latest_session():
+    """Without SPY the latest session is the latest date at least half of the tickers reach."""
+    from xlsrc.data.matrices import latest_session_of
+
+    d1, d2, d3 = pd.Timestamp("2026-01-12"), pd.Timestamp("2026-01-13"), pd.Timestamp("2026-01-14")
+    # one of four tickers a day ahead: a quarter does not move it
+    assert latest_session_of(pd.Series({"A": d2, "B": d1, "C": d1, "D": d1})) == d1
+    # two of four: half the market is there (the later day on a tie, as before)
+    assert latest_session_of(pd.Series({"A": d2, "B": d2, "C": d1, "D": d1})) == d2
+    # two of five at d3 (the most common last day, tied with d1): not half, so not d3
+    # the latest day at least half reach: C, D, E reach d2; A, B stop at d1
+    assert latest_session_of(pd.Series({"A": d1, "B": d1, "C": d2, "D": d3, "E": d3})) == d2
+    # the benchmark decides when it is there, whatever the others say
+    assert latest_session_of(pd.Series({"SPY": d1, "A": d3, "B": d3})) == d1

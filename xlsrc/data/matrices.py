@@ -4,9 +4,9 @@ The calendar of a matrix is the exchange's: the XNYS sessions from the first sto
 to the market's *latest session*, never the union of whatever dates the store holds.
 
 **The latest session** is the benchmark's (``SPY``) last session with a bar; a store
-without the benchmark uses the session that most tickers' last bars fall on. One ticker's
-bars can therefore never move the market's "latest" day: a ticker refreshed a day ahead
-of the benchmark keeps its extra bars in the store (they are counted in
+without the benchmark uses the latest session that at least half of the tickers reach.
+One ticker's bars can therefore never move the market's "latest" day: a ticker refreshed
+a day ahead of the benchmark keeps its extra bars in the store (they are counted in
 :attr:`Matrices.ahead`) until the market's data reach them.
 
 Layout: the close matrix is built as tickers x sessions in C order (bars arrive sorted by
@@ -95,17 +95,18 @@ def latest_session_of(
     Returns
     -------
     pd.Timestamp or None
-        The benchmark's last bar; without it, the date most tickers' last bars fall on
-        (the later one on a tie); None if there are no bars.
+        The benchmark's last bar; without it, the latest date on or after which at least
+        half of the tickers have their last bar (fewer than half of the tickers, however
+        they got their bars, never move it); None if there are no bars.
     """
     last_days = last_days.dropna()
     if len(last_days) == 0:
         return None
     if benchmark in last_days.index:
         return pd.Timestamp(last_days[benchmark])
-    counts = last_days.value_counts()
-    top = counts[counts == counts.max()]
-    return pd.Timestamp(max(top.index))
+    ordered = np.sort(last_days.to_numpy(dtype="datetime64[ns]"))[::-1]
+    # ordered[k] has k + 1 tickers ending on or after it: the first k with k + 1 >= n / 2
+    return pd.Timestamp(ordered[(len(ordered) - 1) // 2])
 
 
 def _sessions(long: LongBars, calendar: Calendar) -> tuple[pd.DatetimeIndex, int, np.ndarray]:
