@@ -18,6 +18,8 @@ ADAPTERS = {
     "xlsrc.excel.udfs",
     "xlsrc.excel.macros",
     "xlsrc.excel.workbook",
+    "xlsrc.excel.vba_project",
+    "xlsrc.excel.xlsx_writer",
     "xlsrc.report",
     "xlsrc.cli",
 }

@@ -27,6 +27,7 @@ with warnings.catch_warnings():  # oletools 0.60.2 uses pyparsing names pyparsin
     warnings.simplefilter("ignore", DeprecationWarning)
     from oletools.olevba import VBA_Parser, decompress_stream
 
+import xlsrc.excel.vba_project as vbp
 import xlsrc.excel.workbook as wbk
 
 QUICKSTART = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
@@ -267,7 +268,7 @@ def test_wrapper_module_is_xlwings_import_functions_text(built):
     ]
     embedded = module_sources(built)["xlwings_udfs"]
     assert embedded.rstrip("\n") == expected.rstrip("\n")
-    assert wbk.udf_wrappers() == expected
+    assert vbp.udf_wrappers() == expected
 
 
 def test_wrappers_compile_the_excel_branch():
@@ -286,7 +287,7 @@ def test_wrappers_compile_the_excel_branch():
             return str(exc)
         raise AssertionError("DATA_STATUS ran without XLPy or Application")
 
-    text = wbk.udf_wrappers()
+    text = vbp.udf_wrappers()
     # pyOpenVBA 6.5 stops at a comment after #Const (valid VBA, see test_workbook.parseable)
     parseable = re.sub(r"^(#Const App = \"Microsoft Excel\") '.*$", r"\1", text, flags=re.M)
     assert "Variable not defined: Application" in compiled_branch(parseable)

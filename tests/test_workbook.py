@@ -15,6 +15,7 @@ from pyopenvba.interpreter import Interpreter, parse_module
 
 import xlsrc.excel.macros as macros
 import xlsrc.excel.udfs as udfs
+import xlsrc.excel.vba_project as vbp
 import xlsrc.excel.workbook as wbk
 from xlsrc.dashboard.layout import DASHBOARD, Table, TextCell, lifted_block
 from xlsrc.dashboard.render import render_dashboard
@@ -175,8 +176,8 @@ def test_the_overview_has_a_watchlist_block_of_lifted_formulas(built):
         "YTD_RETURN($C$61:$C$72,AsOf)"
     )
     # every function the block uses is a formula the workbook declares
-    assert {"YTD_RETURN", "RS_RATING", "TRAILING_RETURN"} <= wbk.wrapped_functions(
-        wbk.udf_wrappers()
+    assert {"YTD_RETURN", "RS_RATING", "TRAILING_RETURN"} <= vbp.wrapped_functions(
+        vbp.udf_wrappers()
     )
 
 
@@ -410,7 +411,7 @@ def norm(text: str) -> str:
 
 def test_vba_modules_present_and_parseable(built):
     modules = _modules(built)
-    assert set(wbk.VBA_MODULES) <= set(modules)
+    assert set(vbp.VBA_MODULES) <= set(modules)
     import xlwings
 
     bas = (Path(xlwings.__file__).parent / "xlwings.bas").read_text(encoding="utf-8")
@@ -438,7 +439,7 @@ def test_every_udf_is_embedded(built):
     wrappers = _modules(built)["xlwings_udfs"]
     declared = set(re.findall(r"^Function (\w+)\(", wrappers, flags=re.MULTILINE))
     assert {f.__name__ for f in udfs.UDFS} <= declared
-    assert set(wbk.formula_functions()) - wbk.EXCEL_FUNCTIONS <= declared
+    assert set(vbp.formula_functions()) - vbp.EXCEL_FUNCTIONS <= declared
     assert 'XLPy.CallUDF("xlsrc.excel.udfs", "LEADERS"' in wrappers
 
 
