@@ -60,6 +60,10 @@ overrides when a number is above 12) and fills missing parts from a default, so 
 is settled here, the text is rewritten in ISO form before it is parsed, and every result
 is checked against the numbers written. The conversion to New York time uses the tz
 database through pandas.
+
+Size: one module on purpose (about 640 lines, a sixth of them this specification): the
+rules for one value, a format option and a whole column decide together which order a
+date is read in, and splitting them would put one rule in two places.
 """
 
 from __future__ import annotations
