@@ -7,7 +7,7 @@ Usage::
 Needs a PostgreSQL server: ``--url``, else ``$XLSRC_BENCH_POSTGRES``, else
 ``$XLSRC_TEST_POSTGRES`` (``.ci/postgres.sh start DIR`` makes a throwaway one); without
 one it says so and exits 0. It creates a database of its own on that server, times
-``store init`` (the bundled snapshot, 6.28M bars), then in fresh Python processes, in one
+``store init`` (the bundled snapshot, 6.26M bars), then in fresh Python processes, in one
 run on the same machine:
 
 - **PostgreSQL, cold**: the cache folder empty, so the bars come from the server (one
