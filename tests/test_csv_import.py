@@ -792,3 +792,46 @@ def test_generated_files_are_refused_by_line_or_read_exactly(sessions, data):
     assert bars["date"].tolist() == expected["date"].tolist(), text
     for column in ("open", "high", "low", "close", "volume", "line"):
         assert bars[column].tolist() == expected[column].tolist(), (column, text)
+
+
+def test_nasdaq_com_download_close_last_dollars_newest_first():
+    """nasdaq.com's historical-quotes file: ``Close/Last``, ``$`` prices, US dates, newest first."""
+    got = read("HistoricalData_AAPL_nasdaq.csv", ticker="AAPL")
+    bars = got.bars
+    assert bars["date"].tolist() == days("2026-01-13", "2026-01-14", "2026-01-15")
+    assert bars["close"].tolist() == [260.57, 259.48, 257.73]  # the "Close/Last" column
+    assert bars["open"].tolist() == [258.24, 259.01, 260.17]
+    assert bars["volume"].tolist() == [45730800.0, 40019400.0, 39388600.0]
+    assert got.columns["close"] == "Close/Last"
+    assert bars["line"].tolist() == [4, 3, 2]
+    assert "rows newest first" in got.notes
+
+
+def test_investing_com_in_spanish_decimal_comma_and_suffixed_volumes():
+    """Investing.com's Spanish export: Fecha/Último/Apertura/Máximo/Mínimo, ``48,31M``."""
+    got = read("AAPL Datos históricos.csv", ticker="AAPL")
+    bars = got.bars
+    assert bars["date"].tolist() == days("2026-01-13", "2026-01-14", "2026-01-15")
+    assert bars["close"].tolist() == [260.57, 259.48, 257.73]  # "Último" = last
+    assert bars["high"].tolist() == [261.32, 261.33, 260.56]  # "Máximo"
+    assert bars["low"].tolist() == [257.91, 256.23, 256.57]  # "Mínimo"
+    assert bars["volume"].tolist() == [45730000.0, 40020000.0, 39390000.0]  # 45,73M ...
+    assert got.columns["date"] == "Fecha"
+    assert "% var." not in got.columns.values()
+
+
+@pytest.mark.parametrize(
+    ("header", "close"),
+    [
+        ("Datum,Zuletzt", "Zuletzt"),  # Investing.com, German
+        ("Date,Dernier", "Dernier"),  # Investing.com / Boursorama, French
+        ("Data,Ultimo", "Ultimo"),  # Investing.com, Italian
+        ("Data,Chiusura", "Chiusura"),  # Borsa Italiana
+        ("Fecha,Cierre", "Cierre"),  # Spanish brokers
+        ("Data,Fechamento", "Fechamento"),  # Portuguese (B3 brokers)
+    ],
+)
+def test_the_close_column_in_other_languages(header, close):
+    got = read_text(f"{header}\n2026-01-05,266.76\n2026-01-06,261.87\n", ticker="AAPL")
+    assert got.bars["close"].tolist() == [266.76, 261.87]
+    assert got.columns["close"] == close
