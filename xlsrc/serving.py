@@ -32,6 +32,8 @@ Basis of the RS metrics
 
 from __future__ import annotations
 
+import datetime as _dt
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -93,43 +95,46 @@ def check_basis(value: object) -> str:
     return key
 
 
-#: Day 0 of Excel's 1900 date system (serial 46044 = 2026-01-22), for the message only.
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+#: Day 0 of Excel's 1900 date system (serial 46044 = 2026-01-22), and the serials read as
+#: dates: 61 (1900-03-01, the first after Excel's phantom 1900-02-29) .. 2958465
+#: (9999-12-31), as the formulas read them (:func:`xlsrc.excel.args.date_arg`).
+_EXCEL_EPOCH = _dt.datetime(1899, 12, 30)
+_SERIAL_MIN, _SERIAL_MAX = 61, 2958465
 
 
 def read_date(value: object, name: str = "as_of") -> pd.Timestamp:
     """Read a date given to the market (the Python API, the builders) as a midnight Timestamp.
 
-    The rules of :mod:`xlsrc.dates`, the same as the command line's ``--as-of`` and a date
-    typed as text in a formula: text by :func:`xlsrc.dates.parse_date` (``"2026-01-22"``,
+    The rules of :mod:`xlsrc.dates`, the same as the command line's ``--as-of`` and a
+    formula's date: text by :func:`xlsrc.dates.parse_date` (``"2026-01-22"``,
     ``"22 Jan 2026"``; a day/month order that could be swapped, ``"03/02/2026"``, is
     refused naming both dates), a ``datetime``, ``date``, ``pd.Timestamp`` or
     ``numpy.datetime64`` by :func:`xlsrc.dates.session_date` (a time with an offset is
-    converted to New York). A number is refused: pandas would read ``46044`` as
-    nanoseconds after 1970, and an Excel serial date is read only by the formulas
-    (:func:`xlsrc.excel.args.date_arg`), which know a number there is one; the message
-    says which date the number is as a serial.
+    converted to New York), and a number as an Excel serial date, as a formula reads it
+    (``46044`` = 2026-01-22, the fraction of a day dropped; pandas alone would read it as
+    nanoseconds after 1970).
 
     Raises
     ------
     InvalidParameterError
-        For a number, a bool, ambiguous or malformed text, or anything else.
+        For a number outside Excel's serial dates (61..2958465: ``20260122`` is not
+        one), a bool, ambiguous or malformed text, or anything else.
     """
     if isinstance(value, str):
         return parse_date(value, name=name)
     if isinstance(value, bool) or value is None:
         raise InvalidParameterError(name=name, value=value, allowed="a date")
     if isinstance(value, int | float | np.number):
-        hint = ""
-        if np.isfinite(value) and 61 <= float(value) <= 2958465:
-            day = _EXCEL_EPOCH + pd.Timedelta(days=int(float(value)))
-            hint = f"; as an Excel serial date it is {day:%Y-%m-%d}: give '{day:%Y-%m-%d}'"
-        raise InvalidParameterError(
-            f"Invalid {name}: {value!r} is a number, not a date (give text such as "
-            f"'2026-01-22', a datetime.date or a pd.Timestamp{hint})",
-            name=name,
-            value=value,
-        )
+        serial = float(value)
+        if not math.isfinite(serial) or not _SERIAL_MIN <= serial <= _SERIAL_MAX:
+            raise InvalidParameterError(
+                f"Invalid {name}: {value!r} is a number but no Excel serial date "
+                f"({_SERIAL_MIN} = 1900-03-01 .. {_SERIAL_MAX} = 9999-12-31); give text "
+                "such as '2026-01-22', a datetime.date or a pd.Timestamp",
+                name=name,
+                value=value,
+            )
+        return pd.Timestamp(_EXCEL_EPOCH + _dt.timedelta(days=math.floor(serial)))
     try:
         return session_date(value)
     except InvalidParameterError:
