@@ -315,3 +315,11 @@ def test_raw_breadth_count_by_hand(store):
     counted = counts[(counts["count"] >= 50) & (counts["max"] >= sessions[0])]
     head, row = udfs.BREADTH("sp600", None, DAY)
     assert row[head.index("Counted 50d")] == len(counted)
+
+
+def test_a_list_that_repeats_one_ticker_is_one_ticker():
+    want = "#N/A Invalid universe: ICHR is one ticker; a ranking needs a universe name"
+    assert udfs.LEADERS("ICHR,ICHR", None, None, None, DAY)[0][0].startswith(want)
+    assert udfs.BREADTH("ICHR, ichr", None, DAY)[0][0].startswith(want)
+    # a ticker placed twice on the RRG is one point, the same as placed once
+    assert udfs.RRG("XLE,XLE,xle", "SPY", DAY) == udfs.RRG("XLE", "SPY", DAY)
