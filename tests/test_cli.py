@@ -71,21 +71,31 @@ def test_quote_several_tickers_is_a_table(capsys, store):
 
 
 @pytest.mark.parametrize(
-    ("typed", "shown"),
+    ("typed", "header"),
     [
-        ("2030-01-01", "2026-08-03"),  # after the data: the last stored day
-        ("2026-01-24", "2026-01-23"),  # a Saturday: the Friday
-        ("2026-01-22", "2026-01-22"),
+        # after the data: the last stored day; its year has no data (review-1 D1)
+        (
+            "2030-01-01",
+            "as of 2026-08-03, the last session on or before 2030-01-01 "
+            "(No data for 2030: the data end 2026-08-03)",
+        ),
+        # a Saturday: the Friday
+        ("2026-01-24", "as of 2026-01-23, the last session on or before 2026-01-24"),
+        ("2026-01-22", "as of 2026-01-22"),
     ],
 )
-def test_headers_show_the_trading_day_used(capsys, store, typed, shown):
+def test_headers_show_the_trading_day_used(capsys, store, typed, header):
+    shown = header[len("as of ") :][:10]
     status, lines, _ = run(capsys, "quote", "VICR", "--store", store, "--as-of", typed)
-    assert status == 0 and lines[0] == f"As of {shown}"
+    assert status == 0 and lines[0] == "A" + header[1:]
     assert _fields(lines)["Last bar"] == shown
-    status, lines, _ = run(capsys, "leaders", "--store", store, "--as-of", typed, "--top", "2")
-    assert status == 0 and lines[0].endswith(f"as of {shown}")
+    status, lines, err = run(capsys, "leaders", "--store", store, "--as-of", typed, "--top", "2")
+    if typed == "2030-01-01":  # leaders by YTD: no YTD of 2030 exists
+        assert status == 1 and err == "xlsrc: error: No data for 2030: the data end 2026-08-03\n"
+    else:
+        assert status == 0 and lines[0].endswith(header.split(" (")[0])
     status, lines, _ = run(capsys, "sectors", "--store", store, "--as-of", typed)
-    assert status == 0 and lines[0].endswith(f"as of {shown}")
+    assert status == 0 and lines[0].endswith(header)
 
 
 # --------------------------------------------------------------------------- tables

@@ -58,7 +58,7 @@ def test_groups_default_and_universe(capsys, store):
     [
         (
             ["groups", "--universe", "nasdaq9"],
-            "Unknown universe: nasdaq9 (known: stocks, r2000, sectors, sp400, sp500, sp600)",
+            "Unknown universe: nasdaq9 (known: stocks, sp1500, sp500, sp400, sp600, r2000, sectors)",
         ),
         (
             ["groups", "--as-of", "2024-01-05"],

@@ -269,6 +269,9 @@ def test_every_sort_key_sorts_or_says_why(rs_market):
         try:
             frame = build.leaders_table(rs_market, "stocks", 3, key, first)
         except NoDataError as exc:
+            if str(exc).startswith("No ranking of stocks by "):  # every close is 100 that day
+                assert "an order would only be alphabetical" in str(exc), key
+                continue
             assert str(exc).startswith("No member of stocks has ")
             assert "(needs " in str(exc) and "the data start 2026-01-05)" in str(exc)
         else:

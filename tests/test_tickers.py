@@ -166,6 +166,14 @@ def test_a_formula_asking_for_a_non_us_symbol_gets_unknown_ticker(tmp_path):
     )
     store = open_store(tmp_path / "s.sqlite", snapshot=write_snapshot(tmp_path / "snap", bars))
     market = Market(store)
-    with pytest.raises(UnknownTickerError, match=r"^Unknown ticker: EZJ\.L$"):
-        market.ticker("EZJ.L")  # not EZJ-L, the symbol Yahoo does not have
+    # not EZJ-L, the symbol Yahoo does not have; the message explains the London listing,
+    # as import-csv and refresh do (review-1 D19: it was a bare "Unknown ticker: EZJ.L")
+    with pytest.raises(
+        UnknownTickerError,
+        match=r"^Unknown ticker: EZJ\.L is listed on the London Stock Exchange \(Yahoo suffix "
+        r"\.L\); xlsrc holds US-listed securities only",
+    ):
+        market.ticker("EZJ.L")
+    with pytest.raises(UnknownTickerError, match=r"^Unknown ticker: XYZQ$"):
+        market.ticker("XYZQ")  # a US-style symbol the store lacks: no listing note
     assert market.ticker("MKC.V") == "MKC-V"

@@ -211,9 +211,11 @@ def rs_ratings(
     Parameters
     ----------
     universe : str or iterable of str
-        ``"stocks"`` (every stock in the store), a stored universe (``sp500``, ``sp400``,
-        ``sp600``, ``r2000``, ``sectors`` or one of yours; any case), a comma-separated
-        list or an iterable of tickers (each must be known).
+        ``"stocks"`` (every stock in the store), ``"sp1500"`` (S&P 500 + 400 + 600), a
+        stored universe (``sp500``, ``sp400``, ``sp600``, ``r2000``, ``sectors`` or one of
+        yours; any case), or at least two tickers: a comma-separated list or an iterable
+        (each must be known). One ticker is not a universe (``"QQQ"`` is refused; for an
+        index ETF the message names the universe it tracks: ``"IWM"`` -> ``r2000``).
     as_of : date-like, optional
         The date asked for; ``None`` = the last date in the store.
     store : str, path-like or Market, optional
@@ -223,7 +225,8 @@ def rs_ratings(
     -------
     pd.DataFrame
         One row per member present in the store (shape ``(members, 3)``), index
-        ``ticker``, best rating first (ties and unrated members by ticker, unrated last).
+        ``ticker``, best rating first, a tie by the RS score behind it, then by ticker;
+        unrated members last, by ticker.
         Columns: ``rs_rating`` (float64, whole numbers 1..99, NaN without a rating),
         ``rs_score`` (float64, a decimal return), ``problem`` (str: why there is no
         rating, as ``#N/A`` shows it: too little history, no trade in the last 5
@@ -257,8 +260,11 @@ def rs_ratings(
         },
         index=pd.Index(ratings.tickers, name="ticker"),
     )
-    frame = frame.sort_index(kind="stable")
-    return frame.sort_values("rs_rating", ascending=False, kind="stable", na_position="last")
+    # best rating first; ties by the RS score behind the rating, then by ticker
+    order = frame.assign(_t=frame.index).sort_values(
+        ["rs_rating", "rs_score", "_t"], ascending=[False, False, True], na_position="last"
+    )
+    return order.drop(columns="_t")
 
 
 def metrics(

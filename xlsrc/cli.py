@@ -418,28 +418,31 @@ def cmd_quote(args: argparse.Namespace) -> int:
     from xlsrc.dashboard.build import technicals_table
 
     market = _market(args)
-    as_of = market.trading_day(args.as_of)  # the day the data are as of, not the typed date
+    # the date asked for goes to the builders (a YTD figure belongs to its year); the
+    # header says which session the values are of
+    status = market.year_status(args.as_of)
+    as_of = status.day
     tickers, bad = _quote_tickers(args, market)
     if tickers:
         step(f"computing the metrics as of {as_of:%Y-%m-%d}")
-        frame = technicals_table(market, tickers, as_of)
+        frame = technicals_table(market, tickers, args.as_of)
         table = layout.DASHBOARD.table("technicals")
         if args.format != "table":
-            _emit_quote(args, market, frame, table, as_of)
+            _emit_marked(args, market, frame, table, as_of)
         elif len(frame) == 1:
-            print(f"As of {as_of:%Y-%m-%d}")
+            print(_as_of_line(status))
             record = frame.iloc[0]
             lines = [
-                (c.header, format_value(record[c.key], c.number_format))
+                (c.header, _quote_value(record, c, status))
                 for c in table.columns
                 if c.key in frame.columns and c.key != "rs_basis"  # RS history says it in full
             ]
-            lines += _rs_history_lines(market, tickers[0], as_of)
+            lines += _rs_history_lines(market, tickers[0], args.as_of)
             width = max(len(head) for head, _ in lines)
             for head, shown in lines:
                 print(f"{head.ljust(width)}  {shown}")
         else:
-            print(f"As of {as_of:%Y-%m-%d}")
+            print(_as_of_line(status))
             print(format_table(frame, table))
     sys.stdout.flush()  # the good rows first, then what was wrong
     for error in bad:
@@ -447,18 +450,37 @@ def cmd_quote(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
-def _emit_quote(
+def _as_of_line(status: Any) -> str:
+    """Return the header of ``quote``: the session of the values, and the YTD year's state.
+
+    ``As of 2026-01-22``; ``As of 2025-12-31, the last session on or before 2026-01-01
+    (2026 has not traded yet ...: every YTD return is 0.0)``; for a date past the data
+    in a year they lack, ``(No data for 2030: the data end 2026-08-03)``.
+    """
+    note = status.missing or status.not_started()
+    return f"As of {status.label()}" + (f" ({note})" if note else "")
+
+
+def _quote_value(record: Any, column: layout.Column, status: Any) -> str:
+    """One value of ``quote``'s one-ticker form (a YTD without a year says why)."""
+    if column.key == "ret_ytd" and status.missing and pd.isna(record[column.key]):
+        return f"- ({status.missing})"
+    return format_value(record[column.key], column.number_format)
+
+
+def _emit_marked(
     args: argparse.Namespace,
     market: Market,
     frame: pd.DataFrame,
     table: layout.Table,
     as_of: pd.Timestamp,
 ) -> None:
-    """Write ``quote`` as CSV or JSON: the name stays the name, the reason goes to ``problem``.
+    """Write a table with marked rows as CSV or JSON: the reason goes to ``problem``.
 
-    The table marks a ticker without a current price (no trade in the last sessions, or
-    not listed yet) with ``#N/A <reason>`` as its name, as the ``TECHNICALS`` formula
-    does; a program gets the security's name and the reason in a column of its own.
+    The builders mark a row without a value (no trade in the last sessions, not listed
+    yet, an unknown ticker of a list) with ``#N/A <reason>`` as its name, as the
+    ``TECHNICALS`` and ``LEADERS`` formulas do; a program gets the security's name and
+    the reason in a column of its own.
     """
     frame = frame.copy()
     marked = frame["name"].astype(str).str.startswith("#N/A ")
@@ -470,7 +492,7 @@ def _emit_quote(
     write_records(args.format, names_out, rows, sys.stdout)
 
 
-def _rs_history_lines(market: Market, ticker: str, as_of: pd.Timestamp) -> list[tuple[str, str]]:
+def _rs_history_lines(market: Market, ticker: str, as_of: object) -> list[tuple[str, str]]:
     """``quote``'s RS history lines: the rating 1/3/6/12 months ago, the RS line's high."""
     from xlsrc.dashboard.build import rs_history_display
 
@@ -495,29 +517,47 @@ def cmd_groups(args: argparse.Namespace) -> int:
     from xlsrc.dashboard.build import industry_groups_table, no_groups_reason
 
     market = _market(args)
-    as_of = market.trading_day(args.as_of)  # the day the data are as of, not the typed date
+    status = market.year_status(args.as_of)
+    as_of = status.day  # the session the values are of; the builder gets the date asked for
     step(f"ranking the industry groups of {args.universe} as of {as_of:%Y-%m-%d}")
-    frame = industry_groups_table(market, args.universe, args.top, as_of)
+    frame = industry_groups_table(market, args.universe, args.top, args.as_of)
     if frame.empty:
         raise XlsrcError(no_groups_reason(args.universe, as_of))
     title = (
-        f"Top {len(frame)} industry groups of {args.universe} by group RS, as of {as_of:%Y-%m-%d}"
+        f"Top {len(frame)} industry groups of {args.universe} by group RS, as of {status.label()}"
     )
     emit(args, frame, layout.DASHBOARD.table("groups_top"), title, as_of)
     return 0
 
 
 def cmd_leaders(args: argparse.Namespace) -> int:
-    """Print the top N of a universe."""
+    """Print the top N of a universe.
+
+    In a list of tickers (``--universe ICHR,UCTT,XYZQ``) a ticker without a value keeps
+    a marked row after the ranked ones (CSV and JSON then add a ``problem`` column); each
+    ticker the store does not hold is also one ``xlsrc: error:`` line on stderr, and the
+    exit status is then 1, as ``quote`` does.
+    """
     from xlsrc.dashboard.build import leaders_table
 
     market = _market(args)
-    as_of = market.trading_day(args.as_of)  # the day the data are as of, not the typed date
+    status = market.year_status(args.as_of)
+    as_of = status.day  # the session the values are of; the builder gets the date asked for
     step(f"ranking {args.universe} as of {as_of:%Y-%m-%d}")
-    frame = leaders_table(market, args.universe, args.top, args.sort_by, as_of)
-    title = f"Top {len(frame)} of {args.universe} by {args.sort_by}, as of {as_of:%Y-%m-%d}"
-    emit(args, frame, layout.DASHBOARD.table("leaders"), title, as_of)
-    return 0
+    frame = leaders_table(market, args.universe, args.top, args.sort_by, args.as_of)
+    ranked = int(frame["rank"].notna().sum())
+    title = f"Top {ranked} of {args.universe} by {args.sort_by}, as of {status.label()}"
+    table = layout.DASHBOARD.table("leaders")
+    marked = frame[frame["rank"].isna()]
+    if args.format == "table" or marked.empty:
+        emit(args, frame, table, title, as_of)
+    else:  # a program gets the name as the name and the reason in a column of its own
+        _emit_marked(args, market, frame, table, as_of)
+    sys.stdout.flush()  # the rows first, then what was wrong
+    unknown = [t for t in marked["ticker"] if t not in market.close.columns]
+    for reason in marked[marked["ticker"].isin(unknown)]["name"]:
+        print(f"{PROG}: error: {str(reason).removeprefix('#N/A ')}", file=sys.stderr)
+    return 1 if unknown else 0
 
 
 def cmd_sectors(args: argparse.Namespace) -> int:
@@ -529,14 +569,16 @@ def cmd_sectors(args: argparse.Namespace) -> int:
     from xlsrc.dashboard.build import sectors_table
 
     market = _market(args)
-    as_of = market.trading_day(args.as_of)  # the day the data are as of, not the typed date
+    status = market.year_status(args.as_of)
+    as_of = status.day  # the session the values are of; the builder gets the date asked for
     benchmark = market.ticker(args.benchmark)
-    reason = market.values([benchmark], "close", as_of).errors[0]
+    reason = market.values([benchmark], "close", args.as_of).errors[0]
     if reason is not None:
         raise reason
     step(f"computing the sectors as of {as_of:%Y-%m-%d}")
-    frame = sectors_table(market, as_of, benchmark)
-    title = f"Sectors vs {benchmark}, as of {as_of:%Y-%m-%d}"
+    frame = sectors_table(market, args.as_of, benchmark)
+    note = status.missing or status.not_started()
+    title = f"Sectors vs {benchmark}, as of {status.label()}" + (f" ({note})" if note else "")
     emit(args, frame, layout.DASHBOARD.table("sectors"), title, as_of)
     return 0
 
@@ -870,7 +912,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--universe",
         default="sp600",
-        help="stocks, sp500, sp400, sp600, r2000 or a stored universe (default: sp600)",
+        help="stocks, sp1500, sp500, sp400, sp600, r2000, sectors, a stored universe, or a "
+        "comma-separated list of at least two tickers (default: sp600)",
     )
     p.add_argument("--top", type=_positive_int, default=10, help="rows to show (default: 10)")
     p.add_argument(

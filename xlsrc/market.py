@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .core import history, rs
-from .core.history import as_timestamp, asof_position
+from .core.history import asof_position
 from .core.metrics import METRIC_NAMES, METRICS, SHORT_SORT_KEYS, SORT_KEYS, Metric, valid
 from .core.metrics import metric as lookup_metric  # re-exported: adapters skip the core
 from .data import load_field, load_matrices, open_store
@@ -51,7 +51,17 @@ from .errors import (
     XlsrcError,
 )
 from .periods import RS_WINDOWS
-from .serving import BASES, DEFAULT_BASIS, PRICE, TOTAL, MetricServer, Values, check_basis
+from .serving import (
+    BASES,
+    DEFAULT_BASIS,
+    PRICE,
+    TOTAL,
+    MetricServer,
+    Values,
+    check_basis,
+    read_date,
+    unknown_ticker,
+)
 
 __all__ = [
     "BASES",
@@ -59,10 +69,12 @@ __all__ = [
     "CHECK_INTERVAL",
     "DEFAULT_BASIS",
     "FULL_METRICS_AFTER",
+    "INDEX_UNIVERSES",
     "METRICS",
     "METRIC_NAMES",
     "SHORT_SORT_KEYS",
     "SORT_KEYS",
+    "SP1500",
     "Market",
     "Metric",
     "Values",
@@ -89,6 +101,23 @@ FULL_METRICS_AFTER = 32
 FEW_TICKERS = 32
 
 _DAY_NS = 86_400 * 10**9  # nanoseconds in a day
+
+#: The S&P 1500: the union of these stored universes (``Market.universe("sp1500")``).
+SP1500: tuple[str, ...] = ("sp500", "sp400", "sp600")
+SP1500_NAME = "sp1500"
+
+#: Index ETFs and indices -> (the universe of their index's members, the index's name): a
+#: universe argument naming one (``RS_RATING("AAPL", "SPY")``) is refused with this hint.
+INDEX_UNIVERSES: dict[str, tuple[str, str]] = {
+    "SPY": ("sp500", "S&P 500"),
+    "IVV": ("sp500", "S&P 500"),
+    "VOO": ("sp500", "S&P 500"),
+    "^GSPC": ("sp500", "S&P 500"),
+    "IJH": ("sp400", "S&P MidCap 400"),
+    "MDY": ("sp400", "S&P MidCap 400"),
+    "IJR": ("sp600", "S&P SmallCap 600"),
+    "IWM": ("r2000", "Russell 2000"),
+}
 
 
 class _DayTable:
@@ -241,6 +270,7 @@ class Market(MetricServer):
         self._lines = _LRU(4 * CACHED_DAYS)  # (day, metric, benchmark) -> (every ticker, reason)
         self.__dict__.pop("provenance", None)
         self.__dict__.pop("_stocks", None)
+        self.__dict__.pop("_sp1500", None)
         self._checked = time.monotonic()
 
     @property
@@ -299,6 +329,23 @@ class Market(MetricServer):
                     self._few.pop(name, None)
         return frame if tickers is None else frame[list(tickers)]
 
+    def exact_field(self, name: str, ticker: str) -> pd.Series:
+        """One ticker's bar field as the store holds it (``float64``), on the sessions.
+
+        :meth:`field` keeps volume as ``float32`` (4 bytes a cell: a ratio of volumes
+        loses nothing that matters), which rounds a shown volume to 24 bits (SPY's
+        111,623,300 on 2026-01-20 becomes 111,623,296); a volume *shown* as a number
+        (``PRICE_HISTORY``, :func:`xlsrc.history`) is read here instead. Read from the
+        store each time (one ticker's bars: milliseconds).
+
+        Raises
+        ------
+        StoreError
+            If the store's bars changed since the matrices were loaded.
+        """
+        read = load_field(self.store, name, self._matrices, np.float64, tickers=[ticker])
+        return read[ticker]
+
     def refresh_if_changed(self, force: bool = False) -> bool:
         """Reload what a write changed (checked at most once per second).
 
@@ -354,7 +401,7 @@ class Market(MetricServer):
         """
         ticker = normalise_ticker(text)
         if ticker not in self.close.columns:
-            raise UnknownTickerError(ticker=ticker)
+            raise unknown_ticker(ticker)  # a non-US listing says why it is not stored
         return ticker
 
     @cached_property
@@ -368,9 +415,13 @@ class Market(MetricServer):
         Parameters
         ----------
         name_or_list : str or iterable of str
-            ``"stocks"`` (every stock in the store), a stored universe name (``sp500``,
-            ``sp400``, ``sp600``, ``r2000``, ``sectors``; any case), a comma-separated
-            list, or an iterable of tickers (each checked).
+            A universe *name* (any case): ``"stocks"`` (every stock in the store), a stored
+            universe (``sp500``, ``sp400``, ``sp600``, ``r2000``, ``sectors`` or one the
+            analyst set), or ``"sp1500"`` (:data:`SP1500`: sp500 + sp400 + sp600,
+            duplicates dropped); or an explicit *list* of at least two tickers: text with
+            commas (``"ICHR,UCTT"``) or an iterable (each checked). One text without a
+            comma is always a name: a ticker there (``"QQQ"``) is refused, never read as
+            a universe of one (every rating in it would be 1 or 99).
 
         Returns
         -------
@@ -379,7 +430,14 @@ class Market(MetricServer):
 
         Raises
         ------
-        UnknownUniverseError, UnknownTickerError
+        UnknownUniverseError
+            For a name that is no universe; a ticker's name says so, and for an index
+            ETF or index (:data:`INDEX_UNIVERSES`: SPY, IWM...) names the universe it
+            tracks.
+        UnknownTickerError
+            For a ticker of a list the store does not hold.
+        InvalidParameterError
+            For a list of fewer than two tickers, or a text that is no ticker.
         """
         if isinstance(name_or_list, str):
             key = name_or_list.strip().lower()
@@ -388,21 +446,61 @@ class Market(MetricServer):
             if key in self.universes:
                 members = [t for t in self.universes[key] if t in self.close.columns]
                 return pd.Index(members, name="ticker")
+            if key == SP1500_NAME and all(part in self.universes for part in SP1500):
+                return self._sp1500
             if "," not in name_or_list:
-                known = ", ".join([STOCKS, *sorted(self.universes)])
-                if (
-                    key not in NAMED_UNIVERSES
-                    and normalise_ticker_or_none(name_or_list) in self.close.columns
-                ):
-                    return pd.Index([self.ticker(name_or_list)], name="ticker")  # a one-ticker list
-                raise UnknownUniverseError(name=name_or_list, known=known)
+                raise self._unknown_universe(name_or_list)
             name_or_list = [t for t in name_or_list.split(",") if t.strip()]
-        tickers = [self.ticker(t) for t in name_or_list]
-        if not tickers:
+        tickers = list(dict.fromkeys(self.ticker(t) for t in name_or_list))
+        if len(tickers) < 2:
             raise InvalidParameterError(
-                name="universe", value=[], allowed="a universe name or at least one ticker"
+                f"Invalid universe: {', '.join(tickers) or 'no ticker'} is "
+                f"{'one ticker' if tickers else 'empty'}; a ranking needs a universe name "
+                f"({self._known_universes()}) or a list of at least two tickers",
+                name="universe",
+                value=tickers,
             )
-        return pd.Index(list(dict.fromkeys(tickers)), name="ticker")
+        return pd.Index(tickers, name="ticker")
+
+    def _known_universes(self) -> str:
+        """Return the universe names the store answers to: ``stocks, sp1500, sp500...``."""
+        names = [STOCKS]
+        if all(part in self.universes for part in SP1500):
+            names.append(SP1500_NAME)
+        stored = [n for n in NAMED_UNIVERSES if n in self.universes]
+        names += stored + sorted(n for n in self.universes if n not in stored)
+        return ", ".join(names)
+
+    def _unknown_universe(self, name: str) -> UnknownUniverseError:
+        """Return the error for a universe name the store lacks: what it is, what exists."""
+        known = self._known_universes()
+        hint = ""
+        ticker = normalise_ticker_or_none(name)
+        if ticker is not None and ticker in self.close.columns:
+            tracked = INDEX_UNIVERSES.get(ticker)
+            what = {"etf": "an ETF", "index": "an index"}.get(
+                str(self.securities["type"].get(ticker, "")), "a ticker"
+            )
+            if tracked is not None and tracked[0] in self.universes:
+                tracks = "is the index" if what == "an index" else f"is {what} tracking the"
+                hint = (
+                    f"{ticker} {tracks} {tracked[1]}: for its members use the universe "
+                    f"{tracked[0]}; "
+                )
+            else:
+                hint = f"{ticker} is {what}, not a universe; "
+            other = "QQQ" if ticker == "SPY" else "SPY"
+            hint += f'a list of tickers needs a comma or a range, e.g. "{ticker},{other}"; '
+        return UnknownUniverseError(
+            f"Unknown universe: {name.strip()} ({hint}known: {known})",
+            name=name,
+            known=known,
+        )
+
+    @cached_property
+    def _sp1500(self) -> pd.Index:
+        parts = [self.universe(part) for part in SP1500]
+        return pd.Index(list(dict.fromkeys(t for part in parts for t in part)), name="ticker")
 
     def as_of(self, date: object = None) -> pd.Timestamp:
         """Return the date asked for (as a midnight Timestamp) or the store's last date.
@@ -417,7 +515,7 @@ class Market(MetricServer):
         """
         if date is None or (isinstance(date, str) and not date.strip()):
             return pd.Timestamp(self.close.index[-1])
-        return as_timestamp(date)
+        return read_date(date)
 
     def trading_day(self, date: object = None) -> pd.Timestamp:
         """Return the trading day used for ``date``: the last store date on or before it.
@@ -462,12 +560,16 @@ class Market(MetricServer):
             return pos, self._day(pos)
         try:
             if isinstance(date, pd.Timestamp) and date.tzinfo is None and date.value % _DAY_NS == 0:
-                asked = date  # already what as_timestamp makes of it
+                asked = date  # already what read_date makes of it
             else:
-                asked = as_timestamp(date)
+                asked = read_date(date)
+        except (OverflowError, ValueError) as exc:
+            if isinstance(exc, InvalidParameterError):
+                raise
+            asked = read_date(date)  # beyond nanoseconds (year 9999): read in seconds
+        try:
             key = asked.value
         except (OverflowError, ValueError):  # beyond nanoseconds (year 9999): as pandas does
-            asked = as_timestamp(date)
             return asof_position(self.close.index, asked), asked
         pos = bisect_right(self._sessions_ns, key) - 1
         if pos < 0:

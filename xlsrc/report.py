@@ -190,7 +190,11 @@ class OpenpyxlWriter:
             ch.x_axis.title = chart.x_title
         if chart.y_title:
             ch.y_axis.title = chart.y_title
-        ch.y_axis.number_format = chart.y_format
+        decimals = int(bounds.get("y_decimals", 0))
+        if chart.kind == "line" and decimals and chart.y_format == "0":
+            ch.y_axis.number_format = "0." + "0" * decimals  # steps of 0.5 read 100.5, not 100
+        else:
+            ch.y_axis.number_format = chart.y_format
         ch.y_axis.majorGridlines = ChartLines(
             spPr=GraphicalProperties(ln=LineProperties(solidFill="D9D9D9"))
         )
@@ -228,6 +232,10 @@ class OpenpyxlWriter:
         else:
             ch.x_axis.majorTimeUnit = "days"
             ch.x_axis.majorUnit = 7
+        ch.x_axis.baseTimeUnit = "days"
+        if "x_min" in bounds:  # the axis starts at the base session: its tick is its date
+            ch.x_axis.scaling.min = bounds["x_min"]
+            ch.x_axis.scaling.max = bounds["x_max"]
         ch.x_axis.title = None
         ch.y_axis.crossAx = 500
         ch.y_axis.scaling.orientation = "minMax"
@@ -435,7 +443,12 @@ class ReportSummary:
             f"Wrote {self.path} (as of {self.as_of:%Y-%m-%d}, {self.seconds:.1f} s)",
             f"  Overview:   {r.get('rotation_summary', 0)} sentences, "
             f"{r.get('overview', 0)} indices/ETFs, {r.get('rotation', 0)} rotation pairs, "
-            f"{r.get('breadth', 0)} breadth rows, chart of {r.get('rebased', 0)} days",
+            f"{r.get('breadth', 0)} breadth rows, "
+            + (
+                f"chart of {r.get('rebased', 0)} days"
+                if r.get("rebased", 0) > 1
+                else "no chart (the year has not traded yet)"
+            ),
             f"  Leaders:    top {r.get('leaders', 0)} of {self.universe} by YTD"
             + (f" ({', '.join(self.top_leaders)}, ...)" if self.top_leaders else ""),
             f"  Sectors:    {r.get('sectors', 0)} sector SPDRs with RRG",

@@ -32,6 +32,8 @@ Basis of the RS metrics
 
 from __future__ import annotations
 
+import datetime as _dt
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -39,10 +41,10 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
-from .core import breadth, history, metrics
-from .core.history import as_timestamp
+from .core import breadth, history, metrics, returns
 from .core.metrics import Metric
-from .data.universes import STOCKS, normalise_ticker
+from .data.universes import STOCKS, check_us_listed, listing_exchange, normalise_ticker
+from .dates import parse_date, session_date
 from .errors import (
     InsufficientHistoryError,
     InvalidParameterError,
@@ -52,7 +54,18 @@ from .errors import (
 )
 from .periods import DEFAULT_BENCHMARK, validate_window
 
-__all__ = ["BASES", "DEFAULT_BASIS", "PRICE", "TOTAL", "MetricServer", "Values", "check_basis"]
+__all__ = [
+    "BASES",
+    "DEFAULT_BASIS",
+    "PRICE",
+    "TOTAL",
+    "MetricServer",
+    "Values",
+    "YearStatus",
+    "check_basis",
+    "read_date",
+    "unknown_ticker",
+]
 
 #: The RS metrics' bases: ``total`` = dividend-adjusted closes (the store's ``close``),
 #: ``price`` = split-only-adjusted closes (``split_close``).
@@ -80,6 +93,69 @@ def check_basis(value: object) -> str:
             allowed='"total" (dividend-adjusted closes) or "price" (split-adjusted only)',
         )
     return key
+
+
+#: Day 0 of Excel's 1900 date system (serial 46044 = 2026-01-22), and the serials read as
+#: dates: 61 (1900-03-01, the first after Excel's phantom 1900-02-29) .. 2958465
+#: (9999-12-31), as the formulas read them (:func:`xlsrc.excel.args.date_arg`).
+_EXCEL_EPOCH = _dt.datetime(1899, 12, 30)
+_SERIAL_MIN, _SERIAL_MAX = 61, 2958465
+
+
+def read_date(value: object, name: str = "as_of") -> pd.Timestamp:
+    """Read a date given to the market (the Python API, the builders) as a midnight Timestamp.
+
+    The rules of :mod:`xlsrc.dates`, the same as the command line's ``--as-of`` and a
+    formula's date: text by :func:`xlsrc.dates.parse_date` (``"2026-01-22"``,
+    ``"22 Jan 2026"``; a day/month order that could be swapped, ``"03/02/2026"``, is
+    refused naming both dates), a ``datetime``, ``date``, ``pd.Timestamp`` or
+    ``numpy.datetime64`` by :func:`xlsrc.dates.session_date` (a time with an offset is
+    converted to New York), and a number as an Excel serial date, as a formula reads it
+    (``46044`` = 2026-01-22, the fraction of a day dropped; pandas alone would read it as
+    nanoseconds after 1970).
+
+    Raises
+    ------
+    InvalidParameterError
+        For a number outside Excel's serial dates (61..2958465: ``20260122`` is not
+        one), a bool, ambiguous or malformed text, or anything else.
+    """
+    if isinstance(value, str):
+        return parse_date(value, name=name)
+    if isinstance(value, bool) or value is None:
+        raise InvalidParameterError(name=name, value=value, allowed="a date")
+    if isinstance(value, int | float | np.number):
+        serial = float(value)
+        if not math.isfinite(serial) or not _SERIAL_MIN <= serial <= _SERIAL_MAX:
+            raise InvalidParameterError(
+                f"Invalid {name}: {value!r} is a number but no Excel serial date "
+                f"({_SERIAL_MIN} = 1900-03-01 .. {_SERIAL_MAX} = 9999-12-31); give text "
+                "such as '2026-01-22', a datetime.date or a pd.Timestamp",
+                name=name,
+                value=value,
+            )
+        return pd.Timestamp(_EXCEL_EPOCH + _dt.timedelta(days=math.floor(serial)))
+    try:
+        return session_date(value)
+    except InvalidParameterError:
+        raise InvalidParameterError(name=name, value=value, allowed="a date") from None
+
+
+def unknown_ticker(ticker: str) -> UnknownTickerError:
+    """Return the error for a normalised ticker the store does not hold.
+
+    ``Unknown ticker: XYZQ``; for a non-US listing it says why it can never be there, as
+    an import or a refresh of it does (:func:`xlsrc.data.universes.check_us_listed`):
+    ``Unknown ticker: EZJ.L is listed on the London Stock Exchange (Yahoo suffix .L);
+    xlsrc holds US-listed securities only, on the NYSE calendar ...``.
+    """
+    try:
+        foreign = listing_exchange(ticker) is not None
+        if foreign:
+            check_us_listed(ticker)
+    except InvalidParameterError as exc:
+        return UnknownTickerError(f"Unknown ticker: {exc}", ticker=ticker)
+    return UnknownTickerError(ticker=ticker)
 
 
 _ONE = np.zeros(1, dtype=np.int64)  # the positions of a one-ticker request
@@ -145,6 +221,55 @@ class Values:
         )
 
 
+@dataclass(frozen=True)
+class YearStatus:
+    """The year a date's year-to-date figures belong to, and whether the data have it.
+
+    The one rule of "as of D" (:meth:`MetricServer.year_status`): values are as of the
+    last session on or before D (``day``); a YTD figure belongs to the calendar year of D
+    (``year``).
+
+    Attributes
+    ----------
+    asked : pd.Timestamp
+        The date asked for (midnight).
+    day : pd.Timestamp
+        Its trading day: the last session on or before it.
+    year : int
+        The year of ``asked``: the year every YTD figure belongs to.
+    started : bool
+        A session of ``year`` is on or before ``asked`` (``day.year == year``). False on
+        1 January (YTD 0.0) and for a year the data have no session of.
+    first_session : pd.Timestamp or None
+        The first session of ``year`` in the data, None if they have none.
+    missing : str or None
+        Why no YTD figure of ``year`` exists (``No data for 2030: the data end
+        2026-08-03``), None when one does (0.0 included).
+    """
+
+    asked: pd.Timestamp
+    day: pd.Timestamp
+    year: int
+    started: bool
+    first_session: pd.Timestamp | None
+    missing: str | None
+
+    def label(self) -> str:
+        """``2026-01-22``, or ``2025-12-31, the last session on or before 2026-01-01``."""
+        if self.asked == self.day:
+            return f"{self.day:%Y-%m-%d}"
+        return f"{self.day:%Y-%m-%d}, the last session on or before {self.asked:%Y-%m-%d}"
+
+    def not_started(self) -> str | None:
+        """Why every YTD figure is 0.0 (the year has not traded yet), None otherwise."""
+        if self.started or self.missing is not None or self.first_session is None:
+            return None
+        return (
+            f"{self.year} has not traded yet: its first session is "
+            f"{self.first_session:%Y-%m-%d}, so every YTD return is 0.0"
+        )
+
+
 class MetricServer:
     """Serve the registry's metrics from loaded price matrices (the base of ``Market``).
 
@@ -175,6 +300,9 @@ class MetricServer:
 
         def field(self, name: str, tickers: Iterable[str] | None = None) -> pd.DataFrame:
             """Return another bar field (volume), for every ticker or a few."""
+
+        def exact_field(self, name: str, ticker: str) -> pd.Series:
+            """One ticker's field as stored (float64), on the sessions."""
 
         def _row(self, date: object) -> tuple[int, pd.Timestamp]:
             """Row of a date's trading day and the date asked for."""
@@ -291,7 +419,7 @@ class MetricServer:
             known = np.flatnonzero(cols >= 0)
             kcols = cols[known]
         out = np.full(len(labels), _NAT if dates else np.nan, dtype=_NS if dates else float)
-        start_ts = None if start is None else as_timestamp(start)
+        start_ts = None if start is None else read_date(start, "start")
         if kcols.size:
             out[known] = self._serve(entry, day, asked, kcols, start_ts, universe, benchmark, basis)
         missing = np.isnat(out[known]) if dates else np.isnan(out[known])
@@ -350,6 +478,37 @@ class MetricServer:
         value = served.values[0]
         return pd.Timestamp(value) if served.metric.unit == "date" else float(value)
 
+    def year_status(self, as_of: object = None) -> YearStatus:
+        """Return the trading day of a date and the year its YTD figures belong to.
+
+        Parameters
+        ----------
+        as_of : date-like or None
+            The date asked for; ``None`` = the last date in the store.
+
+        Returns
+        -------
+        YearStatus
+            ``missing`` says ``No data for 2030: the data end 2026-08-03`` for a date past
+            the data in a year the data have no session of: YTD figures, the leaders by
+            YTD and the report refuse that year rather than show a 0.0 nobody can have.
+
+        Raises
+        ------
+        InvalidParameterError, NoDataError
+            For a bad date or a date before the data.
+        """
+        pos, asked = self._row(as_of)
+        day = self._day(pos)
+        index = self.close.index
+        year = asked.year
+        first = int(index.searchsorted(pd.Timestamp(year=year, month=1, day=1)))
+        first_session = (
+            pd.Timestamp(index[first]) if first < len(index) and index[first].year == year else None
+        )
+        missing = returns.year_without_data(index, pos, year)
+        return YearStatus(asked, day, year, day.year == year, first_session, missing)
+
     def _columns(self, tickers: str | Iterable[object]) -> tuple[list[str], np.ndarray, list[Any]]:
         """Normalise ``tickers``: labels, column positions (-1 if unknown), an error or None each.
 
@@ -373,7 +532,7 @@ class MetricServer:
                 j = positions.get(label)
                 if j is None:
                     labels.append(label)
-                    errors[i] = UnknownTickerError(ticker=label)
+                    errors[i] = unknown_ticker(label)
                     continue
                 raw = label
             labels.append(str(raw))
@@ -405,6 +564,26 @@ class MetricServer:
         InsufficientHistoryError
             If no member counts on that day.
         """
+        share, _ = self.breadth_counted(universe, window, as_of)
+        return share
+
+    def breadth_counted(
+        self, universe: str | Iterable[str], window: object, as_of: object = None
+    ) -> tuple[float, int]:
+        """:meth:`breadth` and the number of members it is over (the members counted).
+
+        Returns
+        -------
+        (float, int)
+            The share (a decimal) and how many members it counts: those that traded in
+            the last ``STALE_SESSIONS`` sessions and have ``window`` real bars (fewer than
+            the universe's members when some are stale or young).
+
+        Raises
+        ------
+        InvalidParameterError, UnknownUniverseError, InsufficientHistoryError
+            As :meth:`breadth`.
+        """
         n = validate_window(window)
         day = self.trading_day(as_of)
         members = self.universe(universe)
@@ -419,7 +598,7 @@ class MetricServer:
                 needed=n,
                 date=f"{day:%Y-%m-%d}",
             )
-        return breadth.pct_above_sma(self.close, counted, n, day)
+        return breadth.pct_above_sma(self.close, counted, n, day), len(counted)
 
     def bars(
         self, ticker: str, start: object, end: object = None, fields: Iterable[str] = ("close",)
@@ -439,7 +618,8 @@ class MetricServer:
         -------
         pd.DataFrame
             Index = the dates of the ticker's real bars in ``start..end``; one column per
-            field (closes adjusted; volume NaN where unknown).
+            field (closes adjusted; volume NaN where unknown, the stored number itself:
+            SPY's 111,623,300 on 2026-01-20, not the ``float32`` matrix's 111,623,296).
 
         Raises
         ------
@@ -451,7 +631,7 @@ class MetricServer:
             If the ticker has no bar between the two dates.
         """
         t = self.ticker(ticker)
-        lo, hi = as_timestamp(start), self.as_of(end)
+        lo, hi = read_date(start, "start"), self.as_of(end)
         if lo > hi:
             raise InvalidParameterError(
                 name="start", value=f"{lo:%Y-%m-%d}", allowed=f"a date on or before {hi:%Y-%m-%d}"
@@ -471,8 +651,8 @@ class MetricServer:
                 date=f"{hi:%Y-%m-%d}",
             )
         columns = {}
-        for f in wanted:  # volume: this ticker's column alone (Market.field)
-            source = self.close.iloc[:, col] if f == "close" else self.field(f, [t]).iloc[:, 0]
+        for f in wanted:  # volume: this ticker's stored values, not the float32 matrix
+            source = self.close.iloc[:, col] if f == "close" else self.exact_field(f, t)
             columns[f] = source.iloc[rows].to_numpy(dtype=float)
         frame = pd.DataFrame(columns, index=index[rows])
         frame.index.name = "date"

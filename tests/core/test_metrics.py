@@ -48,7 +48,7 @@ def test_one_name_per_metric_and_the_table_columns():
         ("rsi14", 15),  # 14 changes
         ("volatility20", 21),  # 20 daily returns
         ("relative_volume50", 51),  # the day and the 50 before it
-        ("pct_from_high252", 1),  # the high of the bars it has
+        ("pct_from_high252", 252),  # 52 weeks of real bars (review-1 D7)
     ],
 )
 def test_bars_needed(name, bars):

@@ -48,7 +48,9 @@ def as_timestamp(as_of: object) -> pd.Timestamp:
     Parameters
     ----------
     as_of : pd.Timestamp, datetime.date, numpy.datetime64 or str
-        The requested date (``"2026-01-22"`` is accepted).
+        The requested date (``"2026-01-22"`` is accepted). A number is refused: pandas
+        would read it as nanoseconds after 1970 (adapters read Excel's serial numbers
+        themselves).
 
     Returns
     -------
@@ -58,10 +60,15 @@ def as_timestamp(as_of: object) -> pd.Timestamp:
     Raises
     ------
     InvalidParameterError
-        If ``as_of`` is missing or cannot be read as a date.
+        If ``as_of`` is missing, a number, or cannot be read as a date.
     """
     if as_of is None or isinstance(as_of, bool):
         raise InvalidParameterError(name="as_of", value=as_of, allowed="a date")
+    if isinstance(as_of, int | float | np.number):
+        # pandas would read 46044 as nanoseconds after 1970: a number is not a date here
+        raise InvalidParameterError(
+            f"Invalid as_of: {as_of!r} is a number, not a date", name="as_of", value=as_of
+        )
     try:
         ts = pd.Timestamp(as_of)
     except (TypeError, ValueError) as exc:

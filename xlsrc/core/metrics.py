@@ -323,6 +323,9 @@ METRICS: tuple[Metric, ...] = (
         "return",
         technicals.pct_from_high,
         window=HIGH_WINDOW,
+        # a 52-week high needs 52 weeks of real bars, as an SMA needs its window: after
+        # 7 bars NVDA's "52-week high" was its 7-day high (PCT_FROM_HIGH 0.0 on 2024-01-10)
+        needs=_window,
         template="pct_from_high{window}",
     ),
     Metric("last_bar", "last_bar", "bar", "date", None, "bars"),
@@ -468,7 +471,8 @@ def explain(
     In this order: no bar on or before the day (``No price for X on or before D``); no
     trade in the last ``stale_sessions`` sessions (``No trade since <last bar>``); fewer
     real bars than ``entry`` needs (``Too little history for X: needs N trading days
-    before D, has M``); for a YTD return no close at the end of the previous year, for a
+    before D, has M``); for a YTD return no session of the year asked for (``No data for
+    2030: the data end 2026-08-03``) or no close at the end of the previous year, for a
     return between dates no close on or before the start; otherwise ``No <label> for X as
     of D`` (an unknown volume, a zero divisor).
 
@@ -510,6 +514,9 @@ def explain(
     if entry.anchor == "year":
         year = as_of.year
         base = returns.ytd_base_position(index, pos, year)
+        if base == returns.NO_SESSION_OF_YEAR:
+            no_year = returns.year_without_data(index, pos, year)
+            return NoDataError(no_year, ticker=ticker, date=day)
         if base < 0:
             return InsufficientHistoryError(
                 f"Too little history for {ticker}: a YTD return for {year} needs a close at "

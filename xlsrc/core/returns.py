@@ -16,13 +16,20 @@ from ..periods import validate_window
 from .history import as_timestamp, asof_position, span_positions
 
 __all__ = [
+    "NO_SESSION_OF_YEAR",
     "period_return",
     "rebased",
     "trailing_return",
     "trailing_return_at",
+    "year_without_data",
     "ytd_base_position",
     "ytd_return",
 ]
+
+#: What :func:`ytd_base_position` returns when the calendar has no session of the year
+#: asked for: the date lies past the data, in a later year (as of 2030-01-01 with data to
+#: 2026-08-03), so no year-to-date figure of that year exists, not even 0.0.
+NO_SESSION_OF_YEAR = -2
 
 
 def _values(close: pd.DataFrame) -> np.ndarray:
@@ -91,8 +98,14 @@ def ytd_base_position(index: pd.DatetimeIndex, pos: int, year: int | None = None
 
     The base is the last calendar row before 1 January of ``year``. When ``year`` is
     after the year of ``index[pos]`` (the date asked for lies before the first session of
-    its year, e.g. 1 January), the year has not started trading: the base is ``pos``
-    itself, so the return is 0.
+    its year), two cases:
+
+    - the calendar has sessions of ``year`` after ``pos`` (as of 2026-01-01, a holiday:
+      2026's first session is 2026-01-02): the year has not traded yet, so the base is
+      ``pos`` itself and the return is 0.0;
+    - it has none (the date is past the data, as 2030-01-01 is with data to 2026-08-03):
+      :data:`NO_SESSION_OF_YEAR`, no figure for that year exists (a 0.0 would be a number
+      nobody can have; :func:`year_without_data` says why).
 
     Parameters
     ----------
@@ -106,15 +119,50 @@ def ytd_base_position(index: pd.DatetimeIndex, pos: int, year: int | None = None
     Returns
     -------
     int
-        The base row, or -1 when the calendar starts in ``year``.
+        The base row; -1 when the calendar starts in ``year`` (no close of the year
+        before); :data:`NO_SESSION_OF_YEAR` (-2) when the calendar has no session of
+        ``year``.
     """
     row_year = index[pos].year
     if year is None:
         year = row_year
     if year > row_year:
-        return pos
+        if pos + 1 < len(index) and index[pos + 1].year == year:
+            return pos
+        return NO_SESSION_OF_YEAR
     year_start = pd.Timestamp(year=year, month=1, day=1)
     return int(index.searchsorted(year_start, side="left")) - 1
+
+
+def year_without_data(index: pd.DatetimeIndex, pos: int, year: int) -> str | None:
+    """Say why no year-to-date figure of ``year`` exists at row ``pos``, or None if one does.
+
+    A date past the calendar's last session in a later year (2030-01-01 with data to
+    2026-08-03) has no session of its year: ``"No data for 2030: the data end
+    2026-08-03"``. A year the calendar has sessions of (including 1 January before the
+    year's first session, whose YTD is 0.0) returns None.
+
+    Parameters
+    ----------
+    index : pd.DatetimeIndex
+        The trading calendar.
+    pos : int
+        The as-of row (the last session on or before the date asked for).
+    year : int
+        The year of the date asked for.
+
+    Returns
+    -------
+    str or None
+    """
+    if ytd_base_position(index, pos, year) != NO_SESSION_OF_YEAR:
+        return None
+    if pos == len(index) - 1:
+        return f"No data for {year}: the data end {index[-1]:%Y-%m-%d}"
+    return (
+        f"No data for {year}: the data have no session between "
+        f"{index[pos]:%Y-%m-%d} and {index[pos + 1]:%Y-%m-%d}"
+    )
 
 
 def ytd_return(close: pd.DataFrame, as_of: object) -> pd.Series:
@@ -141,7 +189,8 @@ def ytd_return(close: pd.DataFrame, as_of: object) -> pd.Series:
     -------
     pd.Series
         YTD return per ticker; NaN where the ticker has no bar in (or before) the previous
-        year, or when the calendar starts in the as-of year.
+        year, when the calendar starts in the as-of year, or when it has no session of
+        that year.
 
     Raises
     ------

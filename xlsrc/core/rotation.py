@@ -30,7 +30,10 @@ Relative Rotation Graph (an approximation: JdK's RS-Ratio and RS-Momentum are pr
     ``m`` weeks (default 1), in the same z units, so it is above 100 exactly when RS-Ratio
     is rising. Quadrants: Leading (ratio > 100, momentum > 100), Weakening (ratio > 100,
     momentum <= 100), Lagging (both <= 100), Improving (ratio <= 100, momentum > 100).
-    The first value needs ``n + m`` weeks of both series.
+    The first value needs ``n + m`` weeks of both series. The benchmark placed against
+    itself (a sector SPDR that is also the benchmark) has an RS line of 100 every week:
+    RS-Ratio 100, RS-Momentum 100, quadrant ``"Benchmark"`` (the z-score of a constant
+    is taken as 0).
 
 Sector score ("mean RS of S&P 1500 members" with the default members)
     ``score(s) = mean(rating[t] for t in members with sector[t] == s and a rating)``: the
@@ -52,7 +55,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import InsufficientHistoryError, InvalidParameterError
+from ..errors import InsufficientHistoryError, InvalidParameterError, NoDataError
 from ..periods import (
     PERIOD_DAYS,
     ROTATION_SLOPE_WINDOW,
@@ -66,10 +69,11 @@ from ..periods import (
     validate_window,
 )
 from .history import as_timestamp, asof_position, require_history
-from .returns import ytd_base_position
+from .returns import NO_SESSION_OF_YEAR, year_without_data, ytd_base_position
 from .rs import rs_line_series
 
 __all__ = [
+    "BENCHMARK",
     "QUADRANTS",
     "PairRotation",
     "StartOfYearSignal",
@@ -83,6 +87,9 @@ __all__ = [
 ]
 
 QUADRANTS: tuple[str, ...] = ("Leading", "Weakening", "Lagging", "Improving")
+#: The "quadrant" of the benchmark itself when it is one of the tickers placed: its RS
+#: line is 100 every week, so it sits at the centre (RS-Ratio 100, RS-Momentum 100).
+BENCHMARK = "Benchmark"
 
 
 @dataclass(frozen=True)
@@ -151,6 +158,9 @@ def pair_rotation(close: pd.DataFrame, small: str, large: str, as_of: object) ->
 
     Raises
     ------
+    InvalidParameterError
+        If ``small`` and ``large`` are the same ticker (a constant ratio of 1 has no
+        trend: it would read as "turning down").
     UnknownTickerError
         If a ticker is not a column.
     NoDataError
@@ -158,6 +168,13 @@ def pair_rotation(close: pd.DataFrame, small: str, large: str, as_of: object) ->
     InsufficientHistoryError
         If either has fewer than 50 bars (the 50-day SMA; the 20-day slope needs 21).
     """
+    if small == large:
+        raise InvalidParameterError(
+            f"Invalid pair: {small} / {large} is one ticker twice (its ratio is 1 on every "
+            "day and says nothing of who leads); give two tickers, e.g. IWM and SPY",
+            name="large",
+            value=large,
+        )
     ts = as_timestamp(as_of)
     needed = max(ROTATION_TREND_WINDOW, ROTATION_SLOPE_WINDOW + 1)
     require_history(close, small, ts, needed)
@@ -223,7 +240,8 @@ def start_of_year_signal(
     close : pd.DataFrame
         Close matrix (dates x tickers).
     as_of : date-like
-        Any date in the year of interest (on or after its first trading day).
+        Any date in the year of interest. Before that year's first session (1 January)
+        no session has passed: both returns are 0.0 and ``complete`` is False.
     small, large : str
         Default Russell 2000 (IWM) against Nasdaq-100 (QQQ).
     days : int
@@ -243,8 +261,9 @@ def start_of_year_signal(
     UnknownTickerError
         If a ticker is not a column.
     NoDataError
-        If ``as_of`` is before the first calendar date, or either ticker has no close at
-        the end of the previous year.
+        If ``as_of`` is before the first calendar date, either ticker has no close at
+        the end of the previous year, or the calendar has no session of the year of
+        ``as_of`` (a date past the data: ``No data for 2030: the data end 2026-08-03``).
     InsufficientHistoryError
         If the calendar has no trading day of the previous year.
     """
@@ -253,8 +272,10 @@ def start_of_year_signal(
         raise InvalidParameterError(name="threshold", value=threshold, allowed="a number")
     ts = as_timestamp(as_of)
     pos = asof_position(close.index, ts)
-    year = close.index[pos].year
-    base = ytd_base_position(close.index, pos)
+    year = ts.year  # the year of the date asked for, as every YTD figure
+    base = ytd_base_position(close.index, pos, year)
+    if base == NO_SESSION_OF_YEAR:
+        raise NoDataError(year_without_data(close.index, pos, year), ticker=f"{small}/{large}")
     if base < 0:
         raise InsufficientHistoryError(
             f"No trading day of {year - 1} in the data: the start-of-year rule for {year} "
@@ -370,7 +391,8 @@ def rrg_history(
         require_history(close, t, ts, 1)
     require_history(close, benchmark, ts, 1)
     pos = asof_position(close.index, ts)
-    block = close[[*tickers, benchmark]].iloc[: pos + 1]
+    # the benchmark may be one of the tickers (SECTORS with benchmark XLK): one column
+    block = close[list(dict.fromkeys([*tickers, benchmark]))].iloc[: pos + 1]
     # last close of each week ending Friday, labelled by the week's last trading day
     week = block.index.to_period("W-FRI")
     weekly = block.groupby(week).tail(1)
@@ -378,6 +400,8 @@ def rrg_history(
     mean = rs.rolling(n, min_periods=n).mean()
     std = rs.rolling(n, min_periods=n).std(ddof=1)
     ratio = 100.0 + (rs - mean) / std.where(std > 0)
+    if benchmark in tickers:  # its RS line is 100 every week: it sits at the centre
+        ratio[benchmark] = ratio[benchmark].where(mean[benchmark].isna(), 100.0)
     momentum = 100.0 + (ratio - ratio.shift(m))
     return ratio, momentum
 
@@ -421,6 +445,8 @@ def rrg(
     mo = momentum.iloc[-1].to_numpy(dtype=float)
     out = pd.DataFrame({"rs_ratio": r, "rs_momentum": mo}, index=ratio.columns)
     out["quadrant"] = _quadrants(r, mo)
+    if benchmark in out.index and pd.notna(out.at[benchmark, "quadrant"]):
+        out.at[benchmark, "quadrant"] = BENCHMARK
     out.index.name = "ticker"
     return out
 
@@ -476,6 +502,7 @@ def rrg_tail(
     )
     long = long.dropna(subset=["rs_ratio", "rs_momentum"]).reset_index(drop=True)
     long["quadrant"] = _quadrants(long["rs_ratio"].to_numpy(), long["rs_momentum"].to_numpy())
+    long.loc[long["ticker"] == benchmark, "quadrant"] = BENCHMARK
     return long
 
 

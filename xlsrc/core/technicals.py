@@ -313,7 +313,8 @@ def pct_from_high(
     """Distance of the close from its high: ``close[p] / max(close[p - window + 1 .. p]) - 1``.
 
     The high is over the last ``window`` rows including D (default 252 = 52 weeks); a
-    ticker with fewer bars uses the bars it has (its high since its first bar).
+    ticker with fewer bars gets the high of the bars it has here, and the market gives it
+    no value (the registry's ``needs``: ``window`` real bars, as an SMA of that window).
 
     Parameters
     ----------

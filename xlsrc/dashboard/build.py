@@ -132,6 +132,9 @@ class DashboardData:
         Values of the named cells (``as_of``, ``universe``...).
     problems : list of str
         Rows left out or marked, with the reason.
+    chart_notes : dict of str to str
+        Charts (by their table's name) that would be empty or a single point, with the
+        sentence written at the chart's anchor instead of the chart.
     """
 
     as_of: pd.Timestamp
@@ -139,6 +142,7 @@ class DashboardData:
     texts: dict[str, str] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    chart_notes: dict[str, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -402,9 +406,10 @@ def breadth_table(
 ) -> pd.DataFrame:
     """Share of each universe's members trading above their 50- and 200-day SMA.
 
-    Served by :meth:`xlsrc.market.Market.breadth`: a member counts when it traded in the
-    last ``STALE_SESSIONS`` sessions and has the window's real bars; the share is blank
-    (NaN) when no member counts.
+    Served by :meth:`xlsrc.market.Market.breadth_counted`: a member counts when it traded
+    in the last ``STALE_SESSIONS`` sessions and has the window's real bars; the share is
+    over the members counted (``counted_sma<window>``, which can be fewer than
+    ``members``, the universe's members in the store) and blank (NaN) when none counts.
 
     Parameters
     ----------
@@ -413,12 +418,13 @@ def breadth_table(
     universes : sequence of (universe name, label)
         Universes the store does not hold are left out.
     extra_window : int, optional
-        Also the share above this moving average, in a column ``above_sma<window>``.
+        Also the share above this moving average, in columns ``above_sma<window>`` and
+        ``counted_sma<window>`` (none for a window the table already has: 50, 200).
 
     Returns
     -------
     pd.DataFrame
-        Columns of the layout's ``breadth`` table (plus the extra column); shares are
+        Columns of the layout's ``breadth`` table (plus the extra columns); shares are
         decimals.
 
     Raises
@@ -430,7 +436,10 @@ def breadth_table(
     windows = list(BREADTH_WINDOWS)
     if extra_window is not None:
         extra_window = validate_window(extra_window)
-        windows.append(extra_window)
+        if extra_window not in windows:  # BREADTH("sp600", 50): no second 50-day column
+            windows.append(extra_window)
+        else:
+            extra_window = None
     rows = []
     for name, label in universes:
         try:
@@ -439,20 +448,27 @@ def breadth_table(
             continue
         row: dict[str, Any] = {"universe": name, "label": label, "members": len(members)}
         for window in windows:
-            row[f"above_sma{window}"] = _share_above(market, name, window, as_of)
+            share, counted = _share_above(market, name, window, as_of)
+            row[f"above_sma{window}"] = share
+            row[f"counted_sma{window}"] = counted
         rows.append(row)
     frame = _frame("breadth", rows)
     if extra_window is not None:
-        frame[f"above_sma{extra_window}"] = [r[f"above_sma{extra_window}"] for r in rows]
+        for key in (f"above_sma{extra_window}", f"counted_sma{extra_window}"):
+            frame[key] = [r[key] for r in rows]
     return frame
 
 
-def _share_above(market: Market, universe: str, window: int, as_of: object) -> float:
-    """Breadth of ``universe`` over ``window`` days, NaN (a blank cell) when no member counts."""
+def _share_above(market: Market, universe: str, window: int, as_of: object) -> tuple[float, float]:
+    """Breadth of ``universe`` over ``window`` days and the members it counts.
+
+    NaN and 0 (a blank share) when no member counts.
+    """
     try:
-        return _num(market.breadth(universe, window, as_of))
+        share, counted = market.breadth_counted(universe, window, as_of)
     except InsufficientHistoryError:
-        return float("nan")
+        return float("nan"), 0.0
+    return _num(share), float(counted)
 
 
 def rebased_table(
@@ -461,7 +477,9 @@ def rebased_table(
     """Return the closes of ``tickers`` rebased to 100 at the last close of the previous year.
 
     The first row is the year's base (the last trading day of the previous year, = 100),
-    the last row the as-of day, so the last value - 100 is the YTD return in percent.
+    the last row the as-of day, so the last value - 100 is the YTD return in percent. The
+    year is that of the date asked for: before its first session (1 January) the table is
+    the base row alone.
 
     Parameters
     ----------
@@ -475,12 +493,21 @@ def rebased_table(
         Columns ``date`` and one per ticker, in the order given (with the default
         tickers, exactly the layout's ``rebased`` table). A ticker without a close on the
         base day is NaN until its first close.
+
+    Raises
+    ------
+    NoDataError
+        For a date before the data, or past the data in a year they have no session of
+        (``No data for 2030: the data end 2026-08-03``).
     """
     from xlsrc.core.returns import rebased
 
-    ts = resolve_as_of(market, as_of)
+    status = market.year_status(as_of)
+    if status.missing:
+        raise NoDataError(status.missing, ticker=None, date=f"{status.day:%Y-%m-%d}")
+    ts = status.day
     index = market.close.index
-    year_start = pd.Timestamp(year=market.as_of(as_of).year, month=1, day=1)
+    year_start = pd.Timestamp(year=status.year, month=1, day=1)
     before = index[index < year_start]
     start = before[-1] if len(before) else index[0]
     present = [t for t in tickers if t in market.close.columns]
@@ -500,18 +527,30 @@ def leaders_table(
 ) -> pd.DataFrame:
     """Return the top ``n`` members of ``universe`` by ``sort_by``, with their technicals.
 
+    A ranking, so ties are broken the same way wherever one is shown: ``sort_by``
+    descending, then the RS score descending (85 stocks rated 99 are ordered by the score
+    behind the rating), then the ticker. A sort key that is the same for every member is
+    no ranking and is refused (as of 1 January every YTD return is 0.0: the order would
+    be alphabetical).
+
     Parameters
     ----------
     market : Market
     universe : str or list of str
-        A universe name (``sp600``...) or explicit tickers (see ``Market.universe``).
+        A universe name (``sp600``, ``sp1500``...) or at least two explicit tickers
+        (``"ICHR,UCTT"`` or a list; see ``Market.universe``). In an explicit list a
+        ticker the store does not hold, or a member without a value, keeps a row at the
+        end, after the ranked rows: no rank, the reason in ``name`` (``#N/A Unknown
+        ticker: XYZQ``), as :func:`technicals_table` marks its rows. Members of a named
+        universe without a value are left out.
     n : int
-        Rows to return (>= 1).
+        Ranked rows to return (>= 1).
     sort_by : str
         A key of :data:`SORT_KEYS`: a metric name of ``Market.metrics`` (``rs_rating``,
         ``pct_from_sma20``...) or a short word (``ytd``, ``1m``, ``3m``, ``rs``, ``rsi``);
-        sorted descending. Members without a value are left out.
+        sorted descending.
     as_of : date-like or None
+        The date asked for: values as of its trading day, a YTD return of its year.
     basis : {"total", "price"}
         The basis of the RS columns (score, rating, rating 3 months ago):
         :meth:`xlsrc.market.Market.values`. The returns stay total returns.
@@ -530,11 +569,13 @@ def leaders_table(
     UnknownUniverseError
         If the universe does not exist.
     InvalidParameterError
-        For a bad ``n``, ``sort_by`` or ``basis``.
+        For a bad ``n``, ``sort_by`` or ``basis``, or a list of fewer than two tickers.
     NoDataError
         If no member has a value for ``sort_by`` on that day (for example a YTD return
-        in the data's first year): the message says what the value needs; on the price
-        basis, if the store or the ranking lacks split-adjusted closes.
+        in the data's first year, or of a year the data have no session of: ``No data
+        for 2030: the data end 2026-08-03``), or every member has the same value (no
+        ranking); on the price basis, if the store or the ranking lacks split-adjusted
+        closes.
     """
     if isinstance(n, bool) or not isinstance(n, int | float) or n < 1 or not float(n).is_integer():
         raise InvalidParameterError(name="n", value=n, allowed="a whole number >= 1")
@@ -543,24 +584,52 @@ def leaders_table(
         raise InvalidParameterError(
             name="sort_by", value=sort_by, allowed=", ".join(sorted(SORT_KEYS))
         )
-    ts = resolve_as_of(market, as_of)
-    members = pd.Index(market.universe(universe))
-    members = members[market.close.columns.get_indexer(members) >= 0]  # not isin: slow on str
-    # the columns shown and the sort key, for the members only (not the whole market)
-    shown = {key, "close", *(k for k in _keys("leaders") if k in METRIC_NAMES)}
+    status = market.year_status(as_of)
+    ts = status.day
+    entry = lookup_metric(key)
+    if entry.anchor == "year" and status.missing:
+        raise NoDataError(status.missing, ticker=None, date=f"{ts:%Y-%m-%d}")
+    explicit = _explicit_list(universe)
+    marked: list[dict[str, Any]] = []
+    if explicit is None:
+        members = pd.Index(market.universe(universe))
+        members = members[market.close.columns.get_indexer(members) >= 0]  # not isin: slow
+    else:
+        members, marked = _list_members(market, explicit, as_of)
+    # the columns shown, the sort key and the tie-break, for the members only
+    shown = {key, "close", "rs_score", *(k for k in _keys("leaders") if k in METRIC_NAMES)}
     m = market.metrics(as_of, shown, members)
     if basis != "total":
         m = m.assign(
             rs_score=market.rs_scores(ts, basis).reindex(m.index).to_numpy(),
             rs_rating=market.rs_ratings(ts, "stocks", basis).reindex(m.index).to_numpy(),
         )
-    m = m[m[key].notna() & m["close"].notna()]
-    if m.empty:
+    valued = m[key].notna() & m["close"].notna()
+    if explicit is not None and not valued.all():
+        lacking = list(m.index[~valued.to_numpy()])
+        reasons = market.values(
+            lacking, key, as_of, basis=basis if key in BASIS_COLUMNS else "total"
+        )
+        closes = market.values(lacking, "close", as_of)
+        for t, why, why_close in zip(lacking, reasons.errors, closes.errors, strict=True):
+            reason = why_close or why or NoDataError(f"No {entry.describe()} for {t}", ticker=t)
+            marked.append({"ticker": t, "name": f"#N/A {reason}"})
+    m = m[valued]
+    label = _label_of(universe)
+    if m.empty and not marked:
         raise NoDataError(
             _no_leaders_reason(market, universe, key, ts), ticker=None, date=f"{ts:%Y-%m-%d}"
         )
-    # Stable order: the metric descending, then ticker ascending for ties.
-    m = m.assign(_t=m.index).sort_values([key, "_t"], ascending=[False, True]).head(int(n))
+    if len(m) > 1 and m[key].nunique() == 1:
+        raise NoDataError(
+            _constant_ranking_reason(label, entry, len(m), m[key].iloc[0], status),
+            ticker=None,
+            date=f"{ts:%Y-%m-%d}",
+        )
+    # the sort key descending, then the RS score (the tie-break of a rating), then ticker
+    tie = m["rs_score"].fillna(-np.inf)
+    m = m.assign(_k=m[key], _s=tie, _t=m.index)
+    m = m.sort_values(["_k", "_s", "_t"], ascending=[False, False, True]).head(int(n))
     sec = market.securities.reindex(m.index)
     out = pd.DataFrame(
         {
@@ -575,14 +644,71 @@ def leaders_table(
     for k in _keys("leaders"):
         if k not in out.columns:
             out[k] = m[k].to_numpy(dtype=float)
-    return out[_keys("leaders")].reset_index(drop=True)
+    out = out[_keys("leaders")]
+    if marked:
+        out = pd.concat([out, _frame("leaders", marked)], ignore_index=True)
+    return out.reset_index(drop=True)
+
+
+def _explicit_list(universe: object) -> list[str] | None:
+    """Return the tickers of an explicit list (commas, or an iterable); None for a name."""
+    if isinstance(universe, str):
+        if "," not in universe:
+            return None
+        return [t.strip() for t in universe.split(",") if t.strip()]
+    return [str(t) for t in universe]  # type: ignore[attr-defined]
+
+
+def _list_members(
+    market: Market, items: list[str], as_of: object
+) -> tuple[pd.Index, list[dict[str, Any]]]:
+    """Return a list's tickers the store holds, and a marked row for each it does not.
+
+    Refused as a whole (``Market.universe``'s rule) when it names fewer than two tickers.
+    """
+    served = market.values(items, "close", as_of)
+    good: list[str] = []
+    marked: list[dict[str, Any]] = []
+    for raw, label, error in zip(items, served.tickers, served.errors, strict=True):
+        if isinstance(error, UnknownTickerError | InvalidParameterError):
+            marked.append({"ticker": str(raw).strip().upper(), "name": f"#N/A {error}"})
+        elif label not in good:
+            good.append(label)
+    if len(good) + len(marked) < 2:
+        market.universe(items)  # raises: a list of one ticker is no universe
+    return pd.Index(good, name="ticker"), marked
+
+
+def _label_of(universe: object) -> str:
+    """Return a universe as messages name it: its name, or its tickers."""
+    if isinstance(universe, str):
+        return universe.strip()
+    return ", ".join(map(str, universe))  # type: ignore[call-overload]
+
+
+def _constant_ranking_reason(
+    label: str, entry: Any, members: int, value: float, status: Any
+) -> str:
+    """Say why a ranking whose key is the same for every member is not shown."""
+    shown = f"{value:.1%}" if entry.unit in ("return", "decimal") else f"{value:g}"
+    what = entry.describe()
+    if entry.anchor == "year" and not status.started and status.first_session is not None:
+        return (
+            f"No ranking of {label} by {what} as of {status.asked:%Y-%m-%d}: {status.year} has "
+            f"not traded yet (its first session is {status.first_session:%Y-%m-%d}), so all "
+            f"{members:,} members have {shown}; an order would only be alphabetical"
+        )
+    return (
+        f"No ranking of {label} by {what} as of {status.label()}: all {members:,} members "
+        f"with one have {shown}; an order would only be alphabetical"
+    )
 
 
 def _no_leaders_reason(
     market: Market, universe: str | Iterable[str], key: str, day: pd.Timestamp
 ) -> str:
     """Say why no member of ``universe`` has the metric ``key`` on ``day`` (what it needs)."""
-    label = str(universe).strip() if isinstance(universe, str) else ", ".join(map(str, universe))
+    label = _label_of(universe)
     first = pd.Timestamp(market.close.index[0])
     entry = lookup_metric(key)
     what = entry.describe()
@@ -597,7 +723,8 @@ def sectors_table(
 ) -> pd.DataFrame:
     """Return the 11 sector SPDRs: 1D, 1M, YTD, RS rating, RRG position and sector score.
 
-    Sorted by YTD return, best first (the leaders on top, the bar chart descending).
+    Sorted by YTD return, best first (the leaders on top, the bar chart descending); a
+    tie (every SPDR at 0.0 on 1 January) by the RS score, then by ticker.
     ``sector_score`` is the mean RS rating of the sector's S&P 1500 members
     (:func:`sector_scores_table`: the investable universe, not every stock in the store);
     ``rs_ratio``/``rs_momentum``/``quadrant`` come from :func:`xlsrc.core.rotation.rrg`
@@ -646,9 +773,10 @@ def sectors_table(
         frame["sector_score"] = frame["sector"].map(scores).astype(float)
     except XlsrcError:  # a store without the S&P 500/400/600 lists
         frame["sector_score"] = np.nan
-    frame = frame.assign(_y=frame["ret_ytd"].fillna(-np.inf)).sort_values(
-        ["_y", "ticker"], ascending=[False, True]
-    )
+    scores = market.values(list(frame["ticker"]), "rs_score", as_of).values
+    frame = frame.assign(
+        _y=frame["ret_ytd"].fillna(-np.inf).to_numpy(), _s=np.nan_to_num(scores, nan=-np.inf)
+    ).sort_values(["_y", "_s", "ticker"], ascending=[False, False, True])
     frame["rank"] = np.arange(1, len(frame) + 1, dtype=float)
     return _frame("sectors", frame.to_dict("records"))
 
@@ -917,8 +1045,20 @@ def build_dashboard(
         For an unknown universe.
     UnknownTickerError
         For an unknown benchmark.
+    NoDataError
+        For a date past the data in a year they have no session of (``No data for 2030:
+        the data end 2026-08-03``): the dashboard's YTD figures, its leaders by YTD and
+        its chart belong to the year of the date asked for, and that year has none.
     """
-    ts = resolve_as_of(market, as_of)
+    when = market.year_status(as_of)
+    if when.missing:
+        raise NoDataError(
+            f"{when.missing}; a dashboard's YTD figures, leaders and chart belong to the "
+            "year of the date asked for",
+            ticker=None,
+            date=f"{when.day:%Y-%m-%d}",
+        )
+    ts = when.day
     bench = market.ticker(benchmark)
     market.universe(universe)  # raises UnknownUniverseError early
     tickers = split_tickers(DEFAULT_WATCHLIST if watchlist is None else watchlist)
@@ -951,10 +1091,20 @@ def build_dashboard(
     if leaders_problem:
         problems.append(leaders_problem)
     source = _data_source(tables["provenance"])
-    day = f"{ts:%Y-%m-%d}"
+    day = when.label()  # the session, and the date asked for when it differs
     n = len(tables["leaders"])
+    year_note = when.not_started()
+    chart_notes = {}
+    if len(tables["rebased"]) < 2:
+        base = pd.Timestamp(tables["rebased"]["date"].iloc[0]) if len(tables["rebased"]) else ts
+        first = when.first_session
+        chart_notes["rebased"] = (
+            f"No chart as of {when.asked:%Y-%m-%d}: {when.year} has not traded yet"
+            + (f" (its first session is {first:%Y-%m-%d})" if first is not None else "")
+            + f"; the chart would be its base alone, {base:%Y-%m-%d} = 100."
+        )
     texts = {
-        "subtitle": f"As of {day}  |  data: {source}",
+        "subtitle": f"As of {day}{f' ({year_note})' if year_note else ''}  |  data: {source}",
         "leaders_subtitle": leaders_problem or f"Top {n} of {universe} by YTD return, as of {day}",
         "sectors_subtitle": f"Sector SPDRs ranked by YTD return, RRG vs {bench}, as of {day}",
         "groups_subtitle": (
@@ -975,7 +1125,14 @@ def build_dashboard(
         "data_source": source,
         "status": status,
     }
-    return DashboardData(as_of=ts, tables=tables, texts=texts, settings=settings, problems=problems)
+    return DashboardData(
+        as_of=ts,
+        tables=tables,
+        texts=texts,
+        settings=settings,
+        problems=problems,
+        chart_notes=chart_notes,
+    )
 
 
 # --------------------------------------------------------------------------- leadership
@@ -983,7 +1140,8 @@ def build_dashboard(
 # rotation in words (issue 11). Values only: the layout, formulas and report sheets that
 # show them are wired separately.
 
-#: The S&P 1500 = S&P 500 + S&P MidCap 400 + S&P SmallCap 600 (alias ``"sp1500"``).
+#: The S&P 1500 = S&P 500 + S&P MidCap 400 + S&P SmallCap 600 (the universe ``"sp1500"``
+#: of :meth:`xlsrc.market.Market.universe`).
 SP1500: tuple[str, ...] = ("sp500", "sp400", "sp600")
 #: The sector score's default members, and what a column showing it should say.
 SECTOR_SCORE_UNIVERSE = "sp1500"
@@ -1006,14 +1164,14 @@ STORY_TOP = 3
 
 
 def universe_members(market: Any, universe: object) -> pd.Index:
-    """Tickers of a universe: :meth:`Market.universe` plus the alias ``"sp1500"``.
+    """Tickers of a universe: :meth:`xlsrc.market.Market.universe` (``"sp1500"`` included).
 
     Parameters
     ----------
     market : Market
     universe : str or list of str
-        ``"sp1500"`` (= sp500 + sp400 + sp600, duplicates dropped), or anything
-        ``Market.universe`` accepts.
+        A universe name (``"sp1500"`` = sp500 + sp400 + sp600, duplicates dropped) or a
+        list of at least two tickers: anything ``Market.universe`` accepts.
 
     Returns
     -------
@@ -1025,9 +1183,6 @@ def universe_members(market: Any, universe: object) -> pd.Index:
     UnknownUniverseError, UnknownTickerError, InvalidParameterError
         As ``Market.universe``.
     """
-    if isinstance(universe, str) and universe.strip().lower() == "sp1500":
-        parts = [market.universe(name) for name in SP1500]
-        return pd.Index(list(dict.fromkeys(t for part in parts for t in part)), name="ticker")
     return pd.Index(market.universe(universe), name="ticker")
 
 
@@ -1348,10 +1503,9 @@ def rs_history_table(
     members = universe_members(market, universe)
     bench = market.ticker(benchmark)
     days = earlier_sessions(market.close.index, ts, RS_HISTORY_SESSIONS)
-    # a stored universe by name (memoised under it, shared with Market.metrics for
-    # "stocks"); the sp1500 alias or a list as its tickers
-    named = isinstance(universe, str) and universe.strip().lower() != "sp1500"
-    ranked_against = universe if named else list(members)
+    # a universe by name (memoised under it, shared with Market.metrics for "stocks");
+    # a list as its tickers
+    ranked_against = universe if isinstance(universe, str) else list(members)
     ratings = {
         label: (market.rs_ratings(day, ranked_against) if day is not None else None)
         for label, day in days.items()
@@ -1442,7 +1596,6 @@ def rotation_facts(
     UnknownUniverseError, NoDataError, InvalidParameterError
         For an unknown universe or a bad date.
     """
-    from xlsrc.core.breadth import pct_above_sma
     from xlsrc.core.rotation import pair_rotation, start_of_year_signal
     from xlsrc.core.rs_history import rs_windows_used
 
@@ -1456,8 +1609,10 @@ def rotation_facts(
         StartOfYearFact,
     )
 
-    ts = resolve_as_of(market, as_of)
-    metrics = market.metrics(ts)
+    status = market.year_status(as_of)
+    ts = status.day
+    asked = status.asked  # its year is the YTD year (0.0 before the year's first session)
+    metrics = market.metrics(as_of)
     close = market.close
     members = universe_members(market, universe)
 
@@ -1466,12 +1621,12 @@ def rotation_facts(
 
     signal = ""
     try:
-        signal = pair_rotation(close, "IWM", "SPY", ts).label
+        signal = pair_rotation(close, "IWM", "SPY", asked).label
     except XlsrcError:
         pass
     soy = None
     try:
-        s = start_of_year_signal(close, ts)
+        s = start_of_year_signal(close, asked)
         passed = int(close.index.get_loc(s.end_date) - close.index.get_loc(s.base_date))
         soy = StartOfYearFact(
             year=s.year,
@@ -1488,21 +1643,26 @@ def rotation_facts(
     except XlsrcError:
         pass
     breadth = []
-    for name, label in STORY_BREADTH:
+    for name, label in STORY_BREADTH:  # the breadth table's figure (Market.breadth's rules)
         try:
-            uni = [t for t in market.universe(name) if t in close.columns]
-            breadth.append((label, _num(pct_above_sma(close, uni, 50, ts))))
+            breadth.append((label, _num(market.breadth(name, 50, ts))))
         except XlsrcError:
             continue
     sectors = sector_scores_table(market, ts, sector_universe)
-    sector_facts = [
-        SectorFact(r.sector, float(r.score), r.etf, ytd(r.etf) if r.etf else math.nan)
+    sector_facts = [  # no SPDR YTD before the year's first session (each would be +0.0%)
+        SectorFact(
+            r.sector, float(r.score), r.etf, ytd(r.etf) if r.etf and status.started else math.nan
+        )
         for r in sectors.itertuples()
     ]
     groups = industry_groups_table(market, "stocks", STORY_TOP, ts)
     ranked = metrics.reindex(members)
     ranked = ranked[ranked["ret_ytd"].notna() & ranked["close"].notna()]
-    ranked = ranked.assign(_t=ranked.index).sort_values(["ret_ytd", "_t"], ascending=[False, True])
+    if ranked["ret_ytd"].nunique() <= 1 < len(ranked):  # 1 January: every YTD is 0.0
+        ranked = ranked.iloc[:0]  # no ranking, so no leaders (leaders_table refuses it)
+    # the leaders' order: YTD, then the RS score, then ticker (leaders_table's)
+    ranked = ranked.assign(_s=ranked["rs_score"].fillna(-np.inf), _t=ranked.index)
+    ranked = ranked.sort_values(["ret_ytd", "_s", "_t"], ascending=[False, False, True])
     top = ranked.head(STORY_WARNING_LEADERS)
     extended = top[top["pct_from_sma20"] > EXTENDED_ABOVE_SMA20]["pct_from_sma20"]
     extended = extended.sort_values(ascending=False, kind="stable")
@@ -1542,7 +1702,24 @@ def rotation_facts(
         overbought=tuple((str(t), float(x)) for t, x in [*hot_index.items(), *hot_leaders.items()]),
         quiet_highs=tuple((str(t), float(x)) for t, x in quiet["relative_volume50"].items()),
         rs_windows=int(rs_windows_used(close, ts).reindex(market.universe("stocks")).max()),
+        year_note=_year_note(status),
     )
+
+
+def _year_note(status: Any) -> str:
+    """Return the story's first sentence when the YTD year has no figures, else ""."""
+    if status.missing:
+        return (
+            f"{status.missing}: no year-to-date figures for {status.year}; the rest is as of "
+            f"{status.day:%Y-%m-%d}, the last session."
+        )
+    if not status.started and status.first_session is not None:
+        return (
+            f"As of {status.asked:%Y-%m-%d}, {status.year} has not traded yet (its first "
+            f"session is {status.first_session:%Y-%m-%d}): every year-to-date figure is 0.0; "
+            f"the rest is as of {status.day:%Y-%m-%d}, the last session."
+        )
+    return ""
 
 
 def _universe_label(universe: object) -> str:

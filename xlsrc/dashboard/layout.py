@@ -889,12 +889,14 @@ OVERVIEW = Sheet(
             (
                 Column("universe", "Universe", FMT_GENERAL, 11),
                 Column("label", "Index", FMT_GENERAL, 26),
-                Column("members", "Members", FMT_INT, 11),
+                Column("members", "Members", FMT_INT, 10),
                 *(_pct(f"above_sma{w}", f"> {w}d MA", 10) for w in BREADTH_WINDOWS),
+                *(Column(f"counted_sma{w}", f"Counted {w}d", FMT_INT, 10) for w in BREADTH_WINDOWS),
             ),
             title="Breadth: share of members above their moving average",
             formula="BREADTH(, , AsOf)",
             max_rows=len(BREADTH_UNIVERSES),
+            note="Counted: the members each share is over (traded in the last 5 sessions, with the average's number of trades).",
         ),
         Table(
             "rebased",
@@ -1183,7 +1185,9 @@ SETTINGS_NAMES: tuple[NamedCell, ...] = (
     NamedCell(
         "AsOf", "As of", "B4", "as_of", FMT_DATE, help="Last trading day on or before this date"
     ),
-    NamedCell("Universe", "Universe", "B5", "universe", help="stocks, sp500, sp400, sp600, r2000"),
+    NamedCell(
+        "Universe", "Universe", "B5", "universe", help="stocks, sp1500, sp500, sp400, sp600, r2000"
+    ),
     NamedCell("Benchmark", "Benchmark", "B6", "benchmark", help="For RS lines and the RRG"),
     NamedCell(
         "Watchlist",

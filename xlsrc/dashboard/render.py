@@ -116,7 +116,12 @@ class SheetWriter(Protocol):
         """Add a conditional-format rule over ``ref``."""
 
     def chart(self, chart: Chart, series: list[ChartSeries], bounds: dict[str, float]) -> None:
-        """Add a native chart; ``bounds`` may hold x_min/x_max/y_min/y_max."""
+        """Add a native chart; ``bounds`` may hold x_min/x_max/y_min/y_max.
+
+        For a line chart (report mode) also ``y_step``, ``y_decimals`` (the decimals its
+        value labels need) and ``x_min``/``x_max`` as Excel date serials (the first and
+        last point of the date axis).
+        """
 
     def finish_sheet(self, sheet: Sheet, title_rows: int) -> None:
         """Freeze panes, print setup; ``title_rows`` rows repeat on printed pages."""
@@ -252,10 +257,22 @@ def _nice_step(span: float) -> float:
     """Return a round axis step giving about five intervals over ``span``."""
     raw = max(span, 1e-9) / 5
     magnitude = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 5, 10):  # no 2.5: the axis shows whole numbers
+    for factor in (1, 2, 5, 10):  # no 2.5: one more decimal than the step's magnitude
         if raw <= factor * magnitude:
             return factor * magnitude
     return 10 * magnitude
+
+
+def _step_decimals(step: float) -> int:
+    """Decimals an axis label needs to tell steps of ``step`` apart: 0.5 -> 1, 0.05 -> 2."""
+    if step >= 1:
+        return 0
+    return max(0, -math.floor(math.log10(step) + 1e-9))
+
+
+def _excel_serial(day: Any) -> float:
+    """Return a date as Excel's serial number (1900 system): 2025-12-31 -> 46022."""
+    return float((pd.Timestamp(day).normalize() - pd.Timestamp("1899-12-30")).days)
 
 
 def _bounds(chart: Chart, data: DashboardData | None) -> dict[str, float]:
@@ -272,11 +289,18 @@ def _bounds(chart: Chart, data: DashboardData | None) -> dict[str, float]:
             return {}
         lo, hi = float(values.min()), float(values.max())
         step = _nice_step(hi - lo)
-        return {
+        out = {
             "y_min": math.floor(lo / step) * step,
             "y_max": math.ceil(hi / step) * step,
             "y_step": step,
+            # labels with the decimals the step needs (100, 100.5, 101: not 100, 100, 101)
+            "y_decimals": float(_step_decimals(step)),
         }
+        dates = pd.to_datetime(frame[chart.x], errors="coerce").dropna()
+        if len(dates):  # the date axis starts at the first point: it is labelled with its date
+            out["x_min"] = _excel_serial(dates.min())
+            out["x_max"] = _excel_serial(dates.max())
+        return out
     if not chart.guides:
         return {}
     g = data.tables.get(chart.guides)
@@ -353,6 +377,10 @@ def render_dashboard(
         for c, w in sorted(widths.items()):
             writer.set_width(c, w)
         for chart in sheet.charts:
+            note = None if data is None else data.chart_notes.get(chart.table)
+            if note is not None:  # a chart of one point or none: say so instead
+                writer.write(chart.anchor, note, None, "note")
+                continue
             writer.chart(chart, _chart_series(sheet, chart, rows), _bounds(chart, data))
         title_rows = split_cell(sheet.freeze)[0] - 1 if sheet.freeze else 0
         writer.finish_sheet(sheet, title_rows)

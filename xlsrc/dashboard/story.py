@@ -8,9 +8,12 @@ sentence is a field of the facts, formatted as below. No network, no clock.
 Sentences, in order (a sentence whose facts are missing is left out):
 
 1. Small vs large caps: the small-cap ETF's YTD return against the large-cap ETFs',
-   the YTD spread against the first of them, and the pair's rotation signal.
+   the YTD spread against the first of them, and the pair's rotation signal. When the
+   year of the date asked for has not traded yet (1 January) or has no data, the
+   facts' ``year_note`` says so instead (no sentence compares YTD figures of 0.0).
 2. The start-of-year rule: ON/OFF, both returns over the first sessions of January,
-   the spread and the threshold ("so far, k of n sessions" while January is young).
+   the spread and the threshold ("so far, k of n sessions" while January is young; no
+   sentence before the year's first session).
 3. Breadth: the share of each universe's members above their 50-day average.
    Then, only while the RS ratings rest on fewer than the four RS windows (in the bundled
    data, before 2025-01-02), what they measure instead.
@@ -142,6 +145,10 @@ class RotationFacts:
     rs_windows : int
         The most RS windows any stock's rating rests on that day (4 = full history; see
         :func:`xlsrc.core.rs_history.rs_windows_used`).
+    year_note : str
+        Said first, in place of the small-vs-large sentence, when the year of the date
+        asked for has no year-to-date figures to compare: it has not traded yet (as of 1
+        January every YTD return is 0.0) or the data have no session of it. "" otherwise.
     """
 
     as_of: pd.Timestamp
@@ -161,6 +168,7 @@ class RotationFacts:
     overbought: tuple[tuple[str, float], ...] = field(default=())
     quiet_highs: tuple[tuple[str, float], ...] = field(default=())
     rs_windows: int = 4
+    year_note: str = ""
 
 
 # ----------------------------------------------------------------------------- formats
@@ -192,6 +200,8 @@ def _fit(head: str, items: Sequence[str], tail: str = ".", sep: str = ", ") -> s
 
 # ----------------------------------------------------------------------------- sentences
 def _caps(f: RotationFacts) -> str | None:
+    if f.year_note:
+        return f.year_note
     large = [(t, r) for t, r in f.large if _ok(r)]
     if not _ok(f.small_ytd) or not large:
         return None
@@ -208,7 +218,7 @@ def _caps(f: RotationFacts) -> str | None:
 
 def _start_of_year(f: RotationFacts) -> str | None:
     s = f.start_of_year
-    if s is None or not _ok(s.spread):
+    if s is None or not _ok(s.spread) or s.sessions_passed < 1:  # the year has not traded
         return None
     state = "ON" if s.signal else "OFF"
     span = (

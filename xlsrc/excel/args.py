@@ -116,8 +116,9 @@ def error_text(value: Any) -> str | None:
     Returns
     -------
     str or None
-        ``"#N/A"``, ``"#REF!"``... for pywin32's error code (an ``int``, see
-        :data:`CELL_ERRORS`; another code of Excel's error range as ``"#ERROR <n>"``), for
+        ``"#N/A"``, ``"#REF!"``... for pywin32's error code (an ``int``, or the same
+        whole number as a float, ``-2146826246.0``: see :data:`CELL_ERRORS`; another code
+        of Excel's error range as ``"#ERROR <n>"``), for
         that text as xlwings' ``err_to_str`` makes it, and for an xlsrc formula's own
         ``"#N/A <reason>"`` text (returned whole); None for anything else.
     """
@@ -126,8 +127,14 @@ def error_text(value: Any) -> str | None:
         if text in _ERROR_LITERALS or text.startswith(_XLSRC_ERROR):
             return text
         return None
-    if isinstance(value, int) and not isinstance(value, bool) and value in _ERROR_CODES:
-        return CELL_ERRORS.get(value, f"#ERROR {value - (0x800A0000 - 2**32)}")
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        return None
+    if isinstance(value, float | np.floating):  # the code as a float (-2146826246.0)
+        if not math.isfinite(value) or not float(value).is_integer():
+            return None
+    code = int(value)
+    if code in _ERROR_CODES:
+        return CELL_ERRORS.get(code, f"#ERROR {code - (0x800A0000 - 2**32)}")
     return None
 
 
@@ -145,18 +152,26 @@ def _refuse_error(value: Any, name: str) -> Any:
 
 @dataclass(frozen=True)
 class ErrorCell:
-    """An error cell inside a list argument (``TECHNICALS``' watchlist), kept in its place.
+    """A bad cell inside a list argument (``TECHNICALS``' watchlist), kept in its place.
+
+    An error cell (``#N/A``), or a cell that holds no ticker at all (a number with a
+    fraction, ``1.5``).
 
     Attributes
     ----------
     text : str
-        What the cell shows (``#N/A``).
+        What the cell shows (``#N/A``, ``1.5``).
+    message : str or None
+        The reason, when the cell is not an error cell (``Invalid ticker: 1.5 ...``).
     """
 
     text: str
+    message: str | None = None
 
     def reason(self, name: str) -> str:
         """Return the message a table shows on this cell's row."""
+        if self.message is not None:
+            return self.message
         return str(error_cell(name, self.text))
 
 
@@ -207,20 +222,32 @@ def scalar(value: Any, name: str) -> Any:
     return _refuse_error(value, name)
 
 
-def _number_as_text(value: float | int) -> str:
+def _number_as_text(value: Any) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _not_a_ticker(value: Any, name: str) -> InvalidParameterError:
+    """Refuse a number with a fraction (``1.5``) as a ticker: no symbol is ``1-5``."""
+    return InvalidParameterError(
+        f"Invalid {name}: {float(value)!r} (a number, not a ticker such as VICR)",
+        name=name,
+        value=value,
+    )
 
 
 def ticker_arg(value: Any, name: str = "ticker") -> str:
     """Read a ticker: text from a cell, trimmed and upper-cased.
 
-    A number (a cell holding ``3988``) is read as its digits. Whether the ticker exists is
-    checked by :meth:`xlsrc.market.Market.ticker`, which also normalises ``BRK.B``.
+    A whole number (a cell holding ``3988``) is read as its digits; a number with a
+    fraction (``1.5``) is refused (``Invalid ticker: 1.5 (a number, not a ticker such as
+    VICR)``), not read as the symbol ``1-5``. Whether the ticker exists is checked by
+    :meth:`xlsrc.market.Market.ticker`, which also normalises ``BRK.B``.
 
     Raises
     ------
     InvalidParameterError
-        If the cell is blank or holds something that is not a ticker (a date, TRUE).
+        If the cell is blank or holds something that is not a ticker (a date, TRUE, a
+        number with a fraction).
     """
     value = scalar(value, name)
     if is_blank(value):
@@ -231,7 +258,9 @@ def ticker_arg(value: Any, name: str = "ticker") -> str:
         )
     if isinstance(value, bool) or isinstance(value, _dt.date):
         raise InvalidParameterError(name=name, value=value, allowed="a ticker such as VICR")
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | np.number):
+        if not math.isfinite(value) or not float(value).is_integer():
+            raise _not_a_ticker(value, name)
         return _number_as_text(value)
     if not isinstance(value, str):
         raise InvalidParameterError(name=name, value=value, allowed="a ticker such as VICR")
@@ -409,8 +438,13 @@ def _words(value: Any, name: str, keep_errors: bool) -> list[str | ErrorCell]:
             words.append(ErrorCell(text))
         elif isinstance(item, str):
             words.extend(w.strip() for w in item.replace(";", ",").split(","))
-        elif isinstance(item, int | float) and not isinstance(item, bool):
-            words.append(_number_as_text(item))
+        elif isinstance(item, int | float | np.number) and not isinstance(item, bool):
+            if math.isfinite(item) and float(item).is_integer():
+                words.append(_number_as_text(item))
+            elif keep_errors:  # its row says why; the other cells keep theirs
+                words.append(ErrorCell(str(item), str(_not_a_ticker(item, "ticker"))))
+            else:
+                raise _not_a_ticker(item, name)
         else:
             raise InvalidParameterError(name=name, value=item, allowed="text")
     return [w for w in words if w]

@@ -149,8 +149,8 @@ MAX_ROWS = 5000
 _TICKER_DOC = 'Ticker, e.g. "VICR" or a cell holding it (any case, blanks ignored)'
 _AS_OF_DOC = "Date to compute as of (the last trading day on or before it); blank = latest"
 _UNIVERSE_DOC = (
-    "Universe name (stocks, sp500, sp400, sp600, r2000, sectors) or a range of tickers; "
-    "blank = stocks"
+    "Universe name (stocks, sp1500, sp500, sp400, sp600, r2000, sectors), or 2+ tickers as a "
+    'range or "ICHR,UCTT"; blank = stocks'
 )
 _BASIS_DOC = (
     '"total" (dividend-adjusted closes, total return) or "price" (closes adjusted for '
@@ -1025,9 +1025,11 @@ def BREADTH(universe: Any = None, window: Any = None, as_of: Any = None) -> Any:
     """Market breadth: share of a universe's members above their 50- and 200-day averages.
 
     The dashboard's breadth table (``xlsrc.dashboard.build.breadth_table``), for one
-    universe or all of them; ``window`` adds a column for another average. A member
-    without a trade in the last 5 sessions, or with fewer real bars than the average, is
-    not counted.
+    universe (a name, or a list of at least two tickers) or all of them; ``window`` adds
+    the columns of another average (none for 50 or 200, already there). A member without
+    a trade in the last 5 sessions, or with fewer real bars than the average, is not
+    counted: "Members" is the universe's members in the store, "Counted 50d" those the
+    50-day share is over.
 
     Returns
     -------
@@ -1040,19 +1042,19 @@ def BREADTH(universe: Any = None, window: Any = None, as_of: Any = None) -> Any:
         universes = list(BREADTH_UNIVERSES)
     elif isinstance(uni, str):
         m.universe(uni)  # raises UnknownUniverseError for a bad name
-        labels = dict(BREADTH_UNIVERSES)
+        labels = {**build.UNIVERSE_LABELS, **dict(BREADTH_UNIVERSES)}
         universes = [(uni, labels.get(uni, uni))]
     else:
-        raise InvalidParameterError(
-            name="universe", value=universe, allowed="a universe name (stocks, sp500, ...)"
-        )
+        members = m.universe(uni)  # at least two tickers, each known
+        universes = [(",".join(members), f"{len(members)} tickers")]
     n = None if a.is_blank(window) else a.window_arg(window, BREADTH_WINDOWS[0])
     frame = build.breadth_table(m, a.as_of_arg(as_of), universes, extra_window=n)
     rows = _layout_rows("breadth", frame)
-    if n is not None:
-        rows[0].append(f"Above {n}d MA")
-        for row, share in zip(rows[1:], frame[f"above_sma{n}"], strict=True):
-            row.append(to_cell(share))
+    if n is not None and f"above_sma{n}" not in DASHBOARD.table("breadth").keys:
+        rows[0] += [f"> {n}d MA", f"Counted {n}d"]
+        extra = zip(frame[f"above_sma{n}"], frame[f"counted_sma{n}"], strict=True)
+        for row, (share, counted) in zip(rows[1:], extra, strict=True):
+            row += [to_cell(share), to_cell(counted)]
     return rows
 
 
