@@ -1,7 +1,7 @@
 """The ``xlsrc`` command line: answers from the local store, writes the report, refreshes data.
 
-Every command reads the store through :func:`xlsrc.market.get_market` (seeding it from the
-bundled snapshot on first use) and prints its answer; an error is one line on stderr,
+Every command reads the store through :func:`xlsrc.market.get_market` (the bundled
+snapshot read in place, under what the user added) and prints its answer; an error is one line on stderr,
 ``xlsrc: error: <what is wrong>``, with exit status 1 (2 for a bad command line).
 
 The table commands (``quote``, ``leaders``, ``sectors``, ``status``) take ``--format
@@ -852,8 +852,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description=(
             "Relative strength, returns and market rotation from the local xlsrc store. "
-            "The store is seeded from the bundled snapshot on first use and never touches "
-            "the network except in 'refresh'."
+            "Reads the bundled snapshot in place; the store file holds only what you add "
+            "(refresh, import-csv, universes) and is created by the first write. Only "
+            "'refresh' uses the network."
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")

@@ -175,7 +175,7 @@ class Market(MetricServer):
     Parameters
     ----------
     store : Store
-        The store to read (seeded on first use).
+        The store to read (the bundled snapshot under what the user added).
 
     Attributes
     ----------
