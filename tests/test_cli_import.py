@@ -354,3 +354,14 @@ def test_the_progress_bar_is_not_drawn_into_a_pipe(tmp_path, monkeypatch, capsys
     assert status == 0 and out.startswith("Refresh: 2 of 2 tickers updated")
     assert "\r" not in err.getvalue() and "ticker/s" not in err.getvalue()
     assert "refresh:" not in err.getvalue()
+
+
+def test_ticker_matching_no_row_of_the_file_names_its_symbols(capsys, store, tmp_path):
+    text = "ticker,date,close\nICHR.US,2026-01-05,20.94\nNASDAQ:UCTT,2026-01-05,30.0\n"
+    path = write(tmp_path, "mixed.csv", text)
+    status, out, err = run(capsys, "import-csv", str(path), "--ticker", "VICR", "--store", store)
+    assert status == 1 and out == ""
+    assert err == (
+        f"xlsrc: error: {path}, line 1: no data rows for VICR (its symbol column has ICHR.US, "
+        "NASDAQ:UCTT)\n"
+    )

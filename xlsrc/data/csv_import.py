@@ -732,7 +732,15 @@ def read_csv_bars(
         raise CsvFormatError(
             path=name,
             line=header_line,
-            problem="no data rows" + (f" for {fixed}" if fixed and "ticker" in columns else ""),
+            problem="no data rows"
+            + (f" for {fixed}" if fixed and "ticker" in columns else "")
+            + (
+                f" (its symbol column has {', '.join(list(skipped)[:5])}"
+                + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+                + ")"
+                if skipped
+                else ""
+            ),
         )
 
     # Numbers: one decimal mark for the file; each distinct cell text is read once.
