@@ -5,7 +5,7 @@ the XML parts (``unzip -p``) before committing::
 
     .venv/bin/python scripts/regenerate_golden.py
 
-The report is written from a store seeded from the bundled snapshot into a temporary
+The report is written from a store over the bundled snapshot, located in a temporary
 folder (never the user's store), with the arguments the test uses.
 """
 

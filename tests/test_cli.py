@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -149,13 +150,17 @@ def test_report_without_leaders_says_why(capsys, store, tmp_path):
 def test_status_lists_one_line_per_source(capsys, store):
     status, lines, _ = run(capsys, "status", "--store", store)
     assert status == 0
-    fields = {line.split()[0]: line.split(None, 1)[1] for line in lines if not line[0].isspace()}
-    assert fields["last_date"] == "2026-08-03" and fields["first_date"] == "2024-01-02"
-    # seeded from the snapshot and never refreshed: None is shown as "never"
-    assert fields["last_refresh"] == "never"
+    # "<label>  <value>": labels as DATA_STATUS names them (two spaces end a label)
+    fields = dict(re.split(r"\s{2,}", line, maxsplit=1) for line in lines if not line[0].isspace())
+    assert fields["Latest session"] == "2026-08-03" and fields["First session"] == "2024-01-02"
+    # 11,281 rows dated 2026-08-03 in shared/data/closes plus GSPC, IXIC and VIX
+    assert fields["Tickers with a bar on the latest session"] == "11,284 of 12,469"
+    # never written to: nothing added, None is shown as "never" ("data added": an import
+    # adds data as a refresh does, so the label is not "refresh")
+    assert fields["Last data added (UTC)"] == "never"
     assert "{" not in "\n".join(lines) and "None" not in "\n".join(lines)
     source_lines = [line.split() for line in lines if line.startswith("  ")]
-    assert int(fields["sources"]) == len(source_lines) > 0
+    assert int(fields["Sources"]) == len(source_lines) > 0
     for parts in source_lines:  # name, fetched_at, description
         assert parts[0].startswith("snapshot:")
         assert parts[1].startswith("20") and parts[1].endswith("Z")

@@ -129,7 +129,12 @@ def test_incremental_refresh_adds_exactly_the_missing_days(store, batch):
     assert {c[1] for c in fake.calls} == {VERIFY_FROM}
     assert sleep.calls == [0.5, 0.5]
     assert summary.last_date == pd.Timestamp("2026-02-27")
-    assert str(summary) == "Refresh: 5 of 5 tickers updated, 145 rows added; data up to 2026-02-27."
+    # the store held the 5 recorded tickers to 2026-01-15; each got every day to 2026-02-27
+    assert str(summary) == (
+        "Refresh: 5 of 5 tickers updated, 145 rows added; data up to 2026-02-27.\n"
+        "The market's latest session moves from 2026-01-15 to 2026-02-27: all 5 tickers "
+        "have a bar that day."
+    )
 
 
 def test_second_refresh_adds_nothing_and_bumps_no_version(store, batch):
@@ -751,6 +756,13 @@ def test_the_benchmark_comes_along_and_says_so(store, batch):
         "SPY came along: the market's latest day is the last bar of the benchmark SPY, so "
         "every refresh brings it up to date too."
     )
+    # of the 5 stored tickers only SPY and QQQ reach 2026-02-27 (IWM, XLE, XLK stay at
+    # 2026-01-15): the move is said, with that count
+    assert str(summary).splitlines()[2] == (
+        "The market's latest session moves from 2026-01-15 to 2026-02-27: 2 of 5 tickers "
+        "have a bar that day; the others carry their last close until refreshed."
+    )
+    assert summary.moved is not None and summary.moved.with_bar == 2
 
 
 # --------------------------------------------------------------------------- failures
@@ -1163,7 +1175,7 @@ def test_cli_status_names_the_holes(batch, capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(data_api, "open_store", lambda location=None, **kw: holed)
     assert cli_module.main(["status"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split(None, 1)[1] for line in lines if line.startswith("holes ")] == [
+    assert [line.split(None, 1)[1] for line in lines if line.startswith("Holes ")] == [
         "1 ticker lacks sessions inside their stored range: XLK 1 (days missing; 'xlsrc "
         "refresh' asks Yahoo for them again)"
     ]

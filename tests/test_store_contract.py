@@ -266,3 +266,17 @@ def test_a_reader_sees_the_store_before_or_after_a_write(store: Store) -> None:
         thread.join()
     assert not errors
     assert seen and all(s in (old, new) for s in seen)
+
+
+def test_status_names_the_markets_ends_and_the_coverage_of_the_latest(store: Store) -> None:
+    """Review 1, D5/D11: the ends are the benchmark's first and last bar, with a count."""
+    rows = [("SPY", d, 500.0 + i, None) for i, d in enumerate(DATES[1:])]  # 01-06..01-12
+    rows += [("OLD", DATES[0], 5.0, None)]  # before SPY's first bar: not the first session
+    rows += [("ZZZ", DATES[5], 7.0, None), ("ZZZ", NEXT, 7.1, None)]  # one day ahead of SPY
+    put(store, bars(rows))
+    status = store.status()
+    assert status.first_date == "2026-01-06" and status.last_date == "2026-01-12"
+    # on 2026-01-12: SPY and ZZZ (its later bar notwithstanding); the tiny snapshot's AAA,
+    # BBB and ^IDX all end that day too
+    assert status.tickers_on_last_date == (5 if layered(store) else 2)
+    assert status.n_tickers == (6 if layered(store) else 3)

@@ -452,12 +452,18 @@ def test_data_status(store):
     assert rows[0] == ["Item", "Value"] and len(rows) > 2
     items = dict(map(tuple, rows[1:]))
     assert items["Source"].startswith("snapshot")
-    assert isinstance(items["Last date"], dt.datetime)  # an Excel date
-    assert items["Last date"].replace(tzinfo=None) == store.close.index[-1]
+    assert isinstance(items["Latest session"], dt.datetime)  # an Excel date
+    assert items["Latest session"].replace(tzinfo=None) == store.close.index[-1]
+    assert items["First session"].replace(tzinfo=None) == store.close.index[0]
     assert items["Tickers"] == store.close.shape[1]
-    # the session's store reads the bundled snapshot and was never written to
-    assert items["Last refresh (UTC)"] == "never"
-    assert items["Last refresh source"] == "never"
+    # bars on 2026-08-03, the last day of the bundled data: 11,281 rows of that date in
+    # shared/data/closes (zcat | grep -c '^2026-08-03,') plus the three indices of
+    # ohlcv/adjusted_2015-2026 (GSPC, IXIC, VIX), which have that day too
+    assert items["Tickers with a bar on the latest session"] == 11_284
+    # the session's store reads the bundled snapshot and was never written to (labels say
+    # "data added": a CSV import is no refresh)
+    assert items["Last data added (UTC)"] == "never"
+    assert items["Last data added from"] == "never"
     assert items["Backend"] == "SQLite over the bundled snapshot"
     assert items["Snapshot version"] == "1"
     assert items["Store created (UTC)"] in (None, "")  # no file: nothing was ever written

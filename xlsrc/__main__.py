@@ -6,9 +6,13 @@ Python traceback if the entry point were :func:`xlsrc.cli.main` itself; here it 
 line, ``xlsrc: interrupted while starting; nothing was written``, and exit status 130.
 Once a command runs, :func:`xlsrc.cli.main` says what an interruption left behind.
 
-When the command has finished, nothing is left to do but tear the interpreter down:
-:func:`run` then ignores Ctrl-C (it could only kill the process silently, status -2,
-after the command's output is complete) and freezes the garbage collector's objects, so
+When the command has finished (its work done and its output flushed, which
+:func:`xlsrc.cli.main` notes with :func:`xlsrc._process.mark_command`), a Ctrl-C is
+ignored: the command's own status stands and nothing false is said (a Ctrl-C just after
+an import committed once ended as "interrupted while starting; nothing was written", or
+with status 130 and nothing on stderr). Then nothing is left to do but tear the
+interpreter down: :func:`run` keeps Ctrl-C ignored (it could only kill the process
+silently, status -2) and freezes the garbage collector's objects, so
 the interpreter's last collection does not walk every object pandas and the market made
 (about 0.15 s of CPU after a command that loaded the market; objects are still freed
 and closed as usual).
@@ -64,8 +68,14 @@ def _note_interrupts() -> None:
     """Make Ctrl-C raise ``KeyboardInterrupt`` as Python's own handler does, and note it."""
     import signal
 
+    from xlsrc._process import command_finished, mark_command
+
+    mark_command(finished=False)  # a new run: no command has finished yet
+
     def interrupted(signum: int, frame: object) -> None:
         _SIGNALLED.append(signum)
+        if command_finished():  # the work is done and said: the command's status stands
+            return
         raise KeyboardInterrupt
 
     try:

@@ -36,12 +36,32 @@ import ctypes.util
 import os
 import sys
 
-__all__ = ["return_freed_memory", "use_system_allocator"]
+__all__ = ["command_finished", "mark_command", "return_freed_memory", "use_system_allocator"]
 
 _M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
 _THRESHOLD = 1 << 20
 _arrow_done = False
 _mmap_done = False
+#: Whether the running command's work and output are complete (:func:`mark_command`).
+_command_done = False
+
+
+def mark_command(finished: bool) -> None:
+    """Note that the command line's command started (False) or finished (True).
+
+    :func:`xlsrc.cli.main` marks its command finished once its output is flushed; from
+    then on the entry point's Ctrl-C handler (``xlsrc.__main__``) ignores the signal: the
+    work is done and said, and an interruption could only turn a finished command into a
+    false "interrupted" line or a silent exit status. It lives here, not in the entry
+    point, because ``python -m xlsrc`` runs that module as ``__main__``.
+    """
+    global _command_done
+    _command_done = finished
+
+
+def command_finished() -> bool:
+    """Whether the running command has finished (:func:`mark_command`)."""
+    return _command_done
 
 
 def use_system_allocator() -> None:

@@ -1,7 +1,7 @@
 """The ``xlsrc`` command line: answers from the local store, writes the report, refreshes data.
 
-Every command reads the store through :func:`xlsrc.market.get_market` (seeding it from the
-bundled snapshot on first use) and prints its answer; an error is one line on stderr,
+Every command reads the store through :func:`xlsrc.market.get_market` (the bundled
+snapshot read in place, under what the user added) and prints its answer; an error is one line on stderr,
 ``xlsrc: error: <what is wrong>``, with exit status 1 (2 for a bad command line).
 
 The table commands (``quote``, ``leaders``, ``sectors``, ``status``) take ``--format
@@ -33,9 +33,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from xlsrc import __version__
-from xlsrc._process import use_system_allocator
+from xlsrc._process import mark_command, use_system_allocator
 from xlsrc.dashboard import layout
-from xlsrc.dashboard.cells import status_text
+from xlsrc.dashboard.cells import STATUS_ITEMS, status_text
 from xlsrc.dashboard.records import FORMATS, records, write_records
 from xlsrc.data.refresh import RefreshInterrupted, tqdm_progress
 from xlsrc.errors import InvalidParameterError, UnknownTickerError, XlsrcError
@@ -417,6 +417,11 @@ def cmd_quote(args: argparse.Namespace) -> int:
     """
     from xlsrc.dashboard.build import technicals_table
 
+    if not any(t.strip() for arg in args.tickers for t in arg.split(",")):
+        raise XlsrcError(
+            f"no ticker given: quote takes one or more tickers, e.g. {PROG} quote VICR IWM "
+            f"(got {' '.join(repr(a) for a in args.tickers)})"
+        )
     market = _market(args)
     # the date asked for goes to the builders (a YTD figure belongs to its year); the
     # header says which session the values are of
@@ -586,7 +591,8 @@ def cmd_sectors(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     """Print what the store holds and where it came from.
 
-    CSV and JSON: one record per status item (``item``, ``value``), then one per source
+    The table names each item as ``DATA_STATUS`` does (``Last data added (UTC)``: a CSV
+    import adds data as a refresh does). CSV and JSON: one record per status item (``item``, ``value``), then one per source
     (``item`` = ``source``, ``value`` = its name, with ``fetched_at`` and
     ``description``); values as the store reports them (``null`` for a refresh that
     never happened).
@@ -623,11 +629,18 @@ def cmd_status(args: argparse.Namespace) -> int:
         names, plain_rows = records(pd.DataFrame(items, dtype=object))
         write_records(args.format, names, plain_rows, sys.stdout)
         return 0
-    width = max(len(str(k)) for k in [*status, "sources", "holes"])
-    for key, value in status.items():
-        print(f"{str(key).ljust(width)}  {status_text(key, value)}")
-    print(f"{'holes'.ljust(width)}  {_holes_text(find_holes(store))}")
-    print(f"{'sources'.ljust(width)}  {len(sources)}")
+    labels = dict(STATUS_ITEMS)
+    shown = [
+        (labels.get(str(k), str(k).replace("_", " ").capitalize()), k, v) for k, v in status.items()
+    ]
+    width = max(len(label) for label, _, _ in [*shown, ("Sources", 0, 0)])
+    for label, key, value in shown:
+        text = status_text(key, value)
+        if key == "tickers_on_last_date" and isinstance(value, int):
+            text = f"{value:,} of {status.get('n_tickers', 0):,}"
+        print(f"{label.ljust(width)}  {text}")
+    print(f"{'Holes'.ljust(width)}  {_holes_text(find_holes(store))}")
+    print(f"{'Sources'.ljust(width)}  {len(sources)}")
     rows = [
         (
             str(src["name"]),
@@ -696,7 +709,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     universes = args.universe or ([] if args.tickers else ["all"])
     tickers = resolve_tickers(store, args.tickers, universes)
     try:
-        with tqdm_progress(tqdm, desc="refresh", unit="ticker", disable=args.quiet) as bar:
+        # the bar only on a terminal: into a pipe or a file it would be lines of \r noise
+        quiet = args.quiet or not _is_terminal(sys.stderr)
+        with tqdm_progress(tqdm, desc="refresh", unit="ticker", disable=quiet) as bar:
             summary = refresh(
                 store,
                 tickers,
@@ -713,6 +728,15 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0 if summary.ok else 1
 
 
+def _is_terminal(stream: Any) -> bool:
+    """Whether ``stream`` is a terminal (a closed or odd stream is not)."""
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (OSError, ValueError):
+        return False
+
+
 def _allow_jump(text: str) -> tuple[str, pd.Timestamp]:
     """Read ``--allow-jump TICKER:DATE`` (a split-sized step to accept as a real move)."""
     from xlsrc.dates import parse_date
@@ -727,6 +751,7 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
     """Import daily bars from a CSV export."""
     from xlsrc.data.csv_import import import_csv
 
+    allow = [_allow_jump(text) for text in args.allow_jump or ()]
     step(f"importing {args.file}")
     summary = import_csv(
         _store(args),
@@ -735,6 +760,9 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
         mapping=args.map,
         date_format=args.date_format,
         decimal=args.decimal,
+        replace=args.replace,
+        allow_jumps=allow,
+        move_latest=args.move_latest,
     )
     print(summary)
     return 0
@@ -866,8 +894,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description=(
             "Relative strength, returns and market rotation from the local xlsrc store. "
-            "The store is seeded from the bundled snapshot on first use and never touches "
-            "the network except in 'refresh'."
+            "Reads the bundled snapshot in place; the store file holds only what you add "
+            "(refresh, import-csv, universes) and is created by the first write. Only "
+            "'refresh' uses the network."
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -1013,7 +1042,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="accept a split-sized close-to-close step ending on DATE as a real move "
         "(repeatable; the refusal names the step)",
     )
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--quiet", action="store_true", help="no progress bar (never drawn into a pipe or file)"
+    )
     p.set_defaults(func=cmd_refresh)
 
     p = sub.add_parser(
@@ -1022,13 +1053,39 @@ def build_parser() -> argparse.ArgumentParser:
         help="import daily bars from a CSV export",
         description="Import date, open, high, low, close, volume rows (a ticker per file or a "
         "ticker column). The whole file is checked first: a bad line is reported by number "
-        "and nothing is stored.",
+        "and nothing is stored. Days already stored are overwritten field by field: a "
+        "column the file lacks (volume in a file of closes) keeps the stored values; the "
+        "summary names the overwritten days and the largest change of a close. Closes "
+        "that differ from the stored ones on most of many days (another adjustment basis) "
+        "are refused unless --replace.",
     )
     p.add_argument("file", type=Path, metavar="FILE")
     p.add_argument(
         "--ticker",
         default=None,
-        help="the ticker of every row (default: a ticker column, else the file name)",
+        help="a file of one symbol: its ticker (wins over its symbol column or name); a "
+        "file of several symbols: import only this one's rows (the summary counts the "
+        "others it skipped). Default: the ticker column, else the file name",
+    )
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="make the file each ticker's history from its first day on: stored days from "
+        "then on that the file lacks are removed (the summary counts them); needed for "
+        "closes on another adjustment basis",
+    )
+    p.add_argument(
+        "--allow-jump",
+        action="append",
+        metavar="TICKER:DATE",
+        help="accept a split-sized close-to-close step ending on DATE as a real move "
+        "(repeatable; the refusal names the step)",
+    )
+    p.add_argument(
+        "--move-latest",
+        action="store_true",
+        help="accept a file in which the benchmark SPY alone has days after the market's "
+        "latest session: every ticker's latest day moves to a day only SPY has",
     )
     p.add_argument(
         "--map",
@@ -1171,12 +1228,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     _STORES.clear()
     _FILES.clear()
+    mark_command(finished=False)
     progress = _Progress(draw=args.command not in OWN_PROGRESS)
     try:
         _parse_dates(args)
         with _running(progress):
             status = func(args)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        # done and said: the entry point ignores a Ctrl-C from here on (xlsrc.__main__);
+        # one that lands before this line is reported below with what it left
+        mark_command(finished=True)
         return status
     except BrokenPipeError:
         # The reader went away (`xlsrc quote VICR | head -1`): stop quietly, like `cat`.

@@ -204,7 +204,7 @@ class Market(MetricServer):
     Parameters
     ----------
     store : Store
-        The store to read (seeded on first use).
+        The store to read (the bundled snapshot under what the user added).
 
     Attributes
     ----------
@@ -396,11 +396,30 @@ class Market(MetricServer):
         ------
         UnknownTickerError
             If the store has no bars for it.
+        NoDataError
+            If its bars all lie before the market's first session or after its latest
+            (stored, not used: :mod:`xlsrc.data.matrices`).
         InvalidParameterError
             If ``text`` is not a ticker at all.
         """
         ticker = normalise_ticker(text)
         if ticker not in self.close.columns:
+            m = self._matrices
+            if ticker in m.before.index:
+                raise NoDataError(
+                    f"{ticker} has bars only before {self.close.index[0]:%Y-%m-%d}, the "
+                    "market's first session (the benchmark's first bar): stored, not used",
+                    ticker=ticker,
+                    date=None,
+                )
+            if ticker in m.ahead.index:
+                raise NoDataError(
+                    f"{ticker} has bars only after {self.close.index[-1]:%Y-%m-%d}, the "
+                    "market's latest session (the benchmark's last bar): stored, not used "
+                    "until the benchmark has those days too",
+                    ticker=ticker,
+                    date=None,
+                )
             raise unknown_ticker(ticker)  # a non-US listing says why it is not stored
         return ticker
 

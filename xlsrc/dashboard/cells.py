@@ -234,13 +234,17 @@ def formula_result(result: Any) -> Any:
     return out
 
 
-#: ``Store.status()`` keys in the order they are listed, with their labels.
+#: ``Store.status()`` keys in the order they are listed, with their labels. The keys
+#: ``last_refresh``/``last_refresh_source`` (kept for programs) are when and from which
+#: source bars were last *added*: a CSV import as much as a Yahoo refresh, so the labels
+#: say "data added", not "refresh".
 STATUS_ITEMS: tuple[tuple[str, str], ...] = (
     ("sources", "Source"),
-    ("last_refresh", "Last refresh (UTC)"),
-    ("last_refresh_source", "Last refresh source"),
-    ("last_date", "Last date"),
-    ("first_date", "First date"),
+    ("last_refresh", "Last data added (UTC)"),
+    ("last_refresh_source", "Last data added from"),
+    ("last_date", "Latest session"),
+    ("tickers_on_last_date", "Tickers with a bar on the latest session"),
+    ("first_date", "First session"),
     ("n_tickers", "Tickers"),
     ("location", "Store"),
     ("backend", "Backend"),

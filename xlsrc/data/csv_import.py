@@ -29,7 +29,8 @@ Encoding
 Tickers
     ``--ticker`` (the ``ticker`` argument) wins for a file of one symbol, whatever its
     symbol column or name says; in a long file of several symbols it selects that
-    symbol's rows. Without it: the ticker column, else a Bloomberg security in the
+    symbol's rows, and the summary names the rows of other symbols it left out
+    (:attr:`CsvBars.skipped`). Without it: the ticker column, else a Bloomberg security in the
     preamble, else the file name (``BRK_B.csv`` -> ``BRK-B``, Stooq's ``ichr.us.txt`` ->
     ``ICHR``; a name that does not look like a symbol is refused). Every symbol goes
     through :func:`~xlsrc.data.universes.normalise_ticker` (vendor tags ``ICHR.US``,
@@ -82,7 +83,8 @@ from ..dates import parse_date_format, parse_dates
 from ..errors import BarsRefusedError, CsvFormatError, InvalidParameterError
 from .backends.base import Store
 from .calendar import get_calendar
-from .ingest import ingest_bars
+from .ingest import IngestResult, ingest_bars
+from .schema import BAR_FIELDS
 from .universes import check_us_listed
 from .yahoo import BAR_COLUMNS
 
@@ -268,6 +270,9 @@ class CsvBars:
         ``ticker, date, line, dividends, splits`` of the rows where a ``Dividends`` or
         ``Stock Splits`` column is non-zero (yfinance ``history().to_csv()``); empty
         otherwise. For the validation gate: a split explains a price cliff.
+    skipped : dict of str to int
+        Rows of a file of several symbols left out because ``ticker`` selects another
+        symbol's rows: symbol as written -> rows.
     """
 
     path: str
@@ -279,6 +284,11 @@ class CsvBars:
             columns=["ticker", "date", LINE_COLUMN, "dividends", "splits"]
         )
     )
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def tickers_read(self) -> list[str]:
+        """Return the tickers of the rows read, sorted."""
+        return sorted(set(self.bars["ticker"])) if len(self.bars) else []
 
 
 class _Errors:
@@ -705,6 +715,7 @@ def read_csv_bars(
 
     width = max(columns.values()) + 1
     kept: list[tuple[int, str, list[str]]] = []
+    skipped: dict[str, int] = {}
     symbols: dict[str, str | InvalidParameterError] = {}
     for line, row in rows:
         if len(row) < width:
@@ -724,8 +735,11 @@ def read_csv_bars(
                         str(got) if "exchange" in got.fields else f"ticker {cell!r} is not a ticker"
                     )
                     errors.add(line, problem)
+                else:
+                    skipped[cell] = skipped.get(cell, 0) + 1
                 continue
             if fixed is not None and got != fixed:
+                skipped[cell] = skipped.get(cell, 0) + 1
                 continue
             kept.append((line, got, row))
         else:
@@ -736,7 +750,15 @@ def read_csv_bars(
         raise CsvFormatError(
             path=name,
             line=header_line,
-            problem="no data rows" + (f" for {fixed}" if fixed and "ticker" in columns else ""),
+            problem="no data rows"
+            + (f" for {fixed}" if fixed and "ticker" in columns else "")
+            + (
+                f" (its symbol column has {', '.join(list(skipped)[:5])}"
+                + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+                + ")"
+                if skipped
+                else ""
+            ),
         )
 
     # Numbers: one decimal mark for the file; each distinct cell text is read once.
@@ -854,7 +876,9 @@ def read_csv_bars(
     bars[LINE_COLUMN] = bars[LINE_COLUMN].astype("int64")
     acted = ordered[(ordered["dividends"].fillna(0) != 0) | (ordered["splits"].fillna(0) != 0)]
     actions = acted[["ticker", "date", LINE_COLUMN, "dividends", "splits"]].reset_index(drop=True)
-    return CsvBars(path=name, bars=bars, columns=dict(used), notes=notes, actions=actions)
+    return CsvBars(
+        path=name, bars=bars, columns=dict(used), notes=notes, actions=actions, skipped=skipped
+    )
 
 
 #: Provenance prefix of bars imported from CSV (``csv:<file name>``).
@@ -875,21 +899,43 @@ class CsvImportSummary:
         Ticker -> (rows, first date, last date).
     notes : list of str
         Decisions made while reading (see :class:`CsvBars`).
+    lines : list of str
+        Further sentences, one per line: rows of other symbols left out (``ticker``),
+        stored days overwritten or removed with the largest change of a close, a move of
+        the market's latest session, bars before its first session
+        (:meth:`xlsrc.data.ingest.IngestResult.lines`).
+    result : IngestResult or None
+        The write itself (what the lines describe), for a program.
     """
 
     path: str
     rows: int
     tickers: dict[str, tuple[int, pd.Timestamp, pd.Timestamp]]
     notes: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+    result: IngestResult | None = None
 
     def __str__(self) -> str:
         parts = [
-            f"{t} {n:,} bars {a:%Y-%m-%d}..{b:%Y-%m-%d}"
+            f"{t} {n:,} bar{'' if n == 1 else 's'} "
+            + (f"{a:%Y-%m-%d}" if a == b else f"{a:%Y-%m-%d}..{b:%Y-%m-%d}")
             for t, (n, a, b) in list(self.tickers.items())[:5]
         ]
         more = f" and {len(self.tickers) - 5} more tickers" if len(self.tickers) > 5 else ""
         notes = f" ({'; '.join(self.notes)})" if self.notes else ""
-        return f"Imported {self.rows:,} rows from {Path(self.path).name}: {', '.join(parts)}{more}{notes}."
+        rows = f"{self.rows:,} row{'' if self.rows == 1 else 's'}"
+        head = f"Imported {rows} from {Path(self.path).name}: {', '.join(parts)}{more}{notes}."
+        return "\n".join([head, *self.lines])
+
+
+def _skipped_lines(read: CsvBars, ticker: str | None) -> list[str]:
+    """Say which rows of other symbols a ``ticker`` selection left out."""
+    if not read.skipped or ticker is None:
+        return []
+    chosen = next(iter(read.tickers_read()), ticker)
+    parts = [f"{n:,} row{'s' if n != 1 else ''} of {s}" for s, n in read.skipped.items()]
+    shown = ", ".join(parts[:5]) + (f" and {len(parts) - 5} more symbols" if len(parts) > 5 else "")
+    return [f"Skipped {shown}: --ticker {chosen} selects {chosen}'s rows."]
 
 
 def import_csv(
@@ -902,8 +948,16 @@ def import_csv(
     *,
     replace: bool = False,
     allow_jumps: bool | Iterable[tuple[str, object]] = False,
+    move_latest: bool = False,
+    now: datetime | None = None,
 ) -> CsvImportSummary:
     """Read, check and store a CSV export in one transaction (``xlsrc import-csv``).
+
+    The file's days are upserted field by field: a stored day the file also has takes
+    the file's values for the columns the file has, and keeps the stored values of the
+    others (a file of closes keeps the stored volume); an empty cell in a column the file
+    has means unknown. The summary names the stored days overwritten and the largest
+    change of a close (:mod:`xlsrc.data.ingest`).
 
     Parameters
     ----------
@@ -915,10 +969,20 @@ def import_csv(
         See :func:`read_csv_bars` (the CLI's ``--ticker``, ``--map col=field``,
         ``--date-format`` and ``--decimal``).
     replace : bool
-        Replace each ticker's stored history from the file's first session on (the CLI's
-        ``--replace``); default: the file's days are added or overwrite the same days.
+        Make the file each ticker's history from the file's first session on (the CLI's
+        ``--replace``): stored days from then on that the file lacks are removed, and the
+        file's closes are not compared with the stored ones (rule ``basis``). Default: the
+        file's days are added or overwrite the same days, and closes that differ from the
+        stored ones on most of many days (another adjustment basis) are refused.
     allow_jumps : bool or iterable of (ticker, date)
         Accept split-sized steps the gate would refuse (``--allow-jump T:DATE``).
+    move_latest : bool
+        Accept a file in which the benchmark (SPY) is the only ticker with days after the
+        market's latest session (``--move-latest``): storing it moves every ticker's
+        latest session to a day the others have no bar for.
+    now : datetime, optional
+        The current time (default the clock): dates after the last closed session are
+        refused.
 
     Returns
     -------
@@ -929,30 +993,40 @@ def import_csv(
     ------
     CsvFormatError
         If the file or any row is bad, or the validation gate refuses a bar (a day that is
-        not a session, a split-sized jump...), naming the line; nothing is stored then.
+        not a session, a split-sized jump, another adjustment basis, the benchmark alone
+        past the latest session...), naming the line; nothing is stored then.
     """
     read = read_csv_bars(
-        path, ticker=ticker, mapping=mapping, date_format=date_format, decimal=decimal
+        path, ticker=ticker, mapping=mapping, date_format=date_format, decimal=decimal, now=now
     )
     splits: dict[str, dict[pd.Timestamp, float]] = {}
     for rec in read.actions.itertuples(index=False):
         if rec.splits and np.isfinite(rec.splits):
             splits.setdefault(str(rec.ticker), {})[pd.Timestamp(rec.date)] = float(rec.splits)
+    # only the fields the file has: the others keep the stored values of its days
+    present = [c for c in read.bars.columns if c not in BAR_FIELDS or c in read.columns]
     try:
         result = ingest_bars(
             store,
-            read.bars,
+            read.bars[present],
             SOURCE_PREFIX + Path(read.path).name,
             policy="all",
             replace=replace,
             allow_jumps=allow_jumps,
+            move_latest=move_latest,
             splits=splits,
             description=f"CSV import of {read.path}",
+            now=now,
         )
     except BarsRefusedError as exc:
         raise _refusal(read, exc) from None
     return CsvImportSummary(
-        path=read.path, rows=result.rows, tickers=result.tickers, notes=read.notes
+        path=read.path,
+        rows=result.rows,
+        tickers=result.tickers,
+        notes=read.notes,
+        lines=[*_skipped_lines(read, ticker), *result.lines()],
+        result=result,
     )
 
 

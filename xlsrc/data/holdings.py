@@ -23,7 +23,7 @@ import gzip
 import io
 import re
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -274,6 +274,9 @@ class UniverseSummary:
         Members the store did not know, added to ``securities`` with name and sector.
     skipped : int
         Rows not read as tickers.
+    without_bars : tuple of str
+        Members the store holds no bars for (a typo, or a ticker not refreshed yet): they
+        are kept in the list but count in no table or rating until bars arrive.
     """
 
     name: str
@@ -283,6 +286,7 @@ class UniverseSummary:
     removed: tuple[str, ...] = ()
     new_securities: int = 0
     skipped: int = 0
+    without_bars: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         text = f"Universe {self.name}: {self.members:,} members from {self.source}"
@@ -291,11 +295,32 @@ class UniverseSummary:
             text += f"; {self.new_securities} new securities"
         if self.skipped:
             text += f"; {self.skipped} rows skipped"
-        return text + ")."
+        text += ")."
+        if self.without_bars:
+            n = len(self.without_bars)
+            names = ", ".join(self.without_bars[:SHOWN_WITHOUT_BARS])
+            more = f" and {n - SHOWN_WITHOUT_BARS} more" if n > SHOWN_WITHOUT_BARS else ""
+            text += (
+                f"\nWarning: the store holds no bars for {n:,} of them: {names}{more} "
+                "(a typo, or not refreshed yet); they stay in the list but count in no table "
+                f"or rating until 'xlsrc refresh --universe {self.name}' or an import brings "
+                "their bars."
+            )
+        return text
+
+
+#: Members without bars a universe summary names before "and N more".
+SHOWN_WITHOUT_BARS = 10
 
 
 def _check_name(name: object) -> str:
     return check_universe_name(name)
+
+
+def _without_bars(store: Store, members: Iterable[str]) -> tuple[str, ...]:
+    """Return the members the store holds no bars for, sorted."""
+    held = set(store.last_days().dropna().index)
+    return tuple(sorted(t for t in members if t not in held))
 
 
 def _previous(store: Store, name: str) -> tuple[str, ...]:
@@ -386,6 +411,7 @@ def import_universe(
         removed=tuple(sorted(set(before) - now)),
         new_securities=len(fresh),
         skipped=holdings.skipped,
+        without_bars=_without_bars(store, now),
     )
 
 
@@ -430,7 +456,10 @@ def define_universe(
     """Create or replace a user-defined universe from a list or a workbook range.
 
     Behind ``xlsrc universe set NAME T1,T2`` and the workbook's range-based definition
-    (pass the range's values, a 2D list, as ``tickers``). Tickers need not have bars yet.
+    (pass the range's values, a 2D list, as ``tickers``). Tickers need not have bars yet
+    (a universe may list tickers before their first refresh): they are stored, and the
+    summary warns about them (:attr:`UniverseSummary.without_bars`), so a typo such as
+    ``XYZQ`` is seen at once.
 
     Parameters
     ----------
@@ -471,6 +500,7 @@ def define_universe(
         added=tuple(sorted(set(names) - set(before))),
         removed=tuple(sorted(set(before) - set(names))),
         skipped=skipped,
+        without_bars=_without_bars(store, names),
     )
 
 

@@ -1,13 +1,19 @@
 """Long bars into the wide matrices every formula computes on, written once for every backend.
 
-The calendar of a matrix is the exchange's: the XNYS sessions from the first stored bar
-to the market's *latest session*, never the union of whatever dates the store holds.
+The calendar of a matrix is the exchange's: the XNYS sessions from the market's *first
+session* to its *latest session*, never the union of whatever dates the store holds.
 
 **The latest session** is the benchmark's (``SPY``) last session with a bar; a store
 without the benchmark uses the latest session that at least half of the tickers reach.
 One ticker's bars can therefore never move the market's "latest" day: a ticker refreshed
 a day ahead of the benchmark keeps its extra bars in the store (they are counted in
 :attr:`Matrices.ahead`) until the market's data reach them.
+
+**The first session** is, by the same rule at the other end, the benchmark's first bar
+(without the benchmark: the first stored bar). Bars before it stay in the store and are
+counted in :attr:`Matrices.before`: a 33-row file of 2009 closes must not add fifteen
+years of empty rows to every matrix (it doubled the memory and time of every command).
+A ticker whose bars all lie outside the two ends is not in the matrices.
 
 Layout: the close matrix is built as tickers x sessions in C order (bars arrive sorted by
 ticker, so the scatter writes memory in order) and handed to pandas as its transpose,
@@ -21,7 +27,7 @@ of sums, so its error stays below 1e-7), on the close matrix's sessions and tick
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -42,6 +48,8 @@ __all__ = [
     "latest_session_of",
     "load_field",
     "load_matrices",
+    "market_ends",
+    "tickers_with_bar_on",
 ]
 
 
@@ -63,6 +71,8 @@ class Matrices:
         The market's latest session (module docstring); None for an empty store.
     ahead : pd.Series
         Ticker -> number of its bars after the latest session (only tickers with any).
+    before : pd.Series
+        Ticker -> number of its bars before the first session (only tickers with any).
     identity : tuple
         ``(store_id, data_version, bars_version)`` the matrices reflect.
     """
@@ -73,6 +83,9 @@ class Matrices:
     latest: pd.Timestamp | None
     ahead: pd.Series
     identity: Identity
+    before: pd.Series = field(
+        default_factory=lambda: pd.Series(dtype="int64", index=pd.Index([], name="ticker"))
+    )
 
     @property
     def bars_version(self) -> int:
@@ -109,21 +122,101 @@ def latest_session_of(
     return pd.Timestamp(ordered[(len(ordered) - 1) // 2])
 
 
-def _sessions(long: LongBars, calendar: Calendar) -> tuple[pd.DatetimeIndex, int, np.ndarray]:
-    """Return the sessions spanned by the bars, their first day and a day -> session lookup.
+def tickers_with_bar_on(store: ReadStore, day: pd.Timestamp, last_days: pd.Series) -> int:
+    """Count the tickers with a bar on ``day``.
 
-    ``lookup[day - first_day]`` is the session position of ``day`` (days since 1970-01-01),
-    -1 for a day that is no session.
+    A ticker whose last bar is ``day`` has one; a ticker with later bars (ahead of the
+    market) is looked up (its bars on that day are read: few, normally); the others have
+    none.
+
+    Parameters
+    ----------
+    store : ReadStore
+        The store ``last_days`` came from.
+    day : pd.Timestamp
+        A session (e.g. the market's latest).
+    last_days : pd.Series
+        Ticker -> date of its last stored bar (``ReadStore.last_days``).
+
+    Returns
+    -------
+    int
+    """
+    last = last_days.dropna()
+    on = int((last == day).sum())
+    later = [str(t) for t in last.index[last > day]]
+    if later:
+        on += int(store.read_bars(later, start=day, end=day)["ticker"].nunique())
+    return on
+
+
+def market_ends(
+    store: ReadStore, first_stored: object = None, *, benchmark: str = DEFAULT_BENCHMARK
+) -> tuple[str | None, str | None, int | None, int]:
+    """Describe the market's ends for ``Store.status()``: first and latest session, coverage.
+
+    Parameters
+    ----------
+    store : ReadStore
+        Reads ``last_days`` and the benchmark's bars (a few hundred rows).
+    first_stored : date-like, optional
+        The store's first bar, the first session when the benchmark is not stored.
+    benchmark : str
+        Whose first and last bar are the market's ends.
+
+    Returns
+    -------
+    tuple
+        ``(first session, latest session)`` as ``YYYY-MM-DD`` text (None without bars),
+        tickers with a bar on the latest session (None without bars), tickers with bars.
+    """
+    last = store.last_days().dropna()
+    latest = latest_session_of(last, benchmark)
+    bench = store.read_bars([benchmark])
+    first = (
+        pd.Timestamp(bench["date"].min())
+        if len(bench)
+        else (None if first_stored is None or pd.isna(first_stored) else pd.Timestamp(first_stored))
+    )
+    return (
+        None if first is None else f"{first:%Y-%m-%d}",
+        None if latest is None else f"{latest:%Y-%m-%d}",
+        None if latest is None else tickers_with_bar_on(store, latest, last),
+        len(last),
+    )
+
+
+def _sessions(
+    long: LongBars, calendar: Calendar, first: int | None = None, last: int | None = None
+) -> tuple[pd.DatetimeIndex, int, np.ndarray]:
+    """Return the sessions from ``first`` to ``last``, the bars' first day and a day lookup.
+
+    ``first``/``last`` (days since 1970-01-01) default to the bars' first and last day.
+    ``lookup[day - lo]`` (``lo`` the second value, the bars' first day) is the session
+    position of any bar's ``day``, -1 for a day that is no session or outside the range.
     """
     if len(long) == 0:
         return pd.DatetimeIndex([], name="date"), 0, np.zeros(0, dtype=np.int32)
     lo, hi = int(long.day.min()), int(long.day.max())
+    start = lo if first is None else first
+    stop = hi if last is None else last
     sessions = calendar.sessions_in_range(
-        days_to_dates(np.array([lo]))[0], days_to_dates(np.array([hi]))[0]
+        days_to_dates(np.array([start]))[0], days_to_dates(np.array([stop]))[0]
     )
     lookup = np.full(hi - lo + 1, -1, dtype=np.int32)
     lookup[dates_to_days(sessions) - lo] = np.arange(len(sessions), dtype=np.int32)
     return pd.DatetimeIndex(sessions, name="date"), lo, lookup
+
+
+def _outside(long: LongBars, keep: np.ndarray, names: np.ndarray) -> pd.Series:
+    """Count each ticker's distinct bars (ticker, day) where ``keep`` is False."""
+    codes, days = long.code[~keep], long.day[~keep]
+    if len(codes) == 0:
+        return pd.Series(dtype="int64", index=pd.Index([], name="ticker"))
+    pairs = np.unique((codes.astype(np.int64) << 32) | days.astype(np.int64))
+    per, counts = np.unique(pairs >> 32, return_counts=True)
+    out = pd.Series(counts.astype(np.int64), index=pd.Index(names[per].astype(str), name="ticker"))
+    return out.sort_index()
 
 
 #: Rows scattered at a time: the chunk's flat indices (int64) stay under glibc's mmap
@@ -197,16 +290,32 @@ def build_matrices(
     -------
     Matrices
         Rows that fall on no session (not possible through the validation gate) are left
-        out; rows after the latest session are counted in ``ahead``.
+        out; rows after the latest session are counted in ``ahead``, rows before the first
+        session (the benchmark's first bar) in ``before``.
     """
     cal = calendar or get_calendar(
         through=days_to_dates(np.array([long.day.max()]))[0] if len(long) else None
     )
-    sessions, lo, lookup = _sessions(long, cal)
+    names = np.asarray(long.tickers, dtype=object)
+    # the benchmark's first and last bar are the market's ends (module docstring): bars
+    # outside them are counted, never given a column
+    bench_at: np.ndarray = (
+        np.flatnonzero(names.astype(str) == benchmark) if len(long) else np.zeros(0, np.int64)
+    )
+    bench_days = long.day[long.code == bench_at[0]] if len(bench_at) else np.zeros(0, np.int32)
+    before = ahead_bars = None
+    if len(bench_days):
+        first_day, last_day = int(bench_days.min()), int(bench_days.max())
+        inside = (long.day >= first_day) & (long.day <= last_day)
+        if not inside.all():
+            before = _outside(long, inside | (long.day > last_day), names)
+            ahead_bars = _outside(long, inside | (long.day < first_day), names)
+        sessions, lo, lookup = _sessions(long, cal, first_day, last_day)
+    else:
+        sessions, lo, lookup = _sessions(long, cal)
     # the matrix's rows in ticker order from the start: each bar goes to its ticker's
     # sorted row (an overlay's new ticker comes after the snapshot's dictionary in the
     # bars, and sorting the finished matrix would copy it whole)
-    names = np.asarray(long.tickers, dtype=object)
     order = np.argsort(names.astype(str), kind="stable")
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
@@ -236,6 +345,8 @@ def build_matrices(
     )
     latest = latest_session_of(last_days, benchmark)
     ahead = pd.Series(dtype="int64", index=pd.Index([], name="ticker"))
+    if ahead_bars is not None:
+        ahead = ahead_bars
     if latest is not None and latest < sessions[-1]:
         cut = int(sessions.searchsorted(latest, side="right"))
         ahead_counts = has[:, cut:].sum(axis=1)
@@ -266,6 +377,9 @@ def build_matrices(
         latest=latest,
         ahead=ahead,
         identity=identity,
+        before=before
+        if before is not None
+        else pd.Series(dtype="int64", index=pd.Index([], name="ticker")),
     )
 
 

@@ -198,12 +198,18 @@ class StoreStatus(Mapping[str, Any]):
     created_at : str or None
         When the writable store was created (UTC, ISO text); None if it has no file yet.
     last_refresh, last_refresh_source : str or None
-        When bars were last written by a provider (Yahoo refresh, CSV import), and which;
-        None if never.
+        When bars were last added to the store by any provider (a Yahoo refresh, a CSV
+        import, a direct write), and which source (``yahoo``, ``csv:<file>``); None if
+        never (shown "Last data added", not "refresh": an import is no refresh).
     first_date, last_date : str or None
-        The first stored session and the market's latest session (``YYYY-MM-DD``).
+        The market's first and latest sessions (``YYYY-MM-DD``): the benchmark's (SPY)
+        first and last bar; without the benchmark, the first stored bar and the session
+        most tickers' last bars fall on (:mod:`xlsrc.data.matrices`).
     n_tickers : int
         Tickers with at least one bar.
+    tickers_on_last_date : int or None
+        Tickers with a bar on ``last_date`` (the others carry their last close there);
+        None for an empty store.
     sources : list of dict
         One ``{"name", "description", "fetched_at"}`` per source of bars (text; "" when
         unknown).
@@ -221,6 +227,7 @@ class StoreStatus(Mapping[str, Any]):
     first_date: str | None
     last_date: str | None
     n_tickers: int
+    tickers_on_last_date: int | None = None
     sources: list[dict[str, str]] = field(default_factory=list)
 
     def __getitem__(self, key: str) -> Any:

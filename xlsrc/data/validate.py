@@ -32,6 +32,10 @@ jump       a close-to-close step that looks like a unit switch or an unadjusted 
 split      a step that a recorded split *does* explain: the bars before the split are not
            adjusted for it (Yahoo serves a split unadjusted for a day or two); never
            overridden (the history must be re-downloaded or adjusted first)
+basis      new closes that differ from the stored closes of the same days *systematically*
+           (see below): another adjustment basis or another security, which an upsert
+           would splice into the stored history; ``allow_other_basis`` overrides (a
+           replaced history: ``--replace``)
 ========== ===============================================================================
 
 Plausibility across bars (rules ``jump`` and ``split``): for each ticker the new closes are
@@ -64,6 +68,21 @@ below the x15 band hold real one-day moves of small companies (in the same close
 steps of x2 or more either way fall in no band, 31 of them between x10 and x13.9), which
 a refusal would bury. The bundled snapshot applies the same threshold when it is built
 (``scripts/build_snapshot.py``: a ticker's bars before its last such step are dropped).
+
+Another basis (rule ``basis``): for each ticker, the new closes on days the store already
+holds are compared with the stored ones. A day *differs* when the two closes are more
+than :data:`BASIS_TOLERANCE` (relative) and more than :data:`ROUNDING` (absolute: a
+price rounded to cents) apart. When at least :data:`BASIS_MIN_DAYS` stored days overlap
+and at least half of them differ, the input is another history of the ticker, not a
+correction of a few days: an unadjusted export over the dividend-adjusted store (Yahoo's
+``Close`` against ``Adj Close``: a ratio that is constant between ex-dividend days), an
+export adjusted as of another date, or another security's prices. Written as an upsert
+it would leave a step where the stored and the new closes meet (an unadjusted XLE file
+over the adjusted snapshot made a +5.6 % day out of a +0.8 % one), so it is refused,
+naming the first differing day, the range of the ratios and whether they are constant
+in steps (another adjustment basis) or not (another series). Fewer overlapping days,
+or fewer differing, are corrections: stored, and reported by the caller
+(:class:`xlsrc.data.ingest.Overwritten`).
 """
 
 from __future__ import annotations
@@ -81,10 +100,13 @@ from .schema import BAR_COLUMNS, BAR_FIELDS, PRICE_FIELDS, SECURITY_TYPES
 from .universes import STOCKS, check_us_listed, normalise_ticker
 
 __all__ = [
+    "BASIS_MIN_DAYS",
+    "BASIS_TOLERANCE",
     "EXTREME_STEP",
     "JUMP_TOLERANCE",
     "PRICE_TOLERANCE",
     "RESERVED_UNIVERSES",
+    "ROUNDING",
     "SPLIT_RATIOS",
     "UNIT_RATIOS",
     "BarProblem",
@@ -111,6 +133,21 @@ JUMP_TOLERANCE: Final = 0.08
 #: less is flagged (module
 #: docstring: why this size). The bundled snapshot's builder drops history before such steps.
 EXTREME_STEP: Final = 16.2
+#: Relative difference above which a new close differs from the stored close of its day
+#: (rule ``basis``). Float noise in adjusted closes is ~1e-7; a quarterly dividend moves
+#: an adjusted close by ~2e-3 or more.
+BASIS_TOLERANCE: Final = 1e-3
+#: Absolute difference (in price units) a close may have from the stored one of its day
+#: and still be the same close: a price rounded to cents is off by up to half a cent.
+ROUNDING: Final = 0.006
+#: Overlapping stored days from which differing closes count as another history (rule
+#: ``basis``); with fewer, the input corrects a few days.
+BASIS_MIN_DAYS: Final = 5
+#: Share of the overlapping days that must differ for the rule ``basis``.
+BASIS_SHARE: Final = 0.5
+#: Day-to-day change of the new/stored ratio below which two days share one basis: a
+#: ratio constant between a few steps is another adjustment (dividends, splits).
+BASIS_STEP: Final = 2e-3
 #: Universe names the store computes or reserves (never stored).
 RESERVED_UNIVERSES: Final[tuple[str, ...]] = (STOCKS, "all")
 
@@ -135,7 +172,8 @@ class BarProblem:
         The row's date, if it had one.
     rule : str
         One of ``ticker``, ``date``, ``close``, ``price``, ``range``, ``volume``,
-        ``duplicate``, ``jump``, ``split``.
+        ``duplicate``, ``jump``, ``split``, ``basis`` (or a caller's own rule, e.g.
+        :func:`~xlsrc.data.ingest.ingest_bars`' ``latest``).
     message : str
         One sentence naming the ticker, the day and the values.
     """
@@ -269,6 +307,7 @@ def check_bars(
     neighbours: pd.DataFrame | None = None,
     splits: Mapping[str, Mapping[pd.Timestamp, float]] | None = None,
     allow_jumps: bool | Iterable[tuple[str, object]] = False,
+    allow_other_basis: bool = False,
 ) -> tuple[ValidBars, list[BarProblem]]:
     """Check bars against the one rule set (module docstring) and keep those that pass.
 
@@ -286,13 +325,17 @@ def check_bars(
         refused. Passed in so tests are repeatable.
     neighbours : pd.DataFrame, optional
         Stored bars near the new ones (``ticker``, ``date``, ``close``): the junction
-        between stored and new closes is checked too. Stored days that the new bars
-        replace are ignored.
+        between stored and new closes is checked too (stored days that the new bars
+        replace are left out of it), and stored days the new bars also have are compared
+        with them (rule ``basis``).
     splits : mapping, optional
         Ticker -> {session: split ratio} from the provider's own split record (yfinance
         ``Stock Splits``: 4.0 for a 4-for-1 split, 0.1 for a 1-for-10 reverse split).
     allow_jumps : bool or iterable of (ticker, date)
         Accept ``jump`` steps: all (True) or those ending on the given (ticker, session).
+    allow_other_basis : bool
+        Accept new closes that differ systematically from the stored ones (rule
+        ``basis``): the caller replaces the history, or checks it its own way.
 
     Returns
     -------
@@ -451,7 +494,9 @@ def check_bars(
 
     good = good.sort_values(["ticker", "date"], kind="stable")
     problems += _plausibility(good, neighbours, splits, allow_jumps)
-    refused_rows = {p.row for p in problems if p.rule in ("jump", "split")}
+    if not allow_other_basis:
+        problems += _other_basis(good, neighbours)
+    refused_rows = {p.row for p in problems if p.rule in ("jump", "split", "basis")}
     if refused_rows:
         good = good[~good["row"].isin(refused_rows)]
     problems.sort(key=lambda p: p.row)
@@ -545,6 +590,56 @@ def _plausibility(
                         f"--allow-jump {t}:{day:%Y-%m-%d}",
                     )
                 )
+    return problems
+
+
+def _other_basis(good: pd.DataFrame, neighbours: pd.DataFrame | None) -> list[BarProblem]:
+    """Apply the rule ``basis``: new closes that differ from the stored ones systematically."""
+    if neighbours is None or len(neighbours) == 0 or len(good) == 0:
+        return []
+    stored = neighbours[["ticker", "date", "close"]].rename(columns={"close": "stored"})
+    both = good[["ticker", "date", "close", "row"]].merge(stored, on=["ticker", "date"])
+    problems: list[BarProblem] = []
+    for t, g in both.groupby("ticker", sort=True):
+        g = g.dropna(subset=["stored"]).sort_values("date", kind="stable")
+        n = len(g)
+        if n < BASIS_MIN_DAYS:
+            continue
+        new = g["close"].to_numpy(dtype=np.float64)
+        old = g["stored"].to_numpy(dtype=np.float64)
+        gap = np.abs(new - old)
+        differ = (gap > BASIS_TOLERANCE * np.abs(old)) & (gap > ROUNDING)
+        k = int(differ.sum())
+        if k < BASIS_MIN_DAYS or k < BASIS_SHARE * n:
+            continue
+        ratio = new / old
+        first = int(np.flatnonzero(differ)[0])
+        steps = np.abs(ratio[1:] / ratio[:-1] - 1.0) if n > 1 else np.zeros(0)
+        constant = bool(len(steps)) and float(np.mean(steps <= BASIS_STEP)) >= 0.9
+        kind = (
+            "another adjustment basis (the ratio stays constant between a few steps: "
+            "adjusted for dividends or splits otherwise, or as of another date)"
+            if constant
+            else "another price series (another security or data source?)"
+        )
+        days = pd.DatetimeIndex(g["date"])
+        since = pd.Timestamp(good.loc[good["ticker"] == t, "date"].min())
+        day = days[first]
+        problems.append(
+            BarProblem(
+                int(g["row"].iloc[first]),
+                str(t),
+                day,
+                "basis",
+                f"{t}: the new closes differ from the stored ones on {k} of the {n} stored "
+                f"days they overlap ({days[0]:%Y-%m-%d}..{days[-1]:%Y-%m-%d}), by "
+                f"x{ratio.min():.4g} to x{ratio.max():.4g} (on {day:%Y-%m-%d} stored "
+                f"{old[first]:g}, new {new[first]:g}): {kind}. Mixed with the stored "
+                f"days they would make steps that never happened; to make them {t}'s "
+                f"history from {since:%Y-%m-%d} on instead (stored days after them go too), "
+                "import with --replace",
+            )
+        )
     return problems
 
 

@@ -149,6 +149,66 @@ class Downloader(Protocol):
         ...
 
 
+#: Yahoo's hosts yfinance asks for daily bars (the chart API).
+YAHOO_HOSTS: Final = ("query2.finance.yahoo.com", "query1.finance.yahoo.com")
+#: Environment variables that route HTTP through a proxy (then DNS may fail locally and
+#: the download still work, so a failed lookup proves nothing).
+PROXY_VARIABLES: Final = (
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+)
+
+
+def unreachable(hosts: Sequence[str] = YAHOO_HOSTS) -> str | None:
+    """Say why Yahoo cannot be reached from this machine, when that is certain.
+
+    Without a network yfinance answers every ticker with "possibly delisted; no timezone
+    found", exactly as when Yahoo throttles quietly, so the refresh retries such a batch
+    with backoff (2 + 4 + 8 + 16 s: half a minute). A name lookup tells the two apart in
+    a fraction of a second: if none of Yahoo's host names resolves and no proxy is
+    configured (the environment's ``HTTPS_PROXY`` and friends, or yfinance's own
+    ``config.network.proxy``), no download can work, and waiting cannot change that.
+
+    Parameters
+    ----------
+    hosts : sequence of str
+        Host names to look up (default :data:`YAHOO_HOSTS`).
+
+    Returns
+    -------
+    str or None
+        ``"the name query2.finance.yahoo.com does not resolve (<reason>)"``, or None when a
+        name resolves, a proxy is configured, or the lookup fails for another reason.
+    """
+    import os
+    import socket
+
+    if any(os.environ.get(v) for v in PROXY_VARIABLES):
+        return None
+    try:
+        import yfinance as yf
+
+        if getattr(getattr(getattr(yf, "config", None), "network", None), "proxy", None):
+            return None
+    except Exception:  # an unusual yfinance: no claim either way
+        return None
+    reason = ""
+    for host in hosts:
+        try:
+            socket.getaddrinfo(host, 443, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            reason = reason or f"the name {host} does not resolve: {exc.strerror or exc}"
+            continue
+        except OSError:
+            return None
+        return None
+    return reason or None
+
+
 class _ErrorCollector(logging.Handler):
     """Collect the ``['T1', 'T2']: message`` lines yf.download logs for failed tickers."""
 
@@ -183,6 +243,10 @@ class YFinanceDownloader:
 
     timeout: float = 20.0
     threads: bool | int = True
+
+    def unreachable(self) -> str | None:
+        """Why Yahoo cannot be reached, when that is certain (:func:`unreachable`)."""
+        return unreachable()
 
     def __call__(
         self, tickers: Sequence[str], start: pd.Timestamp | None, end: pd.Timestamp | None

@@ -225,17 +225,16 @@ class LayeredStore:
 
     def status(self) -> StoreStatus:
         """Describe the layered store (the overlay's versions, the snapshot's version)."""
-        from ..matrices import latest_session_of
+        from ..matrices import market_ends
 
         top = self.overlay.status()
         snap = self.base.status()
-        last = self.last_days()
-        latest = latest_session_of(last)
-        first = (
+        stored_first = (
             min(d for d in (snap.first_date, top.first_date) if d)
             if (snap.first_date or top.first_date)
             else None
         )
+        first, latest, on_latest, n_tickers = market_ends(self, stored_first)
         return StoreStatus(
             location=self.location,
             backend=f"{top.backend} over the bundled snapshot",
@@ -247,8 +246,9 @@ class LayeredStore:
             last_refresh=top.last_refresh,
             last_refresh_source=top.last_refresh_source,
             first_date=first,
-            last_date=None if latest is None else f"{latest:%Y-%m-%d}",
-            n_tickers=len(last),
+            last_date=latest,
+            n_tickers=n_tickers,
+            tickers_on_last_date=on_latest,
             sources=[*snap.sources, *top.sources],
         )
 

@@ -159,8 +159,13 @@ class MemoryStore:
 
     def status(self) -> StoreStatus:
         """Describe the store in printable values."""
+        from ..matrices import market_ends
+
         with self._lock:
             dates = self._bars["date"]
+            first, latest, on_latest, n_tickers = market_ends(
+                self, dates.min() if len(dates) else None
+            )
             return StoreStatus(
                 location=self.location,
                 backend="memory",
@@ -171,9 +176,10 @@ class MemoryStore:
                 created_at=self._created,
                 last_refresh=self._last_refresh[0] if self._last_refresh else None,
                 last_refresh_source=self._last_refresh[1] if self._last_refresh else None,
-                first_date=f"{dates.min():%Y-%m-%d}" if len(dates) else None,
-                last_date=f"{dates.max():%Y-%m-%d}" if len(dates) else None,
-                n_tickers=int(self._bars["ticker"].nunique()),
+                first_date=first,
+                last_date=latest,
+                n_tickers=n_tickers,
+                tickers_on_last_date=on_latest,
                 sources=[
                     {
                         "name": n,

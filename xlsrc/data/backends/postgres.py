@@ -69,6 +69,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import InvalidParameterError, StoreError, UnknownUniverseError
+from ...periods import DEFAULT_BENCHMARK
 from ..cache import BarsCache
 from ..schema import BAR_FIELDS, SECURITY_TYPES, LongBars, StoreStatus, WriteResult
 from ..universes import normalise_ticker
@@ -566,7 +567,7 @@ class PostgresStore:
 
     def status(self) -> StoreStatus:
         """Describe the store in printable values (one consistent read of meta and summaries)."""
-        from ..matrices import latest_session_of
+        from ..matrices import latest_session_of, tickers_with_bar_on
 
         def work(cur: Any) -> tuple[dict[str, str], list[dict[str, str]], list[tuple[Any, ...]]]:
             if cur is None:
@@ -588,7 +589,13 @@ class PostgresStore:
             pd.to_datetime([r[2] for r in rows]), index=[r[0] for r in rows], dtype="datetime64[ns]"
         )
         latest = latest_session_of(last)
-        first = min((r[1] for r in rows), default=None)
+        bench = last.index.isin([DEFAULT_BENCHMARK])
+        first = (
+            min((r[1] for r, b in zip(rows, bench, strict=True) if b), default=None)
+            if bench.any()
+            else min((r[1] for r in rows), default=None)
+        )
+        on_latest = None if latest is None else tickers_with_bar_on(self, latest, last)
         return StoreStatus(
             location=self.location,
             backend="PostgreSQL",
@@ -602,6 +609,7 @@ class PostgresStore:
             first_date=None if first is None else f"{first:%Y-%m-%d}",
             last_date=None if latest is None else f"{latest:%Y-%m-%d}",
             n_tickers=len(rows),
+            tickers_on_last_date=on_latest,
             sources=sources,
         )
 

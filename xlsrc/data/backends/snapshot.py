@@ -582,7 +582,10 @@ class SnapshotStore:
 
     def status(self) -> StoreStatus:
         """Describe the snapshot (versions are 0: it never changes)."""
+        from ..matrices import latest_session_of, tickers_with_bar_on
+
         rng = self.provenance.get("date_range") or [None, None]
+        latest = latest_session_of(self.last_days())
         return StoreStatus(
             location=self.location,
             backend="bundled snapshot (read-only)",
@@ -596,6 +599,9 @@ class SnapshotStore:
             first_date=rng[0],
             last_date=rng[1],
             n_tickers=len(self.last_days()),
+            tickers_on_last_date=(
+                None if latest is None else tickers_with_bar_on(self, latest, self.last_days())
+            ),
             sources=[
                 {
                     "name": str(r.source),

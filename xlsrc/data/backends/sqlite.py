@@ -529,6 +529,8 @@ class SqliteStore:
 
     def status(self) -> StoreStatus:
         """Describe the store in printable values (reads ``meta``, ``sources``, ``bar_summary``)."""
+        from ..matrices import market_ends
+
         with self._read() as con:
             meta = self._meta(con)
             if con is None:
@@ -544,6 +546,7 @@ class SqliteStore:
                 n_tickers, first, last = con.execute(
                     "SELECT COUNT(DISTINCT ticker), MIN(first), MAX(last) FROM bar_summary"
                 ).fetchone()
+        first, last, on_latest, n_tickers = market_ends(self, first)
         return StoreStatus(
             location=self.location,
             backend="SQLite",
@@ -557,6 +560,7 @@ class SqliteStore:
             first_date=first,
             last_date=last,
             n_tickers=int(n_tickers or 0),
+            tickers_on_last_date=on_latest,
             sources=sources,
         )
 
