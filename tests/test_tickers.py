@@ -74,6 +74,13 @@ US_CLASSES_IN_THE_CLOSES = (
         ("VOD.LSE", "VOD.L"),
         # Yahoo futures/currency symbols are not touched
         ("GC=F", "GC=F"),
+        # what copying from a web page, a chat or an East Asian keyboard adds
+        ("ICHR\u00a0", "ICHR"),  # a no-break space (HTML &nbsp;)
+        ("ICHR\u200b", "ICHR"),  # a zero-width space
+        ("\ufeffICHR", "ICHR"),  # a byte-order mark at the start of a pasted cell
+        ("\u200eBRK.B\u200f", "BRK-B"),  # left-to-right / right-to-left marks
+        ("\uff29\uff23\uff28\uff32", "ICHR"),  # full-width ＩＣＨＲ
+        ("BRK\uff0eB", "BRK-B"),  # a full-width full stop
     ],
 )
 def test_normalise_ticker(text, expected):
@@ -91,6 +98,8 @@ def test_normalise_ticker(text, expected):
         ("ICHR XY Equity", "Bloomberg market code XY is not one xlsrc knows"),
         ("FOO:ICHR", "exchange prefix FOO is not one xlsrc knows"),
         ("^GSPC.L", "allowed"),
+        ("\u200b", "allowed"),  # nothing visible is not a ticker
+        ("ICHR\u2019", "allowed"),  # a typographic apostrophe is a character, not a format mark
     ],
 )
 def test_not_a_ticker(text, message):

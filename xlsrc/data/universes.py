@@ -33,6 +33,7 @@ because nothing of it is ever stored.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Final
 
@@ -267,7 +268,11 @@ def _class_form(symbol: str, text: object) -> str:
 def normalise_ticker(text: object) -> str:
     """Return Yahoo's spelling of a ticker.
 
-    Surrounding blanks are removed and letters upper-cased; then, in this order:
+    The text is first put in Unicode's compatibility form (NFKC: full-width ``ＩＣＨＲ``
+    from an East Asian keyboard is ``ICHR``, a no-break space is a space) and stripped of
+    invisible format characters (zero-width spaces, byte-order marks, direction marks:
+    Unicode category ``Cf``), which a ticker copied from a web page or a chat often
+    carries. Surrounding blanks are removed and letters upper-cased; then, in this order:
 
     1. a Bloomberg security (``"ICHR US Equity"``, ``"BRK/B UN Equity"``) loses its US
        market code and yellow key; a non-US market code becomes the Yahoo suffix of the
@@ -305,7 +310,10 @@ def normalise_ticker(text: object) -> str:
     """
     if not isinstance(text, str):
         raise _invalid(text)
-    upper = " ".join(text.upper().split())
+    visible = "".join(
+        c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf"
+    )
+    upper = " ".join(visible.upper().split())
     if not upper:
         raise _invalid(text)
 
