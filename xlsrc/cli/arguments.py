@@ -13,8 +13,9 @@ import pandas as pd
 
 from xlsrc.errors import XlsrcError
 
-#: Options holding a date: read by :func:`xlsrc.dates.parse_date` inside :func:`main`, so
-#: that a bad or ambiguous date is one ``xlsrc: error:`` line with exit status 1.
+#: Options holding a date: read by :func:`xlsrc.dates.parse_date` inside
+#: :func:`xlsrc.cli.main`, so that a bad or ambiguous date is one ``xlsrc: error:`` line
+#: with exit status 1.
 _DATE_OPTIONS = {"as_of": "--as-of", "since": "--since"}
 
 
