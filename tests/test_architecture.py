@@ -22,6 +22,14 @@ ADAPTERS = {
     "xlsrc.excel.xlsx_writer",
     "xlsrc.report",
     "xlsrc.cli",
+    "xlsrc.cli.__main__",
+    "xlsrc.cli.arguments",
+    "xlsrc.cli.data_commands",
+    "xlsrc.cli.interruption",
+    "xlsrc.cli.market_commands",
+    "xlsrc.cli.output",
+    "xlsrc.cli.parser",
+    "xlsrc.cli.progress",
 }
 ADAPTER_ONLY_LIBRARIES = {"xlwings", "openpyxl", "xlsxwriter", "argparse", "tqdm", "pyopenvba"}
 CONSTANTS = {"xlsrc.errors", "xlsrc.periods", "xlsrc.sectors"}

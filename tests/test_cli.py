@@ -217,7 +217,7 @@ def test_a_closed_pipe_ends_quietly_in_process(capsys, monkeypatch, store):
 
 def test_a_closed_pipe_ends_quietly(store):
     """``xlsrc leaders ... | head -1``: more output than a pipe holds, the reader leaves."""
-    env = {**os.environ, "PYTHONPATH": str(Path(cli.__file__).parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(cli.__file__).parents[2])}
     proc = subprocess.Popen(
         [sys.executable, "-m", "xlsrc.cli", "leaders", "--store", store, "--universe",
          "stocks", "--top", "3000", "--as-of", "2026-01-22"],

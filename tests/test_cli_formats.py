@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 
 from xlsrc import cli
+from xlsrc.cli import output
+from xlsrc.cli import progress as cli_progress
 from xlsrc.dashboard import layout
 
 DAY = "2026-01-22"
@@ -237,7 +239,7 @@ class FakeTerminal(io.StringIO):
 
 def test_progress_shows_steps_after_the_delay_and_clears_its_line():
     term = FakeTerminal()
-    progress = cli._Progress(term, delay=0.0)
+    progress = cli_progress._Progress(term, delay=0.0)
     progress.__enter__()
     try:
         progress.bar.mininterval = 0  # draw on every show(), without waiting for the clock
@@ -257,7 +259,7 @@ def test_progress_shows_steps_after_the_delay_and_clears_its_line():
 
 def test_progress_waits_for_the_delay():
     term = FakeTerminal()
-    with cli._Progress(term, delay=60.0) as progress:
+    with cli_progress._Progress(term, delay=60.0) as progress:
         progress.bar.mininterval = 0
         progress.step("loading the market")
         progress.show()
@@ -266,7 +268,7 @@ def test_progress_waits_for_the_delay():
 
 def test_progress_only_on_a_terminal():
     stream = io.StringIO()
-    with cli._Progress(stream, delay=0.0) as progress:
+    with cli_progress._Progress(stream, delay=0.0) as progress:
         progress.step("loading the market")
         progress.show()
         assert progress.bar is None
@@ -278,7 +280,7 @@ def test_progress_never_reaches_stdout(capsys, monkeypatch, store, fmt):
     """With stderr on a terminal the line is drawn there, and cleared before the data."""
     term = FakeTerminal()
     monkeypatch.setattr(sys, "stderr", term)
-    monkeypatch.setattr(cli, "PROGRESS_DELAY", 0.0)
+    monkeypatch.setattr(cli_progress, "PROGRESS_DELAY", 0.0)
     status = cli.main(["leaders", "--store", store, "--as-of", DAY, "--top", "3", "--format", fmt])
     out = capsys.readouterr().out
     assert status == 0
@@ -288,7 +290,7 @@ def test_progress_never_reaches_stdout(capsys, monkeypatch, store, fmt):
         assert len(read_csv(out)[1]) == 3
     else:
         assert len(json.loads(out)) == 3
-    assert sys.stdout is not None and not isinstance(sys.stdout, cli._ClearsProgress)
+    assert sys.stdout is not None and not isinstance(sys.stdout, cli_progress._ClearsProgress)
 
 
 # ----------------------------------------------------------------------------- Ctrl-C
@@ -406,7 +408,7 @@ sys.exit(entry.run())
 )
 def test_ctrl_c_at_any_moment_is_one_line(store, tmp_path, step, message):
     """``xlsrc`` interrupted while it starts and while it works: one line, status 130."""
-    env = {**os.environ, "PYTHONPATH": str(Path(cli.__file__).parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(cli.__file__).parents[2])}
     proc = subprocess.Popen(
         [sys.executable, "-c", _WAITING_CHILD, step, "report", "--store", store,
          "--as-of", DAY, "--out", str(tmp_path / "r.xlsx")],
@@ -429,7 +431,7 @@ def test_refresh_keeps_its_own_bar_alone(capsys, monkeypatch, tmp_path):
 
     term = FakeTerminal()
     monkeypatch.setattr(sys, "stderr", term)
-    monkeypatch.setattr(cli, "PROGRESS_DELAY", 0.0)
+    monkeypatch.setattr(cli_progress, "PROGRESS_DELAY", 0.0)
     monkeypatch.setattr(
         refresh_module, "refresh", lambda *a, **k: refresh_module.RefreshSummary(offline=True)
     )
@@ -448,7 +450,7 @@ def test_emit_serves_a_table_command_without_a_layout_table(capsys, fmt):
     frame = pd.DataFrame(
         {"rank": [1, 2], "industry": ["Silver", "Aluminum"], "group_score": [97.2, 93.75]}
     )
-    cli.emit(argparse.Namespace(format=fmt), frame, None, "Groups, as of 2026-01-22",
+    output.emit(argparse.Namespace(format=fmt), frame, None, "Groups, as of 2026-01-22",
              pd.Timestamp(DAY))  # fmt: skip
     out = capsys.readouterr().out
     if fmt == "table":

@@ -28,6 +28,12 @@ Basis of the RS metrics
     ranking whose universe lacks them is refused whole, and a store without any (the
     bundled snapshot) refuses basis ``"price"`` outright. Other metrics have the total
     basis only.
+
+Size: about 660 lines, 390 of them the one class :class:`MetricServer` and 285 of all
+docstrings. The rest is what that class takes and returns: the basis names and
+:func:`check_basis`, :func:`read_date`, :func:`unknown_ticker`, :class:`Values` and
+:class:`YearStatus`. Only :mod:`xlsrc.market` imports this module (and re-exports the
+names adapters need); a module of those helpers alone would serve the same two classes.
 """
 
 from __future__ import annotations
