@@ -206,3 +206,58 @@ def test_the_formulas_take_the_basis(market, monkeypatch):
     total = udfs.LEADERS("stocks", 3, "rs", None, day)
     assert [r[1] for r in total[1:]] == ["INC", "GRO", "LAG"]
     assert "RS rating" in total[0]
+
+
+def test_the_python_api_takes_the_basis(market):
+    """``xlsrc.rs_ratings`` / ``xlsrc.leaders`` with ``basis``: the hand ratings above."""
+    import xlsrc
+
+    day = DAYS[-1]
+    total = xlsrc.rs_ratings("trio", day, store=market)
+    price = xlsrc.rs_ratings("trio", day, basis="price", store=market)
+    # ranked within the trio: total INC .111 > GRO .05 > LAG -.05 -> 83, 50, 17;
+    # price GRO .05 > INC 0 > LAG -.05 -> 83, 50, 17 with INC and GRO swapped
+    assert total["rs_rating"].to_dict() == {"INC": 83.0, "GRO": 50.0, "LAG": 17.0}
+    assert price["rs_rating"].to_dict() == {"GRO": 83.0, "INC": 50.0, "LAG": 17.0}
+    assert price.loc["INC", "rs_score"] == pytest.approx(0.0)
+    assert list(xlsrc.leaders("stocks", 3, "rs", day, basis="price", store=market).index) == [
+        "GRO",
+        "INC",
+        "LAG",
+    ]
+    assert list(xlsrc.leaders("stocks", 3, "rs", day, store=market).index) == [
+        "INC",
+        "GRO",
+        "LAG",
+    ]
+    with pytest.raises(InvalidParameterError, match="basis"):
+        xlsrc.rs_ratings("trio", day, basis="dividends", store=market)
+
+
+def test_the_cli_leaders_take_the_basis(market, monkeypatch, capsys):
+    import xlsrc.cli.market_commands as commands
+    from xlsrc import cli
+
+    monkeypatch.setattr(commands, "_market", lambda args: market)
+    day = f"{DAYS[-1]:%Y-%m-%d}"
+    argv = ["leaders", "--universe", "stocks", "--sort-by", "rs", "--as-of", day, "--top", "3"]
+    assert cli.main([*argv, "--basis", "price", "--format", "csv"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    rows = [line.split(",") for line in out[1:]]
+    head = out[0].split(",")
+    assert [r[head.index("ticker")] for r in rows] == ["GRO", "INC", "LAG"]
+    assert [float(r[head.index("rs_rating")]) for r in rows] == [83.0, 50.0, 17.0]
+    assert cli.main([*argv, "--basis", "price"]) == 0
+    assert "RS on price change" in capsys.readouterr().out.splitlines()[0]
+
+
+def test_the_cli_leaders_on_the_bundled_snapshot_refuse_the_price_basis(bundled_store_path, capsys):
+    from xlsrc import cli
+
+    status = cli.main(
+        ["leaders", "--store", str(bundled_store_path), "--as-of", "2026-01-22", "--basis", "price"]
+    )
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.startswith("xlsrc: error: No split-adjusted closes in the store")
+    assert err.count("\n") == 1

@@ -204,6 +204,7 @@ def rs_ratings(
     universe: str | Iterable[str] = "stocks",
     as_of: object = None,
     *,
+    basis: str = "total",
     store: str | os.PathLike[str] | Market | None = None,
 ) -> pd.DataFrame:
     """RS rating (1..99) and RS score of every member of a universe, ranked within it.
@@ -224,6 +225,10 @@ def rs_ratings(
         index ETF the message names the universe it tracks: ``"IWM"`` -> ``r2000``).
     as_of : date-like, optional
         The date asked for; ``None`` = the last date in the store.
+    basis : {"total", "price"}
+        The closes ranked: ``"total"`` (default) dividend-adjusted, total return;
+        ``"price"`` split-adjusted only, price change as IBD ranks it (the ``basis``
+        argument of ``RS_RATING``; :meth:`xlsrc.market.Market.values`).
     store : str, path-like or Market, optional
         See :func:`get_market`.
 
@@ -243,9 +248,10 @@ def rs_ratings(
     UnknownUniverseError, UnknownTickerError
         For an unknown universe name or a ticker of a list the store does not hold.
     NoDataError
-        If ``as_of`` is before the first date in the store.
+        If ``as_of`` is before the first date in the store, or ``basis="price"`` and
+        the store holds no split-adjusted closes (the bundled snapshot has none).
     InvalidParameterError
-        If ``as_of`` is not a date.
+        If ``as_of`` is not a date or ``basis`` is neither ``"total"`` nor ``"price"``.
 
     Examples
     --------
@@ -256,8 +262,8 @@ def rs_ratings(
     market = get_market(store)
     members = market.universe(universe)
     ranked_against = universe if isinstance(universe, str) else tuple(members)
-    ratings = market.values(members, "rs_rating", as_of, universe=ranked_against)
-    scores = market.values(members, "rs_score", as_of)
+    ratings = market.values(members, "rs_rating", as_of, universe=ranked_against, basis=basis)
+    scores = market.values(members, "rs_score", as_of, basis=basis)
     frame = pd.DataFrame(
         {
             "rs_rating": ratings.values,
@@ -518,6 +524,7 @@ def leaders(
     sort_by: str = "ytd",
     as_of: object = None,
     *,
+    basis: str = "total",
     store: str | os.PathLike[str] | Market | None = None,
 ) -> pd.DataFrame:
     """Return the strongest members of a universe: the ``LEADERS`` formula's table.
@@ -533,6 +540,9 @@ def leaders(
         descending, ties by ticker; members without a value are left out.
     as_of : date-like, optional
         The date asked for; ``None`` = the last date in the store.
+    basis : {"total", "price"}
+        The basis of the RS columns ``rs_rating`` and ``rs_3m`` (as :func:`rs_ratings`;
+        ``sort_by="rs"`` then ranks on it). The returns stay total returns.
     store : str, path-like or Market, optional
         See :func:`get_market`.
 
@@ -558,7 +568,8 @@ def leaders(
     """
     from xlsrc.dashboard.build import leaders_table
 
-    return _indexed(leaders_table(get_market(store), universe, n, sort_by, as_of), "ticker")
+    table = leaders_table(get_market(store), universe, n, sort_by, as_of, basis=basis)
+    return _indexed(table, "ticker")
 
 
 def sector_etfs(

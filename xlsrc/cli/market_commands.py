@@ -19,6 +19,7 @@ from xlsrc.cli.progress import step
 from xlsrc.dashboard import layout
 from xlsrc.dashboard.records import records, write_records
 from xlsrc.errors import InvalidParameterError, UnknownTickerError, XlsrcError
+from xlsrc.market import PRICE
 
 if TYPE_CHECKING:
     from xlsrc.market import Market
@@ -188,9 +189,12 @@ def cmd_leaders(args: argparse.Namespace) -> int:
     status = market.year_status(args.as_of)
     as_of = status.day  # the session the values are of; the builder gets the date asked for
     step(f"ranking {args.universe} as of {as_of:%Y-%m-%d}")
-    frame = leaders_table(market, args.universe, args.top, args.sort_by, args.as_of)
+    frame = leaders_table(
+        market, args.universe, args.top, args.sort_by, args.as_of, basis=args.basis
+    )
     ranked = int(frame["rank"].notna().sum())
-    title = f"Top {ranked} of {args.universe} by {args.sort_by}, as of {status.label()}"
+    on = ", RS on price change" if args.basis == PRICE else ""
+    title = f"Top {ranked} of {args.universe} by {args.sort_by}{on}, as of {status.label()}"
     table = layout.DASHBOARD.table("leaders")
     marked = frame[frame["rank"].isna()]
     if args.format == "table" or marked.empty:

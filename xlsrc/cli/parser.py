@@ -23,7 +23,7 @@ from xlsrc.cli.data_commands import (
 )
 from xlsrc.cli.market_commands import cmd_groups, cmd_leaders, cmd_quote, cmd_report, cmd_sectors
 from xlsrc.cli.output import OUTPUT_FORMATS, PROG
-from xlsrc.market import METRICS, SHORT_SORT_KEYS
+from xlsrc.market import BASES, DEFAULT_BASIS, METRICS, SHORT_SORT_KEYS
 
 #: The metrics ``leaders --sort-by`` takes by name (every numeric column of the registry).
 _SORTABLE = tuple(m.name for m in METRICS if m.in_table and m.unit != "date")
@@ -97,6 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="ytd",
         help=f"{', '.join(SHORT_SORT_KEYS)} or a metric name ({', '.join(_SORTABLE)}); "
         "default: ytd",
+    )
+    p.add_argument(
+        "--basis",
+        choices=BASES,
+        default=DEFAULT_BASIS,
+        help="closes the RS rating ranks: total (dividend-adjusted, default) or price "
+        "(split-adjusted only, price change as IBD ranks it; needs closes from a Yahoo "
+        "refresh: the bundled snapshot has none)",
     )
     p.set_defaults(func=cmd_leaders)
 
