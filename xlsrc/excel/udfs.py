@@ -5,7 +5,7 @@ in-process :class:`xlsrc.market.Market` (one store load per process, reloaded wh
 refresh changes the store) or the dashboard builder for the value, and hands the result
 back in a shape Excel understands. Nothing here computes a metric and nothing here goes
 to the network: a scalar formula is one call of ``Market.value`` with a metric name of the
-registry (``xlsrc.core.metrics``), a table formula one call of ``xlsrc.dashboard.build``.
+registry (``xlsrc.core.metrics``), a table formula one call of a builder of ``xlsrc.dashboard``.
 The module is longer than 600 lines only because it declares 32 formulas, each with its
 Excel descriptions and numpydoc docstring; their bodies are a few lines each.
 
@@ -84,7 +84,7 @@ import pandas as pd
 import xlwings as xw
 
 from .._process import return_freed_memory
-from ..dashboard import build
+from ..dashboard import facts, frames, leadership, rankings, tables
 from ..dashboard.cells import formula_result, status_rows, to_cell
 from ..dashboard.layout import (
     BREADTH_UNIVERSES,
@@ -810,7 +810,7 @@ def TRADING_DAY(as_of: Any = None) -> Any:
 
 # --------------------------------------------------------------------------- rotation
 def _pairs(smalls: list[Any], large: Any, as_of: Any, field: str) -> list[Any]:
-    """``field`` of :func:`xlsrc.dashboard.build.pair_rotation` for each small-cap cell.
+    """``field`` of :func:`xlsrc.dashboard.tables.pair_rotation` for each small-cap cell.
 
     Arguments are read in their order for each cell (``small``, ``large``, ``as_of``), so
     a cell shows the first bad one, as a single formula does.
@@ -821,7 +821,7 @@ def _pairs(smalls: list[Any], large: Any, as_of: Any, field: str) -> list[Any]:
         try:
             small = _SMALL if a.is_blank(cell) else a.ticker_arg(cell, "small")
             big = _LARGE if a.is_blank(large) else a.ticker_arg(large, "large")
-            rot = build.pair_rotation(market, small, big, a.as_of_arg(as_of))
+            rot = tables.pair_rotation(market, small, big, a.as_of_arg(as_of))
             if field == "label":
                 out.append(str(rot.label))
                 continue
@@ -892,8 +892,8 @@ _SORT_BY_DOC = (
 
 @_formula(
     table=True,
-    universe=f'Universe name or a range of tickers; blank = "{build.DEFAULT_UNIVERSE}"',
-    n=f"Number of rows; blank = {build.DEFAULT_TOP}",
+    universe=f'Universe name or a range of tickers; blank = "{frames.DEFAULT_UNIVERSE}"',
+    n=f"Number of rows; blank = {frames.DEFAULT_TOP}",
     sort_by=_SORT_BY_DOC,
     basis="Basis of the RS columns: " + _BASIS_DOC,
 )
@@ -902,8 +902,8 @@ def LEADERS(
 ) -> Any:
     """Top stocks of a universe with YTD return, RS rating and technicals (spills a table).
 
-    The same table as the dashboard's Leaders sheet (``xlsrc.dashboard.build.leaders_table``;
-    ``sort_by`` takes any key of ``xlsrc.dashboard.build.SORT_KEYS``): with the RS rating
+    The same table as the dashboard's Leaders sheet (``xlsrc.dashboard.rankings.leaders_table``;
+    ``sort_by`` takes any key of ``xlsrc.dashboard.rankings.SORT_KEYS``): with the RS rating
     3 months (63 sessions) earlier, so a rising rating shows, and the "RS basis" flag of
     a rating on a shortened window (RS_RATING). ``basis`` applies to the RS columns (their
     headers then say "(price)"); the returns stay total returns.
@@ -914,16 +914,16 @@ def LEADERS(
         A header row then one row per stock, or ``[["#N/A <reason>"]]``.
     """
     m = _market()
-    uni = a.universe_arg(universe, build.DEFAULT_UNIVERSE)
-    count = a.count_arg(n, build.DEFAULT_TOP, maximum=MAX_ROWS)
+    uni = a.universe_arg(universe, frames.DEFAULT_UNIVERSE)
+    count = a.count_arg(n, frames.DEFAULT_TOP, maximum=MAX_ROWS)
     key = "ytd" if a.is_blank(sort_by) else a.scalar(sort_by, "sort_by")
     chosen = _basis(basis, "LEADERS(universe, n, sort_by, basis, as_of)")
-    frame = build.leaders_table(m, uni, count, key, a.as_of_arg(as_of), chosen)
+    frame = rankings.leaders_table(m, uni, count, key, a.as_of_arg(as_of), chosen)
     rows = _layout_rows("leaders", frame)
     if chosen != DEFAULT_BASIS:
         keys = DASHBOARD.table("leaders").keys
         rows[0] = [
-            f"{h} ({chosen})" if k in build.BASIS_COLUMNS else h
+            f"{h} ({chosen})" if k in frames.BASIS_COLUMNS else h
             for k, h in zip(keys, rows[0], strict=True)
         ]
     return rows
@@ -933,7 +933,7 @@ def LEADERS(
 def SECTORS(benchmark: Any = None, as_of: Any = None) -> Any:
     """Sector SPDRs: YTD, 1M, RS rating, RRG position and sector score (spills a table).
 
-    The same table as the dashboard's Sectors sheet (``xlsrc.dashboard.build.sectors_table``).
+    The same table as the dashboard's Sectors sheet (``xlsrc.dashboard.rankings.sectors_table``).
 
     Returns
     -------
@@ -942,7 +942,7 @@ def SECTORS(benchmark: Any = None, as_of: Any = None) -> Any:
     """
     m = _market()
     bench = _ticker(m, DEFAULT_BENCHMARK if a.is_blank(benchmark) else benchmark, "benchmark")
-    frame = build.sectors_table(m, a.as_of_arg(as_of), bench)
+    frame = rankings.sectors_table(m, a.as_of_arg(as_of), bench)
     return _layout_rows("sectors", frame)
 
 
@@ -957,7 +957,7 @@ def RRG(tickers: Any, benchmark: Any = None, as_of: Any = None) -> Any:
     Each ticker keeps its row; one without a position says why (``#N/A Unknown ticker: X``,
     ``#N/A No trade since ...``), and so does a cell of the range that shows an error
     (``#N/A tickers is an error cell (#N/A)``). ``xlsrc.core.rotation.rrg`` documents the approximation
-    and its windows; ``xlsrc.dashboard.build.rrg_table`` builds the table.
+    and its windows; ``xlsrc.dashboard.tables.rrg_table`` builds the table.
 
     Returns
     -------
@@ -971,7 +971,7 @@ def RRG(tickers: Any, benchmark: Any = None, as_of: Any = None) -> Any:
     _as_of(m, day)
     good = [t for t in entries if isinstance(t, str)]
     frame = (
-        build.rrg_table(m, good, bench, day) if good else pd.DataFrame(columns=build.RRG_COLUMNS)
+        tables.rrg_table(m, good, bench, day) if good else pd.DataFrame(columns=tables.RRG_COLUMNS)
     )
     rows: list[list[Any]] = []
     for r in frame.to_dict("records"):
@@ -1001,7 +1001,7 @@ def PRICE_HISTORY(ticker: Any, start_date: Any, end_date: Any = None, fields: An
     """Daily closes (and volume) between two dates, like STOCKHISTORY (spills a table).
 
     One row per day the ticker traded (a day without a trade is left out), oldest first;
-    closes are adjusted (``xlsrc.dashboard.build.price_history_table``).
+    closes are adjusted (``xlsrc.dashboard.tables.price_history_table``).
 
     Returns
     -------
@@ -1012,7 +1012,7 @@ def PRICE_HISTORY(ticker: Any, start_date: Any, end_date: Any = None, fields: An
     end = a.date_arg(end_date, "end_date")
     wanted = a.text_list_arg(fields, "fields") or ["close"]
     cols = [a.choice_arg(f, "close", _FIELDS, "fields") for f in wanted]
-    frame = build.price_history_table(_market(), a.ticker_arg(ticker), start, end, cols)
+    frame = tables.price_history_table(_market(), a.ticker_arg(ticker), start, end, cols)
     return _rows(frame, ["Date", *(c.capitalize() for c in cols)])
 
 
@@ -1024,7 +1024,7 @@ def PRICE_HISTORY(ticker: Any, start_date: Any, end_date: Any = None, fields: An
 def BREADTH(universe: Any = None, window: Any = None, as_of: Any = None) -> Any:
     """Market breadth: share of a universe's members above their 50- and 200-day averages.
 
-    The dashboard's breadth table (``xlsrc.dashboard.build.breadth_table``), for one
+    The dashboard's breadth table (``xlsrc.dashboard.tables.breadth_table``), for one
     universe (a name, or a list of at least two tickers) or all of them; ``window`` adds
     the columns of another average (none for 50 or 200, already there). A member without
     a trade in the last 5 sessions, or with fewer real bars than the average, is not
@@ -1042,13 +1042,13 @@ def BREADTH(universe: Any = None, window: Any = None, as_of: Any = None) -> Any:
         universes = list(BREADTH_UNIVERSES)
     elif isinstance(uni, str):
         m.universe(uni)  # raises UnknownUniverseError for a bad name
-        labels = {**build.UNIVERSE_LABELS, **dict(BREADTH_UNIVERSES)}
+        labels = {**facts.UNIVERSE_LABELS, **dict(BREADTH_UNIVERSES)}
         universes = [(uni, labels.get(uni, uni))]
     else:
         members = m.universe(uni)  # at least two tickers, each known
         universes = [(",".join(members), f"{len(members)} tickers")]
     n = None if a.is_blank(window) else a.window_arg(window, BREADTH_WINDOWS[0])
-    frame = build.breadth_table(m, a.as_of_arg(as_of), universes, extra_window=n)
+    frame = tables.breadth_table(m, a.as_of_arg(as_of), universes, extra_window=n)
     rows = _layout_rows("breadth", frame)
     if n is not None and f"above_sma{n}" not in DASHBOARD.table("breadth").keys:
         rows[0] += [f"> {n}d MA", f"Counted {n}d"]
@@ -1077,7 +1077,7 @@ def TECHNICALS(tickers: Any, as_of: Any = None) -> Any:
     _as_of(m, day)  # a bad date is the table's error even when every cell is an error
     good = [t for t in entries if isinstance(t, str)]
     spec = DASHBOARD.table("technicals")
-    rows = _layout_rows("technicals", build.technicals_table(m, good, day)) if good else []
+    rows = _layout_rows("technicals", tables.technicals_table(m, good, day)) if good else []
     return [list(spec.headers), *_with_error_rows(entries, rows[1:], spec.keys)]
 
 
@@ -1102,7 +1102,7 @@ def DATA_STATUS() -> Any:
 def MARKET_OVERVIEW(as_of: Any = None) -> Any:
     """Index ETFs and indices: last close, 1D, 1W, 1M, YTD, vs 50/200-day MA, RSI (spills).
 
-    The dashboard's Overview table (``xlsrc.dashboard.build.overview_table``); tickers the
+    The dashboard's Overview table (``xlsrc.dashboard.tables.overview_table``); tickers the
     store does not hold are left out.
 
     Returns
@@ -1110,14 +1110,14 @@ def MARKET_OVERVIEW(as_of: Any = None) -> Any:
     list of list
         A header row then one row per index or ETF, or ``[["#N/A <reason>"]]``.
     """
-    return _layout_rows("overview", build.overview_table(_market(), a.as_of_arg(as_of)))
+    return _layout_rows("overview", tables.overview_table(_market(), a.as_of_arg(as_of)))
 
 
 @_formula(table=True)
 def ROTATION_TABLE(as_of: Any = None) -> Any:
     """Small caps vs large caps (IWM/SPY, IWM/QQQ): signal, return spreads, ratio vs MAs.
 
-    The dashboard's rotation table (``xlsrc.dashboard.build.rotation_table``); a pair that
+    The dashboard's rotation table (``xlsrc.dashboard.tables.rotation_table``); a pair that
     cannot be computed keeps its row with the reason as its signal.
 
     Returns
@@ -1125,14 +1125,14 @@ def ROTATION_TABLE(as_of: Any = None) -> Any:
     list of list
         A header row then one row per pair, or ``[["#N/A <reason>"]]``.
     """
-    return _layout_rows("rotation", build.rotation_table(_market(), a.as_of_arg(as_of)))
+    return _layout_rows("rotation", tables.rotation_table(_market(), a.as_of_arg(as_of)))
 
 
 @_formula(table=True, dates=True, tickers='Tickers: a range, or text such as "IWM, SPY, QQQ"')
 def REBASED(tickers: Any, as_of: Any = None) -> Any:
     """Daily closes rebased to 100 at the last close of the previous year (spills a table).
 
-    The dashboard's chart data (``xlsrc.dashboard.build.rebased_table``): the first row is
+    The dashboard's chart data (``xlsrc.dashboard.tables.rebased_table``): the first row is
     the base day (= 100), the last the as-of day, so the last value - 100 is the YTD return
     in percent. Dates come back as Excel dates.
 
@@ -1144,7 +1144,7 @@ def REBASED(tickers: Any, as_of: Any = None) -> Any:
     m = _market()
     wanted = [_ticker(m, t, "tickers") for t in a.ticker_list_arg(tickers)]
     wanted = list(dict.fromkeys(wanted))  # "brk.b" and "BRK-B" are one column
-    frame = build.rebased_table(m, a.as_of_arg(as_of), wanted)
+    frame = tables.rebased_table(m, a.as_of_arg(as_of), wanted)
     spec = DASHBOARD.table("rebased")
     return _rows(frame[["date", *wanted]], [spec.headers[0], *wanted])
 
@@ -1153,7 +1153,7 @@ def REBASED(tickers: Any, as_of: Any = None) -> Any:
 def RRG_GUIDES(benchmark: Any = None, as_of: Any = None) -> Any:
     """End points of the RRG chart's quadrant lines at 100, spanning the sector points.
 
-    From the sector table SECTORS shows (``xlsrc.dashboard.build.rrg_guides_table``): rows
+    From the sector table SECTORS shows (``xlsrc.dashboard.tables.rrg_guides_table``): rows
     1-2 the vertical line RS-Ratio = 100, rows 3-4 the horizontal line RS-Momentum = 100.
 
     Returns
@@ -1163,22 +1163,22 @@ def RRG_GUIDES(benchmark: Any = None, as_of: Any = None) -> Any:
     """
     m = _market()
     bench = _ticker(m, DEFAULT_BENCHMARK if a.is_blank(benchmark) else benchmark, "benchmark")
-    sectors = build.sectors_table(m, a.as_of_arg(as_of), bench)
-    return _layout_rows("rrg_guides", build.rrg_guides_table(sectors))
+    sectors = rankings.sectors_table(m, a.as_of_arg(as_of), bench)
+    return _layout_rows("rrg_guides", tables.rrg_guides_table(sectors))
 
 
 @_formula(table=True, dates=True, volatile=False)
 def DATA_SOURCES() -> Any:
     """Where the prices come from: one row per source with its tickers and first/last bar.
 
-    The dashboard's provenance table (``xlsrc.dashboard.build.provenance_table``).
+    The dashboard's provenance table (``xlsrc.dashboard.tables.provenance_table``).
 
     Returns
     -------
     list of list
         A header row then one row per source, or ``[["#N/A <reason>"]]``.
     """
-    return _layout_rows("provenance", build.provenance_table(_market()))
+    return _layout_rows("provenance", tables.provenance_table(_market()))
 
 
 # --------------------------------------------------------------------------- leadership
@@ -1214,7 +1214,7 @@ def INDUSTRY_GROUPS(universe: Any = None, n: Any = None, as_of: Any = None) -> A
     """Industry groups ranked by group RS: the mean RS rating of their stocks (spills a table).
 
     IBD-style group relative strength over Yahoo's industries (about 145):
-    ``xlsrc.dashboard.build.industry_groups_table`` / ``xlsrc.core.groups``. A group's
+    ``xlsrc.dashboard.leadership.industry_groups_table`` / ``xlsrc.core.groups``. A group's
     score is the mean RS rating of its stocks (ratings against every stock in the store;
     ``universe`` only chooses the stocks that form the groups); a group needs 3 rated
     stocks. Columns: rank (1 = strongest; ties share it), industry, its sector, group RS
@@ -1229,10 +1229,12 @@ def INDUSTRY_GROUPS(universe: Any = None, n: Any = None, as_of: Any = None) -> A
     """
     m = _market()
     uni = a.universe_arg(universe, "stocks")
-    frame = build.industry_groups_table(m, uni, _signed_count(n), a.as_of_arg(as_of))
+    frame = leadership.industry_groups_table(m, uni, _signed_count(n), a.as_of_arg(as_of))
     if frame.empty:
         day = _as_of(m, as_of)
-        raise NoDataError(build.no_groups_reason(uni, day), ticker=None, date=f"{day:%Y-%m-%d}")
+        raise NoDataError(
+            leadership.no_groups_reason(uni, day), ticker=None, date=f"{day:%Y-%m-%d}"
+        )
     return _layout_rows("groups_top", frame)
 
 
@@ -1268,8 +1270,8 @@ def INDUSTRY(ticker: Any = None) -> Any:
     """
     m = _market()
     if len(ticker) == 1 and a.is_blank(ticker[0]):
-        return [_layout_rows(INDUSTRIES_TABLE, build.industries_table(m))]
-    return _each_ticker(ticker, lambda t: build.industry_of(m, t))
+        return [_layout_rows(INDUSTRIES_TABLE, leadership.industries_table(m))]
+    return _each_ticker(ticker, lambda t: leadership.industry_of(m, t))
 
 
 @_formula(lift=("ticker", "as_of"))
@@ -1288,7 +1290,7 @@ def GROUP_RANK(ticker: Any, as_of: Any = None) -> Any:
     """
     m = _market()
     day = a.as_of_arg(as_of)
-    return _each_ticker(ticker, lambda t: int(build.group_rank(m, t, day)["rank"]))
+    return _each_ticker(ticker, lambda t: int(leadership.group_rank(m, t, day)["rank"]))
 
 
 @_formula(
@@ -1303,7 +1305,7 @@ def RS_HISTORY(ticker: Any, universe: Any = None, as_of: Any = None) -> Any:
     computed on that day (same universe, today's membership; blank before the data);
     "Yes" when the RS line (close / SPY) is at a new 52-week high; and the rating's basis:
     blank for the full 3/6/9/12-month weighting, else what a shortened rating measures
-    (``xlsrc.dashboard.build.rs_history_table``). These are past ratings, not the
+    (``xlsrc.dashboard.leadership.rs_history_table``). These are past ratings, not the
     reference tool's 1M/3M/6M relative ranks.
 
     Returns
@@ -1316,7 +1318,7 @@ def RS_HISTORY(ticker: Any, universe: Any = None, as_of: Any = None) -> Any:
     m = _market()
     tickers = a.ticker_list_arg(ticker, "ticker")
     uni = a.universe_arg(universe)
-    frame = build.rs_history_display(m, tickers, uni, a.as_of_arg(as_of))
+    frame = leadership.rs_history_display(m, tickers, uni, a.as_of_arg(as_of))
     return _layout_rows(RS_HISTORY_TABLE, frame)
 
 
@@ -1337,7 +1339,7 @@ def ROTATION_SUMMARY(as_of: Any = None) -> Any:
         One sentence per row (up to ten), or ``[["#N/A <reason>"]]``.
     """
     m = _market()
-    sentences = build.rotation_summary(m, a.as_of_arg(as_of))
+    sentences = facts.rotation_summary(m, a.as_of_arg(as_of))
     if not sentences:
         day = _as_of(m, as_of)
         raise NoDataError(
