@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "xlsrc"
 ADAPTERS = {
     "xlsrc.__main__",
     "xlsrc.excel.udfs",
+    "xlsrc.excel.formula",
     "xlsrc.excel.macros",
     "xlsrc.excel.workbook",
     "xlsrc.excel.vba_project",
