@@ -62,7 +62,7 @@ def template_settings() -> tuple[dict[str, Any], str]:
 
         by_key, source = settings_of_template(), "xlsrc.excel.workbook.template_settings()"
     except (ImportError, AttributeError):  # the workbook module is being reworked
-        from xlsrc.dashboard.build import DEFAULT_TOP, DEFAULT_UNIVERSE, DEFAULT_WATCHLIST
+        from xlsrc.dashboard.frames import DEFAULT_TOP, DEFAULT_UNIVERSE, DEFAULT_WATCHLIST
         from xlsrc.periods import DEFAULT_BENCHMARK
 
         by_key = {
@@ -72,7 +72,7 @@ def template_settings() -> tuple[dict[str, Any], str]:
             "watchlist": ", ".join(DEFAULT_WATCHLIST),
             "top": DEFAULT_TOP,
         }
-        source = "xlsrc.dashboard.build defaults"
+        source = "xlsrc.dashboard.frames defaults"
     names = {n.name.lower(): by_key.get(n.key) for n in layout.DASHBOARD.names}
     return names, source
 

@@ -299,7 +299,7 @@ def _interrupt(*_: object, **__: object) -> None:
 
 
 def test_ctrl_c_in_a_read_only_command(capsys, monkeypatch, store):
-    monkeypatch.setattr("xlsrc.dashboard.build.leaders_table", _interrupt)
+    monkeypatch.setattr("xlsrc.dashboard.rankings.leaders_table", _interrupt)
     status, out, err = run(capsys, "leaders", "--store", store, "--as-of", DAY)
     assert status == 130 and out == ""
     assert err == f"xlsrc: interrupted while ranking sp600 as of {DAY}; the store is unchanged\n"

@@ -27,7 +27,7 @@ from xlsrc.core.history import asof_position
 from xlsrc.data import ingest_bars, load_field, load_matrices, open_store
 from xlsrc.errors import XlsrcError
 from xlsrc.excel import args as excel_args
-from xlsrc.excel import udfs
+from xlsrc.excel import formula, udfs
 
 NOW = pd.Timestamp("2026-11-30 23:00", tz="UTC")
 
@@ -213,11 +213,11 @@ def _nan(value: object) -> bool:
 def test_the_one_cell_shapes_are_those_broadcast_reads_as_one():
     names = ("a", "b")
     for cells in (["x", 1.0], [["x"], [[1.0]]], [[["x"]], None], [[[("t",)]], 2]):
-        one = udfs._one_cells(cells)
+        one = formula._one_cells(cells)
         grid = excel_args.broadcast(cells, names)
         assert grid.nest == 0 and one == [column[0] for column in grid.columns], cells
     for cells in ([["x", "y"], 1], [("x",), 1], [[], 1], [np.array(["x"]), 1], [[["x", "y"]], 1]):
-        assert udfs._one_cells(cells) is None, cells
+        assert formula._one_cells(cells) is None, cells
 
 
 def test_the_fast_binding_reports_missing_and_extra_arguments():

@@ -24,7 +24,7 @@ from xlsrc.core.returns import trailing_return
 from xlsrc.core.rotation import sector_scores
 from xlsrc.core.rs import rs_rating
 from xlsrc.core.rs_history import rs_windows_used
-from xlsrc.dashboard import build
+from xlsrc.dashboard import facts, frames, leadership
 from xlsrc.dashboard.story import MAX_SENTENCE, rotation_sentences
 from xlsrc.data.universes import normalise_ticker
 from xlsrc.errors import InvalidParameterError, UnknownUniverseError
@@ -53,7 +53,7 @@ def facts_table() -> dict[str, str]:
 
 # ----------------------------------------------------------------------------- groups
 def test_industry_groups_match_the_independent_table(market):
-    got = build.industry_groups_table(market, "stocks", as_of=DAY)
+    got = leadership.industry_groups_table(market, "stocks", as_of=DAY)
     want = pd.read_csv(FIXTURES / "industry_groups_2026-01-22.csv", keep_default_na=False)
     assert len(got) == len(want) == 143
     assert list(got["industry"]) == list(want["industry"])
@@ -69,7 +69,7 @@ def test_industry_groups_match_the_independent_table(market):
 
 
 def test_semiconductor_equipment_ranks_in_the_top_decile_on_2026_01_22(market):
-    table = build.industry_groups_table(market, as_of=DAY)
+    table = leadership.industry_groups_table(market, as_of=DAY)
     row = table.set_index("industry").loc[SEMIS]
     assert row["rank"] <= math.ceil(len(table) / 10)  # measured: 8th of 143
     assert row["group_rs_rating"] >= 90  # measured 95
@@ -124,7 +124,7 @@ def test_top_ten_industries_agree_with_the_reference_tool(market, day, stamp, sa
     )
     assert len(both) > 130
     assert spearman(both["group_score"], both["RS"]) > 0.93
-    mine = build.industry_groups_table(market, as_of=day, n=10)
+    mine = leadership.industry_groups_table(market, as_of=day, n=10)
     assert len(set(mine["industry"]) & set(ref_top)) >= own
 
 
@@ -137,7 +137,7 @@ def sector_expected() -> pd.DataFrame:
 def test_sector_scores_match_the_independent_table(market, sector_expected):
     stocks = market.universe("stocks")
     for day, want in sector_expected.groupby("date"):
-        got = build.sector_scores_table(market, day).set_index("sector")
+        got = leadership.sector_scores_table(market, day).set_index("sector")
         want = want.set_index("sector")
         assert set(got.index) == set(want.index)
         np.testing.assert_allclose(
@@ -181,7 +181,7 @@ def history_expected() -> pd.DataFrame:
 def test_rs_history_matches_the_independent_table(market, history_expected):
     ratings = history_expected[history_expected["kind"] == "rating"]
     tickers = list(dict.fromkeys(ratings["ticker"]))
-    got = build.rs_history_table(market, tickers, "stocks", DAY).set_index("ticker")
+    got = leadership.rs_history_table(market, tickers, "stocks", DAY).set_index("ticker")
     for row in ratings.itertuples():
         value = got.loc[row.ticker, f"rs_{row.label}"]
         if np.isnan(row.value):
@@ -215,15 +215,15 @@ def test_a_rating_before_a_full_year_is_a_three_month_rating(market):
 
 def test_builders_reject_bad_arguments(market):
     with pytest.raises(InvalidParameterError):
-        build.industry_groups_table(market, n=0)
+        leadership.industry_groups_table(market, n=0)
     with pytest.raises(InvalidParameterError):
-        build.industry_groups_table(market, min_members=0)
+        leadership.industry_groups_table(market, min_members=0)
     with pytest.raises(UnknownUniverseError):
-        build.sector_scores_table(market, DAY, "sp9999")
-    sp1500 = build.universe_members(market, "SP1500")
+        leadership.sector_scores_table(market, DAY, "sp9999")
+    sp1500 = frames.universe_members(market, "SP1500")
     assert len(sp1500) == len(set(sp1500)) == 1484
     assert set(market.universe("sp600")) < set(sp1500)
-    rows = build.rs_history_table(market, "XYZQ, ICHR", as_of=DAY)
+    rows = leadership.rs_history_table(market, "XYZQ, ICHR", as_of=DAY)
     assert rows.loc[0, "rs_note"] == "#N/A Unknown ticker: XYZQ"
     assert rows.loc[1, "rs_now"] == 86.0
 
@@ -238,7 +238,7 @@ def test_published_figures(facts_table):
 
 
 def test_rotation_facts_match_the_independent_figures(market, facts_table, sector_expected):
-    f = build.rotation_facts(market, DAY)
+    f = facts.rotation_facts(market, DAY)
     e = {k: v for k, v in facts_table.items()}
 
     def num(key):
@@ -306,8 +306,8 @@ def test_rotation_facts_match_the_independent_figures(market, facts_table, secto
 
 def test_sentences_for_2026_01_22(market, facts_table):
     e = facts_table
-    out = build.rotation_summary(market, DAY)
-    assert out == rotation_sentences(build.rotation_facts(market, DAY))
+    out = facts.rotation_summary(market, DAY)
+    assert out == rotation_sentences(facts.rotation_facts(market, DAY))
     assert 8 <= len(out) <= 9
     assert all(0 < len(s) <= MAX_SENTENCE for s in out)
 
@@ -344,10 +344,10 @@ def test_sentences_for_2026_01_22(market, facts_table):
 
 
 def test_sentences_before_a_full_year_say_what_the_ratings_measure(market):
-    out = build.rotation_summary(market, "2024-04-15")
+    out = facts.rotation_summary(market, "2024-04-15")
     assert "RS ratings as of 2024-04-15 rest on a shortened window: 63-session return only" in (
         " ".join(out)
     )
     assert not any(s.startswith("Small vs large caps") for s in out)  # no 2023 close: no YTD
     assert all(len(s) <= MAX_SENTENCE for s in out)
-    assert build.rotation_summary(market, "2024-01-02") == []  # nothing computable yet
+    assert facts.rotation_summary(market, "2024-01-02") == []  # nothing computable yet

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 from hand_market import hand_market
 
-from xlsrc.dashboard import build
+from xlsrc.dashboard import rankings, tables
 from xlsrc.errors import (
     InsufficientHistoryError,
     InvalidParameterError,
@@ -196,8 +196,8 @@ def test_bars_are_the_days_it_traded(m):
     assert bars["close"].tolist() == [70.0, 71.0, 72.0, 73.0, 74.0, 78.0, 79.0]
     assert bars["volume"].isna().all()
     with pytest.raises(NoDataError, match="No price for HALT between 2026-02-09 and 2026-02-11"):
-        build.price_history_table(m, "HALT", "2026-02-09", "2026-02-11")  # the halt
-    frame = build.price_history_table(m, "HALT", "2026-02-06", "2026-02-12")
+        tables.price_history_table(m, "HALT", "2026-02-09", "2026-02-11")  # the halt
+    frame = tables.price_history_table(m, "HALT", "2026-02-06", "2026-02-12")
     assert frame.columns.tolist() == ["date", "close"] and frame["close"].tolist() == [74.0, 78.0]
     with pytest.raises(InvalidParameterError, match="start"):
         m.bars("HALT", "2026-02-12", "2026-02-06")
@@ -267,7 +267,7 @@ def test_every_sort_key_sorts_or_says_why(rs_market):
     first = rs_market.close.index[0]
     for key in SORT_KEYS:
         try:
-            frame = build.leaders_table(rs_market, "stocks", 3, key, first)
+            frame = rankings.leaders_table(rs_market, "stocks", 3, key, first)
         except NoDataError as exc:
             if str(exc).startswith("No ranking of stocks by "):  # every close is 100 that day
                 assert "an order would only be alphabetical" in str(exc), key
@@ -276,11 +276,11 @@ def test_every_sort_key_sorts_or_says_why(rs_market):
             assert "(needs " in str(exc) and "the data start 2026-01-05)" in str(exc)
         else:
             assert len(frame) >= 1, key
-    frame = build.leaders_table(rs_market, "stocks", 3, "rs")
+    frame = rankings.leaders_table(rs_market, "stocks", 3, "rs")
     assert frame["ticker"].tolist() == ["M4", "M3", "M2"]
     assert frame["rs_rating"].tolist() == [88.0, 63.0, 38.0]
     with pytest.raises(NoDataError) as err:
-        build.leaders_table(rs_market, "stocks", 3, "1m", "2026-01-09")
+        rankings.leaders_table(rs_market, "stocks", 3, "1m", "2026-01-09")
     assert str(err.value) == (
         "No member of stocks has a 1M return as of 2026-01-09 (needs 22 trading days of "
         "closes; the data start 2026-01-05)"
@@ -288,7 +288,7 @@ def test_every_sort_key_sorts_or_says_why(rs_market):
 
 
 def test_technicals_rows_say_why(m):
-    frame = build.technicals_table(m, ["FIVE", "SIX", "XYZQ"])
+    frame = tables.technicals_table(m, ["FIVE", "SIX", "XYZQ"])
     by = frame.set_index("ticker")
     assert by.at["FIVE", "close"] == 34.0 and by.at["FIVE", "name"] == "FIVE Inc"
     assert by.at["SIX", "name"] == "#N/A No trade since 2026-02-05"
@@ -299,7 +299,7 @@ def test_technicals_rows_say_why(m):
 
 
 def test_rrg_table_marks_each_bad_row(rs_market):
-    frame = build.rrg_table(rs_market, ["M1", "S", "NOPE"], "M2")
+    frame = tables.rrg_table(rs_market, ["M1", "S", "NOPE"], "M2")
     assert frame.columns.tolist() == ["ticker", "rs_ratio", "rs_momentum", "quadrant", "problem"]
     assert frame["problem"].tolist()[1:] == ["No trade since 2026-04-16", "Unknown ticker: NOPE"]
     # M1 / M2 has been flat (90 / 100) since row 17: 16 weeks of closes, but a zero std
@@ -307,7 +307,7 @@ def test_rrg_table_marks_each_bad_row(rs_market):
         "No RRG position for M1 as of 2026-04-24: its RS line against M2 did not move over "
         "the last 10 weeks"
     )
-    short = build.rrg_table(rs_market, ["M1"], "M2", "2026-02-27")  # rows 0..39: 8 weeks
+    short = tables.rrg_table(rs_market, ["M1"], "M2", "2026-02-27")  # rows 0..39: 8 weeks
     assert short["problem"].iloc[0] == (
         "Too little history for M1: the RRG needs 11 weeks of closes, has 8"
     )

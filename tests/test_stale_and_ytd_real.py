@@ -25,7 +25,7 @@ import pytest
 
 import xlsrc.excel.udfs as udfs
 from xlsrc import market as market_mod
-from xlsrc.dashboard import build
+from xlsrc.dashboard import tables
 from xlsrc.data import open_store
 from xlsrc.errors import StaleDataError
 from xlsrc.periods import STALE_SESSIONS
@@ -67,7 +67,7 @@ def test_ucfiw_on_the_last_date_is_not_a_number(real):
     assert udfs.YTD_RETURN("UCFIW") == "#N/A No trade since 2025-12-09"
     assert udfs.RSI("UCFIW") == "#N/A No trade since 2025-12-09"
     assert udfs.RS_RATING("UCFIW") == "#N/A No trade since 2025-12-09"
-    tech = build.technicals_table(real, ["UCFIW"]).iloc[0]
+    tech = tables.technicals_table(real, ["UCFIW"]).iloc[0]
     assert tech["name"] == "#N/A No trade since 2025-12-09"
     assert tech["last_bar"] == pd.Timestamp("2025-12-09")
 
@@ -146,7 +146,7 @@ def test_ytd_on_new_years_day_is_zero_not_the_previous_year(real):
     assert udfs.YTD_RETURN("SPY", "2025-01-01") == 0.0
     assert udfs.YTD_RETURN("SPY", "2025-01-02") == pytest.approx(574.8 / SPY_2024 - 1)
     # tables as of 1 January say the same
-    tech = build.technicals_table(real, ["SPY", "IWM"], "2026-01-01").set_index("ticker")
+    tech = tables.technicals_table(real, ["SPY", "IWM"], "2026-01-01").set_index("ticker")
     assert tech.at["SPY", "ret_ytd"] == 0.0 and tech.at["IWM", "ret_ytd"] == 0.0
     assert tech.at["SPY", "close"] == pytest.approx(SPY_2025)  # as of 2025-12-31
     assert real.metrics("2026-01-01").at["SPY", "ret_ytd"] == 0.0

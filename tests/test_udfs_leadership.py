@@ -217,7 +217,7 @@ def test_rs_history_arguments():
 
 # --------------------------------------------------------------------------- summary
 def test_rotation_summary_spills_the_sentences_down_one_column():
-    from xlsrc.dashboard import build
+    from xlsrc.dashboard import facts
 
     rows = com.call_udf("ROTATION_SUMMARY", DAY_SERIAL)
     assert all(len(r) == 1 for r in rows) and 8 <= len(rows) <= 10
@@ -228,7 +228,7 @@ def test_rotation_summary_spills_the_sentences_down_one_column():
         "Small vs large caps as of 2026-01-22: IWM +9.6% YTD against SPY +1.0%"
     )
     assert "a spread of +3.9 points" in sentences[1]
-    assert sentences == build.rotation_summary(market_mod.get_market(), DAY)
+    assert sentences == facts.rotation_summary(market_mod.get_market(), DAY)
     assert udfs.ROTATION_SUMMARY(DAY) == rows
     # no header row: INDEX(ROTATION_SUMMARY(), k) is sentence k, as the Overview uses it
     assert not sentences[0].startswith("#")

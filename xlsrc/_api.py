@@ -3,7 +3,7 @@
 ``import xlsrc`` gives these functions (re-exported by ``xlsrc/__init__.py``; this module
 is private). Each is a thin adapter: it picks the market of a store
 (:func:`xlsrc.market.get_market`), asks it (``Market.values``/``Market.value``) or one
-builder of :mod:`xlsrc.dashboard.build`, and shapes the answer as a DataFrame indexed by
+builder of :mod:`xlsrc.dashboard` (:mod:`xlsrc.dashboard.build` lists them), and shapes the answer as a DataFrame indexed by
 its natural key. Nothing here computes a metric, so every number equals the Excel
 formula's and the command line's for the same arguments.
 
@@ -512,7 +512,7 @@ def universe_members(
     UnknownUniverseError, UnknownTickerError
         For an unknown name or an unknown ticker of a list.
     """
-    from xlsrc.dashboard.build import universe_members as members_of
+    from xlsrc.dashboard.frames import universe_members as members_of
 
     return [str(t) for t in members_of(get_market(store), universe)]
 
@@ -566,7 +566,7 @@ def leaders(
         If no member has a value for ``sort_by`` that day (the message says what it
         needs), or ``as_of`` is before the data.
     """
-    from xlsrc.dashboard.build import leaders_table
+    from xlsrc.dashboard.rankings import leaders_table
 
     table = leaders_table(get_market(store), universe, n, sort_by, as_of, basis=basis)
     return _indexed(table, "ticker")
@@ -613,7 +613,7 @@ def sector_etfs(
     InvalidParameterError
         For a bad date.
     """
-    from xlsrc.dashboard.build import sectors_table
+    from xlsrc.dashboard.rankings import sectors_table
 
     market = get_market(store)
     bench = market.ticker(benchmark)
@@ -631,7 +631,7 @@ def sector_scores(
 ) -> pd.DataFrame:
     """Sector score per GICS sector: the mean RS rating of its members in a universe.
 
-    :func:`xlsrc.dashboard.build.sector_scores_table`.
+    :func:`xlsrc.dashboard.leadership.sector_scores_table`.
 
     Parameters
     ----------
@@ -653,7 +653,7 @@ def sector_scores(
     UnknownUniverseError, NoDataError, InvalidParameterError
         For an unknown universe, a date before the data or a bad date.
     """
-    from xlsrc.dashboard.build import sector_scores_table
+    from xlsrc.dashboard.leadership import sector_scores_table
 
     return _indexed(sector_scores_table(get_market(store), as_of, universe), "sector")
 
@@ -666,7 +666,7 @@ def industry_groups(
     min_members: int | None = None,
     store: str | os.PathLike[str] | Market | None = None,
 ) -> pd.DataFrame:
-    """Industry groups ranked by group RS: :func:`xlsrc.dashboard.build.industry_groups_table`.
+    """Industry groups ranked by group RS: :func:`xlsrc.dashboard.leadership.industry_groups_table`.
 
     A group's score is its members' mean RS rating (ratings against every stock), its
     rating the percentile of that score among the groups (1..99); ranks 1, 3 and 6 months
@@ -702,7 +702,7 @@ def industry_groups(
     InvalidParameterError
         For a bad ``n``, ``min_members`` or date.
     """
-    from xlsrc.dashboard.build import industry_groups_table
+    from xlsrc.dashboard.leadership import industry_groups_table
 
     table = industry_groups_table(get_market(store), universe, n, as_of, min_members)
     return _indexed(table, "industry")
@@ -719,7 +719,7 @@ def rs_history(
 ) -> pd.DataFrame:
     """RS rating now and 1, 3, 6, 12 months earlier, the windows it rests on, RS-line high.
 
-    :func:`xlsrc.dashboard.build.rs_history_table`.
+    :func:`xlsrc.dashboard.leadership.rs_history_table`.
 
     Parameters
     ----------
@@ -753,7 +753,7 @@ def rs_history(
     UnknownUniverseError, NoDataError, InvalidParameterError
         For an unknown universe, a date before the data or a bad date.
     """
-    from xlsrc.dashboard.build import rs_history_table
+    from xlsrc.dashboard.leadership import rs_history_table
 
     market = get_market(store)
     names = _tickers(market, tickers, errors)

@@ -45,11 +45,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xlsrc.dashboard import layout as lay
-from xlsrc.dashboard.build import (
-    DEFAULT_TOP,
-    DEFAULT_UNIVERSE,
-    build_dashboard,
-)
+from xlsrc.dashboard.build import build_dashboard
+from xlsrc.dashboard.frames import DEFAULT_TOP, DEFAULT_UNIVERSE
 from xlsrc.dashboard.render import ChartSeries, Ref, render_dashboard
 from xlsrc.errors import InvalidParameterError, XlsrcError
 from xlsrc.periods import DEFAULT_BENCHMARK
@@ -537,7 +534,7 @@ def write_report(
         Leaders to list.
     watchlist : iterable of str, comma-separated str or None
         Tickers of the Technicals sheet (default
-        :data:`xlsrc.dashboard.build.DEFAULT_WATCHLIST`).
+        :data:`xlsrc.dashboard.frames.DEFAULT_WATCHLIST`).
     benchmark : str
         Benchmark of the RRG (default SPY).
 

@@ -55,7 +55,7 @@ def cmd_quote(args: argparse.Namespace) -> int:
     The good tickers are printed; each bad one (unknown, or not a ticker) is one
     ``xlsrc: error:`` line on stderr, and the exit status is then 1.
     """
-    from xlsrc.dashboard.build import technicals_table
+    from xlsrc.dashboard.tables import technicals_table
 
     if not any(t.strip() for arg in args.tickers for t in arg.split(",")):
         raise XlsrcError(
@@ -139,7 +139,7 @@ def _emit_marked(
 
 def _rs_history_lines(market: Market, ticker: str, as_of: object) -> list[tuple[str, str]]:
     """``quote``'s RS history lines: the rating 1/3/6/12 months ago, the RS line's high."""
-    from xlsrc.dashboard.build import rs_history_display
+    from xlsrc.dashboard.leadership import rs_history_display
 
     record = rs_history_display(market, [ticker], "stocks", as_of).iloc[0]
     lines = []
@@ -159,7 +159,7 @@ def _rs_history_lines(market: Market, ticker: str, as_of: object) -> list[tuple[
 
 def cmd_groups(args: argparse.Namespace) -> int:
     """Print the strongest industry groups by group RS."""
-    from xlsrc.dashboard.build import industry_groups_table, no_groups_reason
+    from xlsrc.dashboard.leadership import industry_groups_table, no_groups_reason
 
     market = _market(args)
     status = market.year_status(args.as_of)
@@ -183,7 +183,7 @@ def cmd_leaders(args: argparse.Namespace) -> int:
     ticker the store does not hold is also one ``xlsrc: error:`` line on stderr, and the
     exit status is then 1, as ``quote`` does.
     """
-    from xlsrc.dashboard.build import leaders_table
+    from xlsrc.dashboard.rankings import leaders_table
 
     market = _market(args)
     status = market.year_status(args.as_of)
@@ -214,7 +214,7 @@ def cmd_sectors(args: argparse.Namespace) -> int:
     The benchmark must be in the store with a price on the day (as ``report`` and the
     ``RRG`` formula require); an unknown one is an error, not a column of dashes.
     """
-    from xlsrc.dashboard.build import sectors_table
+    from xlsrc.dashboard.rankings import sectors_table
 
     market = _market(args)
     status = market.year_status(args.as_of)

@@ -33,7 +33,7 @@ Every entry's value is NaN for a ticker whose last real bar is more than
 Who derives what from the registry: :mod:`xlsrc.market` (``METRIC_NAMES``, the columns
 of ``Market.metrics``, and ``Market.values``/``Market.value``, which serve any entry at
 any window), :mod:`xlsrc.dashboard.layout` (the metric columns' keys and number
-formats), :mod:`xlsrc.dashboard.build` (the sort keys and what an empty Leaders table
+formats), :mod:`xlsrc.dashboard.rankings` (the sort keys and what an empty Leaders table
 needs), :mod:`xlsrc.cli` (the help texts) and :mod:`xlsrc.excel.udfs` (the formulas'
 window defaults). Adding a metric therefore touches three source files: its core
 function, its entry here and its formula in ``xlsrc/excel/udfs.py`` (a one-line body

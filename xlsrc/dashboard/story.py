@@ -1,7 +1,7 @@
 """The day's rotation in words: short sentences built only from xlsrc's own numbers.
 
 :func:`rotation_sentences` turns a :class:`RotationFacts` (numbers gathered from a market
-for one day, by :func:`xlsrc.dashboard.build.rotation_facts`) into a list of short
+for one day, by :func:`xlsrc.dashboard.facts.rotation_facts`) into a list of short
 sentences. It adds no text of its own beyond fixed templates: every name and number in a
 sentence is a field of the facts, formatted as below. No network, no clock.
 

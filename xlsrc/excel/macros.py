@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from xlsrc.dashboard import layout as lay
-from xlsrc.dashboard.build import DEFAULT_TOP, DEFAULT_UNIVERSE
+from xlsrc.dashboard.frames import DEFAULT_TOP, DEFAULT_UNIVERSE
 from xlsrc.dashboard.render import Ref, SheetWriter, render_dashboard
 from xlsrc.periods import DEFAULT_BENCHMARK
 from xlsrc.sectors import SECTOR_ETFS

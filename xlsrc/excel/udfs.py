@@ -5,9 +5,17 @@ in-process :class:`xlsrc.market.Market` (one store load per process, reloaded wh
 refresh changes the store) or the dashboard builder for the value, and hands the result
 back in a shape Excel understands. Nothing here computes a metric and nothing here goes
 to the network: a scalar formula is one call of ``Market.value`` with a metric name of the
-registry (``xlsrc.core.metrics``), a table formula one call of ``xlsrc.dashboard.build``.
-The module is longer than 600 lines only because it declares 32 formulas, each with its
-Excel descriptions and numpydoc docstring; their bodies are a few lines each.
+registry (``xlsrc.core.metrics``), a table formula one call of a builder of
+``xlsrc.dashboard``. How a formula is declared, lifted over ranges and shaped (``_formula``
+and the helpers it names) is :mod:`xlsrc.excel.formula`.
+
+Size: longer than 600 lines because it declares the 32 formulas, each with its Excel
+descriptions and numpydoc docstring (their bodies are a few lines each), and they cannot
+be split across modules: xlwings writes the VBA wrappers from the one module named in the
+workbook's settings (``UDF_MODULE``), and the template builder
+(:func:`xlsrc.excel.vba_project.udf_wrappers`) and the tests' COM stand-in execute this
+file again under xlwings' Windows decorators; a formula defined in another module would
+be imported undeclared and missing from the wrappers.
 
 Conventions
 -----------
@@ -71,33 +79,38 @@ docstring cut at 255 characters).
 
 from __future__ import annotations
 
-import datetime as _dt
-import functools
-import inspect
-import logging
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
-import xlwings as xw
 
 from .._process import return_freed_memory
-from ..dashboard import build
-from ..dashboard.cells import formula_result, status_rows, to_cell
+from ..dashboard import facts, frames, leadership, rankings, tables
+from ..dashboard.cells import status_rows, to_cell
 from ..dashboard.layout import (
     BREADTH_UNIVERSES,
     DASHBOARD,
     INDUSTRIES_TABLE,
     ROTATION_PAIRS,
     RS_HISTORY_TABLE,
-    Table,
 )
 from ..errors import InvalidParameterError, NoDataError, XlsrcError
-from ..market import DEFAULT_BASIS, SHORT_SORT_KEYS, check_basis, lookup_metric
+from ..market import DEFAULT_BASIS, SHORT_SORT_KEYS
 from ..periods import BREADTH_WINDOWS, DEFAULT_BENCHMARK, YTD
 from . import args as a
+from .formula import (
+    MAX_ROWS,
+    _basis,
+    _default,
+    _formula,
+    _layout_rows,
+    _na,
+    _rows,
+    _signed_count,
+    _window,
+    _with_error_rows,
+)
 
 if TYPE_CHECKING:
     from ..market import Market
@@ -138,16 +151,8 @@ __all__ = [
     "YTD_RETURN",
 ]
 
-logger = logging.getLogger(__name__)
-
 return_freed_memory()  # this module is imported by the formula process (xlwings' COM server)
 
-CATEGORY = "xlsrc"
-#: Largest ``n`` LEADERS accepts (a spill taller than this is a mistake, not a table).
-MAX_ROWS = 5000
-
-_TICKER_DOC = 'Ticker, e.g. "VICR" or a cell holding it (any case, blanks ignored)'
-_AS_OF_DOC = "Date to compute as of (the last trading day on or before it); blank = latest"
 _UNIVERSE_DOC = (
     "Universe name (stocks, sp1500, sp500, sp400, sp600, r2000, sectors), or 2+ tickers as a "
     'range or "ICHR,UCTT"; blank = stocks'
@@ -159,289 +164,12 @@ _BASIS_DOC = (
 _SMALL, _LARGE = ROTATION_PAIRS[0]
 
 
-def _default(family: str) -> int | None:
-    """Return the default window of a metric family, from the registry."""
-    return lookup_metric(family).window
-
-
 # --------------------------------------------------------------------------- plumbing
 def _market() -> Market:
     """Return the process-wide market (store: env XLSRC_STORE, else the user default)."""
     from ..market import get_market
 
     return get_market()
-
-
-def _na(message: str) -> str:
-    return f"#N/A {message}"
-
-
-def _unexpected(name: str, exc: Exception) -> str:
-    """Log an exception that is not an ``XlsrcError`` and return its short ``#N/A`` text."""
-    logger.exception("xlsrc formula %s failed", name, exc_info=exc)
-    return _na(f"Unexpected error in {name} ({type(exc).__name__})")
-
-
-def _excel(table: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Translate errors into ``#N/A <reason>`` text; pass every result through the cell rule.
-
-    ``XlsrcError`` shows its message; anything else is logged with its traceback and
-    shown as a short generic message naming the function and the exception type (a 1x1
-    table for a table function). Every result, value, array, table or error, goes through
-    :func:`xlsrc.dashboard.cells.formula_result` (blanks for NaN, Python numbers, dates,
-    text at most 255 characters).
-    """
-
-    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return formula_result(func(*args, **kwargs))
-            except XlsrcError as exc:
-                text = _na(str(exc))
-            except Exception as exc:
-                text = _unexpected(func.__name__, exc)
-            return formula_result([[text]] if table else text)
-
-        return wrapper
-
-    return decorate
-
-
-def _blank(cell: Any) -> bool:
-    """:func:`xlsrc.excel.args.is_blank` with a fast answer for a ticker's text."""
-    if type(cell) is str and cell[:1].strip():
-        return False
-    return a.is_blank(cell)
-
-
-def _one_cells(values: list[Any]) -> list[Any] | None:
-    """Each argument's cell when every one is a single cell, else None (a range: the layout).
-
-    A single cell is what :func:`xlsrc.excel.args.broadcast` reads as one: a plain value,
-    ``[[x]]`` (one cell with ``ndim=2``) or ``[x]``; anything else (a longer list, a tuple,
-    an array, ``[]``) goes through ``broadcast``, which lays it out or refuses it.
-    """
-    out = []
-    for value in values:
-        kind = type(value)
-        if kind is list:
-            if len(value) != 1:
-                return None
-            value = value[0]
-            kind = type(value)
-            if kind is list:
-                if len(value) != 1:
-                    return None
-                value = value[0]
-            elif kind is tuple or kind is np.ndarray:
-                return None
-        elif kind is tuple or kind is np.ndarray:
-            return None
-        out.append(value)
-    return out
-
-
-def _lifted(func: Callable[..., Any], names: tuple[str, ...]) -> Callable[..., Any]:
-    """Make a formula of one ticker take ranges: one value per cell, in the range's shape.
-
-    ``func`` is written for one group of cells: its first lifted argument (``names[0]``,
-    the ticker) is a *list* of cells, every other argument one value; it returns one
-    result per ticker cell, a value or the ``XlsrcError`` saying why there is none. The
-    wrapper lays the lifted arguments out by Excel's pairwise rule
-    (:func:`xlsrc.excel.args.broadcast`), groups the cells that share the other lifted
-    arguments, calls ``func`` once per group and puts each result in its cell
-    (``#N/A <reason>`` for an error; blank for a blank cell of a ticker range). When every
-    lifted argument is one cell the result is one value and an error is raised, as a
-    formula of one cell always did; that common case skips the layout (:func:`_one_cells`
-    reads the cells ``broadcast`` would), and arguments are bound with names read once,
-    not ``inspect.Signature.bind`` on every call (``tests/test_fast_paths.py`` checks both
-    against the general path).
-    """
-    sig = inspect.signature(func)
-    primary, options = names[0], names[1:]
-    # the argument names and defaults, read once: a call binds its positional arguments
-    # with one zip (what Signature.bind does, without its cost on every cell)
-    params = list(sig.parameters.values())
-    order = tuple(p.name for p in params)
-    defaults = {p.name: p.default for p in params if p.default is not p.empty}
-    plain = all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params)
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if plain and not kwargs and len(args) <= len(order):
-            call = dict(zip(order, args, strict=False))
-            for param in order[len(args) :]:
-                if param not in defaults:
-                    sig.bind(*args)  # raises the TypeError naming the missing argument
-                call[param] = defaults[param]
-        else:
-            bound = sig.bind(*args, **kwargs)
-            bound.apply_defaults()
-            call = dict(bound.arguments)
-        one = _one_cells([call[n] for n in names])
-        if one is not None:  # every lifted argument is one cell: one value, no layout
-            call.update(zip(options, one[1:], strict=True))
-            call[primary] = one[:1]
-            (result,) = func(**call)
-            if isinstance(result, XlsrcError):
-                raise result
-            return result
-        grid = a.broadcast([call[n] for n in names], names)
-        cells, *others = grid.columns
-        if grid.nest == 0:
-            call.update((n, column[0]) for n, column in zip(options, others, strict=True))
-            call[primary] = cells
-            (result,) = func(**call)
-            if isinstance(result, XlsrcError):
-                raise result
-            return result
-        out: list[Any] = [None] * len(cells)
-        if grid.outside is not None:
-            rows, cols = grid.shape
-            for i, name in enumerate(grid.outside):
-                if name is not None:
-                    r, c = grid.sizes[names.index(name)]
-                    out[i] = _na(
-                        f"No {name} for this cell ({name} is {r}x{c}, the result {rows}x{cols})"
-                    )
-        if grid.ranged[0]:  # a blank cell of the ticker range: a blank
-            wanted = [i for i, c in enumerate(cells) if not _blank(c)]
-        else:
-            wanted = list(range(len(cells)))
-        if grid.outside is not None:
-            wanted = [i for i in wanted if grid.outside[i] is None]
-        groups: dict[Any, list[int]] = {}
-        if not any(grid.ranged[1:]):
-            groups[()] = wanted  # one value of every option: one group
-        else:
-            for i in wanted:
-                key: Any = tuple(column[i] for column in others)
-                try:
-                    hash(key)
-                except TypeError:
-                    key = ("cell", i)
-                groups.setdefault(key, []).append(i)
-        for where in groups.values():
-            if not where:
-                continue
-            call.update((n, column[where[0]]) for n, column in zip(options, others, strict=True))
-            call[primary] = [cells[i] for i in where]
-            try:
-                results = func(**call)
-            except XlsrcError as exc:
-                results = [exc] * len(where)
-            except Exception as exc:
-                results = [_unexpected(func.__name__, exc)] * len(where)
-            for i, result in zip(where, results, strict=True):
-                out[i] = _na(str(result)) if isinstance(result, XlsrcError) else result
-        return grid.result(out)
-
-    return wrapper
-
-
-def _formula(
-    table: bool = False,
-    dates: bool = False,
-    volatile: bool = False,
-    lift: tuple[str, ...] = (),
-    **docs: str,
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare an Excel formula: ``xw.func``, its arguments, ranges and ``#N/A`` errors.
-
-    Applies, innermost first: :func:`_lifted` when ``lift`` names arguments (the formula
-    takes ranges there, the first one its ticker list); :func:`_excel` (errors as
-    ``#N/A <reason>``, a 1x1 table for a table function; every result through the
-    255-character cell rule); ``xw.ret(dates=datetime)`` when ``dates`` (dates go back as
-    Excel dates); one ``xw.arg(name, doc=..., ndim=2, err_to_str=True)`` per argument
-    (``ticker`` and ``as_of`` get the shared descriptions unless ``docs`` gives one; every
-    argument arrives as rows of cells, error cells as their text);
-    ``xw.func(category="xlsrc")``. The xlwings decorators are looked up when applied, so
-    the template builder's Windows versions of them (``xlsrc.excel.workbook``) record the
-    same declarations.
-
-    Raises
-    ------
-    TypeError
-        If ``docs`` or ``lift`` names an argument the function does not have.
-    """
-    shared = {"ticker": _TICKER_DOC, "as_of": _AS_OF_DOC}
-
-    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-        params = list(inspect.signature(func).parameters)
-        unknown = sorted((set(docs) | set(lift)) - set(params))
-        if unknown:
-            raise TypeError(f"{func.__name__} has no argument {', '.join(unknown)}")
-        wrapped = _excel(table)(_lifted(func, lift) if lift else func)
-        if dates:
-            wrapped = xw.ret(dates=_dt.datetime)(wrapped)
-        for name in reversed(params):
-            doc = docs.get(name, shared.get(name))
-            described = {} if doc is None else {"doc": doc}
-            wrapped = xw.arg(name, ndim=2, err_to_str=True, **described)(wrapped)
-        return xw.func(category=CATEGORY, volatile=volatile)(wrapped)
-
-    return decorate
-
-
-def _rows(frame: pd.DataFrame, headers: Iterable[str]) -> list[list[Any]]:
-    """Return a DataFrame as a header row plus one list per row."""
-    body = [[to_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
-    return [list(headers), *body]
-
-
-def _layout_rows(table: str | Table, frame: pd.DataFrame) -> list[list[Any]]:
-    """Return a dashboard table with the dashboard's own headers (one definition)."""
-    spec = DASHBOARD.table(table) if isinstance(table, str) else table
-    return _rows(frame[list(spec.keys)], spec.headers)
-
-
-def _basis(value: Any, signature: str) -> str:
-    """Read a ``basis`` argument: blank = ``"total"``; else ``"total"`` or ``"price"``.
-
-    A date or a number there is an ``as_of`` written where ``basis`` now stands (the
-    formulas gained the argument before ``as_of``): the message says where the date goes.
-    """
-    value = a.scalar(value, "basis")
-    if a.is_blank(value):
-        return DEFAULT_BASIS
-    try:
-        return check_basis(value)
-    except InvalidParameterError:
-        try:
-            is_date = a.date_arg(value, "basis") is not None
-        except InvalidParameterError:
-            is_date = False
-        if not is_date:
-            raise
-    shown = f"{value:%Y-%m-%d}" if isinstance(value, _dt.date) else str(value).strip()
-    raise InvalidParameterError(
-        f'Invalid basis: {shown} is not "total" or "price" (a date goes last: {signature})',
-        name="basis",
-        value=value,
-    )
-
-
-def _with_error_rows(
-    entries: list[str | a.ErrorCell], rows: list[list[Any]], keys: Iterable[str]
-) -> list[list[Any]]:
-    """Put a marked row for each error cell of a ticker range where the cell was.
-
-    ``rows`` are the table's rows for the tickers of ``entries``, in order; an error
-    cell's row shows what the cell shows as its ticker and the reason in the column after
-    it (``#N/A tickers is an error cell (#N/A)``).
-    """
-    keys = list(keys)
-    body = iter(rows)
-    out: list[list[Any]] = []
-    for entry in entries:
-        if isinstance(entry, a.ErrorCell):
-            row: list[Any] = [None] * len(keys)
-            row[0], row[1] = entry.text, _na(entry.reason("tickers"))
-            out.append(row)
-        else:
-            out.append(next(body))
-    return out
 
 
 def _as_of(market: Market, value: Any) -> pd.Timestamp:
@@ -515,12 +243,6 @@ def _serve(
             for i, value, error in zip(where, values, errors, strict=True):
                 out[i] = convert(value) if error is None else error
     return out
-
-
-def _window(value: Any, family: str) -> int:
-    """Read a window argument of a metric family (blank = the registry's default window)."""
-    entry = lookup_metric(family)
-    return a.window_arg(value, entry.window or 1, minimum=entry.min_window)
 
 
 # --------------------------------------------------------------------------- RS
@@ -810,7 +532,7 @@ def TRADING_DAY(as_of: Any = None) -> Any:
 
 # --------------------------------------------------------------------------- rotation
 def _pairs(smalls: list[Any], large: Any, as_of: Any, field: str) -> list[Any]:
-    """``field`` of :func:`xlsrc.dashboard.build.pair_rotation` for each small-cap cell.
+    """``field`` of :func:`xlsrc.dashboard.tables.pair_rotation` for each small-cap cell.
 
     Arguments are read in their order for each cell (``small``, ``large``, ``as_of``), so
     a cell shows the first bad one, as a single formula does.
@@ -821,7 +543,7 @@ def _pairs(smalls: list[Any], large: Any, as_of: Any, field: str) -> list[Any]:
         try:
             small = _SMALL if a.is_blank(cell) else a.ticker_arg(cell, "small")
             big = _LARGE if a.is_blank(large) else a.ticker_arg(large, "large")
-            rot = build.pair_rotation(market, small, big, a.as_of_arg(as_of))
+            rot = tables.pair_rotation(market, small, big, a.as_of_arg(as_of))
             if field == "label":
                 out.append(str(rot.label))
                 continue
@@ -892,8 +614,8 @@ _SORT_BY_DOC = (
 
 @_formula(
     table=True,
-    universe=f'Universe name or a range of tickers; blank = "{build.DEFAULT_UNIVERSE}"',
-    n=f"Number of rows; blank = {build.DEFAULT_TOP}",
+    universe=f'Universe name or a range of tickers; blank = "{frames.DEFAULT_UNIVERSE}"',
+    n=f"Number of rows; blank = {frames.DEFAULT_TOP}",
     sort_by=_SORT_BY_DOC,
     basis="Basis of the RS columns: " + _BASIS_DOC,
 )
@@ -902,8 +624,8 @@ def LEADERS(
 ) -> Any:
     """Top stocks of a universe with YTD return, RS rating and technicals (spills a table).
 
-    The same table as the dashboard's Leaders sheet (``xlsrc.dashboard.build.leaders_table``;
-    ``sort_by`` takes any key of ``xlsrc.dashboard.build.SORT_KEYS``): with the RS rating
+    The same table as the dashboard's Leaders sheet (``xlsrc.dashboard.rankings.leaders_table``;
+    ``sort_by`` takes any key of ``xlsrc.dashboard.rankings.SORT_KEYS``): with the RS rating
     3 months (63 sessions) earlier, so a rising rating shows, and the "RS basis" flag of
     a rating on a shortened window (RS_RATING). ``basis`` applies to the RS columns (their
     headers then say "(price)"); the returns stay total returns.
@@ -914,16 +636,16 @@ def LEADERS(
         A header row then one row per stock, or ``[["#N/A <reason>"]]``.
     """
     m = _market()
-    uni = a.universe_arg(universe, build.DEFAULT_UNIVERSE)
-    count = a.count_arg(n, build.DEFAULT_TOP, maximum=MAX_ROWS)
+    uni = a.universe_arg(universe, frames.DEFAULT_UNIVERSE)
+    count = a.count_arg(n, frames.DEFAULT_TOP, maximum=MAX_ROWS)
     key = "ytd" if a.is_blank(sort_by) else a.scalar(sort_by, "sort_by")
     chosen = _basis(basis, "LEADERS(universe, n, sort_by, basis, as_of)")
-    frame = build.leaders_table(m, uni, count, key, a.as_of_arg(as_of), chosen)
+    frame = rankings.leaders_table(m, uni, count, key, a.as_of_arg(as_of), chosen)
     rows = _layout_rows("leaders", frame)
     if chosen != DEFAULT_BASIS:
         keys = DASHBOARD.table("leaders").keys
         rows[0] = [
-            f"{h} ({chosen})" if k in build.BASIS_COLUMNS else h
+            f"{h} ({chosen})" if k in frames.BASIS_COLUMNS else h
             for k, h in zip(keys, rows[0], strict=True)
         ]
     return rows
@@ -933,7 +655,7 @@ def LEADERS(
 def SECTORS(benchmark: Any = None, as_of: Any = None) -> Any:
     """Sector SPDRs: YTD, 1M, RS rating, RRG position and sector score (spills a table).
 
-    The same table as the dashboard's Sectors sheet (``xlsrc.dashboard.build.sectors_table``).
+    The same table as the dashboard's Sectors sheet (``xlsrc.dashboard.rankings.sectors_table``).
 
     Returns
     -------
@@ -942,7 +664,7 @@ def SECTORS(benchmark: Any = None, as_of: Any = None) -> Any:
     """
     m = _market()
     bench = _ticker(m, DEFAULT_BENCHMARK if a.is_blank(benchmark) else benchmark, "benchmark")
-    frame = build.sectors_table(m, a.as_of_arg(as_of), bench)
+    frame = rankings.sectors_table(m, a.as_of_arg(as_of), bench)
     return _layout_rows("sectors", frame)
 
 
@@ -957,7 +679,7 @@ def RRG(tickers: Any, benchmark: Any = None, as_of: Any = None) -> Any:
     Each ticker keeps its row; one without a position says why (``#N/A Unknown ticker: X``,
     ``#N/A No trade since ...``), and so does a cell of the range that shows an error
     (``#N/A tickers is an error cell (#N/A)``). ``xlsrc.core.rotation.rrg`` documents the approximation
-    and its windows; ``xlsrc.dashboard.build.rrg_table`` builds the table.
+    and its windows; ``xlsrc.dashboard.tables.rrg_table`` builds the table.
 
     Returns
     -------
@@ -971,7 +693,7 @@ def RRG(tickers: Any, benchmark: Any = None, as_of: Any = None) -> Any:
     _as_of(m, day)
     good = [t for t in entries if isinstance(t, str)]
     frame = (
-        build.rrg_table(m, good, bench, day) if good else pd.DataFrame(columns=build.RRG_COLUMNS)
+        tables.rrg_table(m, good, bench, day) if good else pd.DataFrame(columns=tables.RRG_COLUMNS)
     )
     rows: list[list[Any]] = []
     for r in frame.to_dict("records"):
@@ -1001,7 +723,7 @@ def PRICE_HISTORY(ticker: Any, start_date: Any, end_date: Any = None, fields: An
     """Daily closes (and volume) between two dates, like STOCKHISTORY (spills a table).
 
     One row per day the ticker traded (a day without a trade is left out), oldest first;
-    closes are adjusted (``xlsrc.dashboard.build.price_history_table``).
+    closes are adjusted (``xlsrc.dashboard.tables.price_history_table``).
 
     Returns
     -------
@@ -1012,7 +734,7 @@ def PRICE_HISTORY(ticker: Any, start_date: Any, end_date: Any = None, fields: An
     end = a.date_arg(end_date, "end_date")
     wanted = a.text_list_arg(fields, "fields") or ["close"]
     cols = [a.choice_arg(f, "close", _FIELDS, "fields") for f in wanted]
-    frame = build.price_history_table(_market(), a.ticker_arg(ticker), start, end, cols)
+    frame = tables.price_history_table(_market(), a.ticker_arg(ticker), start, end, cols)
     return _rows(frame, ["Date", *(c.capitalize() for c in cols)])
 
 
@@ -1024,7 +746,7 @@ def PRICE_HISTORY(ticker: Any, start_date: Any, end_date: Any = None, fields: An
 def BREADTH(universe: Any = None, window: Any = None, as_of: Any = None) -> Any:
     """Market breadth: share of a universe's members above their 50- and 200-day averages.
 
-    The dashboard's breadth table (``xlsrc.dashboard.build.breadth_table``), for one
+    The dashboard's breadth table (``xlsrc.dashboard.tables.breadth_table``), for one
     universe (a name, or a list of at least two tickers) or all of them; ``window`` adds
     the columns of another average (none for 50 or 200, already there). A member without
     a trade in the last 5 sessions, or with fewer real bars than the average, is not
@@ -1042,13 +764,13 @@ def BREADTH(universe: Any = None, window: Any = None, as_of: Any = None) -> Any:
         universes = list(BREADTH_UNIVERSES)
     elif isinstance(uni, str):
         m.universe(uni)  # raises UnknownUniverseError for a bad name
-        labels = {**build.UNIVERSE_LABELS, **dict(BREADTH_UNIVERSES)}
+        labels = {**facts.UNIVERSE_LABELS, **dict(BREADTH_UNIVERSES)}
         universes = [(uni, labels.get(uni, uni))]
     else:
         members = m.universe(uni)  # at least two tickers, each known
         universes = [(",".join(members), f"{len(members)} tickers")]
     n = None if a.is_blank(window) else a.window_arg(window, BREADTH_WINDOWS[0])
-    frame = build.breadth_table(m, a.as_of_arg(as_of), universes, extra_window=n)
+    frame = tables.breadth_table(m, a.as_of_arg(as_of), universes, extra_window=n)
     rows = _layout_rows("breadth", frame)
     if n is not None and f"above_sma{n}" not in DASHBOARD.table("breadth").keys:
         rows[0] += [f"> {n}d MA", f"Counted {n}d"]
@@ -1077,7 +799,7 @@ def TECHNICALS(tickers: Any, as_of: Any = None) -> Any:
     _as_of(m, day)  # a bad date is the table's error even when every cell is an error
     good = [t for t in entries if isinstance(t, str)]
     spec = DASHBOARD.table("technicals")
-    rows = _layout_rows("technicals", build.technicals_table(m, good, day)) if good else []
+    rows = _layout_rows("technicals", tables.technicals_table(m, good, day)) if good else []
     return [list(spec.headers), *_with_error_rows(entries, rows[1:], spec.keys)]
 
 
@@ -1102,7 +824,7 @@ def DATA_STATUS() -> Any:
 def MARKET_OVERVIEW(as_of: Any = None) -> Any:
     """Index ETFs and indices: last close, 1D, 1W, 1M, YTD, vs 50/200-day MA, RSI (spills).
 
-    The dashboard's Overview table (``xlsrc.dashboard.build.overview_table``); tickers the
+    The dashboard's Overview table (``xlsrc.dashboard.tables.overview_table``); tickers the
     store does not hold are left out.
 
     Returns
@@ -1110,14 +832,14 @@ def MARKET_OVERVIEW(as_of: Any = None) -> Any:
     list of list
         A header row then one row per index or ETF, or ``[["#N/A <reason>"]]``.
     """
-    return _layout_rows("overview", build.overview_table(_market(), a.as_of_arg(as_of)))
+    return _layout_rows("overview", tables.overview_table(_market(), a.as_of_arg(as_of)))
 
 
 @_formula(table=True)
 def ROTATION_TABLE(as_of: Any = None) -> Any:
     """Small caps vs large caps (IWM/SPY, IWM/QQQ): signal, return spreads, ratio vs MAs.
 
-    The dashboard's rotation table (``xlsrc.dashboard.build.rotation_table``); a pair that
+    The dashboard's rotation table (``xlsrc.dashboard.tables.rotation_table``); a pair that
     cannot be computed keeps its row with the reason as its signal.
 
     Returns
@@ -1125,14 +847,14 @@ def ROTATION_TABLE(as_of: Any = None) -> Any:
     list of list
         A header row then one row per pair, or ``[["#N/A <reason>"]]``.
     """
-    return _layout_rows("rotation", build.rotation_table(_market(), a.as_of_arg(as_of)))
+    return _layout_rows("rotation", tables.rotation_table(_market(), a.as_of_arg(as_of)))
 
 
 @_formula(table=True, dates=True, tickers='Tickers: a range, or text such as "IWM, SPY, QQQ"')
 def REBASED(tickers: Any, as_of: Any = None) -> Any:
     """Daily closes rebased to 100 at the last close of the previous year (spills a table).
 
-    The dashboard's chart data (``xlsrc.dashboard.build.rebased_table``): the first row is
+    The dashboard's chart data (``xlsrc.dashboard.tables.rebased_table``): the first row is
     the base day (= 100), the last the as-of day, so the last value - 100 is the YTD return
     in percent. Dates come back as Excel dates.
 
@@ -1144,7 +866,7 @@ def REBASED(tickers: Any, as_of: Any = None) -> Any:
     m = _market()
     wanted = [_ticker(m, t, "tickers") for t in a.ticker_list_arg(tickers)]
     wanted = list(dict.fromkeys(wanted))  # "brk.b" and "BRK-B" are one column
-    frame = build.rebased_table(m, a.as_of_arg(as_of), wanted)
+    frame = tables.rebased_table(m, a.as_of_arg(as_of), wanted)
     spec = DASHBOARD.table("rebased")
     return _rows(frame[["date", *wanted]], [spec.headers[0], *wanted])
 
@@ -1153,7 +875,7 @@ def REBASED(tickers: Any, as_of: Any = None) -> Any:
 def RRG_GUIDES(benchmark: Any = None, as_of: Any = None) -> Any:
     """End points of the RRG chart's quadrant lines at 100, spanning the sector points.
 
-    From the sector table SECTORS shows (``xlsrc.dashboard.build.rrg_guides_table``): rows
+    From the sector table SECTORS shows (``xlsrc.dashboard.tables.rrg_guides_table``): rows
     1-2 the vertical line RS-Ratio = 100, rows 3-4 the horizontal line RS-Momentum = 100.
 
     Returns
@@ -1163,48 +885,25 @@ def RRG_GUIDES(benchmark: Any = None, as_of: Any = None) -> Any:
     """
     m = _market()
     bench = _ticker(m, DEFAULT_BENCHMARK if a.is_blank(benchmark) else benchmark, "benchmark")
-    sectors = build.sectors_table(m, a.as_of_arg(as_of), bench)
-    return _layout_rows("rrg_guides", build.rrg_guides_table(sectors))
+    sectors = rankings.sectors_table(m, a.as_of_arg(as_of), bench)
+    return _layout_rows("rrg_guides", tables.rrg_guides_table(sectors))
 
 
 @_formula(table=True, dates=True, volatile=False)
 def DATA_SOURCES() -> Any:
     """Where the prices come from: one row per source with its tickers and first/last bar.
 
-    The dashboard's provenance table (``xlsrc.dashboard.build.provenance_table``).
+    The dashboard's provenance table (``xlsrc.dashboard.tables.provenance_table``).
 
     Returns
     -------
     list of list
         A header row then one row per source, or ``[["#N/A <reason>"]]``.
     """
-    return _layout_rows("provenance", build.provenance_table(_market()))
+    return _layout_rows("provenance", tables.provenance_table(_market()))
 
 
 # --------------------------------------------------------------------------- leadership
-def _signed_count(value: Any, name: str = "n") -> int | None:
-    """Read a row count that may be negative (the last rows); blank = None (all rows)."""
-    value = a.scalar(value, name)
-    if a.is_blank(value):
-        return None
-    allowed = f"a whole number from -{MAX_ROWS} to {MAX_ROWS} other than 0 (negative: the last)"
-    if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            raise InvalidParameterError(name=name, value=value, allowed=allowed) from None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or not float(value).is_integer()
-        or value == 0
-        or abs(value) > MAX_ROWS
-    ):
-        raise InvalidParameterError(name=name, value=value, allowed=allowed)
-    return int(value)
-
-
 @_formula(
     table=True,
     universe='Stocks that form the groups: a universe name or a range of tickers; blank = "stocks"',
@@ -1214,7 +913,7 @@ def INDUSTRY_GROUPS(universe: Any = None, n: Any = None, as_of: Any = None) -> A
     """Industry groups ranked by group RS: the mean RS rating of their stocks (spills a table).
 
     IBD-style group relative strength over Yahoo's industries (about 145):
-    ``xlsrc.dashboard.build.industry_groups_table`` / ``xlsrc.core.groups``. A group's
+    ``xlsrc.dashboard.leadership.industry_groups_table`` / ``xlsrc.core.groups``. A group's
     score is the mean RS rating of its stocks (ratings against every stock in the store;
     ``universe`` only chooses the stocks that form the groups); a group needs 3 rated
     stocks. Columns: rank (1 = strongest; ties share it), industry, its sector, group RS
@@ -1229,10 +928,12 @@ def INDUSTRY_GROUPS(universe: Any = None, n: Any = None, as_of: Any = None) -> A
     """
     m = _market()
     uni = a.universe_arg(universe, "stocks")
-    frame = build.industry_groups_table(m, uni, _signed_count(n), a.as_of_arg(as_of))
+    frame = leadership.industry_groups_table(m, uni, _signed_count(n), a.as_of_arg(as_of))
     if frame.empty:
         day = _as_of(m, as_of)
-        raise NoDataError(build.no_groups_reason(uni, day), ticker=None, date=f"{day:%Y-%m-%d}")
+        raise NoDataError(
+            leadership.no_groups_reason(uni, day), ticker=None, date=f"{day:%Y-%m-%d}"
+        )
     return _layout_rows("groups_top", frame)
 
 
@@ -1268,8 +969,8 @@ def INDUSTRY(ticker: Any = None) -> Any:
     """
     m = _market()
     if len(ticker) == 1 and a.is_blank(ticker[0]):
-        return [_layout_rows(INDUSTRIES_TABLE, build.industries_table(m))]
-    return _each_ticker(ticker, lambda t: build.industry_of(m, t))
+        return [_layout_rows(INDUSTRIES_TABLE, leadership.industries_table(m))]
+    return _each_ticker(ticker, lambda t: leadership.industry_of(m, t))
 
 
 @_formula(lift=("ticker", "as_of"))
@@ -1288,7 +989,7 @@ def GROUP_RANK(ticker: Any, as_of: Any = None) -> Any:
     """
     m = _market()
     day = a.as_of_arg(as_of)
-    return _each_ticker(ticker, lambda t: int(build.group_rank(m, t, day)["rank"]))
+    return _each_ticker(ticker, lambda t: int(leadership.group_rank(m, t, day)["rank"]))
 
 
 @_formula(
@@ -1303,7 +1004,7 @@ def RS_HISTORY(ticker: Any, universe: Any = None, as_of: Any = None) -> Any:
     computed on that day (same universe, today's membership; blank before the data);
     "Yes" when the RS line (close / SPY) is at a new 52-week high; and the rating's basis:
     blank for the full 3/6/9/12-month weighting, else what a shortened rating measures
-    (``xlsrc.dashboard.build.rs_history_table``). These are past ratings, not the
+    (``xlsrc.dashboard.leadership.rs_history_table``). These are past ratings, not the
     reference tool's 1M/3M/6M relative ranks.
 
     Returns
@@ -1316,7 +1017,7 @@ def RS_HISTORY(ticker: Any, universe: Any = None, as_of: Any = None) -> Any:
     m = _market()
     tickers = a.ticker_list_arg(ticker, "ticker")
     uni = a.universe_arg(universe)
-    frame = build.rs_history_display(m, tickers, uni, a.as_of_arg(as_of))
+    frame = leadership.rs_history_display(m, tickers, uni, a.as_of_arg(as_of))
     return _layout_rows(RS_HISTORY_TABLE, frame)
 
 
@@ -1337,7 +1038,7 @@ def ROTATION_SUMMARY(as_of: Any = None) -> Any:
         One sentence per row (up to ten), or ``[["#N/A <reason>"]]``.
     """
     m = _market()
-    sentences = build.rotation_summary(m, a.as_of_arg(as_of))
+    sentences = facts.rotation_summary(m, a.as_of_arg(as_of))
     if not sentences:
         day = _as_of(m, as_of)
         raise NoDataError(

@@ -37,7 +37,7 @@ import xlwings as xw
 from pyopenvba import ExcelFile
 
 from xlsrc.dashboard import layout as lay
-from xlsrc.dashboard.build import DEFAULT_TOP, DEFAULT_UNIVERSE, DEFAULT_WATCHLIST
+from xlsrc.dashboard.frames import DEFAULT_TOP, DEFAULT_UNIVERSE, DEFAULT_WATCHLIST
 from xlsrc.dashboard.render import render_dashboard
 from xlsrc.errors import XlsrcError
 from xlsrc.excel.vba_project import (
