@@ -37,7 +37,7 @@ from xlsrc._process import mark_command, use_system_allocator
 from xlsrc.dashboard import layout
 from xlsrc.dashboard.cells import STATUS_ITEMS, status_text
 from xlsrc.dashboard.records import FORMATS, records, write_records
-from xlsrc.data.refresh import RefreshInterrupted, tqdm_progress
+from xlsrc.data.refresh_summary import RefreshInterrupted, tqdm_progress
 from xlsrc.errors import InvalidParameterError, UnknownTickerError, XlsrcError
 from xlsrc.market import METRICS, SHORT_SORT_KEYS
 
@@ -317,7 +317,7 @@ def interrupted_message(error: KeyboardInterrupt, during: str = "") -> str:
     Parameters
     ----------
     error : KeyboardInterrupt
-        The interruption (a :class:`~xlsrc.data.refresh.RefreshInterrupted` carries its
+        The interruption (a :class:`~xlsrc.data.refresh_summary.RefreshInterrupted` carries its
         summary).
     during : str
         The step it interrupted (``loading the market``), if known.
@@ -597,7 +597,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     ``description``); values as the store reports them (``null`` for a refresh that
     never happened).
     """
-    from xlsrc.data.refresh import find_holes
+    from xlsrc.data.refresh_checks import find_holes
 
     step("reading the store")
     store = _store(args)
@@ -703,7 +703,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     """Download new daily bars from Yahoo Finance into the store."""
     from tqdm import tqdm
 
-    from xlsrc.data.refresh import RefreshInterrupted, refresh, resolve_tickers
+    from xlsrc.data.refresh import refresh, resolve_tickers
 
     store = _store(args)
     universes = args.universe or ([] if args.tickers else ["all"])
