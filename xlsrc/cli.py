@@ -825,7 +825,7 @@ def cmd_store_init(args: argparse.Namespace) -> int:
     """Create the schema of a PostgreSQL store and load the bundled snapshot into it."""
     from tqdm import tqdm
 
-    from xlsrc.data.backends.postgres import initialise
+    from xlsrc.data.backends.postgres_init import initialise
     from xlsrc.data.store import is_url
 
     if not is_url(args.url):
