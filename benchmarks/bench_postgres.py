@@ -94,7 +94,9 @@ def main() -> int:
         return 0
     import psycopg
 
-    from xlsrc.data.backends.postgres import PostgresStore, initialise, mask_url
+    from xlsrc.data.backends.postgres import PostgresStore
+    from xlsrc.data.backends.postgres_init import initialise
+    from xlsrc.data.backends.postgres_schema import mask_url
 
     name = f"xlsrc_bench_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(url, autocommit=True) as conn:

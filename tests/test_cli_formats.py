@@ -356,12 +356,13 @@ def test_ctrl_c_says_whether_the_store_changed(capsys, monkeypatch, tmp_path):
 
 def test_ctrl_c_in_a_refresh_keeps_the_committed_batches(capsys, monkeypatch, tmp_path):
     import xlsrc.data.refresh as refresh_module
+    from xlsrc.data.refresh_summary import RefreshInterrupted, RefreshSummary
 
     def interrupted(*_: object, **__: object) -> None:
-        summary = refresh_module.RefreshSummary(
+        summary = RefreshSummary(
             requested=["VICR", "ICHR"], updated=["VICR"], rows_added=3, interrupted=True
         )
-        raise refresh_module.RefreshInterrupted(summary)
+        raise RefreshInterrupted(summary)
 
     monkeypatch.setattr(refresh_module, "refresh", interrupted)
     status, _, err = run(capsys, "refresh", "VICR", "ICHR", "--store", str(tmp_path / "s.sqlite"))
@@ -428,13 +429,12 @@ def test_ctrl_c_at_any_moment_is_one_line(store, tmp_path, step, message):
 def test_refresh_keeps_its_own_bar_alone(capsys, monkeypatch, tmp_path):
     """refresh draws its own tqdm bar: the progress line stays off (two bars take two lines)."""
     import xlsrc.data.refresh as refresh_module
+    from xlsrc.data.refresh_summary import RefreshSummary
 
     term = FakeTerminal()
     monkeypatch.setattr(sys, "stderr", term)
     monkeypatch.setattr(cli_progress, "PROGRESS_DELAY", 0.0)
-    monkeypatch.setattr(
-        refresh_module, "refresh", lambda *a, **k: refresh_module.RefreshSummary(offline=True)
-    )
+    monkeypatch.setattr(refresh_module, "refresh", lambda *a, **k: RefreshSummary(offline=True))
     status = cli.main(["refresh", "VICR", "--store", str(tmp_path / "s.sqlite")])
     assert status == 0 and "xlsrc: " not in term.getvalue()
     assert capsys.readouterr().out.startswith("Offline: nothing downloaded")

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from yahoo_fake import make_store, recorded, stored, write_snapshot
 
-from xlsrc.data.csv_import import import_csv, parse_mapping, read_csv_bars
+from xlsrc.data.csv_columns import parse_mapping
+from xlsrc.data.csv_import import import_csv, read_csv_bars
 from xlsrc.data.yahoo import BAR_COLUMNS
 from xlsrc.errors import CsvFormatError, DataSourceError, InvalidParameterError
 

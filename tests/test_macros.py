@@ -12,7 +12,7 @@ import pytest
 import xlsrc.excel.macros as m
 from xlsrc.dashboard.layout import DASHBOARD
 from xlsrc.dashboard.render import render_dashboard
-from xlsrc.data.refresh import RefreshSummary
+from xlsrc.data.refresh_summary import RefreshSummary
 from xlsrc.errors import DataSourceError
 from xlsrc.excel.workbook import template_settings
 from xlsrc.report import OpenpyxlWriter

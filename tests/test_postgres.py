@@ -23,7 +23,8 @@ import pytest
 from tiny_snapshot import DATES, make_snapshot
 
 from xlsrc.data import ingest_bars, load_matrices
-from xlsrc.data.backends.postgres import PostgresStore, initialise
+from xlsrc.data.backends.postgres import PostgresStore
+from xlsrc.data.backends.postgres_init import initialise
 from xlsrc.data.cache import BarsCache
 from xlsrc.data.holdings import delete_universe, reset_universe
 from xlsrc.errors import InvalidParameterError, StoreError

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from xlsrc.data import open_store
-from xlsrc.data.backends.postgres import PostgresStore, mask_url
+from xlsrc.data.backends.postgres import PostgresStore
+from xlsrc.data.backends.postgres_schema import mask_url
 from xlsrc.data.cache import BarsCache, cache_root
 from xlsrc.data.schema import LongBars
 from xlsrc.errors import StoreError

@@ -26,7 +26,8 @@ from yahoo_fake import (
     write_snapshot,
 )
 
-from xlsrc.data.backends.postgres import PostgresStore, initialise
+from xlsrc.data.backends.postgres import PostgresStore
+from xlsrc.data.backends.postgres_init import initialise
 from xlsrc.data.cache import BarsCache
 from xlsrc.data.refresh import refresh
 

@@ -29,13 +29,9 @@ from yfinance.exceptions import YFRateLimitError
 from yfinance.utils import empty_df
 
 from xlsrc.data import load_matrices
-from xlsrc.data.refresh import (
-    RefreshInterrupted,
-    default_end,
-    find_holes,
-    refresh,
-    resolve_tickers,
-)
+from xlsrc.data.refresh import default_end, refresh, resolve_tickers
+from xlsrc.data.refresh_checks import find_holes
+from xlsrc.data.refresh_summary import RefreshInterrupted
 from xlsrc.errors import DataSourceError, InvalidParameterError
 
 SEED_THROUGH = "2026-01-15"
@@ -1093,7 +1089,7 @@ def test_tqdm_progress_drives_a_bar(store, batch):
 
     from tqdm import tqdm
 
-    from xlsrc.data.refresh import tqdm_progress
+    from xlsrc.data.refresh_summary import tqdm_progress
 
     out = io.StringIO()
     with tqdm_progress(tqdm, file=out) as bar:

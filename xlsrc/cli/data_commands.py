@@ -18,7 +18,7 @@ from xlsrc.cli.interruption import _watch_file, _watch_store
 from xlsrc.cli.progress import step
 from xlsrc.dashboard.cells import STATUS_ITEMS, status_text
 from xlsrc.dashboard.records import records, write_records
-from xlsrc.data.refresh import tqdm_progress
+from xlsrc.data.refresh_summary import tqdm_progress
 from xlsrc.errors import XlsrcError
 
 
@@ -31,7 +31,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     ``description``); values as the store reports them (``null`` for a refresh that
     never happened).
     """
-    from xlsrc.data.refresh import find_holes
+    from xlsrc.data.refresh_checks import find_holes
 
     step("reading the store")
     store = _store(args)
@@ -117,7 +117,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     """Download new daily bars from Yahoo Finance into the store."""
     from tqdm import tqdm
 
-    from xlsrc.data.refresh import RefreshInterrupted, refresh, resolve_tickers
+    from xlsrc.data.refresh import refresh, resolve_tickers
+    from xlsrc.data.refresh_summary import RefreshInterrupted
 
     store = _store(args)
     universes = args.universe or ([] if args.tickers else ["all"])
@@ -229,7 +230,7 @@ def cmd_store_init(args: argparse.Namespace) -> int:
     """Create the schema of a PostgreSQL store and load the bundled snapshot into it."""
     from tqdm import tqdm
 
-    from xlsrc.data.backends.postgres import initialise
+    from xlsrc.data.backends.postgres_init import initialise
     from xlsrc.data.store import is_url
 
     if not is_url(args.url):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from xlsrc.cli.output import PROG
-from xlsrc.data.refresh import RefreshInterrupted
+from xlsrc.data.refresh_summary import RefreshInterrupted
 from xlsrc.errors import XlsrcError
 
 #: Stores the running command opened, with their (data_version, bars_version) then.
@@ -61,7 +61,7 @@ def interrupted_message(error: KeyboardInterrupt, during: str = "") -> str:
     Parameters
     ----------
     error : KeyboardInterrupt
-        The interruption (a :class:`~xlsrc.data.refresh.RefreshInterrupted` carries its
+        The interruption (a :class:`~xlsrc.data.refresh_summary.RefreshInterrupted` carries its
         summary).
     during : str
         The step it interrupted (``loading the market``), if known.

@@ -1,31 +1,10 @@
 """Import daily bars from an analyst's CSV export (another terminal, a broker, a spreadsheet).
 
 A file holds ``date, open, high, low, close, volume`` rows for one ticker or, with a
-ticker column, for many (a "long" file). What is read, and how:
+ticker column, for many (a "long" file). How the header, the separator and the encoding
+are found: :mod:`xlsrc.data.csv_columns`; numbers and the decimal mark:
+:mod:`xlsrc.data.csv_numbers`. The rest of what is read, and how:
 
-Layout
-    The *header* is the first of the file's first 20 lines whose cells name a date column
-    and a close column (:data:`ALIASES`, matched without case, accents or punctuation:
-    ``Date``, ``Datum``, ``<DTYYYYMMDD>``, ``Close``, ``Price``, ``PX_LAST``, ``Schluss``,
-    ``Adj Close``, ``Vol.``, ``Symbol``...); an explicit mapping ``{"column in file":
-    "field"}`` overrides the aliases. Lines above the header are a preamble (a Bloomberg
-    export's ``ICHR US Equity`` line names the security). A header naming the same column
-    twice (a wide export of several securities) is refused.
-Separator
-    The column separator is the one of ``,`` ``;`` tab ``|`` that splits the header into
-    those names (an Excel ``sep=;`` first line is obeyed). This is certain where a
-    statistical sniffer guesses: the header must name a date and a close column anyway.
-    Both ``csv.Sniffer`` and ``clevercsv`` 0.8.5 were evaluated on this module's fixtures
-    (yfinance, Yahoo, Stooq, Investing.com, European ``;``/decimal-comma, Bloomberg,
-    MetaStock): both found the separator of every file, neither says anything about the
-    decimal mark or the day/month order, which are what corrupt numbers; clevercsv adds
-    three dependencies (chardet, regex, packaging) and takes 0.1-0.4 s on a 1,250-line
-    file where the header rule takes microseconds. So the standard ``csv`` module reads
-    the quoting and this module decides the separator from the header; no sniffing
-    library is a dependency.
-Encoding
-    UTF-8 with or without BOM, UTF-16 with BOM (Excel's "Unicode text"), else cp1252;
-    CRLF, LF or CR line ends.
 Tickers
     ``--ticker`` (the ``ticker`` argument) wins for a file of one symbol, whatever its
     symbol column or name says; in a long file of several symbols it selects that
@@ -43,14 +22,6 @@ Dates
     or by the only order that reads the dates as consecutive sessions, else refused
     naming ``--date-format``. Dates that are not sessions are *kept* (with their line):
     refusing them is the bar validation gate's job.
-Numbers
-    One decimal mark per file, from the numbers themselves: ``1,234.56``, ``1.234,56``,
-    ``1 234,56``, ``1'234.56``, ``111,95`` (a comma followed by other than three digits),
-    ``0.123`` settle it; ``1,234`` alone could be 1.234 or 1234, and if nothing else in
-    the file settles the mark the file is refused with that line (give ``decimal``,
-    ``--decimal``). A file that uses both marks as decimals is refused. Quotes, currency
-    signs (``$ € £``, ``USD``), a Unicode minus, and volume suffixes ``K M B``
-    (``1.23M``, Investing.com) are read; ``-`` or ``N/A`` is a missing value.
 Adjustment
     With both ``Close`` and ``Adj Close`` the store gets adjusted bars, made the way
     yfinance's ``auto_adjust`` makes them: ``ratio = Adj Close / Close`` multiplies open,
@@ -60,19 +31,22 @@ Adjustment
 Every row is checked before anything is stored; the first bad row raises
 :class:`~xlsrc.errors.CsvFormatError` naming the file and its line number (1 = the file's
 first line) and how many other lines are bad. A bad file stores nothing.
+
+Size: about 650 lines, half of them :func:`read_csv_bars`: one pass over the file whose
+steps (header, tickers, numbers, dates, adjustment) share its rows, columns, notes and
+collected errors; cut into functions they would hand that state to each other without
+any step getting clearer. What stands alone moved out: finding the columns
+(:mod:`xlsrc.data.csv_columns`) and reading numbers (:mod:`xlsrc.data.csv_numbers`).
 """
 
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import re
-import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Final
 
@@ -83,171 +57,39 @@ from ..dates import parse_date_format, parse_dates
 from ..errors import BarsRefusedError, CsvFormatError, InvalidParameterError
 from .backends.base import Store
 from .calendar import get_calendar
+from .csv_columns import (
+    DELIMITERS,
+    column_key,
+    decode_text,
+    fields_of,
+    find_header,
+    parse_mapping,
+    preamble_ticker,
+    split_line,
+)
+from .csv_numbers import MARK_NAMES, Cell, Token, decide_decimal_mark, token_value, tokenize
 from .ingest import IngestResult, ingest_bars
 from .schema import BAR_FIELDS
 from .universes import check_us_listed
 from .yahoo import BAR_COLUMNS
 
 __all__ = [
-    "ALIASES",
     "DECIMAL_MARKS",
-    "FIELDS",
     "LINE_COLUMN",
     "CsvBars",
     "CsvImportSummary",
     "import_csv",
-    "parse_mapping",
     "read_csv_bars",
 ]
-
-#: Fields a column can map to.
-FIELDS: Final[tuple[str, ...]] = (
-    "ticker",
-    "date",
-    "open",
-    "high",
-    "low",
-    "close",
-    "adj_close",
-    "volume",
-    "dividends",
-    "splits",
-)
-
-#: Column name (lower case, accents and punctuation removed) -> field. When several
-#: columns map to one field, the alias listed first wins (``Date`` over ``Time``,
-#: ``Close`` over ``Price``).
-ALIASES: Final[dict[str, str]] = {
-    "ticker": "ticker",
-    "symbol": "ticker",
-    "code": "ticker",
-    "security": "ticker",
-    "date": "date",
-    "dtyyyymmdd": "date",
-    "trade date": "date",
-    "day": "date",
-    "datum": "date",
-    "datetime": "date",
-    "fecha": "date",
-    "data": "date",
-    "timestamp": "date",
-    "time": "date",
-    "open": "open",
-    "open price": "open",
-    "px open": "open",
-    "opening price": "open",
-    "eroffnung": "open",
-    "erster": "open",
-    "ouverture": "open",
-    "ouv": "open",
-    "eroffn": "open",
-    "apertura": "open",
-    "abertura": "open",
-    "high": "high",
-    "high price": "high",
-    "px high": "high",
-    "hoch": "high",
-    "plus haut": "high",
-    "maximo": "high",
-    "massimo": "high",
-    "maxima": "high",
-    "low": "low",
-    "low price": "low",
-    "px low": "low",
-    "tief": "low",
-    "plus bas": "low",
-    "minimo": "low",
-    "minima": "low",
-    "close": "close",
-    "close price": "close",
-    "closing price": "close",
-    "last": "close",
-    "last price": "close",
-    "px last": "close",
-    "close last": "close",
-    "zuletzt": "close",
-    "dernier": "close",
-    "ultimo": "close",
-    "chiusura": "close",
-    "cierre": "close",
-    "fechamento": "close",
-    "schluss": "close",
-    "schlusskurs": "close",
-    "cloture": "close",
-    "price": "close",
-    "adj close": "adj_close",
-    "adj close price": "adj_close",
-    "adjusted close": "adj_close",
-    "adjclose": "adj_close",
-    "volume": "volume",
-    "vol": "volume",
-    "px volume": "volume",
-    "shares traded": "volume",
-    "volumen": "volume",
-    "dividends": "dividends",
-    "dividend": "dividends",
-    "stock splits": "splits",
-    "splits": "splits",
-    "split": "splits",
-}
-_RANK: Final = {key: i for i, key in enumerate(ALIASES)}
 
 #: Decimal marks the ``decimal`` argument takes.
 DECIMAL_MARKS: Final = (".", ",")
 #: Column of :attr:`CsvBars.bars` holding each row's line in the file.
 LINE_COLUMN: Final = "line"
 
-_DELIMITERS: Final = (",", ";", "\t", "|")
-_MARK_NAMES: Final = {".": "point", ",": "comma"}
-_HEADER_SEARCH: Final = 20
 _PRICE_FIELDS: Final = ("open", "high", "low", "close", "adj_close")
 _NUMBER_FIELDS: Final = (*_PRICE_FIELDS, "volume", "dividends", "splits")
-_SUFFIX: Final = {"K": 3, "M": 6, "B": 9}
-_MISSING: Final = frozenset({"", "-", "--", "\u2014", "null", "none", "nan", "n/a", "#n/a", "na"})
-_CURRENCY = re.compile(r"^(?:US\$|\$|€|£|USD|EUR|GBP)\s*|\s*(?:\$|€|£|USD|EUR|GBP)$", re.I)
-_GROUP_SEPARATORS: Final = " \u00a0\u202f\u2009'\u2019"
-_SCIENTIFIC = re.compile(r"\d+(?:\.\d*)?[eE][+-]?\d+")
-_PLAIN = re.compile(r"\d+(?:[.,]\d+)?")
-_NUMBER_CHARS = re.compile(r"[0-9.,eE+\-" + _GROUP_SEPARATORS + r"]+")
 _FILE_TICKER = re.compile(r"\^?[A-Z0-9]{1,6}(?:-[A-Z0-9]{1,2})?(?:\.[A-Z]{1,3})?")
-_BLOOMBERG_CELL = re.compile(r"\S+\s+[A-Za-z]{2}\s+Equity", re.I)
-
-
-def _key(name: str) -> str:
-    """Normalise a column name: no BOM, accents, case or punctuation (``Vol.`` -> ``vol``)."""
-    text = unicodedata.normalize("NFKD", name.strip().lstrip("\ufeff"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
-
-
-def parse_mapping(items: Mapping[str, str] | list[str] | tuple[str, ...] | None) -> dict[str, str]:
-    """Turn ``{"Col": "field"}`` or CLI-style ``["Col=field", ...]`` into a clean mapping.
-
-    Raises
-    ------
-    InvalidParameterError
-        For an item without ``=`` or a field not in :data:`FIELDS`.
-    """
-    if not items:
-        return {}
-    pairs: list[tuple[str, str]] = []
-    if isinstance(items, Mapping):
-        pairs = [(str(k), str(v)) for k, v in items.items()]
-    else:
-        for item in items:
-            if "=" not in item:
-                raise InvalidParameterError(
-                    name="column mapping", value=item, allowed="COLUMN=FIELD"
-                )
-            col, _, fld = item.rpartition("=")
-            pairs.append((col, fld))
-    out = {}
-    for col, fld in pairs:
-        target = _key(fld).replace(" ", "_")
-        if target not in FIELDS:
-            raise InvalidParameterError(name="field", value=fld, allowed=", ".join(FIELDS))
-        out[_key(col)] = target
-    return out
 
 
 @dataclass
@@ -318,232 +160,6 @@ def _whole_file(name: str, problem: str) -> CsvFormatError:
     return CsvFormatError(f"{name}: {problem}", path=name, line=None, problem=problem)
 
 
-# --------------------------------------------------------------------------- text
-def _decode(raw: bytes) -> str:
-    """Decode a file: UTF-16 by its BOM, else UTF-8 (BOM or not), else cp1252."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
-
-
-def _fields_of(header: Sequence[str], explicit: Mapping[str, str]) -> dict[str, int]:
-    """Map fields to header columns: explicit mapping first, then the best-ranked alias."""
-    best: dict[str, tuple[int, int]] = {}
-    for i, col in enumerate(header):
-        key = _key(col)
-        if key in explicit:
-            fld, rank = explicit[key], -1
-        elif key in ALIASES:
-            fld, rank = ALIASES[key], _RANK[key]
-        else:
-            continue
-        if fld not in best or rank < best[fld][0]:
-            best[fld] = (rank, i)
-    return {fld: i for fld, (_, i) in best.items()}
-
-
-def _split(line: str, delimiter: str) -> list[str]:
-    return next(csv.reader([line], delimiter=delimiter), [])
-
-
-def _find_header(
-    lines: list[str], explicit: Mapping[str, str], forced: str | None
-) -> tuple[int, str] | None:
-    """Return (index of the header line, delimiter), or None if no line names date+close."""
-    for index, line in enumerate(lines[:_HEADER_SEARCH]):
-        if not line.strip():
-            continue
-        found: list[tuple[int, str]] = []
-        for delimiter in (forced,) if forced else _DELIMITERS:
-            fields = _fields_of(_split(line, delimiter), explicit)
-            if "date" in fields and ("close" in fields or "adj_close" in fields):
-                found.append((len(fields), delimiter))
-        if found:
-            return index, max(found, key=lambda f: f[0])[1]
-    return None
-
-
-# --------------------------------------------------------------------------- numbers
-@dataclass(frozen=True)
-class _Token:
-    """A number cell taken apart: sign, digits with marks, power of ten of a suffix."""
-
-    sign: str
-    body: str
-    power: int
-
-
-def _token(text: str, suffix_allowed: bool) -> _Token | None:
-    """Split a cell; None for a missing value; raise ValueError if it is not a number."""
-    t = text.strip()
-    if _PLAIN.fullmatch(t):  # the common case: 123, 12.5, 12,5
-        return _Token("", t, 0)
-    t = t.replace("\u2212", "-")
-    if t.lower() in _MISSING:
-        return None
-    t = _CURRENCY.sub("", t).strip()
-    sign = ""
-    if t[:1] in "+-":
-        sign, t = ("-" if t[0] == "-" else ""), t[1:].strip()
-        t = _CURRENCY.sub("", t).strip()
-    power = 0
-    if suffix_allowed and t[-1:].upper() in _SUFFIX:
-        power, t = _SUFFIX[t[-1].upper()], t[:-1].strip()
-    if not t or not _NUMBER_CHARS.fullmatch(t):
-        raise ValueError(text)
-    return _Token(sign, t, power)
-
-
-def _grouped(whole: str, separator: str) -> bool:
-    """Return True if ``whole`` is digits grouped by threes with ``separator`` (1,234,567)."""
-    groups = whole.split(separator)
-    return (
-        all(g.isdigit() for g in groups)
-        and 1 <= len(groups[0]) <= 3
-        and all(len(g) == 3 for g in groups[1:])
-    )
-
-
-@functools.lru_cache(maxsize=65536)
-def _evidence(body: str) -> tuple[str | None, bool]:
-    """Return (decimal mark this number proves, whether it is ambiguous)."""
-    if _SCIENTIFIC.fullmatch(body):
-        return ".", False
-    dot, comma = "." in body, "," in body
-    mark: str | None
-    if dot and comma:
-        mark = "." if body.rfind(".") > body.rfind(",") else ","
-        whole = body.rpartition(mark)[0]
-        return (mark if _grouped(whole, "," if mark == "." else ".") else None), False
-    if any(c in body for c in _GROUP_SEPARATORS):
-        return ("." if dot else "," if comma else None), False
-    mark = "." if dot else "," if comma else None
-    if mark is None:
-        return None, False
-    if body.count(mark) > 1:  # 1,234,567: a thousands separator, so the other mark
-        return ("." if mark == "," else ",") if _grouped(body, mark) else None, False
-    whole, _, frac = body.partition(mark)
-    if len(frac) != 3 or whole in ("", "0") or len(whole) > 3:
-        return mark, False
-    return None, True  # 1,234 or 1.234
-
-
-def _value(token: _Token, decimal: str) -> float:
-    """Return the number a token stands for under ``decimal``; raise ValueError if none."""
-    body = token.body
-    if not token.power and _PLAIN.fullmatch(body):  # no grouping: float() rounds exactly
-        if decimal in body or ("," not in body and "." not in body):
-            return float(token.sign + body.replace(",", "."))
-    if _SCIENTIFIC.fullmatch(body):
-        if decimal != ".":
-            raise ValueError(body)
-        return float(token.sign + body) * 10.0**token.power
-    whole, _, frac = body.partition(decimal)
-    if decimal in frac or not re.fullmatch(r"\d*", frac):
-        raise ValueError(body)
-    separators = {c for c in whole if not c.isdigit()}
-    if separators:
-        allowed = set(_GROUP_SEPARATORS) | {"," if decimal == "." else "."}
-        if len(separators) > 1 or not separators <= allowed:
-            raise ValueError(body)
-        groups = whole.split(separators.pop())
-        if not (1 <= len(groups[0]) <= 3) or any(len(g) != 3 for g in groups[1:]):
-            raise ValueError(body)
-        whole = "".join(groups)
-    if not re.fullmatch(r"\d*", whole) or not (whole or frac):
-        raise ValueError(body)
-    try:
-        number = Decimal(f"{token.sign}{whole or '0'}.{frac or '0'}").scaleb(token.power)
-    except InvalidOperation as exc:  # pragma: no cover - the regexes leave digits only
-        raise ValueError(body) from exc
-    return float(number)
-
-
-_Cell = _Token | ValueError | None
-
-
-def _decimal_mark(
-    tables: dict[str, dict[str, _Cell]],
-    texts: dict[str, list[str]],
-    lines: list[int],
-    used: Mapping[str, str],
-    decimal: str | None,
-    name: str,
-) -> tuple[str, str]:
-    """Settle the file's decimal mark; return (mark, note). Raise if it cannot be settled.
-
-    ``tables`` holds, per number field, each distinct cell text's token; ``texts`` the
-    cells of each row (rows at ``lines``). The evidence of distinct texts decides; the
-    rows are scanned, for the line to name, only when the file is refused.
-    """
-    if decimal is not None:
-        return decimal, f"decimal {_MARK_NAMES[decimal]} as given"
-    marks: set[str] = set()
-    unsure = False
-    for table in tables.values():
-        for tok in table.values():
-            if isinstance(tok, _Token):
-                mark, ambiguous = _evidence(tok.body)
-                if mark is not None:
-                    marks.add(mark)
-                unsure = unsure or ambiguous
-    if len(marks) == 1:
-        mark = marks.pop()
-        return mark, "" if mark == "." else "decimal comma"
-    if not marks and not unsure:
-        return ".", ""
-    first: dict[str, tuple[int, str, str]] = {}
-    ambiguous_at: tuple[int, str, str] | None = None
-    for i, line in enumerate(lines):
-        for fld, table in tables.items():
-            text = texts[fld][i]
-            tok = table[text]
-            if not isinstance(tok, _Token):
-                continue
-            mark, ambiguous = _evidence(tok.body)
-            if mark is not None and mark not in first:
-                first[mark] = (line, used[fld], text)
-            elif ambiguous and ambiguous_at is None:
-                ambiguous_at = (line, used[fld], text)
-    hint = "give --decimal . or --decimal ,"
-    if len(first) == 2:
-        (m1, (l1, c1, t1)), (m2, (l2, c2, t2)) = sorted(first.items(), key=lambda kv: kv[1][0])
-        raise CsvFormatError(
-            path=name,
-            line=l2,
-            problem=f"{c2} {t2.strip()!r} has a decimal {_MARK_NAMES[m2]} but {c1} "
-            f"{t1.strip()!r} {'on the same line' if l1 == l2 else f'on line {l1}'} a decimal "
-            f"{_MARK_NAMES[m1]}: one file, one decimal mark; {hint}",
-        )
-    assert ambiguous_at is not None
-    line, column, text = ambiguous_at
-    t = text.strip()
-    whole, _, frac = t.partition("," if "," in t else ".")
-    raise CsvFormatError(
-        path=name,
-        line=line,
-        problem=f"{column} {t!r} could be {whole}.{frac} or {whole}{frac}, and no other "
-        f"number in the file settles the decimal mark; {hint}",
-    )
-
-
-# --------------------------------------------------------------------------- reading
-def _preamble_ticker(rows: list[list[str]]) -> str | None:
-    """Return the security named above the header (``ICHR US Equity``), if exactly one."""
-    found: set[str] = set()
-    for cells in rows:
-        cleaned = [c.strip() for c in cells if c.strip()]
-        for i, cell in enumerate(cleaned):
-            if _BLOOMBERG_CELL.fullmatch(cell):
-                found.add(cell)
-            elif _key(cell) in ("ticker", "symbol", "security") and i + 1 < len(cleaned):
-                found.add(cleaned[i + 1])
-    return found.pop() if len(found) == 1 else None
-
-
 def _ticker_error(name: str, line: int | None, problem: str) -> CsvFormatError:
     if line is None:
         return _whole_file(name, problem)
@@ -570,7 +186,7 @@ def read_csv_bars(
         column, preamble and name); in a file of several symbols, the one to read.
     mapping : mapping or list of str, optional
         ``{"column in file": "field"}`` or ``["column=field", ...]`` (fields:
-        :data:`FIELDS`), overriding the aliases.
+        :data:`~xlsrc.data.csv_columns.FIELDS`), overriding the aliases.
     date_format : str, optional
         The day/month order or format of the date column (``dmy``, ``mdy``,
         ``DD/MM/YYYY``, ``%d.%m.%Y``; :func:`xlsrc.dates.parse_date_format`). By default
@@ -609,7 +225,7 @@ def read_csv_bars(
             raise CsvFormatError(
                 f"Cannot read {name}: {reason}", path=name, line=None, problem=reason
             ) from exc
-        text = _decode(raw)
+        text = decode_text(raw)
     text = text.lstrip("\ufeff")
     lines = re.split(r"\r\n|\r|\n", text)
 
@@ -619,23 +235,23 @@ def read_csv_bars(
     first = lines[0].strip() if lines else ""
     if first.lower().startswith("sep=") and len(first) == 5:
         forced, skip = first[4], 1
-    found = _find_header(lines[skip:], explicit, forced)
+    found = find_header(lines[skip:], explicit, forced)
     if found is None:
         first_line = next((i for i, ln in enumerate(lines) if ln.strip()), None)
         if first_line is None:
             raise CsvFormatError(path=name, line=1, problem="the file is empty")
         header_index, delimiter = first_line, forced or ","
-        with_counts = [(lines[first_line].count(d), d) for d in _DELIMITERS]
+        with_counts = [(lines[first_line].count(d), d) for d in DELIMITERS]
         if not forced and max(with_counts)[0] > 0:
             delimiter = max(with_counts)[1]
     else:
         header_index, delimiter = found[0] + skip, found[1]
 
     header_line = header_index + 1
-    header = _split(lines[header_index], delimiter)
-    columns = _fields_of(header, explicit)
+    header = split_line(lines[header_index], delimiter)
+    columns = fields_of(header, explicit)
     used = {fld: header[i].strip() for fld, i in columns.items()}
-    header_keys = [_key(h) for h in header]
+    header_keys = [column_key(h) for h in header]
     missing_explicit = [c for c in explicit if c not in header_keys]
     if missing_explicit:
         raise CsvFormatError(
@@ -668,7 +284,7 @@ def read_csv_bars(
     for row in reader:
         if any(c.strip() for c in row):
             rows.append((header_line + reader.line_num, row))
-    preamble = [_split(ln, delimiter) for ln in lines[skip:header_index]]
+    preamble = [split_line(ln, delimiter) for ln in lines[skip:header_index]]
 
     errors = _Errors(name)
     notes: list[str] = []
@@ -693,7 +309,7 @@ def read_csv_bars(
                 notes.append(f"ticker {fixed} as given (the file says {said})")
             columns.pop("ticker")
     elif "ticker" not in columns:
-        said = _preamble_ticker(preamble)
+        said = preamble_ticker(preamble)
         source = "the file's preamble"
         if said is None:
             said, source = Path(name).stem, "the file name"
@@ -766,12 +382,12 @@ def read_csv_bars(
     texts: dict[str, list[str]] = {
         fld: [row[columns[fld]] for _, _, row in kept] for fld in number_fields
     }
-    tables: dict[str, dict[str, _Cell]] = {}
+    tables: dict[str, dict[str, Cell]] = {}
     for fld in number_fields:
-        table: dict[str, _Cell] = {}
+        table: dict[str, Cell] = {}
         for cell in dict.fromkeys(texts[fld]):
             try:
-                table[cell] = _token(cell, suffix_allowed=fld == "volume")
+                table[cell] = tokenize(cell, suffix_allowed=fld == "volume")
             except ValueError as exc:
                 table[cell] = exc
         tables[fld] = table
@@ -784,7 +400,7 @@ def read_csv_bars(
                 errors.add(kept[i][0], f"{used[fld]} {text.strip()!r} is not a number{why}")
                 good[i] = False
 
-    def unreadable(table: dict[str, _Cell]) -> Callable[[str], bool]:
+    def unreadable(table: dict[str, Cell]) -> Callable[[str], bool]:
         return lambda text: isinstance(table[text], ValueError)
 
     def unread(read_as: dict[str, float | None]) -> Callable[[str], bool]:
@@ -793,7 +409,7 @@ def read_csv_bars(
     for fld in number_fields:
         if any(isinstance(t, ValueError) for t in tables[fld].values()):
             refuse(fld, unreadable(tables[fld]), "")
-    mark, mark_note = _decimal_mark(
+    mark, mark_note = decide_decimal_mark(
         tables, texts, [line for line, _, _ in kept], used, decimal, name
     )
     if mark_note:
@@ -804,14 +420,14 @@ def read_csv_bars(
         for text, tok in tables[fld].items():
             if tok is None:
                 read_as[text] = float("nan")
-            elif isinstance(tok, _Token):
+            elif isinstance(tok, Token):
                 try:
-                    read_as[text] = _value(tok, mark)
+                    read_as[text] = token_value(tok, mark)
                 except ValueError:
                     read_as[text] = None
         numbers[fld] = read_as
         if any(v is None for v in read_as.values()):
-            refuse(fld, unread(read_as), f" (the file's decimal mark is a {_MARK_NAMES[mark]})")
+            refuse(fld, unread(read_as), f" (the file's decimal mark is a {MARK_NAMES[mark]})")
 
     rows_read = [i for i, ok in enumerate(good) if ok]
     lines_kept = [kept[i][0] for i in rows_read]

@@ -77,7 +77,7 @@ def open_store(
     loc = os.fspath(location) if location is not None else default_location()
     scheme = loc.strip().split("://", 1)[0] if "://" in loc else None
     if scheme is not None and not is_url(loc):
-        from .backends.postgres import mask_url
+        from .backends.postgres_schema import mask_url
 
         raise StoreError(
             f"Unsupported store location {mask_url(loc)!r}: a file path, {MEMORY!r} or a "

@@ -83,6 +83,11 @@ naming the first differing day, the range of the ratios and whether they are con
 in steps (another adjustment basis) or not (another series). Fewer overlapping days,
 or fewer differing, are corrections: stored, and reported by the caller
 (:class:`xlsrc.data.ingest.Overwritten`).
+
+Size: about 670 lines, kept in one file on purpose: this is *the* gate, and every rule
+(the table above, the jump and split tests, the plausibility and other-basis checks)
+is read in one place, next to :func:`check_bars` that applies them in order. A rule
+moved to another module would be one a reviewer of the gate could miss.
 """
 
 from __future__ import annotations

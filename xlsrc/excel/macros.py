@@ -142,7 +142,8 @@ def refresh_data_in(
         ``None`` when the refresh failed: the Status cell says why, nothing else in the
         workbook was touched and no formula was recalculated.
     """
-    from xlsrc.data.refresh import RefreshInterrupted, resolve_tickers
+    from xlsrc.data.refresh import resolve_tickers
+    from xlsrc.data.refresh_summary import RefreshInterrupted
 
     if refresh_fn is None:
         from xlsrc.data.refresh import refresh

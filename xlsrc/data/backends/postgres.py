@@ -4,28 +4,11 @@ Selected by a URL (``XLSRC_STORE=postgresql://host/db`` or ``--store``); needs t
 ``postgres`` extra (psycopg 3), imported only when such a URL is opened. Unlike the
 embedded store it is not layered over each analyst's bundled snapshot (two analysts on
 different package versions would see different bases): it holds everything itself, and
-``xlsrc store init URL`` (:func:`initialise`) loads the bundled snapshot into it once.
+``xlsrc store init URL`` (:func:`~xlsrc.data.backends.postgres_init.initialise`) loads the bundled snapshot into it once.
 
-Schema (``SCHEMA_VERSION`` = 3, the same tables and meaning as the SQLite store's, in
-the connection's current schema, normally ``public``; a desk can choose another with
-``?options=-csearch_path%3Dxlsrc`` in the URL)::
-
-    meta(key PRIMARY KEY, value)     schema_version, store_id, data_version, bars_version,
-                                     bars_stamp (random, new with every bar write), created_at, last_write_at, last_refresh,
-                                     last_refresh_source, snapshot_version, snapshot_id
-    sources(id PRIMARY KEY, name UNIQUE, description, fetched_at)
-    securities(ticker PRIMARY KEY, name, sector, industry, type)
-    universes(name PRIMARY KEY, source, updated_at)
-    universe_members(universe, ticker, PRIMARY KEY(universe, ticker))
-    builtin_universes(name PRIMARY KEY, source)          the lists ``store init`` loaded:
-    builtin_universe_members(universe, ticker)           what ``universe reset`` restores
-    bars(ticker, date, open, high, low, close NOT NULL, volume, split_close,
-         source_id REFERENCES sources, fetched_at, PRIMARY KEY(ticker, date))
-    replaced(ticker PRIMARY KEY, since)                  history from ``since`` on replaced
-    bar_summary(ticker, source_id, bars, first, last, PRIMARY KEY(ticker, source_id))
-
-Tickers are ``text COLLATE "C"`` (byte order, the order Python sorts them in). Prices
-and volumes are ``double precision``; a missing value is NULL.
+The schema (``SCHEMA_VERSION`` = 3, the same tables and meaning as the SQLite store's)
+is in :mod:`xlsrc.data.backends.postgres_schema`; ``xlsrc store init`` in
+:mod:`xlsrc.data.backends.postgres_init`.
 
 Transactions:
 
@@ -51,18 +34,24 @@ formula process reads the server once per change of its bars.
 One connection per store object (per process: a forked child opens its own), opened on
 first use with ``connect_timeout`` 5 s and ``application_name`` ``xlsrc`` unless the
 URL says otherwise; a read that finds it broken (server restarted) reconnects once.
+
+Size: about 700 lines, nearly all of them one class. :class:`PostgresStore` implements
+every method of the :class:`~xlsrc.data.backends.base.Store` protocol, and each goes
+through the same connection, lock and the two transaction helpers (``_run_read``,
+``_write``); splitting its reads from its writes would spread one object's private state
+over mixins in two modules. What is not the class moved out: the schema and connection
+defaults (:mod:`~xlsrc.data.backends.postgres_schema`) and ``store init``
+(:mod:`~xlsrc.data.backends.postgres_init`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
@@ -71,132 +60,33 @@ import pandas as pd
 from ...errors import InvalidParameterError, StoreError, UnknownUniverseError
 from ...periods import DEFAULT_BENCHMARK
 from ..cache import BarsCache
-from ..schema import BAR_FIELDS, SECURITY_TYPES, LongBars, StoreStatus, WriteResult
+from ..schema import BAR_FIELDS, LongBars, StoreStatus, WriteResult
 from ..universes import normalise_ticker
 from ..validate import ValidBars, check_security_types, check_universe_name
+from .postgres_schema import (
+    IDENTITY_KEYS,
+    LOCK_SQL,
+    check_version,
+    connection_info,
+    create_schema,
+    identity_of,
+    import_psycopg,
+    mask_url,
+    now_text,
+    one_line,
+    read_meta,
+    read_versions,
+    stamp_text,
+    versions_meta,
+)
 from .sqlite import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     import psycopg
 
-__all__ = ["SCHEMA_VERSION", "InitResult", "PostgresStore", "initialise", "mask_url"]
+__all__ = ["SCHEMA_VERSION", "PostgresStore"]
 
-#: Seconds to wait for a connection unless the URL sets ``connect_timeout``.
-CONNECT_TIMEOUT: Final = 5
-_TYPES_SQL = ", ".join(f"'{t}'" for t in SECURITY_TYPES)
-_TABLES: Final = (
-    "meta",
-    "sources",
-    "securities",
-    "universes",
-    "universe_members",
-    "builtin_universes",
-    "builtin_universe_members",
-    "bars",
-    "replaced",
-    "bar_summary",
-)
-#: The tables (bars without its keys: :data:`_BAR_KEYS` adds them, after a bulk load).
-_SCHEMA: Final = (
-    "CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL)",
-    "CREATE TABLE sources (id integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, "
-    "name text NOT NULL UNIQUE, description text, fetched_at text)",
-    'CREATE TABLE securities (ticker text COLLATE "C" PRIMARY KEY, name text, sector text, '
-    f"industry text, type text CHECK (type IS NULL OR type IN ({_TYPES_SQL})))",
-    "CREATE TABLE universes (name text PRIMARY KEY, source text, updated_at text)",
-    "CREATE TABLE universe_members (universe text NOT NULL REFERENCES universes(name) "
-    'ON DELETE CASCADE, ticker text COLLATE "C" NOT NULL, PRIMARY KEY (universe, ticker))',
-    "CREATE TABLE builtin_universes (name text PRIMARY KEY, source text)",
-    "CREATE TABLE builtin_universe_members (universe text NOT NULL REFERENCES "
-    'builtin_universes(name) ON DELETE CASCADE, ticker text COLLATE "C" NOT NULL, '
-    "PRIMARY KEY (universe, ticker))",
-    'CREATE TABLE bars (ticker text COLLATE "C" NOT NULL, date date NOT NULL, '
-    "open double precision, high double precision, low double precision, "
-    "close double precision NOT NULL, volume double precision, split_close double precision, "
-    "source_id integer NOT NULL, fetched_at text)",
-    'CREATE TABLE replaced (ticker text COLLATE "C" PRIMARY KEY, since date NOT NULL)',
-    'CREATE TABLE bar_summary (ticker text COLLATE "C" NOT NULL, source_id integer NOT NULL, '
-    "bars integer NOT NULL, first date NOT NULL, last date NOT NULL, "
-    "PRIMARY KEY (ticker, source_id))",
-)
-_BAR_KEYS: Final = (
-    "ALTER TABLE bars ADD PRIMARY KEY (ticker, date)",
-    "ALTER TABLE bars ADD FOREIGN KEY (source_id) REFERENCES sources(id)",
-)
-#: Bars from the staged fixed-width load table (NaN there stands for NULL).
-_LOAD_BARS: Final = (
-    f"INSERT INTO bars (ticker, date, {', '.join(BAR_FIELDS)}, source_id, fetched_at) "
-    "SELECT t.ticker, l.date, NULLIF(l.open, 'NaN'), NULLIF(l.high, 'NaN'), "
-    "NULLIF(l.low, 'NaN'), l.close, NULLIF(l.volume, 'NaN'), NULL, l.source_id, NULL "
-    "FROM xlsrc_load l JOIN xlsrc_load_tickers t USING (code)"
-)
-_LOCK_SQL: Final = (
-    "SELECT pg_advisory_xact_lock(hashtextextended('xlsrc store ' || current_schema(), 0))"
-)
-#: ``bars_stamp``: a random token every bar write sets. It joins ``bars_version`` in the
-#: cache key, so a database restored from a backup (its counter back at an older value,
-#: later writes reaching numbers a laptop cached with other content) never matches a file.
-_IDENTITY_KEYS: Final = (
-    "schema_version",
-    "store_id",
-    "data_version",
-    "bars_version",
-    "bars_stamp",
-)
 _FIELDS_SQL: Final = ", ".join(BAR_FIELDS)
-#: Days from 1970-01-01 (xlsrc's day numbers) to 2000-01-01 (PostgreSQL's date epoch).
-_PG_EPOCH_DAYS: Final = 10957
-_COPY_SIGNATURE: Final = b"PGCOPY\n\xff\r\n\x00"
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _stamp(value: datetime | str | None) -> str:
-    if value is None:
-        return _now()
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return str(value)
-
-
-def mask_url(url: str) -> str:
-    """Return ``url`` with any password replaced by ``***`` (for messages and ``location``)."""
-    text = re.sub(r"(://[^/@:]*:)[^@/]*@", r"\1***@", url)
-    return re.sub(r"(?i)(password=)[^&\s]*", r"\1***", text)
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
-
-
-def _psycopg() -> Any:
-    try:
-        import psycopg
-    except ImportError as exc:
-        raise StoreError(
-            "A PostgreSQL store needs psycopg 3: pip install 'xlsrc[postgres]'"
-        ) from exc
-    return psycopg
-
-
-def _conninfo(url: str) -> str:
-    """Return libpq connection info for ``url`` with xlsrc's defaults added."""
-    psycopg = _psycopg()
-    text = re.sub(r"^postgresql\+psycopg://", "postgresql://", url.strip(), flags=re.I)
-    try:
-        params = psycopg.conninfo.conninfo_to_dict(text)
-    except psycopg.ProgrammingError as exc:
-        raise StoreError(f"Not a PostgreSQL URL: {mask_url(url)} ({_one_line(exc)})") from exc
-    extra: dict[str, object] = {}
-    if "connect_timeout" not in params:
-        extra["connect_timeout"] = CONNECT_TIMEOUT
-    if "application_name" not in params:
-        extra["application_name"] = "xlsrc"
-    return str(psycopg.conninfo.make_conninfo(text, **extra))
 
 
 class PostgresStore:
@@ -234,14 +124,14 @@ class PostgresStore:
 
     # ------------------------------------------------------------------ connections
     def _connect(self) -> psycopg.Connection:
-        psycopg = _psycopg()
+        psycopg = import_psycopg()
         if self._conninfo is None:
-            self._conninfo = _conninfo(self.url)
+            self._conninfo = connection_info(self.url)
         try:
             return psycopg.connect(self._conninfo, autocommit=True)
         except psycopg.Error as exc:
             raise StoreError(
-                f"Cannot connect to the PostgreSQL store {self.location}: {_one_line(exc)}"
+                f"Cannot connect to the PostgreSQL store {self.location}: {one_line(exc)}"
             ) from exc
 
     def _connection(self) -> psycopg.Connection:
@@ -271,14 +161,14 @@ class PostgresStore:
         A connection found broken (a restarted server) is reopened and the read retried
         once.
         """
-        psycopg = _psycopg()
+        psycopg = import_psycopg()
         with self._lock:
             for attempt in (1, 2):
                 conn = self._connection()
                 try:
                     with conn.transaction(), conn.cursor() as cur:
                         cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                        meta = _read_meta(cur)
+                        meta = read_meta(cur)
                         return work(cur if meta is not None else None)
                 except StoreError:
                     raise
@@ -286,25 +176,25 @@ class PostgresStore:
                     if attempt == 1 and (conn.broken or conn.closed):
                         continue
                     raise StoreError(
-                        f"Cannot read the PostgreSQL store {self.location}: {_one_line(exc)}"
+                        f"Cannot read the PostgreSQL store {self.location}: {one_line(exc)}"
                     ) from exc
                 except psycopg.Error as exc:
                     raise StoreError(
-                        f"Cannot read the PostgreSQL store {self.location}: {_one_line(exc)}"
+                        f"Cannot read the PostgreSQL store {self.location}: {one_line(exc)}"
                     ) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     @contextlib.contextmanager
     def _write(self, bars: bool = False) -> Iterator[Any]:
         """Yield a cursor in one serialised write transaction that bumps the versions."""
-        psycopg = _psycopg()
+        psycopg = import_psycopg()
         with self._lock:
             conn = self._connection()
             try:
                 with conn.transaction(), conn.cursor() as cur:
-                    cur.execute(_LOCK_SQL)
-                    if _read_meta(cur) is None:
-                        _create_schema(cur, store_id=uuid.uuid4().hex)
+                    cur.execute(LOCK_SQL)
+                    if read_meta(cur) is None:
+                        create_schema(cur, store_id=uuid.uuid4().hex)
                     yield cur
                     if bars:
                         cur.execute(
@@ -320,12 +210,12 @@ class PostgresStore:
                     cur.execute(
                         "INSERT INTO meta VALUES ('last_write_at', %s) "
                         "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-                        (_now(),),
+                        (now_text(),),
                     )
             except psycopg.Error as exc:
                 raise StoreError(
                     f"Write to the PostgreSQL store {self.location} failed (nothing was "
-                    f"changed): {_one_line(exc)}"
+                    f"changed): {one_line(exc)}"
                 ) from exc
 
     # ------------------------------------------------------------------ reads
@@ -335,7 +225,7 @@ class PostgresStore:
 
     def _identity_and_stamp(self) -> tuple[tuple[str, int, int], str]:
         """Return the identity and the ``bars_stamp`` of the last bar write, in one query."""
-        psycopg = _psycopg()
+        psycopg = import_psycopg()
         with self._lock:
             for attempt in (1, 2):
                 conn = self._connection()
@@ -343,7 +233,7 @@ class PostgresStore:
                     with conn.cursor() as cur:
                         rows = cur.execute(
                             "SELECT key, value FROM meta WHERE key = ANY(%s)",
-                            (list(_IDENTITY_KEYS),),
+                            (list(IDENTITY_KEYS),),
                         ).fetchall()
                     break
                 except psycopg.errors.UndefinedTable:
@@ -352,14 +242,14 @@ class PostgresStore:
                     if attempt == 1 and (conn.broken or conn.closed):
                         continue
                     raise StoreError(
-                        f"Cannot read the PostgreSQL store {self.location}: {_one_line(exc)}"
+                        f"Cannot read the PostgreSQL store {self.location}: {one_line(exc)}"
                     ) from exc
                 except psycopg.Error as exc:
                     raise StoreError(
-                        f"Cannot read the PostgreSQL store {self.location}: {_one_line(exc)}"
+                        f"Cannot read the PostgreSQL store {self.location}: {one_line(exc)}"
                     ) from exc
         meta: dict[str, str] = dict(rows)
-        _check_version(meta, self.location)
+        check_version(meta, self.location)
         identity = (
             meta.get("store_id", ""),
             int(meta.get("data_version", 0)),
@@ -430,10 +320,10 @@ class PostgresStore:
         def work(cur: Any) -> tuple[LongBars, tuple[str, int, int], str]:
             if cur is None:
                 return LongBars.empty(fields), ("", 0, 0), ""
-            meta = _versions_meta(cur)
+            meta = versions_meta(cur)
             rows = cur.execute(sql, binary=True).fetchall()
             long = _unpack(rows, record, stored, fields, self.location)
-            return long, _identity_of(meta), meta.get("bars_stamp", "")
+            return long, identity_of(meta), meta.get("bars_stamp", "")
 
         return self._run_read(work)
 
@@ -639,7 +529,7 @@ class PostgresStore:
         if not isinstance(bars, ValidBars):
             raise TypeError("write_bars takes ValidBars (xlsrc.data.validate.check_bars)")
         frame = bars.frame
-        stamp = _stamp(fetched_at)
+        stamp = stamp_text(fetched_at)
         with self._write(bars=True) as cur:
             cur.execute(
                 'CREATE TEMP TABLE xlsrc_stage (ticker text COLLATE "C", date date, '
@@ -687,9 +577,9 @@ class PostgresStore:
             cur.executemany(
                 "INSERT INTO meta VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "
                 "SET value = EXCLUDED.value",
-                [("last_refresh", _now()), ("last_refresh_source", source)],
+                [("last_refresh", now_text()), ("last_refresh_source", source)],
             )
-            versions = _versions(cur)
+            versions = read_versions(cur)
         return WriteResult(len(frame), versions["data_version"] + 1, versions["bars_version"] + 1)
 
     def upsert_securities(self, frame: pd.DataFrame) -> WriteResult:
@@ -717,7 +607,7 @@ class PostgresStore:
         )
         with self._write() as cur:
             cur.executemany(sql, list(data.itertuples(index=False, name=None)))
-            versions = _versions(cur)
+            versions = read_versions(cur)
         return WriteResult(len(data), versions["data_version"] + 1, versions["bars_version"])
 
     def set_universe(self, name: str, tickers: Iterable[str], source: str) -> WriteResult:
@@ -728,13 +618,13 @@ class PostgresStore:
             cur.execute(
                 "INSERT INTO universes VALUES (%s, %s, %s) ON CONFLICT (name) DO UPDATE SET "
                 "source = EXCLUDED.source, updated_at = EXCLUDED.updated_at",
-                (key, source, _now()),
+                (key, source, now_text()),
             )
             cur.execute("DELETE FROM universe_members WHERE universe = %s", (key,))
             cur.execute(
                 "INSERT INTO universe_members SELECT %s, unnest(%s::text[])", (key, members)
             )
-            versions = _versions(cur)
+            versions = read_versions(cur)
         return WriteResult(len(members), versions["data_version"] + 1, versions["bars_version"])
 
     def delete_universe(self, name: str) -> WriteResult:
@@ -758,81 +648,18 @@ class PostgresStore:
             cur.execute(
                 "INSERT INTO universes SELECT name, source, %s FROM builtin_universes "
                 "WHERE name = %s",
-                (_now(), key),
+                (now_text(), key),
             )
             cur.execute(
                 "INSERT INTO universe_members SELECT universe, ticker "
                 "FROM builtin_universe_members WHERE universe = %s",
                 (key,),
             )
-            versions = _versions(cur)
+            versions = read_versions(cur)
         return WriteResult(0, versions["data_version"] + 1, versions["bars_version"])
 
 
 # --------------------------------------------------------------------------- helpers
-def _read_meta(cur: Any) -> dict[str, str] | None:
-    """Return the identity keys of ``meta`` (None when the database holds no store)."""
-    cur.execute("SELECT to_regclass('meta') IS NOT NULL")
-    (exists,) = cur.fetchone()
-    if not exists:
-        return None
-    meta = dict(
-        cur.execute(
-            "SELECT key, value FROM meta WHERE key = ANY(%s)", (list(_IDENTITY_KEYS),)
-        ).fetchall()
-    )
-    _check_version(meta, "the database")
-    return meta
-
-
-def _check_version(meta: dict[str, str], where: str) -> None:
-    version = meta.get("schema_version")
-    if version is None:
-        raise StoreError(f"{where} has a 'meta' table but is not an xlsrc store")
-    if int(version) != SCHEMA_VERSION:
-        raise StoreError(
-            f"The store {where} has schema version {version}; this xlsrc reads version "
-            f"{SCHEMA_VERSION} (upgrade xlsrc)"
-        )
-
-
-def _versions_meta(cur: Any) -> dict[str, str]:
-    return dict(
-        cur.execute(
-            "SELECT key, value FROM meta WHERE key = ANY(%s)", (list(_IDENTITY_KEYS),)
-        ).fetchall()
-    )
-
-
-def _identity_of(meta: dict[str, str]) -> tuple[str, int, int]:
-    return (meta["store_id"], int(meta["data_version"]), int(meta["bars_version"]))
-
-
-def _versions(cur: Any) -> dict[str, int]:
-    meta = _versions_meta(cur)
-    return {"data_version": int(meta["data_version"]), "bars_version": int(meta["bars_version"])}
-
-
-def _create_schema(cur: Any, *, store_id: str, with_bar_keys: bool = True) -> None:
-    """Create the tables and meta rows of an empty store (inside the caller's transaction)."""
-    for statement in _SCHEMA:
-        cur.execute(statement)
-    if with_bar_keys:
-        for statement in _BAR_KEYS:
-            cur.execute(statement)
-    now = _now()
-    meta = {
-        "schema_version": str(SCHEMA_VERSION),
-        "store_id": store_id,
-        "data_version": "0",
-        "bars_version": "0",
-        "bars_stamp": uuid.uuid4().hex,
-        "created_at": now,
-        "last_write_at": now,
-    }
-    cur.executemany("INSERT INTO meta VALUES (%s, %s)", list(meta.items()))
-
-
 def _bar_rows(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
     """Rows for the staging COPY: ticker, date, the fields (None for NaN)."""
     values = [frame[f].to_numpy(dtype=np.float64) for f in BAR_FIELDS]
@@ -889,286 +716,3 @@ def _empty_bars() -> pd.DataFrame:
     for f in BAR_FIELDS:
         frame[f] = frame[f].astype("float64")
     return frame
-
-
-# --------------------------------------------------------------------------- store init
-class InitResult:
-    """What :func:`initialise` loaded (printable)."""
-
-    def __init__(self, location: str, counts: dict[str, int], snapshot_version: str) -> None:
-        self.location = location
-        self.counts = counts
-        self.snapshot_version = snapshot_version
-
-    def __str__(self) -> str:
-        c = self.counts
-        return (
-            f"Initialised {self.location} from the bundled snapshot (version "
-            f"{self.snapshot_version}): {c['bars']:,} bars of {c['tickers']:,} tickers, "
-            f"{c['securities']:,} securities, {c['universes']} universes, "
-            f"{c['sources']} sources."
-        )
-
-
-def initialise(
-    url: str,
-    *,
-    snapshot: str | os.PathLike[str] | None = None,
-    force: bool = False,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> InitResult:
-    """Create the schema in a PostgreSQL database and load the bundled snapshot into it.
-
-    Behind ``xlsrc store init URL``. The snapshot is trusted data (built and checked by
-    ``scripts/build_snapshot.py`` from the files in ``shared/data``, the same rows the
-    embedded store reads in place), so its bars are loaded with ``COPY`` as they are,
-    not through the validation gate row by row; everything written later goes through
-    :func:`xlsrc.data.ingest.ingest_bars` as usual.
-
-    All of it is one transaction: the tables are built in a staging schema, loaded, keyed
-    and summarised, then swapped into the current schema just before the commit. An
-    interruption (Ctrl-C, a lost connection, a killed process) at any point leaves the
-    database as it was; readers keep reading the old tables until the swap.
-
-    Parameters
-    ----------
-    url : str
-        The database (``postgresql://...``).
-    snapshot : str or path-like, optional
-        A snapshot directory (tests); default the bundled one.
-    force : bool
-        Replace a store that already holds data (every write since is lost).
-    progress : callable, optional
-        ``progress(stage, done, total)``: ``stage`` is ``"bars"`` (rows copied so far)
-        or ``"finish"`` (steps done of the steps after the copy).
-
-    Returns
-    -------
-    InitResult
-
-    Raises
-    ------
-    StoreError
-        If the database already holds a store with data and ``force`` is False, or the
-        server fails (nothing is changed then).
-    """
-    from .snapshot import SnapshotStore
-
-    psycopg = _psycopg()
-    snap = SnapshotStore(None if snapshot is None else Path(snapshot))
-    store = PostgresStore(url, cache=False)
-    location = store.location
-    provenance = snap.provenance
-    conn = store._connect()
-    counts: dict[str, int] = {}
-    try:
-        with conn.transaction(), conn.cursor() as cur:
-            cur.execute(_LOCK_SQL)
-            (target,) = cur.execute("SELECT current_schema()").fetchone() or (None,)
-            if target is None:
-                raise StoreError(
-                    f"{location} has no current schema to create the store in (search_path)"
-                )
-            old = _read_meta(cur)
-            if old is not None:
-                full: dict[str, str] = dict(cur.execute("SELECT key, value FROM meta").fetchall())
-                if (full.get("snapshot_id") or int(full.get("data_version", 0)) > 0) and not force:
-                    what = (
-                        f"snapshot {full['snapshot_version']} loaded {full.get('created_at', '')}"
-                        if full.get("snapshot_id")
-                        else f"{full.get('data_version')} writes"
-                    )
-                    raise StoreError(
-                        f"{location} already holds an xlsrc store ({what}; data_version "
-                        f"{full.get('data_version')}): pass --force to replace everything in "
-                        "it with the bundled snapshot"
-                    )
-            staging = f"xlsrc_init_{uuid.uuid4().hex[:12]}"
-            cur.execute(f"CREATE SCHEMA {staging}")
-            cur.execute(f"SET LOCAL search_path TO {staging}")
-            _create_schema(cur, store_id=uuid.uuid4().hex, with_bar_keys=False)
-            counts.update(_load_snapshot(cur, snap, progress))
-            steps: list[tuple[str, tuple[Any, ...]]] = [
-                (_LOAD_BARS, ()),
-                ("DROP TABLE xlsrc_load", ()),
-                # every bar's ticker is a security (the snapshot lists them all; this keeps it so)
-                (
-                    "INSERT INTO securities (ticker) SELECT ticker FROM xlsrc_load_tickers "
-                    "ON CONFLICT (ticker) DO NOTHING",
-                    (),
-                ),
-                *((s, ()) for s in _BAR_KEYS),
-                (
-                    "INSERT INTO bar_summary SELECT ticker, source_id, COUNT(*), MIN(date), "
-                    "MAX(date) FROM bars GROUP BY ticker, source_id",
-                    (),
-                ),
-                ("ANALYZE bars", ()),
-                ("ANALYZE bar_summary", ()),
-            ]
-            total = len(steps) + 1
-            for i, (statement, params) in enumerate(steps):
-                cur.execute(statement, params)
-                if progress:
-                    progress("finish", i + 1, total)
-            meta = {
-                "data_version": "1",
-                "bars_version": "1",
-                "bars_stamp": uuid.uuid4().hex,
-                "snapshot_version": str(provenance.get("snapshot_version", "")),
-                "snapshot_id": snap.snapshot_id,
-                "loaded_by": f"xlsrc store init ({_package_version()})",
-            }
-            cur.executemany(
-                "INSERT INTO meta VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "
-                "SET value = EXCLUDED.value",
-                list(meta.items()),
-            )
-            # the swap: drop the old store's tables (if any) and move the new ones in
-            for table in reversed(_TABLES):
-                cur.execute(f'DROP TABLE IF EXISTS "{target}".{table} CASCADE')
-            for table in _TABLES:
-                cur.execute(f'ALTER TABLE {staging}.{table} SET SCHEMA "{target}"')
-            cur.execute(f"DROP SCHEMA {staging}")
-            if progress:
-                progress("finish", total, total)
-    except psycopg.Error as exc:
-        raise StoreError(
-            f"Initialising {location} failed (nothing was changed): {_one_line(exc)}"
-        ) from exc
-    finally:
-        with contextlib.suppress(Exception):
-            conn.close()
-    return InitResult(location, counts, str(provenance.get("snapshot_version", "")))
-
-
-def _package_version() -> str:
-    from ... import __version__
-
-    return f"xlsrc {__version__}"
-
-
-def _load_snapshot(
-    cur: Any, snap: Any, progress: Callable[[str, int, int], None] | None
-) -> dict[str, int]:
-    """Copy the snapshot's sources, securities, universes and bars into the staged tables."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    described = snap.provenance.get("sources", {})
-    path = Path(snap.directory) / "bars.parquet"
-    try:
-        reader = pq.ParquetFile(path)
-    except Exception as exc:
-        raise StoreError(f"Bundled snapshot file {path} is unreadable: {exc}") from exc
-    # sources: every name the bars use, in the provenance's order, then any others
-    source_names = list(described)
-    for group in range(reader.num_row_groups):
-        col = reader.read_row_group(group, columns=["source"]).column("source").combine_chunks()
-        if not pa.types.is_dictionary(col.type):
-            col = col.dictionary_encode()
-        for name in col.dictionary.to_pylist():
-            if name not in source_names:
-                source_names.append(name)
-    source_id = {}
-    for name in source_names:
-        info = described.get(name) or {}
-        (source_id[name],) = cur.execute(
-            "INSERT INTO sources (name, description, fetched_at) VALUES (%s, %s, %s) RETURNING id",
-            (name, info.get("description"), info.get("fetched_at")),
-        ).fetchone()
-    # securities
-    sec = snap.securities().reset_index()
-    with cur.copy("COPY securities (ticker, name, sector, industry, type) FROM STDIN") as copy:
-        for row in sec[["ticker", "name", "sector", "industry", "type"]].itertuples(
-            index=False, name=None
-        ):
-            copy.write_row(row)
-    # universes, current and built-in
-    universes = snap.universes()
-    sources = snap.universe_sources()
-    now = _now()
-    for name, members in universes.items():
-        cur.execute("INSERT INTO universes VALUES (%s, %s, %s)", (name, sources.get(name, ""), now))
-        cur.execute("INSERT INTO builtin_universes VALUES (%s, %s)", (name, sources.get(name, "")))
-        for table in ("universe_members", "builtin_universe_members"):
-            cur.execute(f"INSERT INTO {table} SELECT %s, unnest(%s::text[])", (name, list(members)))
-    # bars: fixed-width binary rows into a load table, then one INSERT ... SELECT
-    cur.execute(
-        "CREATE TEMP TABLE xlsrc_load (code integer, date date, open double precision, "
-        "high double precision, low double precision, close double precision, "
-        "volume double precision, source_id integer) ON COMMIT DROP"
-    )
-    total = reader.metadata.num_rows
-    dictionary: list[str] = []
-    position: dict[str, int] = {}
-    done = 0
-    if progress:
-        progress("bars", 0, total)
-    columns = ["ticker", "date", "open", "high", "low", "close", "volume", "source"]
-    row_type = np.dtype(
-        [("n", ">i2"), ("l0", ">i4"), ("code", ">i4"), ("l1", ">i4"), ("day", ">i4")]
-        + [
-            (x, y)
-            for f in ("open", "high", "low", "close", "volume")
-            for x, y in ((f"l_{f}", ">i4"), (f, ">f8"))
-        ]
-        + [("l_src", ">i4"), ("src", ">i4")]
-    )
-    with cur.copy("COPY xlsrc_load FROM STDIN (FORMAT BINARY)") as copy:
-        copy.write(_COPY_SIGNATURE + b"\x00\x00\x00\x00\x00\x00\x00\x00")
-        for group in range(reader.num_row_groups):
-            table = reader.read_row_group(group, columns=columns)
-            n = table.num_rows
-            ticker = table.column("ticker").combine_chunks()
-            if not pa.types.is_dictionary(ticker.type):
-                ticker = ticker.dictionary_encode()
-            remap = np.empty(len(ticker.dictionary), dtype=np.int32)
-            for i, t in enumerate(ticker.dictionary.to_pylist()):
-                if t not in position:
-                    position[t] = len(dictionary)
-                    dictionary.append(t)
-                remap[i] = position[t]
-            source = table.column("source").combine_chunks()
-            if not pa.types.is_dictionary(source.type):
-                source = source.dictionary_encode()
-            source_map = np.array(
-                [source_id[s] for s in source.dictionary.to_pylist()], dtype=np.int32
-            )
-            date = table.column("date").combine_chunks()
-            if pa.types.is_timestamp(date.type):
-                date = date.cast(pa.date32())
-            rows = np.empty(n, dtype=row_type)
-            rows["n"] = 8
-            for name in ("l0", "l1", "l_src"):
-                rows[name] = 4
-            rows["code"] = remap[ticker.indices.to_numpy(zero_copy_only=False)]
-            rows["day"] = date.cast(pa.int32()).to_numpy(zero_copy_only=False) - _PG_EPOCH_DAYS
-            for f in ("open", "high", "low", "close", "volume"):
-                rows[f"l_{f}"] = 8
-                rows[f] = (
-                    table.column(f).cast(pa.float64()).to_numpy(zero_copy_only=False)
-                )  # nulls become NaN, NULL again below
-            rows["src"] = source_map[source.indices.to_numpy(zero_copy_only=False)]
-            copy.write(rows.tobytes())
-            done += n
-            if progress:
-                progress("bars", done, total)
-            del table, rows
-        copy.write(b"\xff\xff")
-    cur.execute(
-        'CREATE TEMP TABLE xlsrc_load_tickers (code integer PRIMARY KEY, ticker text COLLATE "C") '
-        "ON COMMIT DROP"
-    )
-    cur.execute(
-        "INSERT INTO xlsrc_load_tickers SELECT generate_subscripts(%s::text[], 1) - 1, "
-        "unnest(%s::text[])",
-        (dictionary, dictionary),
-    )
-    return {
-        "bars": done,
-        "tickers": len(dictionary),
-        "securities": len(sec),
-        "universes": len(universes),
-        "sources": len(source_names),
-    }

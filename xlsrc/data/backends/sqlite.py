@@ -26,6 +26,12 @@ Guarantees:
 - A schema-2 store (xlsrc 0.1 copied the whole bundled snapshot into SQLite) is migrated
   in place when opened over a snapshot: its copy of the snapshot's bars, universes and
   securities is dropped, what the user added is kept, and the file is compacted.
+
+Size: about 725 lines, nearly all of them one class. :class:`SqliteStore` implements
+every method of the :class:`~xlsrc.data.backends.base.Store` protocol plus the schema
+and its upgrade, all through the same connection helper and write transaction;
+splitting its reads from its writes would spread one object's private state over
+mixins in two modules.
 """
 
 from __future__ import annotations
