@@ -191,10 +191,31 @@ def test_errors_are_one_line_with_exit_1(capsys, store, argv, message):
 
 @pytest.mark.parametrize("top", ["0", "-3", "ten"])
 def test_bad_top_is_a_usage_error(capsys, store, top):
-    with pytest.raises(SystemExit) as exc:
-        cli.main(["leaders", "--store", store, "--top", top])
-    assert exc.value.code == 2
-    assert "not a whole number >= 1" in capsys.readouterr().err
+    status, lines, err = run(capsys, "leaders", "--store", store, "--top", top)
+    assert status == 1 and lines == []
+    assert err.startswith("xlsrc leaders: error: argument --top: ")
+    assert "not a whole number >= 1" in err and err.count("\n") == 1
+    assert err.rstrip().endswith("(see xlsrc leaders --help)")
+
+
+@pytest.mark.parametrize(
+    ("argv", "start"),
+    [
+        ([], "xlsrc: error: the following arguments are required: COMMAND"),
+        (["quote", "VICR", "--format", "xml"], "xlsrc quote: error: argument --format: invalid"),
+        (["leaders", "--sort-by"], "xlsrc leaders: error: argument --sort-by: expected one"),
+        (["frobnicate"], "xlsrc: error: argument COMMAND: invalid choice: 'frobnicate'"),
+        (["universe", "set", "w3"], "xlsrc: error: universe set needs NAME and T1,T2,..."),
+        (["workbook"], "xlsrc workbook: error: the following arguments are required: ACTION"),
+        (["quote", "VICR", "--as-of"], "xlsrc quote: error: argument --as-of: expected one"),
+    ],
+)
+def test_every_usage_error_is_one_line_and_exit_1(capsys, argv, start):
+    """Not argparse's usage block and status 2: one line, as every other xlsrc error."""
+    status, lines, err = run(capsys, *argv)
+    assert status == 1 and lines == []
+    assert err.startswith(start), err
+    assert err.count("\n") == 1
 
 
 # --------------------------------------------------------------------------- pipes

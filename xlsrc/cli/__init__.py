@@ -2,7 +2,8 @@
 
 Every command reads the store through :func:`xlsrc.market.get_market` (the bundled
 snapshot read in place, under what the user added) and prints its answer; an error is one line on stderr,
-``xlsrc: error: <what is wrong>``, with exit status 1 (2 for a bad command line).
+``xlsrc: error: <what is wrong>``, with exit status 1; a bad command line too
+(``xlsrc leaders: error: argument --top: ... (see xlsrc leaders --help)``).
 
 The table commands (``quote``, ``leaders``, ``sectors``, ``status``) take ``--format
 table|csv|json``: the aligned table for a person (the default), or records for another
@@ -34,7 +35,7 @@ from xlsrc._process import mark_command, use_system_allocator
 from xlsrc.cli.arguments import _parse_dates
 from xlsrc.cli.interruption import _FILES, _STORES, interrupted_message
 from xlsrc.cli.output import PROG
-from xlsrc.cli.parser import build_parser
+from xlsrc.cli.parser import UsageError, build_parser
 from xlsrc.cli.progress import OWN_PROGRESS, _Progress, _running
 from xlsrc.errors import XlsrcError
 
@@ -61,18 +62,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success, 1 when xlsrc reports an error, 2 for a bad command line,
+        0 on success, 1 when xlsrc reports an error or the command line is bad,
         130 when interrupted, 141 when the reader of stdout went away (a closed pipe).
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+        if getattr(args, "action", None) in ("import", "set") and not (args.name and args.source):
+            needs = "FILE" if args.action == "import" else "T1,T2,..."
+            parser.error(f"universe {args.action} needs NAME and {needs}")
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     use_system_allocator()  # not the mmap threshold: a short process (xlsrc._process)
     if args.store is not None:
         args.store = os.fspath(args.store)
-    if getattr(args, "action", None) in ("import", "set") and not (args.name and args.source):
-        parser.error(
-            f"universe {args.action} needs NAME and {'FILE' if args.action == 'import' else 'T1,T2,...'}"
-        )
     func: Callable[[argparse.Namespace], int] = args.func
     _STORES.clear()
     _FILES.clear()

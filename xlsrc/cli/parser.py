@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import NoReturn
 
 from xlsrc import __version__
 from xlsrc.cli.arguments import _positive_int, _tickers
@@ -35,9 +36,27 @@ _QUOTE_DESCRIPTION = (
 )
 
 
+class UsageError(Exception):
+    """A bad command line, already worded as the one line to print."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, not argparse's usage block.
+
+    argparse prints the whole usage text and exits with status 2; an xlsrc error is one
+    line on stderr and exit status 1 wherever it comes from, so :meth:`error` raises
+    :class:`UsageError` (``xlsrc leaders: error: argument --top: ... (see xlsrc leaders
+    --help)``) for :func:`xlsrc.cli.main` to print. Subcommand parsers are of this class
+    too (``add_subparsers`` makes them of the parent's class).
+    """
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: error: {message} (see {self.prog} --help)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``xlsrc`` command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description=(
             "Relative strength, returns and market rotation from the local xlsrc store. "
@@ -48,9 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     store_help = "the SQLite store to use (default: $XLSRC_STORE, else the per-user data directory)"
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--store", metavar="PATH", default=None, help=store_help)
-    dated = argparse.ArgumentParser(add_help=False)
+    dated = _Parser(add_help=False)
     dated.add_argument(
         "--as-of",
         default=None,
@@ -59,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         "or 22/01/2026 (a day/month order that could be swapped is refused; default: the "
         "last stored day)",
     )
-    formatted = argparse.ArgumentParser(add_help=False)
+    formatted = _Parser(add_help=False)
     formatted.add_argument(
         "--format",
         choices=OUTPUT_FORMATS,
