@@ -26,7 +26,8 @@ from xlsrc.data.refresh import refresh
 from xlsrc.errors import DataSourceError, InvalidParameterError
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-UNADJUSTED_XLE = SHARED / "ohlcv" / "unadjusted_2025-2026" / "XLE.csv"
+# shared/data/ohlcv/unadjusted_2025-2026/XLE.csv, committed (scripts/extract_shared_fixtures.py)
+UNADJUSTED_XLE = Path(__file__).parent / "fixtures" / "shared" / "XLE_unadjusted.csv"
 
 
 @pytest.fixture

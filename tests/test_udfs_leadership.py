@@ -32,6 +32,9 @@ DAY_SERIAL = 46044.0  # =DATE(2026,1,22)
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "leadership"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 CLOSES_CSV = SHARED / "closes" / "us_closes_2024-01-02_2026-08-03.csv.gz"
+#: shared/data/reference/ticker_info_sector_industry_Vinubhai1961.json for a few tickers,
+#: committed (scripts/extract_shared_fixtures.py)
+INDUSTRIES_SUBSET = Path(__file__).parent / "fixtures" / "shared" / "industries_subset.json"
 SEMIS = "Semiconductor Equipment & Materials"
 
 
@@ -122,9 +125,7 @@ def test_industry_groups_arguments():
 
 
 def test_industry_of_a_stock_from_the_reference_classification():
-    info = json.loads(
-        (SHARED / "reference" / "ticker_info_sector_industry_Vinubhai1961.json").read_text()
-    )
+    info = json.loads(INDUSTRIES_SUBSET.read_text(encoding="utf-8"))
     for ticker in ("ICHR", "UCTT", "FORM", "KLIC", "COHU", "AA"):
         assert udfs.INDUSTRY(ticker) == info[ticker]["info"]["industry"], ticker
         assert excel("INDUSTRY", ticker.lower()) == info[ticker]["info"]["industry"]
@@ -342,9 +343,7 @@ def test_every_text_the_new_formulas_return_fits_a_cell():
 
 def test_industry_and_group_rank_lift_over_ranges():
     """A range of tickers gives one answer per cell, in its shape (blank cells blank)."""
-    info = json.loads(
-        (SHARED / "reference" / "ticker_info_sector_industry_Vinubhai1961.json").read_text()
-    )
+    info = json.loads(INDUSTRIES_SUBSET.read_text(encoding="utf-8"))
     column = udfs.GROUP_RANK([["ICHR"], ["SPY"], [None], ["AG"]], DAY)
     assert column[0] == [8] and column[2] == [None] and column[3] == [1]
     assert column[1][0].startswith("#N/A No industry for SPY")
