@@ -10,7 +10,7 @@ behaviour the tests must always check (an unadjusted history refused over the ad
 snapshot, Yahoo's industry of the January 2026 leaders), so they are committed, copied
 unchanged (JSON: the same objects for a few tickers):
 
-- ``ohlcv/unadjusted_2025-2026/XLE.csv`` -> ``XLE_unadjusted.csv`` (yfinance
+- ``ohlcv/unadjusted_2025-2026/XLE.csv`` -> ``unadjusted/XLE.csv`` (yfinance
   ``auto_adjust=False`` Close, see ``../shared/data/README.md``);
 - ``reference/ticker_info_sector_industry_Vinubhai1961.json`` -> ``industries_subset.json``
   (the entries of :data:`TICKERS`).
@@ -29,8 +29,8 @@ TICKERS = ("ICHR", "UCTT", "FORM", "KLIC", "COHU", "AA", "AG", "SPY")
 
 
 def main() -> None:
-    TARGET.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(SHARED / "ohlcv/unadjusted_2025-2026/XLE.csv", TARGET / "XLE_unadjusted.csv")
+    (TARGET / "unadjusted").mkdir(parents=True, exist_ok=True)  # the file name is the ticker
+    shutil.copyfile(SHARED / "ohlcv/unadjusted_2025-2026/XLE.csv", TARGET / "unadjusted/XLE.csv")
     info = json.loads(
         (SHARED / "reference/ticker_info_sector_industry_Vinubhai1961.json").read_text("utf-8")
     )
@@ -38,7 +38,7 @@ def main() -> None:
     (TARGET / "industries_subset.json").write_text(
         json.dumps(subset, indent=1, sort_keys=True) + "\n", encoding="utf-8"
     )
-    print(f"Wrote {TARGET}: XLE_unadjusted.csv, industries_subset.json ({len(subset)} tickers)")
+    print(f"Wrote {TARGET}: unadjusted/XLE.csv, industries_subset.json ({len(subset)} tickers)")
 
 
 if __name__ == "__main__":

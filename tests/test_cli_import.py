@@ -27,7 +27,7 @@ from xlsrc.errors import DataSourceError, InvalidParameterError
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 # shared/data/ohlcv/unadjusted_2025-2026/XLE.csv, committed (scripts/extract_shared_fixtures.py)
-UNADJUSTED_XLE = Path(__file__).parent / "fixtures" / "shared" / "XLE_unadjusted.csv"
+UNADJUSTED_XLE = Path(__file__).parent / "fixtures" / "shared" / "unadjusted" / "XLE.csv"
 
 
 @pytest.fixture
