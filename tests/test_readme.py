@@ -36,3 +36,25 @@ def test_the_readme_python_session_gives_what_it_shows(block, tmp_path, monkeypa
     runner.run(test)
     result = runner.summarize(verbose=False)
     assert result.failed == 0, f"{result.failed} of {result.attempted} README examples differ"
+
+
+def command_blocks(text: str) -> list[tuple[str, str]]:
+    """``(command, output)`` of each fenced block whose first line is ``$ xlsrc ...``."""
+    blocks = re.findall(r"^```\n\$ (xlsrc [^\n]*)\n(.*?)^```", text, flags=re.S | re.M)
+    return [(command, output) for command, output in blocks]
+
+
+def test_the_readme_has_a_command_example():
+    assert command_blocks(README.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("example", command_blocks(README.read_text(encoding="utf-8")))
+def test_the_readme_command_examples_print_what_they_show(example, tmp_path, capsys):
+    import shlex
+
+    from xlsrc import cli
+
+    command, shown = example
+    argv = shlex.split(command)[1:]
+    assert cli.main([*argv, "--store", str(tmp_path / "store.sqlite")]) == 0
+    assert capsys.readouterr().out == shown
