@@ -449,6 +449,13 @@ class MetricServer:
                 asked,
                 start=start_ts,
             )
+            if entry.source != "close" and type(errors[i]) is NoDataError:
+                # the closes allow a value: say what the other field lacks
+                column = self.field(entry.source, [labels[i]]).iloc[: pos + 1, 0]
+                why = metrics.volume_reason(
+                    entry, labels[i], column.to_numpy(dtype=float), self.close.index, pos
+                )
+                errors[i] = why or errors[i]
         return Values(entry, day, tuple(labels), out, tuple(errors))
 
     def value(

@@ -83,6 +83,7 @@ __all__ = [
     "explain",
     "metric",
     "needs_text",
+    "volume_reason",
     "valid",
 ]
 
@@ -426,6 +427,45 @@ def needs_text(entry: Metric, day: pd.Timestamp) -> str:
     if entry.anchor == "start":
         return "a close on or before the start date"
     return f"{entry.bars_needed} trading days of closes"
+
+
+def volume_reason(
+    entry: Metric, ticker: str, volume: np.ndarray, index: pd.DatetimeIndex, pos: int
+) -> XlsrcError | None:
+    """Say why a ``volume`` entry has no value when the closes would allow one.
+
+    ``No volume for VICR on 2026-01-13`` when the day itself has none; ``Too little
+    volume for VICR: a 50-day relative volume as of 2025-11-14 needs 50 days of volume
+    before it, has 32 days of volume`` when fewer than ``window`` known volumes precede
+    the day (:func:`xlsrc.core.technicals.relative_volume`). None when neither is the
+    reason.
+
+    Parameters
+    ----------
+    entry : Metric
+        An entry whose ``source`` is ``volume``.
+    ticker : str
+    volume : np.ndarray
+        The ticker's volume, rows ``0..pos`` at least (1-D, NaN where unknown).
+    index : pd.DatetimeIndex
+        The calendar; ``index[pos]`` is the as-of day.
+    pos : int
+        The as-of row.
+    """
+    day = _fmt(index[pos])
+    if np.isnan(volume[pos]):
+        return NoDataError(f"No volume for {ticker} on {day}", ticker=ticker, date=day)
+    window = int(entry.window or 1)
+    known = int(np.count_nonzero(~np.isnan(volume[:pos])))
+    if known < window:
+        what = entry.describe()
+        return InsufficientHistoryError(
+            f"Too little volume for {ticker}: {article(what)} {what} as of {day} needs "
+            f"{window} days of volume before it, has {known} days of volume",
+            ticker=ticker,
+            date=day,
+        )
+    return None
 
 
 def valid(entry: Metric, counts: BarCounts) -> np.ndarray:
