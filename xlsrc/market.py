@@ -431,7 +431,8 @@ class Market(MetricServer):
                     ticker=ticker,
                     date=None,
                 )
-            raise unknown_ticker(ticker)  # a non-US listing says why it is not stored
+            # a non-US listing says why it is not stored, a universe's name that it is one
+            raise unknown_ticker(ticker, self._universe_names())
         return ticker
 
     @cached_property
@@ -1011,7 +1012,11 @@ class Market(MetricServer):
                 memo = self._singles.put(key, {})
         fresh = np.array([c for c in dict.fromkeys(cols.tolist()) if c not in memo], dtype=np.int64)
         if fresh.size:
-            made = self._evaluate([entry], day, asked, fresh)[entry.name]
+            if entry.in_table and asked == day:  # the table's own computation
+                made = self._compute(day, [entry.name], self.close.columns[fresh])[entry.name]
+                made = made.to_numpy()
+            else:
+                made = self._evaluate([entry], day, asked, fresh)[entry.name]
             with self._lock:
                 memo.update(zip(fresh.tolist(), made, strict=True))
         dtype = _NS if entry.unit == "date" else np.float64

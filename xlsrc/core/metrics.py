@@ -83,6 +83,7 @@ __all__ = [
     "explain",
     "metric",
     "needs_text",
+    "MIN_SMA_WINDOW",
     "volume_reason",
     "valid",
 ]
@@ -98,6 +99,10 @@ Serve = Literal["column", "universe", "rank", "benchmark", "span", "bars"]
 #: What a value is measured from: ``window`` (the last ``needs(window)`` real bars),
 #: ``year`` (the last close of the previous year), ``start`` (the close on a start date).
 Anchor = Literal["window", "year", "start"]
+
+
+#: The least moving-average window (PCT_FROM_MA, BREADTH): a 1-day average is the close.
+MIN_SMA_WINDOW = 2
 
 
 def _one(window: int | None) -> int:
@@ -267,6 +272,8 @@ METRICS: tuple[Metric, ...] = (
             technicals.pct_from_sma,
             window=window,
             needs=_window,
+            # a 1-day average is the close itself: every distance 0, every share 0 %
+            min_window=MIN_SMA_WINDOW,
             template="pct_from_sma{window}",
             # the spelling before the registry (pct_sma20), kept for LEADERS formulas using it
             old_names=(f"pct_sma{window}",),

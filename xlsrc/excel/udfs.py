@@ -95,6 +95,7 @@ from ..dashboard.layout import (
     ROTATION_PAIRS,
     RS_HISTORY_TABLE,
 )
+from ..core.metrics import MIN_SMA_WINDOW
 from ..errors import InvalidParameterError, NoDataError, XlsrcError
 from ..market import DEFAULT_BASIS, SHORT_SORT_KEYS
 from ..periods import BREADTH_WINDOWS, DEFAULT_BENCHMARK, YTD
@@ -279,8 +280,9 @@ def RS_RATING(ticker: Any, universe: Any = None, basis: Any = None, as_of: Any =
     int or str
         1..99, or ``#N/A <reason>``; an array of them for ranges.
     """
-    uni = a.universe_arg(universe)
-    chosen = _basis(basis, "RS_RATING(ticker, universe, basis, as_of)")
+    usage = "RS_RATING(ticker, universe, basis, as_of)"
+    uni = a.universe_arg(universe, usage=usage)
+    chosen = _basis(basis, usage)
     # already whole numbers (the core rounds, half up)
     return _serve(
         ticker,
@@ -636,7 +638,9 @@ def LEADERS(
         A header row then one row per stock, or ``[["#N/A <reason>"]]``.
     """
     m = _market()
-    uni = a.universe_arg(universe, frames.DEFAULT_UNIVERSE)
+    uni = a.universe_arg(
+        universe, frames.DEFAULT_UNIVERSE, usage="LEADERS(universe, n, sort_by, basis, as_of)"
+    )
     count = a.count_arg(n, frames.DEFAULT_TOP, maximum=MAX_ROWS)
     key = "ytd" if a.is_blank(sort_by) else a.scalar(sort_by, "sort_by")
     chosen = _basis(basis, "LEADERS(universe, n, sort_by, basis, as_of)")
@@ -759,7 +763,8 @@ def BREADTH(universe: Any = None, window: Any = None, as_of: Any = None) -> Any:
         A header row then one row per universe.
     """
     m = _market()
-    uni = None if a.is_blank(universe) else a.universe_arg(universe)
+    usage = "BREADTH(universe, window, as_of)"
+    uni = None if a.is_blank(universe) else a.universe_arg(universe, usage=usage)
     if uni is None:
         universes = list(BREADTH_UNIVERSES)
     elif isinstance(uni, str):
@@ -769,7 +774,11 @@ def BREADTH(universe: Any = None, window: Any = None, as_of: Any = None) -> Any:
     else:
         members = m.universe(uni)  # at least two tickers, each known
         universes = [(",".join(members), f"{len(members)} tickers")]
-    n = None if a.is_blank(window) else a.window_arg(window, BREADTH_WINDOWS[0])
+    n = (
+        None
+        if a.is_blank(window)
+        else a.window_arg(window, BREADTH_WINDOWS[0], minimum=MIN_SMA_WINDOW)
+    )
     frame = tables.breadth_table(m, a.as_of_arg(as_of), universes, extra_window=n)
     rows = _layout_rows("breadth", frame)
     if n is not None and f"above_sma{n}" not in DASHBOARD.table("breadth").keys:
@@ -927,7 +936,7 @@ def INDUSTRY_GROUPS(universe: Any = None, n: Any = None, as_of: Any = None) -> A
         A header row then one row per group, strongest first, or ``[["#N/A <reason>"]]``.
     """
     m = _market()
-    uni = a.universe_arg(universe, "stocks")
+    uni = a.universe_arg(universe, "stocks", usage="INDUSTRY_GROUPS(universe, n, as_of)")
     frame = leadership.industry_groups_table(m, uni, _signed_count(n), a.as_of_arg(as_of))
     if frame.empty:
         day = _as_of(m, as_of)
@@ -1016,7 +1025,7 @@ def RS_HISTORY(ticker: Any, universe: Any = None, as_of: Any = None) -> Any:
     """
     m = _market()
     tickers = a.ticker_list_arg(ticker, "ticker")
-    uni = a.universe_arg(universe)
+    uni = a.universe_arg(universe, usage="RS_HISTORY(ticker, universe, as_of)")
     frame = leadership.rs_history_display(m, tickers, uni, a.as_of_arg(as_of))
     return _layout_rows(RS_HISTORY_TABLE, frame)
 
