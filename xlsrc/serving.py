@@ -561,7 +561,7 @@ class MetricServer:
         return labels, cols, errors
 
     def _universe_names(self) -> frozenset[str]:
-        """The universe names (lower case) a ticker must not be mistaken for."""
+        """Return the universe names (lower case) a ticker must not be mistaken for."""
         held = getattr(self, "universes", {})
         return frozenset({STOCKS, "sp1500", *(str(k).lower() for k in held)})
 

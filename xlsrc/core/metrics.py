@@ -74,6 +74,7 @@ from .history import BarCounts, asof_position, first_bar_rows, last_bar_rows
 __all__ = [
     "METRICS",
     "METRIC_NAMES",
+    "MIN_SMA_WINDOW",
     "SHORT_SORT_KEYS",
     "SORT_KEYS",
     "Metric",
@@ -83,9 +84,8 @@ __all__ = [
     "explain",
     "metric",
     "needs_text",
-    "MIN_SMA_WINDOW",
-    "volume_reason",
     "valid",
+    "volume_reason",
 ]
 
 #: What kind of number a metric is. ``return``: a signed decimal (0.794 = +79.4 %);

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from xlsrc.core.metrics import MIN_SMA_WINDOW
 from xlsrc.errors import (
     InsufficientHistoryError,
     InvalidParameterError,
@@ -23,7 +24,6 @@ from xlsrc.errors import (
     UnknownTickerError,
     XlsrcError,
 )
-from xlsrc.core.metrics import MIN_SMA_WINDOW
 from xlsrc.periods import (
     BREADTH_WINDOWS,
     DEFAULT_BENCHMARK,

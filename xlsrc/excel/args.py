@@ -451,6 +451,12 @@ def _words(value: Any, name: str, keep_errors: bool) -> list[str | ErrorCell]:
                 words.append(ErrorCell(str(item), str(_not_a_ticker(item, "ticker"))))
             else:
                 raise _not_a_ticker(item, name)
+        elif keep_errors:  # a logical (TRUE) holds no ticker: its row says so
+            shown = str(item).upper() if isinstance(item, bool) else str(item)
+            what = "a logical" if isinstance(item, bool) else type(item).__name__
+            words.append(
+                ErrorCell(shown, f"Invalid ticker: {shown} ({what}, not a ticker such as VICR)")
+            )
         else:
             raise InvalidParameterError(name=name, value=item, allowed="text")
     return [w for w in words if w]

@@ -83,9 +83,11 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from .._process import return_freed_memory
+from ..core.metrics import MIN_SMA_WINDOW
 from ..dashboard import facts, frames, leadership, rankings, tables
 from ..dashboard.cells import status_rows, to_cell
 from ..dashboard.layout import (
@@ -95,7 +97,6 @@ from ..dashboard.layout import (
     ROTATION_PAIRS,
     RS_HISTORY_TABLE,
 )
-from ..core.metrics import MIN_SMA_WINDOW
 from ..errors import InvalidParameterError, NoDataError, XlsrcError
 from ..market import DEFAULT_BASIS, SHORT_SORT_KEYS
 from ..periods import BREADTH_WINDOWS, DEFAULT_BENCHMARK, YTD
@@ -865,7 +866,9 @@ def REBASED(tickers: Any, as_of: Any = None) -> Any:
 
     The dashboard's chart data (``xlsrc.dashboard.tables.rebased_table``): the first row is
     the base day (= 100), the last the as-of day, so the last value - 100 is the YTD return
-    in percent. Dates come back as Excel dates.
+    in percent. Dates come back as Excel dates. A ticker without closes (unknown, not a
+    ticker, an error cell) keeps its column, blank, headed ``#N/A <reason>``, as
+    TECHNICALS marks a row; only when no ticker has closes is the whole table the reason.
 
     Returns
     -------
@@ -873,11 +876,31 @@ def REBASED(tickers: Any, as_of: Any = None) -> Any:
         Header ``Date, <ticker>...`` then one row per trading day, or ``[["#N/A <reason>"]]``.
     """
     m = _market()
-    wanted = [_ticker(m, t, "tickers") for t in a.ticker_list_arg(tickers)]
-    wanted = list(dict.fromkeys(wanted))  # "brk.b" and "BRK-B" are one column
-    frame = tables.rebased_table(m, a.as_of_arg(as_of), wanted)
+    day = a.as_of_arg(as_of)
+    columns: list[str] = []  # the header of each column: a ticker, or #N/A and its reason
+    wanted: list[str] = []
+    first: XlsrcError | None = None
+    for entry in a.ticker_list_arg(tickers, keep_errors=True):
+        try:
+            if isinstance(entry, a.ErrorCell):
+                raise InvalidParameterError(entry.reason("tickers"), name="tickers")
+            ticker = _ticker(m, entry, "tickers")
+        except XlsrcError as exc:  # this column says why; the others keep their closes
+            first = first or exc
+            columns.append(f"#N/A {exc}")
+            continue
+        if ticker not in wanted:  # "brk.b" and "BRK-B" are one column
+            wanted.append(ticker)
+            columns.append(ticker)
+    if not wanted:
+        assert first is not None
+        raise first
+    frame = tables.rebased_table(m, day, wanted)
+    for label in columns:
+        if label not in frame.columns:
+            frame[label] = np.nan
     spec = DASHBOARD.table("rebased")
-    return _rows(frame[["date", *wanted]], [spec.headers[0], *wanted])
+    return _rows(frame[["date", *columns]], [spec.headers[0], *columns])
 
 
 @_formula(table=True, benchmark=f'RRG benchmark; blank = "{DEFAULT_BENCHMARK}"')
