@@ -87,7 +87,6 @@ import numpy as np
 import pandas as pd
 
 from .._process import return_freed_memory
-from ..core.metrics import MIN_SMA_WINDOW
 from ..dashboard import facts, frames, leadership, rankings, tables
 from ..dashboard.cells import status_rows, to_cell
 from ..dashboard.layout import (
@@ -98,7 +97,7 @@ from ..dashboard.layout import (
     RS_HISTORY_TABLE,
 )
 from ..errors import InvalidParameterError, NoDataError, XlsrcError
-from ..market import DEFAULT_BASIS, SHORT_SORT_KEYS
+from ..market import DEFAULT_BASIS, SHORT_SORT_KEYS, lookup_metric
 from ..periods import BREADTH_WINDOWS, DEFAULT_BENCHMARK, YTD
 from . import args as a
 from .formula import (
@@ -778,7 +777,10 @@ def BREADTH(universe: Any = None, window: Any = None, as_of: Any = None) -> Any:
     n = (
         None
         if a.is_blank(window)
-        else a.window_arg(window, BREADTH_WINDOWS[0], minimum=MIN_SMA_WINDOW)
+        # the least moving average PCT_FROM_MA takes: a 1-day average is the close
+        else a.window_arg(
+            window, BREADTH_WINDOWS[0], minimum=lookup_metric("pct_from_sma").min_window
+        )
     )
     frame = tables.breadth_table(m, a.as_of_arg(as_of), universes, extra_window=n)
     rows = _layout_rows("breadth", frame)
