@@ -116,7 +116,7 @@ def test_leaders_sp600_by_ytd(capsys, store):
 def test_sectors(capsys, store):
     status, lines, _ = run(capsys, "sectors", "--store", store, "--as-of", "2026-01-22")
     assert status == 0
-    assert lines[0] == "Sectors vs SPY, as of 2026-01-22"
+    assert lines[0] == "Sectors ranked by YTD return, RRG vs SPY, as of 2026-01-22"
     tickers = [line.split()[1] for line in lines[3:]]
     assert sorted(tickers) == sorted(
         ["XLB", "XLC", "XLE", "XLF", "XLI", "XLK", "XLP", "XLRE", "XLU", "XLV", "XLY"]

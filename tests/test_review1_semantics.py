@@ -190,7 +190,7 @@ def test_a_benchmark_among_the_tickers(capsys, tmp_path, store):
     status, lines, _ = run(
         capsys, "sectors", "--store", store, "--benchmark", "XLK", "--as-of", DAY
     )
-    assert status == 0 and lines[0] == f"Sectors vs XLK, as of {DAY}"
+    assert status == 0 and lines[0] == f"Sectors ranked by YTD return, RRG vs XLK, as of {DAY}"
     xlk = next(line for line in lines if " XLK " in line)
     assert "100.00" in xlk and "Benchmark" in xlk
     frame = xlsrc.sector_etfs(DAY, benchmark="XLK", store=store)

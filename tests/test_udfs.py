@@ -433,7 +433,9 @@ def test_rebased_returns_dates_and_100_at_the_base():
     sector = udfs.REBASED("XLK", "2026-01-22")
     assert sector[0] == ["Date", "XLK"]
     assert sector[-1][1] == pytest.approx(100 * 144.528 / 143.62, rel=1e-9)
-    assert table("REBASED", "IWM, XYZQ", MISSING)[0][0].startswith("#N/A Unknown ticker: XYZQ")
+    # review-2 (13): one unknown ticker no longer blanks the table; its column says why
+    assert table("REBASED", "IWM, XYZQ", MISSING)[0] == ["Date", "IWM", "#N/A Unknown ticker: XYZQ"]
+    assert table("REBASED", "XYZQ", MISSING)[0][0].startswith("#N/A Unknown ticker: XYZQ")
     assert table("REBASED", None, MISSING)[0][0].startswith("#N/A Missing tickers")
 
 

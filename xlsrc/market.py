@@ -274,6 +274,8 @@ class Market(MetricServer):
         self._ratings = _LRU(4 * CACHED_DAYS)  # (day, universe key) -> Series
         # (day, metric) -> values computed on their own columns (FULL_METRICS_AFTER)
         self._requests = _LRU(CACHED_DAYS * len(METRIC_NAMES))
+        # (day, year asked, metric) -> {column: value} computed for a few tickers alone
+        self._singles = _LRU(CACHED_DAYS * len(METRIC_NAMES))
         self._bars = _LRU(CACHED_DAYS)  # day -> BarCounts of every ticker
         self._covered = _LRU(CACHED_DAYS)  # day -> split-adjusted closes over the RS windows
         self._lines = _LRU(4 * CACHED_DAYS)  # (day, metric, benchmark) -> (every ticker, reason)
@@ -429,7 +431,8 @@ class Market(MetricServer):
                     ticker=ticker,
                     date=None,
                 )
-            raise unknown_ticker(ticker)  # a non-US listing says why it is not stored
+            # a non-US listing says why it is not stored, a universe's name that it is one
+            raise unknown_ticker(ticker, self._universe_names())
         return ticker
 
     @cached_property
@@ -988,11 +991,36 @@ class Market(MetricServer):
                 table = self._table_of(day, full)
                 have.update((n, table.columns[n]) for n in full)
         out = {n: have[n][cols] for n in names if have.get(n) is not None}
-        few = [n for n in names if n not in out]
-        if few:
-            single = self._compute(day, few, self.close.columns[cols])
-            out.update((n, single[n].to_numpy()) for n in few)
+        for name in (n for n in names if n not in out):
+            entry = next(m for m in METRICS if m.name == name)
+            out[name] = self._few_values(entry, day, day, cols)
         return out
+
+    def _few_values(
+        self, entry: Metric, day: pd.Timestamp, asked: pd.Timestamp, cols: np.ndarray
+    ) -> np.ndarray:
+        """Values of a ``column`` entry for the columns ``cols``, memoised per column.
+
+        Keyed by the day, the year asked for (a YTD return's) and the entry (its name
+        holds its window), so a second recalculation of the same cells costs a dictionary
+        lookup; only the columns not seen yet are computed, on their own columns.
+        """
+        key = (day, asked.year if entry.anchor == "year" else None, entry.name)
+        with self._lock:
+            memo = self._singles.get(key)
+            if memo is None:
+                memo = self._singles.put(key, {})
+        fresh = np.array([c for c in dict.fromkeys(cols.tolist()) if c not in memo], dtype=np.int64)
+        if fresh.size:
+            if entry.in_table and asked == day:  # the table's own computation
+                made = self._compute(day, [entry.name], self.close.columns[fresh])[entry.name]
+                made = made.to_numpy()
+            else:
+                made = self._evaluate([entry], day, asked, fresh)[entry.name]
+            with self._lock:
+                memo.update(zip(fresh.tolist(), made, strict=True))
+        dtype = _NS if entry.unit == "date" else np.float64
+        return np.array([memo[c] for c in cols.tolist()], dtype=dtype)
 
     def _compute(
         self, day: pd.Timestamp, names: Iterable[str], tickers: pd.Index | None = None
@@ -1109,6 +1137,8 @@ class Market(MetricServer):
             isinstance(universe, str) and universe.strip().lower() == STOCKS
         )
         other_year = entry.anchor == "year" and asked.year != day.year
+        if entry.serve == "column" and (not entry.in_table or other_year):
+            return self._few_values(entry, day, asked, cols)
         if not entry.in_table or other_universe or other_year:
             return self._evaluate([entry], day, asked, cols, universe)[entry.name]
         with self._lock:  # the warm path: one memoised column, indexed
@@ -1147,6 +1177,9 @@ class Market(MetricServer):
     ) -> np.ndarray:
         """``raw`` where the real-bar rules allow ``entry`` a value, NaN elsewhere."""
         return np.where(valid(entry, self._counts(day, cols)), raw, np.nan)
+
+
+_NS = np.dtype("datetime64[ns]")
 
 
 def _table_names(names: Iterable[str] | None) -> list[str]:

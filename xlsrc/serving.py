@@ -147,14 +147,22 @@ def read_date(value: object, name: str = "as_of") -> pd.Timestamp:
         raise InvalidParameterError(name=name, value=value, allowed="a date") from None
 
 
-def unknown_ticker(ticker: str) -> UnknownTickerError:
+def unknown_ticker(ticker: str, universes: Iterable[str] = ()) -> UnknownTickerError:
     """Return the error for a normalised ticker the store does not hold.
 
     ``Unknown ticker: XYZQ``; for a non-US listing it says why it can never be there, as
     an import or a refresh of it does (:func:`xlsrc.data.universes.check_us_listed`):
     ``Unknown ticker: EZJ.L is listed on the London Stock Exchange (Yahoo suffix .L);
-    xlsrc holds US-listed securities only, on the NYSE calendar ...``.
+    xlsrc holds US-listed securities only, on the NYSE calendar ...``; for the name of a
+    universe (one of ``universes``, lower case) in a list of tickers, that it is one:
+    ``SP600 is a universe, not a ticker ...``.
     """
+    if ticker.lower() in universes:
+        return UnknownTickerError(
+            f"Unknown ticker: {ticker} is a universe, not a ticker; a list holds tickers "
+            f'only (a universe goes alone: "{ticker.lower()}")',
+            ticker=ticker,
+        )
     try:
         foreign = listing_exchange(ticker) is not None
         if foreign:
@@ -449,6 +457,13 @@ class MetricServer:
                 asked,
                 start=start_ts,
             )
+            if entry.source != "close" and type(errors[i]) is NoDataError:
+                # the closes allow a value: say what the other field lacks
+                column = self.field(entry.source, [labels[i]]).iloc[: pos + 1, 0]
+                why = metrics.volume_reason(
+                    entry, labels[i], column.to_numpy(dtype=float), self.close.index, pos
+                )
+                errors[i] = why or errors[i]
         return Values(entry, day, tuple(labels), out, tuple(errors))
 
     def value(
@@ -538,12 +553,17 @@ class MetricServer:
                 j = positions.get(label)
                 if j is None:
                     labels.append(label)
-                    errors[i] = unknown_ticker(label)
+                    errors[i] = unknown_ticker(label, self._universe_names())
                     continue
                 raw = label
             labels.append(str(raw))
             cols[i] = j
         return labels, cols, errors
+
+    def _universe_names(self) -> frozenset[str]:
+        """Return the universe names (lower case) a ticker must not be mistaken for."""
+        held = getattr(self, "universes", {})
+        return frozenset({STOCKS, "sp1500", *(str(k).lower() for k in held)})
 
     def _column_positions(self) -> dict[str, int]:
         """Ticker -> column of ``close`` (built once per loaded matrix)."""
@@ -590,7 +610,7 @@ class MetricServer:
         InvalidParameterError, UnknownUniverseError, InsufficientHistoryError
             As :meth:`breadth`.
         """
-        n = validate_window(window)
+        n = validate_window(window, minimum=metrics.MIN_SMA_WINDOW)
         day = self.trading_day(as_of)
         members = self.universe(universe)
         cols = self.close.columns.get_indexer(members)

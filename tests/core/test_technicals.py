@@ -63,10 +63,23 @@ def test_relative_volume_hand_values():
     d = vol.index[-1]
     rv = relative_volume(vol, 3, d)
     assert rv["AAA"] == pytest.approx(600 / 200)  # mean(100,200,300) = 200
-    assert np.isnan(rv["BBB"])  # 1 of 3 prior days known (< half)
+    assert np.isnan(rv["BBB"])  # 1 known volume before D, needs 3
     assert np.isnan(rv["CCC"])  # average volume 0
-    assert relative_volume(vol, 2, d)["BBB"] == pytest.approx(100 / 50)  # 1 of 2 known
+    # a mean of 1 known volume is no 2-day average (was 100 / 50 under the half rule)
+    assert np.isnan(relative_volume(vol, 2, d)["BBB"])
+    assert relative_volume(vol, 1, d)["BBB"] == pytest.approx(100 / 50)
     assert relative_volume(vol, 4, d).isna().all()
+
+
+def test_relative_volume_skips_a_session_without_volume():
+    # a day without a recorded volume is skipped: the 2 most recent known volumes before
+    # D are 10 and 30 (row 1 unknown), mean 20, so 60 / 20 = 3
+    vol = make_close({"DDD": [10.0, NAN, 30.0, 60.0], "EEE": [10.0, 20.0, 30.0, NAN]})
+    d = vol.index[-1]
+    rv = relative_volume(vol, 2, d)
+    assert rv["DDD"] == pytest.approx(3.0)
+    assert np.isnan(rv["EEE"])  # no volume on D
+    assert np.isnan(relative_volume(vol, 3, d)["DDD"])  # 2 known volumes before D, needs 3
 
 
 def test_pct_from_high():

@@ -226,7 +226,10 @@ def cmd_sectors(args: argparse.Namespace) -> int:
     step(f"computing the sectors as of {as_of:%Y-%m-%d}")
     frame = sectors_table(market, args.as_of, benchmark)
     note = status.missing or status.not_started()
-    title = f"Sectors vs {benchmark}, as of {status.label()}" + (f" ({note})" if note else "")
+    ranked = frame.attrs.get("ranked_by", "YTD return")
+    title = f"Sectors ranked by {ranked}, RRG vs {benchmark}, as of {status.label()}" + (
+        f" ({note})" if note else ""
+    )
     emit(args, frame, layout.DASHBOARD.table("sectors"), title, as_of)
     return 0
 

@@ -74,6 +74,7 @@ from .history import BarCounts, asof_position, first_bar_rows, last_bar_rows
 __all__ = [
     "METRICS",
     "METRIC_NAMES",
+    "MIN_SMA_WINDOW",
     "SHORT_SORT_KEYS",
     "SORT_KEYS",
     "Metric",
@@ -84,6 +85,7 @@ __all__ = [
     "metric",
     "needs_text",
     "valid",
+    "volume_reason",
 ]
 
 #: What kind of number a metric is. ``return``: a signed decimal (0.794 = +79.4 %);
@@ -97,6 +99,10 @@ Serve = Literal["column", "universe", "rank", "benchmark", "span", "bars"]
 #: What a value is measured from: ``window`` (the last ``needs(window)`` real bars),
 #: ``year`` (the last close of the previous year), ``start`` (the close on a start date).
 Anchor = Literal["window", "year", "start"]
+
+
+#: The least moving-average window (PCT_FROM_MA, BREADTH): a 1-day average is the close.
+MIN_SMA_WINDOW = 2
 
 
 def _one(window: int | None) -> int:
@@ -266,6 +272,8 @@ METRICS: tuple[Metric, ...] = (
             technicals.pct_from_sma,
             window=window,
             needs=_window,
+            # a 1-day average is the close itself: every distance 0, every share 0 %
+            min_window=MIN_SMA_WINDOW,
             template="pct_from_sma{window}",
             # the spelling before the registry (pct_sma20), kept for LEADERS formulas using it
             old_names=(f"pct_sma{window}",),
@@ -426,6 +434,45 @@ def needs_text(entry: Metric, day: pd.Timestamp) -> str:
     if entry.anchor == "start":
         return "a close on or before the start date"
     return f"{entry.bars_needed} trading days of closes"
+
+
+def volume_reason(
+    entry: Metric, ticker: str, volume: np.ndarray, index: pd.DatetimeIndex, pos: int
+) -> XlsrcError | None:
+    """Say why a ``volume`` entry has no value when the closes would allow one.
+
+    ``No volume for VICR on 2026-01-13`` when the day itself has none; ``Too little
+    volume for VICR: a 50-day relative volume as of 2025-11-14 needs 50 days of volume
+    before it, has 32 days of volume`` when fewer than ``window`` known volumes precede
+    the day (:func:`xlsrc.core.technicals.relative_volume`). None when neither is the
+    reason.
+
+    Parameters
+    ----------
+    entry : Metric
+        An entry whose ``source`` is ``volume``.
+    ticker : str
+    volume : np.ndarray
+        The ticker's volume, rows ``0..pos`` at least (1-D, NaN where unknown).
+    index : pd.DatetimeIndex
+        The calendar; ``index[pos]`` is the as-of day.
+    pos : int
+        The as-of row.
+    """
+    day = _fmt(index[pos])
+    if np.isnan(volume[pos]):
+        return NoDataError(f"No volume for {ticker} on {day}", ticker=ticker, date=day)
+    window = int(entry.window or 1)
+    known = int(np.count_nonzero(~np.isnan(volume[:pos])))
+    if known < window:
+        what = entry.describe()
+        return InsufficientHistoryError(
+            f"Too little volume for {ticker}: {article(what)} {what} as of {day} needs "
+            f"{window} days of volume before it, has {known} days of volume",
+            ticker=ticker,
+            date=day,
+        )
+    return None
 
 
 def valid(entry: Metric, counts: BarCounts) -> np.ndarray:

@@ -265,16 +265,18 @@ def relative_volume(
 ) -> pd.Series:
     """Volume on D relative to the average volume of the ``window`` days before D.
 
-    ``relvol = volume[p] / mean(volume[p - window .. p - 1])`` where the mean is over the
-    days whose volume is known (NaN entries skipped); NaN when the volume on D is
-    unknown, fewer than half of the ``window`` days are known, or the mean is 0.
+    ``relvol = volume[p] / mean(v_1..v_n)`` where ``v_1..v_n`` (``n = window``) are the
+    ``n`` most recent known volumes before D: a session without a recorded volume (the
+    bundled data lack 2025-11-21, 2025-12-02 and 2026-01-13 for every ticker) is skipped,
+    not counted as a day of volume. NaN when the volume on D is unknown, fewer than ``n``
+    known volumes precede D (a mean of 32 days is no 50-day average), or the mean is 0.
 
     Parameters
     ----------
     volume : pd.DataFrame
         Volume matrix (dates x tickers), NaN where unknown.
     window : int
-        Number of prior days, a whole number >= 1 (default 50).
+        Number of prior days with a volume, a whole number >= 1 (default 50).
     as_of : date-like
         The as-of date (required).
 
@@ -294,15 +296,16 @@ def relative_volume(
     pos = asof_position(volume.index, as_of)
     arr = _values(volume)
     out = np.full(arr.shape[1], np.nan)
-    if pos - window >= 0:
-        block = arr[pos - window : pos]
-        known = ~np.isnan(block)
-        count = known.sum(axis=0)
-        total = np.where(known, block, 0.0).sum(axis=0)
+    if pos >= window:
+        before = arr[:pos][::-1]  # the rows before D, most recent first
+        known = ~np.isnan(before)
+        take = known & (np.cumsum(known, axis=0) <= window)  # the n most recent known
+        count = take.sum(axis=0)
+        total = np.where(take, before, 0.0).sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
             mean = total / count
             ratio = arr[pos] / mean
-        good = (2 * count >= window) & (mean > 0)
+        good = (count == window) & (mean > 0) & ~np.isnan(arr[pos])
         out[good] = ratio[good]
     return pd.Series(out, index=volume.columns, name=f"relative_volume{window}")
 

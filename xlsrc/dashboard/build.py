@@ -220,7 +220,10 @@ def build_dashboard(
     texts = {
         "subtitle": f"As of {day}{f' ({year_note})' if year_note else ''}  |  data: {source}",
         "leaders_subtitle": leaders_problem or f"Top {n} of {universe} by YTD return, as of {day}",
-        "sectors_subtitle": f"Sector SPDRs ranked by YTD return, RRG vs {bench}, as of {day}",
+        "sectors_subtitle": (
+            f"Sector SPDRs ranked by {sectors.attrs.get('ranked_by', 'YTD return')}, "
+            f"RRG vs {bench}, as of {day}"
+        ),
         "groups_subtitle": (
             f"{len(groups)} Yahoo industries ranked by the mean RS rating of their stocks "
             f"(every stock in the store), as of {day}"

@@ -37,7 +37,11 @@ from .leadership import sector_scores_table
 if TYPE_CHECKING:
     from xlsrc.market import Market
 
-__all__ = ["SORT_KEYS", "leaders_table", "sectors_table"]
+__all__ = ["SECTORS_BY_RS", "SECTORS_BY_YTD", "SORT_KEYS", "leaders_table", "sectors_table"]
+
+#: What :func:`sectors_table` ranks by, in the words of its titles (``attrs["ranked_by"]``).
+SECTORS_BY_YTD = "YTD return"
+SECTORS_BY_RS = "RS rating (every YTD return is the same or missing: no YTD ranking)"
 
 
 def leaders_table(
@@ -246,8 +250,11 @@ def sectors_table(
 ) -> pd.DataFrame:
     """Return the 11 sector SPDRs: 1D, 1M, YTD, RS rating, RRG position and sector score.
 
-    Sorted by YTD return, best first (the leaders on top, the bar chart descending); a
-    tie (every SPDR at 0.0 on 1 January) by the RS score, then by ticker.
+    Sorted by YTD return, best first (the leaders on top, the bar chart descending), ties
+    by the RS score, then by ticker; when the YTD return is no ranking (the same for
+    every SPDR, 0.0 before the year's first session, or missing), by the RS rating, then
+    the RS score, then the ticker. ``attrs["ranked_by"]`` says which
+    (:data:`SECTORS_BY_YTD` or :data:`SECTORS_BY_RS`), for the titles.
     ``sector_score`` is the mean RS rating of the sector's S&P 1500 members
     (:func:`sector_scores_table`: the investable universe, not every stock in the store);
     ``rs_ratio``/``rs_momentum``/``quadrant`` come from :func:`xlsrc.core.rotation.rrg`
@@ -297,8 +304,13 @@ def sectors_table(
     except XlsrcError:  # a store without the S&P 500/400/600 lists
         frame["sector_score"] = np.nan
     scores = market.values(list(frame["ticker"]), "rs_score", as_of).values
-    frame = frame.assign(
-        _y=frame["ret_ytd"].fillna(-np.inf).to_numpy(), _s=np.nan_to_num(scores, nan=-np.inf)
-    ).sort_values(["_y", "_s", "ticker"], ascending=[False, False, True])
+    ytd = frame["ret_ytd"]
+    by_ytd = ytd.notna().sum() >= 2 and ytd.nunique() > 1  # one value for all is no ranking
+    first = (ytd if by_ytd else frame["rs_rating"]).fillna(-np.inf).to_numpy()
+    frame = frame.assign(_y=first, _s=np.nan_to_num(scores, nan=-np.inf)).sort_values(
+        ["_y", "_s", "ticker"], ascending=[False, False, True]
+    )
     frame["rank"] = np.arange(1, len(frame) + 1, dtype=float)
-    return _frame("sectors", frame.to_dict("records"))
+    out = _frame("sectors", frame.to_dict("records"))
+    out.attrs["ranked_by"] = SECTORS_BY_YTD if by_ytd else SECTORS_BY_RS
+    return out

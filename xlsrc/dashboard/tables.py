@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from xlsrc.core.metrics import MIN_SMA_WINDOW
 from xlsrc.errors import (
     InsufficientHistoryError,
     InvalidParameterError,
@@ -188,7 +189,7 @@ def breadth_table(
     resolve_as_of(market, as_of)
     windows = list(BREADTH_WINDOWS)
     if extra_window is not None:
-        extra_window = validate_window(extra_window)
+        extra_window = validate_window(extra_window, minimum=MIN_SMA_WINDOW)
         if extra_window not in windows:  # BREADTH("sp600", 50): no second 50-day column
             windows.append(extra_window)
         else:

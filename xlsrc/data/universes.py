@@ -258,7 +258,13 @@ def _invalid(text: object, reason: str | None = None) -> InvalidParameterError:
 
 
 def _class_form(symbol: str, text: object) -> str:
-    """Return ``symbol`` with class separators as dashes; raise if it is not a ticker."""
+    """Return ``symbol`` with class separators as dashes; raise if it is not a ticker.
+
+    A dash begins or ends no ticker: ``-VICR`` (a command-line option's dash, a minus
+    sign) is refused, not read as ``VICR``.
+    """
+    if symbol.startswith("-") or symbol.endswith("-"):
+        raise _invalid(text, "a ticker does not begin or end with '-'")
     ticker = _SEPARATORS.sub("-", symbol).strip("-")
     if not ticker or not _VALID.fullmatch(ticker):
         raise _invalid(text)

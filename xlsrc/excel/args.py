@@ -451,6 +451,12 @@ def _words(value: Any, name: str, keep_errors: bool) -> list[str | ErrorCell]:
                 words.append(ErrorCell(str(item), str(_not_a_ticker(item, "ticker"))))
             else:
                 raise _not_a_ticker(item, name)
+        elif keep_errors:  # a logical (TRUE) holds no ticker: its row says so
+            shown = str(item).upper() if isinstance(item, bool) else str(item)
+            what = "a logical" if isinstance(item, bool) else type(item).__name__
+            words.append(
+                ErrorCell(shown, f"Invalid ticker: {shown} ({what}, not a ticker such as VICR)")
+            )
         else:
             raise InvalidParameterError(name=name, value=item, allowed="text")
     return [w for w in words if w]
@@ -521,7 +527,9 @@ def ticker_list_arg(
     return out
 
 
-def universe_arg(value: Any, default: str = "stocks", name: str = "universe") -> str | list[str]:
+def universe_arg(
+    value: Any, default: str = "stocks", name: str = "universe", usage: str | None = None
+) -> str | list[str]:
     """Read a universe: a name (``"sp600"``), a range of tickers, or blank (``default``).
 
     One piece of text without a comma is a universe *name* (checked by the market, which
@@ -536,11 +544,24 @@ def universe_arg(value: Any, default: str = "stocks", name: str = "universe") ->
     Raises
     ------
     InvalidParameterError
-        If a cell shows an error: a universe with a hole is not the universe meant.
+        If a cell shows an error: a universe with a hole is not the universe meant; if
+        the slot holds one number or a logical (a date or a count given in the wrong
+        place: ``RS_RATING("VICR",46044)``), saying the slot holds a universe and, with
+        ``usage`` (``"RS_RATING(ticker, universe, basis, as_of)"``), the argument order.
     """
     if is_blank(value):
         return default
     items = [_refuse_error(item, name) for item in flatten(value)]
+    if len(items) == 1 and isinstance(items[0], bool | int | float):
+        shown = str(items[0]).upper() if isinstance(items[0], bool) else f"{items[0]:g}"
+        order = f"; the arguments are {usage}" if usage else ""
+        raise InvalidParameterError(
+            f"Invalid {name}: {shown} is a {'logical' if isinstance(items[0], bool) else 'number'}"
+            f'; this argument holds a universe (a name such as "sp600", or a list of '
+            f"tickers){order}",
+            name=name,
+            value=items[0],
+        )
     if (
         len(items) == 1
         and isinstance(items[0], str)

@@ -83,6 +83,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from .._process import return_freed_memory
@@ -96,7 +97,7 @@ from ..dashboard.layout import (
     RS_HISTORY_TABLE,
 )
 from ..errors import InvalidParameterError, NoDataError, XlsrcError
-from ..market import DEFAULT_BASIS, SHORT_SORT_KEYS
+from ..market import DEFAULT_BASIS, SHORT_SORT_KEYS, lookup_metric
 from ..periods import BREADTH_WINDOWS, DEFAULT_BENCHMARK, YTD
 from . import args as a
 from .formula import (
@@ -279,8 +280,9 @@ def RS_RATING(ticker: Any, universe: Any = None, basis: Any = None, as_of: Any =
     int or str
         1..99, or ``#N/A <reason>``; an array of them for ranges.
     """
-    uni = a.universe_arg(universe)
-    chosen = _basis(basis, "RS_RATING(ticker, universe, basis, as_of)")
+    usage = "RS_RATING(ticker, universe, basis, as_of)"
+    uni = a.universe_arg(universe, usage=usage)
+    chosen = _basis(basis, usage)
     # already whole numbers (the core rounds, half up)
     return _serve(
         ticker,
@@ -636,7 +638,9 @@ def LEADERS(
         A header row then one row per stock, or ``[["#N/A <reason>"]]``.
     """
     m = _market()
-    uni = a.universe_arg(universe, frames.DEFAULT_UNIVERSE)
+    uni = a.universe_arg(
+        universe, frames.DEFAULT_UNIVERSE, usage="LEADERS(universe, n, sort_by, basis, as_of)"
+    )
     count = a.count_arg(n, frames.DEFAULT_TOP, maximum=MAX_ROWS)
     key = "ytd" if a.is_blank(sort_by) else a.scalar(sort_by, "sort_by")
     chosen = _basis(basis, "LEADERS(universe, n, sort_by, basis, as_of)")
@@ -759,7 +763,8 @@ def BREADTH(universe: Any = None, window: Any = None, as_of: Any = None) -> Any:
         A header row then one row per universe.
     """
     m = _market()
-    uni = None if a.is_blank(universe) else a.universe_arg(universe)
+    usage = "BREADTH(universe, window, as_of)"
+    uni = None if a.is_blank(universe) else a.universe_arg(universe, usage=usage)
     if uni is None:
         universes = list(BREADTH_UNIVERSES)
     elif isinstance(uni, str):
@@ -769,7 +774,14 @@ def BREADTH(universe: Any = None, window: Any = None, as_of: Any = None) -> Any:
     else:
         members = m.universe(uni)  # at least two tickers, each known
         universes = [(",".join(members), f"{len(members)} tickers")]
-    n = None if a.is_blank(window) else a.window_arg(window, BREADTH_WINDOWS[0])
+    n = (
+        None
+        if a.is_blank(window)
+        # the least moving average PCT_FROM_MA takes: a 1-day average is the close
+        else a.window_arg(
+            window, BREADTH_WINDOWS[0], minimum=lookup_metric("pct_from_sma").min_window
+        )
+    )
     frame = tables.breadth_table(m, a.as_of_arg(as_of), universes, extra_window=n)
     rows = _layout_rows("breadth", frame)
     if n is not None and f"above_sma{n}" not in DASHBOARD.table("breadth").keys:
@@ -856,7 +868,9 @@ def REBASED(tickers: Any, as_of: Any = None) -> Any:
 
     The dashboard's chart data (``xlsrc.dashboard.tables.rebased_table``): the first row is
     the base day (= 100), the last the as-of day, so the last value - 100 is the YTD return
-    in percent. Dates come back as Excel dates.
+    in percent. Dates come back as Excel dates. A ticker without closes (unknown, not a
+    ticker, an error cell) keeps its column, blank, headed ``#N/A <reason>``, as
+    TECHNICALS marks a row; only when no ticker has closes is the whole table the reason.
 
     Returns
     -------
@@ -864,11 +878,31 @@ def REBASED(tickers: Any, as_of: Any = None) -> Any:
         Header ``Date, <ticker>...`` then one row per trading day, or ``[["#N/A <reason>"]]``.
     """
     m = _market()
-    wanted = [_ticker(m, t, "tickers") for t in a.ticker_list_arg(tickers)]
-    wanted = list(dict.fromkeys(wanted))  # "brk.b" and "BRK-B" are one column
-    frame = tables.rebased_table(m, a.as_of_arg(as_of), wanted)
+    day = a.as_of_arg(as_of)
+    columns: list[str] = []  # the header of each column: a ticker, or #N/A and its reason
+    wanted: list[str] = []
+    first: XlsrcError | None = None
+    for entry in a.ticker_list_arg(tickers, keep_errors=True):
+        try:
+            if isinstance(entry, a.ErrorCell):
+                raise InvalidParameterError(entry.reason("tickers"), name="tickers")
+            ticker = _ticker(m, entry, "tickers")
+        except XlsrcError as exc:  # this column says why; the others keep their closes
+            first = first or exc
+            columns.append(f"#N/A {exc}")
+            continue
+        if ticker not in wanted:  # "brk.b" and "BRK-B" are one column
+            wanted.append(ticker)
+            columns.append(ticker)
+    if not wanted:
+        assert first is not None
+        raise first
+    frame = tables.rebased_table(m, day, wanted)
+    for label in columns:
+        if label not in frame.columns:
+            frame[label] = np.nan
     spec = DASHBOARD.table("rebased")
-    return _rows(frame[["date", *wanted]], [spec.headers[0], *wanted])
+    return _rows(frame[["date", *columns]], [spec.headers[0], *columns])
 
 
 @_formula(table=True, benchmark=f'RRG benchmark; blank = "{DEFAULT_BENCHMARK}"')
@@ -927,7 +961,7 @@ def INDUSTRY_GROUPS(universe: Any = None, n: Any = None, as_of: Any = None) -> A
         A header row then one row per group, strongest first, or ``[["#N/A <reason>"]]``.
     """
     m = _market()
-    uni = a.universe_arg(universe, "stocks")
+    uni = a.universe_arg(universe, "stocks", usage="INDUSTRY_GROUPS(universe, n, as_of)")
     frame = leadership.industry_groups_table(m, uni, _signed_count(n), a.as_of_arg(as_of))
     if frame.empty:
         day = _as_of(m, as_of)
@@ -1016,7 +1050,7 @@ def RS_HISTORY(ticker: Any, universe: Any = None, as_of: Any = None) -> Any:
     """
     m = _market()
     tickers = a.ticker_list_arg(ticker, "ticker")
-    uni = a.universe_arg(universe)
+    uni = a.universe_arg(universe, usage="RS_HISTORY(ticker, universe, as_of)")
     frame = leadership.rs_history_display(m, tickers, uni, a.as_of_arg(as_of))
     return _layout_rows(RS_HISTORY_TABLE, frame)
 
