@@ -996,7 +996,7 @@ SECTORS = Sheet(
         TextCell(
             "A2",
             "{sectors_subtitle}",
-            formula='"Sector SPDRs ranked by YTD return, RRG vs "&Benchmark',
+            formula='"Sector SPDRs ranked by YTD return (by RS rating when every YTD is the same), RRG vs "&Benchmark',
             style="subtitle",
         ),
     ),
