@@ -48,6 +48,19 @@ STORY_WARNING_LEADERS = 10
 STORY_TOP = 3
 
 
+#: The day-table columns the story reads for every ticker (the relative volume is read
+#: for the ETFs it names only).
+_STORY_COLUMNS: tuple[str, ...] = (
+    "close",
+    "ret_ytd",
+    "rs_score",
+    "rs_rating",
+    "pct_from_sma20",
+    "rsi14",
+    "pct_from_high252",
+)
+
+
 def rotation_facts(
     market: Any,
     as_of: object = None,
@@ -104,7 +117,9 @@ def rotation_facts(
     status = market.year_status(as_of)
     ts = status.day
     asked = status.asked  # its year is the YTD year (0.0 before the year's first session)
-    metrics = market.metrics(as_of)
+    # every column the story reads but the relative volume, which reads the volume field:
+    # that one only for the ETFs it names (a few columns of volume, not the market's)
+    metrics = market.metrics(as_of, names=_STORY_COLUMNS)
     close = market.close
     members = universe_members(market, universe)
 
@@ -169,7 +184,11 @@ def rotation_facts(
         for t in dict.fromkeys([*OVERVIEW_TICKERS, *SECTOR_ETFS])
         if t in metrics.index and market.securities["type"].get(t) == "etf"
     ]
-    quiet = metrics.loc[etfs]
+    quiet = metrics.loc[etfs, ["pct_from_high252"]].assign(
+        relative_volume50=market.metrics(as_of, names=["relative_volume50"], tickers=etfs)[
+            "relative_volume50"
+        ]
+    )
     quiet = quiet[(quiet["pct_from_high252"] >= 0) & (quiet["relative_volume50"] < 1)]
     return RotationFacts(
         as_of=ts,
