@@ -365,3 +365,20 @@ def test_ticker_matching_no_row_of_the_file_names_its_symbols(capsys, store, tmp
         f"xlsrc: error: {path}, line 1: no data rows for VICR (its symbol column has ICHR.US, "
         "NASDAQ:UCTT)\n"
     )
+
+
+# --------------------------------------------------------------------------- review 2, item 1
+def test_ticker_contradicting_the_symbol_column_stores_nothing(capsys, store, tmp_path):
+    # shared closes: UCTT 47.2 / 44.14 and ICHR 33.28 / 33.07 on 2026-01-21 / 2026-01-22
+    path = write(tmp_path, "UCTT_rows.csv", "Symbol,Date,Close\nUCTT,2026-01-21,47.2\n"
+                 "UCTT,2026-01-22,44.14\n")  # fmt: skip
+    status, out, err = run(capsys, "import-csv", str(path), "--ticker", "ICHR", "--store", store)
+    assert status == 1 and out == ""
+    assert err == (
+        f"xlsrc: error: {path}: --ticker ICHR contradicts the file: its Symbol column names "
+        "'UCTT' (UCTT), so these are UCTT's prices, not ICHR's. Import without --ticker to "
+        "store them as UCTT; if the file's symbol is wrong, fix it in the file or leave the "
+        "column unread with --map Symbol=ignore\n"
+    )
+    got = open_store(store).read_bars(["ICHR"], start="2026-01-21", end="2026-01-22")
+    assert got["close"].tolist() == [33.28, 33.07]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -462,6 +463,51 @@ def test_the_ticker_argument_wins_for_a_one_symbol_file():
     # the file's symbol need not even be a ticker when the argument is given
     got = read_text("Symbol,Date,Close\nIchor Holdings,2026-01-02,19.2\n", ticker="ICHR")
     assert got.bars["ticker"].tolist() == ["ICHR"]
+
+
+# Review 2, item 1: --ticker must not store another security's rows under its name.
+def test_a_ticker_argument_the_symbol_column_contradicts_is_refused():
+    text = "Symbol,Date,Close\nUCTT,2026-01-21,47.2\nUCTT,2026-01-22,44.14\n"
+    with pytest.raises(CsvFormatError) as info:
+        read_text(text, name="UCTT_rows.csv", ticker="ICHR")
+    assert str(info.value) == (
+        "UCTT_rows.csv: --ticker ICHR contradicts the file: its Symbol column names 'UCTT' "
+        "(UCTT), so these are UCTT's prices, not ICHR's. Import without --ticker to store "
+        "them as UCTT; if the file's symbol is wrong, fix it in the file or leave the column "
+        "unread with --map Symbol=ignore"
+    )
+    # the way on the message names: the column left unread, the argument then names the rows
+    got = read_text(text, ticker="ICHR", mapping=["Symbol=ignore"])
+    assert got.bars["ticker"].tolist() == ["ICHR", "ICHR"]
+    assert got.bars["close"].tolist() == [47.2, 44.14]
+
+
+@pytest.mark.parametrize("cell", ["ICHR.US", "NASDAQ:ICHR", "ICHR UW Equity", "ichr", "ICHR US"])
+def test_vendor_notations_of_the_given_ticker_agree_with_it(cell):
+    got = read_text(f"Ticker,Date,Close\n{cell},2026-01-02,19.2\n", ticker="ICHR")
+    assert got.bars["ticker"].tolist() == ["ICHR"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "symbol"),
+    [("EZJ.L", "EZJ.L"), ("BRK.A", "BRK-A"), ("NYSE:UCTT", "UCTT"), ("UCTT US Equity", "UCTT")],
+)
+def test_another_security_in_the_symbol_column_is_refused_in_any_notation(cell, symbol):
+    # EZJ.L is easyJet in London, not a US EZJ; BRK.A is another class than BRK-B
+    given = {"EZJ.L": "EZJ", "BRK.A": "BRK-B"}.get(cell, "ICHR")
+    with pytest.raises(CsvFormatError, match=rf"names '{re.escape(cell)}' \({re.escape(symbol)}\)"):
+        read_text(f"Ticker,Date,Close\n{cell},2026-01-02,19.2\n", ticker=given)
+
+
+def test_a_preamble_security_contradicting_the_ticker_argument_is_refused():
+    text = "Security,UCTT US Equity\n\nDate,Close\n2026-01-21,47.2\n"
+    with pytest.raises(CsvFormatError, match="its preamble names 'UCTT US Equity' \\(UCTT\\)"):
+        read_text(text, ticker="ICHR")
+    assert read_text(text, ticker="UCTT").bars["ticker"].tolist() == ["UCTT"]
+    # a file name is no evidence: UCTT.csv imported as ICHR is the user's word
+    assert read_text("Date,Close\n2026-01-21,47.2\n", name="UCTT.csv", ticker="ICHR").bars[
+        "ticker"
+    ].tolist() == ["ICHR"]
 
 
 # --------------------------------------------------------------------------- numbers

@@ -86,6 +86,14 @@ def test_real_files(name, count):
     assert len(read_holdings(SHARED / name).tickers) == count
 
 
+def test_the_ivv_holdings_row_holx_us_is_holx():
+    # review 2, item 12: IVV 2026-06-19, line 517: "HOLX US","HOLOGIC INC",...
+    if not (SHARED / "IVV_holdings_2026-06-19.csv").exists():
+        pytest.skip("shared data not available")
+    tickers = read_holdings(SHARED / "IVV_holdings_2026-06-19.csv").tickers
+    assert "HOLX" in tickers and not [t for t in tickers if t.endswith("-US")]
+
+
 def test_url_goes_through_the_injected_opener_and_failures_are_clear():
     urls = []
 

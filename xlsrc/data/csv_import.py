@@ -6,8 +6,10 @@ are found: :mod:`xlsrc.data.csv_columns`; numbers and the decimal mark:
 :mod:`xlsrc.data.csv_numbers`. The rest of what is read, and how:
 
 Tickers
-    ``--ticker`` (the ``ticker`` argument) wins for a file of one symbol, whatever its
-    symbol column or name says; in a long file of several symbols it selects that
+    ``--ticker`` (the ``ticker`` argument) names the security of a file of one symbol;
+    a symbol column or a preamble security that names *another* security is refused
+    (vendor notations of the same symbol agree; ``--map COLUMN=ignore`` leaves a wrong
+    symbol column unread), a file name never contradicts it; in a long file of several symbols it selects that
     symbol's rows, and the summary names the rows of other symbols it left out
     (:attr:`CsvBars.skipped`). Without it: the ticker column, else a Bloomberg security in the
     preamble, else the file name (``BRK_B.csv`` -> ``BRK-B``, Stooq's ``ichr.us.txt`` ->
@@ -70,7 +72,7 @@ from .csv_columns import (
 from .csv_numbers import MARK_NAMES, Cell, Token, decide_decimal_mark, token_value, tokenize
 from .ingest import IngestResult, ingest_bars
 from .schema import BAR_FIELDS
-from .universes import check_us_listed
+from .universes import check_us_listed, normalise_ticker
 from .yahoo import BAR_COLUMNS
 
 __all__ = [
@@ -166,6 +168,32 @@ def _ticker_error(name: str, line: int | None, problem: str) -> CsvFormatError:
     return CsvFormatError(path=name, line=line, problem=problem)
 
 
+def _check_given_ticker(name: str, given: str, said: str, column: str | None) -> None:
+    """Refuse a ``ticker`` argument that names another security than the file does.
+
+    ``said`` is the one symbol the file's symbol column ``column`` (None: its preamble)
+    holds. Vendor notations of the same symbol agree (``ICHR.US``, ``NASDAQ:ICHR``,
+    ``ICHR US Equity`` are ICHR); a text that does not look like a ticker (a company
+    name such as ``Ichor Holdings``) cannot contradict it.
+    """
+    try:
+        symbol = normalise_ticker(said)
+    except InvalidParameterError:
+        return
+    if symbol == given or not _FILE_TICKER.fullmatch(symbol):
+        return
+    where = "its preamble" if column is None else f"its {column} column"
+    way = "fix it in the file" + (
+        "" if column is None else f" or leave the column unread with --map {column}=ignore"
+    )
+    raise _whole_file(
+        name,
+        f"--ticker {given} contradicts the file: {where} names {said!r} ({symbol}), so these "
+        f"are {symbol}'s prices, not {given}'s. Import without --ticker to store them as "
+        f"{symbol}; if the file's symbol is wrong, {way}",
+    )
+
+
 def read_csv_bars(
     path: str | Path,
     ticker: str | None = None,
@@ -182,8 +210,9 @@ def read_csv_bars(
     path : str or pathlib.Path
         The file (its name gives the ticker when there is no other).
     ticker : str, optional
-        The ticker of every row of a one-symbol file (it wins over the file's symbol
-        column, preamble and name); in a file of several symbols, the one to read.
+        The ticker of every row of a one-symbol file (it wins over the file's name; a
+        symbol column or preamble security naming another security is refused); in a
+        file of several symbols, the one to read.
     mapping : mapping or list of str, optional
         ``{"column in file": "field"}`` or ``["column=field", ...]`` (fields:
         :data:`~xlsrc.data.csv_columns.FIELDS`), overriding the aliases.
@@ -208,7 +237,7 @@ def read_csv_bars(
     ------
     CsvFormatError
         For a missing column, an unsettled separator, date order or decimal mark, a
-        non-US symbol, or any bad row, naming the file and line; for a file that cannot be
+        non-US symbol, a ``ticker`` the file's own symbol contradicts, or any bad row, naming the file and line; for a file that cannot be
         read, "Cannot read <path>: <reason>" (no line number).
     InvalidParameterError
         For a bad ``mapping``, ``date_format`` or ``decimal``.
@@ -305,9 +334,14 @@ def read_csv_bars(
             raise _whole_file(name, str(exc)) from exc
         if "ticker" in columns and len(symbol_cells) <= 1:
             said = next(iter(symbol_cells), "")
+            _check_given_ticker(name, fixed, said, used["ticker"])
             if said and said.upper() != fixed:
                 notes.append(f"ticker {fixed} as given (the file says {said})")
             columns.pop("ticker")
+        elif "ticker" not in columns:
+            said = preamble_ticker(preamble)
+            if said is not None:
+                _check_given_ticker(name, fixed, said, None)
     elif "ticker" not in columns:
         said = preamble_ticker(preamble)
         source = "the file's preamble"

@@ -10,7 +10,7 @@ form, and every reader of tickers in xlsrc goes through it:
   Finance"); a class dot before one becomes a dash as Yahoo writes it (``BT.A.L`` ->
   ``BT-A.L``).
 * Market tags that data vendors add to *US* symbols are removed: ``ICHR.US`` (Stooq,
-  EODHD), ``ICHR US Equity`` / ``ICHR UW Equity`` (Bloomberg), ``NASDAQ:ICHR``
+  EODHD), ``ICHR US Equity`` / ``ICHR UW Equity`` / ``HOLX US`` (Bloomberg), ``NASDAQ:ICHR``
   (TradingView). A vendor tag of a non-US market becomes the Yahoo suffix of that market
   (``EZJ LN Equity`` and ``LSE:EZJ`` -> ``EZJ.L``), so that the check below can name it.
 
@@ -247,7 +247,7 @@ _PREFIX_NON_US: Final[dict[str, str]] = {
 _ALLOWED: Final = "a ticker such as VICR, BRK-B or ^GSPC"
 _SEPARATORS = re.compile(r"[.\s_/]+")
 _VALID = re.compile(r"\^?[A-Z0-9][A-Z0-9\-=]*")
-_BLOOMBERG = re.compile(r"(?P<sym>\S+)\s+(?P<mkt>[A-Z]{2})\s+EQUITY")
+_BLOOMBERG = re.compile(r"(?P<sym>\S+)\s+(?P<mkt>[A-Z]{2})(?:\s+EQUITY)?")
 _BLOOMBERG_NOT_EQUITY = re.compile(r"\S+(?:\s+[A-Z]{2})?\s+(?P<key>[A-Z-]+)")
 
 
@@ -275,7 +275,8 @@ def normalise_ticker(text: object) -> str:
     carries. Surrounding blanks are removed and letters upper-cased; then, in this order:
 
     1. a Bloomberg security (``"ICHR US Equity"``, ``"BRK/B UN Equity"``) loses its US
-       market code and yellow key; a non-US market code becomes the Yahoo suffix of the
+       market code and yellow key, and so does the short form without the yellow key
+       and a US market code (``"HOLX US"``, a row of iShares' IVV holdings); a non-US market code becomes the Yahoo suffix of the
        market (``"EZJ LN Equity"`` -> ``"EZJ.L"``);
     2. a TradingView prefix of a US exchange is removed (``"NASDAQ:ICHR"``); a non-US one
        becomes the Yahoo suffix (``"LSE:EZJ"`` -> ``"EZJ.L"``);
@@ -319,6 +320,8 @@ def normalise_ticker(text: object) -> str:
 
     suffix: str | None = None  # a Yahoo exchange suffix found in a vendor's notation
     match = _BLOOMBERG.fullmatch(upper)
+    if match and not upper.endswith("EQUITY") and match["mkt"] not in _BLOOMBERG_US:
+        match = None  # ``BRK B``-style blanks are class separators; only ``HOLX US`` is short
     if match:
         symbol, market = match["sym"], match["mkt"]
         if market in _BLOOMBERG_US:
