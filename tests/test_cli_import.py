@@ -140,7 +140,10 @@ def test_an_unadjusted_file_over_the_adjusted_history_needs_replace(capsys, stor
         "overlap (2025-02-19..2026-02-18)" in err
     )
     assert "on 2025-02-19 stored 43.9171, new 46.01): another adjustment basis" in err
-    assert "import with --replace (nothing was stored)" in err
+    assert (
+        "import with --replace; if they are corrections of those days, import with "
+        "--overwrite (nothing was stored)" in err
+    )
 
     status, out, err = run(capsys, "import-csv", str(UNADJUSTED_XLE), "--replace",
                            "--store", store)  # fmt: skip
@@ -382,3 +385,42 @@ def test_ticker_contradicting_the_symbol_column_stores_nothing(capsys, store, tm
     )
     got = open_store(store).read_bars(["ICHR"], start="2026-01-21", end="2026-01-22")
     assert got["close"].tolist() == [33.28, 33.07]
+
+
+# --------------------------------------------------------------------------- review 2, item 3
+def test_three_unadjusted_rows_over_the_adjusted_history_are_refused(capsys, store, tmp_path):
+    # the last 3 rows of the unadjusted XLE file against the snapshot's adjusted closes
+    # (shared closes): 54.35 / 53.6106, 53.75 / 53.0187, 54.78 / 54.0347 are all x1.0138
+    # (54.349998474121094 / 53.6106 = 1.01379...); stored, 2026-02-13's 1D return would go
+    # from 53.6106 / 53.2456 - 1 = +0.69 % to 54.35 / 53.2456 - 1 = +2.07 %.
+    rows = UNADJUSTED_XLE.read_text(encoding="utf-8").splitlines()
+    path = write(tmp_path, "XLE.csv", "\n".join([rows[0], *rows[-3:]]) + "\n")
+    status, out, err = run(capsys, "import-csv", str(path), "--store", store)
+    assert status == 1 and out == ""
+    assert err == (
+        f"xlsrc: error: {path}, line 2: XLE: the new closes differ from the stored ones on 3 "
+        "of the 3 stored days they overlap (2026-02-13..2026-02-18), by x1.014 to x1.014 (on "
+        "2026-02-13 stored 53.6106, new 54.35): another basis or security? (fewer than 5 "
+        "overlapping days cannot tell it from corrections). Mixed with the stored days they "
+        "would make steps that never happened; to make them XLE's history from 2026-02-13 on "
+        "instead (stored days after them go too), import with --replace; if they are "
+        "corrections of those days, import with --overwrite (nothing was stored)\n"
+    )
+    got = open_store(store).read_bars(["XLE"], start="2026-02-12", end="2026-02-18")
+    assert got["close"].tolist() == [53.2456, 53.6106, 53.0187, 54.0347]
+
+
+def test_a_one_day_correction_is_stored_only_with_overwrite(capsys, store, tmp_path):
+    # XLE's stored close on 2026-02-13 is 53.6106 (shared closes); a file corrects it to
+    # 53.71: 53.71 / 53.6106 - 1 = +0.185 % (over 0.1 % and over a cent: a difference)
+    path = write(tmp_path, "XLE_fix.csv", "Date,Close\n2026-02-13,53.71\n")
+    status, out, err = run(capsys, "import-csv", str(path), "--ticker", "XLE", "--store", store)
+    assert status == 1 and "1 of the 1 stored day they overlap (2026-02-13)" in err
+    status, out, err = run(capsys, "import-csv", str(path), "--ticker", "XLE", "--overwrite",
+                           "--store", store)  # fmt: skip
+    assert status == 0, err
+    assert out.splitlines()[1].startswith(
+        "1 stored day of XLE overwritten; 1 close changed: +0.2% on 2026-02-13: 53.6106 -> 53.71"
+    )
+    got = open_store(store).read_bars(["XLE"], start="2026-02-12", end="2026-02-17")
+    assert got["close"].tolist() == [53.2456, 53.71, 53.0187]

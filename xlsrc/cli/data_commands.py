@@ -166,6 +166,7 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
         date_format=args.date_format,
         decimal=args.decimal,
         replace=args.replace,
+        overwrite=args.overwrite,
         allow_jumps=allow,
         move_latest=args.move_latest,
     )

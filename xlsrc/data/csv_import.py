@@ -597,6 +597,7 @@ def import_csv(
     decimal: str | None = None,
     *,
     replace: bool = False,
+    overwrite: bool = False,
     allow_jumps: bool | Iterable[tuple[str, object]] = False,
     move_latest: bool = False,
     now: datetime | None = None,
@@ -623,7 +624,13 @@ def import_csv(
         ``--replace``): stored days from then on that the file lacks are removed, and the
         file's closes are not compared with the stored ones (rule ``basis``). Default: the
         file's days are added or overwrite the same days, and closes that differ from the
-        stored ones on most of many days (another adjustment basis) are refused.
+        stored ones are refused when at least half of the overlapping days differ
+        (another adjustment basis) or the overlap is shorter than
+        :data:`~xlsrc.data.validate.BASIS_MIN_DAYS` days (too few to tell).
+    overwrite : bool
+        Take the file's closes that differ from the stored ones as corrections of those
+        days (the CLI's ``--overwrite``): the rule ``basis`` is not applied, and the
+        stored days the file lacks are kept (unlike ``replace``).
     allow_jumps : bool or iterable of (ticker, date)
         Accept split-sized steps the gate would refuse (``--allow-jump T:DATE``).
     move_latest : bool
@@ -662,6 +669,7 @@ def import_csv(
             SOURCE_PREFIX + Path(read.path).name,
             policy="all",
             replace=replace,
+            allow_other_basis=overwrite,
             allow_jumps=allow_jumps,
             move_latest=move_latest,
             splits=splits,
