@@ -332,26 +332,27 @@ def test_ctrl_c_says_whether_the_store_changed(capsys, monkeypatch, tmp_path):
     import xlsrc.data.holdings as holdings
 
     where = str(tmp_path / "store.sqlite")
+    # (not "mine": MINE is a ticker the store holds, refused as a universe name)
     real = holdings.define_universe
 
     monkeypatch.setattr(holdings, "define_universe", _interrupt)
-    status, _, err = run(capsys, "universe", "set", "mine", "VICR,ICHR", "--store", where)
+    status, _, err = run(capsys, "universe", "set", "mylist", "VICR,ICHR", "--store", where)
     assert status == 130
-    assert err == "xlsrc: interrupted while universe set mine; the store is unchanged\n"
+    assert err == "xlsrc: interrupted while universe set mylist; the store is unchanged\n"
 
     def write_then_interrupt(*args: object, **kwargs: object) -> None:
         real(*args, **kwargs)
         raise KeyboardInterrupt  # after the commit, before the summary is printed
 
     monkeypatch.setattr(holdings, "define_universe", write_then_interrupt)
-    status, _, err = run(capsys, "universe", "set", "mine", "VICR,ICHR", "--store", where)
+    status, _, err = run(capsys, "universe", "set", "mylist", "VICR,ICHR", "--store", where)
     assert status == 130
     assert err == (
-        "xlsrc: interrupted while universe set mine; the store changed (data version 0 -> 1)\n"
+        "xlsrc: interrupted while universe set mylist; the store changed (data version 0 -> 1)\n"
     )
     from xlsrc.data import open_store
 
-    assert sorted(open_store(where).universes()["mine"]) == ["ICHR", "VICR"]
+    assert sorted(open_store(where).universes()["mylist"]) == ["ICHR", "VICR"]
 
 
 def test_ctrl_c_in_a_refresh_keeps_the_committed_batches(capsys, monkeypatch, tmp_path):

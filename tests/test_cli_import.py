@@ -228,7 +228,8 @@ def test_universe_set_warns_about_members_without_bars(capsys, store):
         "they stay in the list but count in no table or rating until 'xlsrc refresh "
         "--universe bad' or an import brings their bars.",
     ]
-    status, out, _ = run(capsys, "universe", "set", "good", "VICR,ICHR", "--store", store)
+    # (not "good": GOOD is a ticker the store holds, refused as a universe name)
+    status, out, _ = run(capsys, "universe", "set", "goodlist", "VICR,ICHR", "--store", store)
     assert status == 0 and "Warning" not in out
 
 
@@ -424,3 +425,41 @@ def test_a_one_day_correction_is_stored_only_with_overwrite(capsys, store, tmp_p
     )
     got = open_store(store).read_bars(["XLE"], start="2026-02-12", end="2026-02-17")
     assert got["close"].tolist() == [53.2456, 53.71, 53.0187]
+
+
+# --------------------------------------------------------------------------- review 2, item 2
+HOLDINGS = Path(__file__).parent / "fixtures" / "holdings"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("sp1500", "ICHR,UCTT"), "sp1500 is computed by xlsrc (sp500 + sp400 + sp600) and "
+         "cannot be saved as a universe: choose another name"),
+        (("w2", "ICHR"), "universe w2 needs at least two members (got 1: ICHR): a rating or "
+         "breadth of one stock against itself is 99 or 100% whatever it does"),
+        (("ICHR", "VICR,UCTT"), "ichr is a ticker the store holds (ICHR): a universe of that "
+         "name would be mistaken for it in a formula; choose another name"),
+        (("sp600", "ICHR,UCTT", "--replace"), "2 members cannot be the S&P SmallCap 600 "
+         "(sp600), which has 585 to 615: import the holdings file of a fund tracking it (its "
+         "fund named in the file's first line or file name), or save the list under a name "
+         "of your own"),
+    ],
+)  # fmt: skip
+def test_universe_set_keeps_the_universe_safeguards(capsys, store, argv, message):
+    status, out, err = run(capsys, "universe", "set", *argv, "--store", store)
+    assert status == 1 and out == ""
+    assert err == f"xlsrc: error: {message}\n"
+    assert len(open_store(store).universes()["sp600"]) == 595  # the bundled list
+
+
+def test_a_russell_2000_file_is_not_imported_as_the_sp600(capsys, store):
+    path = HOLDINGS / "IWM_holdings_2026-05-05_excerpt.csv"
+    status, out, err = run(capsys, "universe", "import", "sp600", str(path), "--replace",
+                           "--store", store)  # fmt: skip
+    assert status == 1 and out == ""
+    assert err == (
+        "xlsrc: error: iShares Russell 2000 ETF tracks the Russell 2000 (r2000), not the S&P "
+        "SmallCap 600 (sp600): import it as r2000, or under a name of your own\n"
+    )
+    assert len(open_store(store).universes()["sp600"]) == 595

@@ -40,6 +40,7 @@ from typing import Final
 from ..errors import InvalidParameterError
 
 __all__ = [
+    "DERIVED_UNIVERSES",
     "INDEX_PREFIX",
     "NAMED_UNIVERSES",
     "STOCKS",
@@ -55,6 +56,9 @@ __all__ = [
 STOCKS: Final = "stocks"
 #: Universes stored by the bundled snapshot (membership lists are not point-in-time).
 NAMED_UNIVERSES: Final[tuple[str, ...]] = ("sp500", "sp400", "sp600", "r2000", "sectors")
+#: Universes computed from stored ones, never stored themselves: the S&P 1500 is the union
+#: of the S&P 500, 400 and 600 (``xlsrc.market.SP1500``).
+DERIVED_UNIVERSES: Final[dict[str, tuple[str, ...]]] = {"sp1500": ("sp500", "sp400", "sp600")}
 #: Yahoo prefixes index symbols with a caret (``^GSPC``).
 INDEX_PREFIX: Final = "^"
 

@@ -107,7 +107,7 @@ import pandas as pd
 from ..errors import InvalidParameterError
 from .calendar import Calendar
 from .schema import BAR_COLUMNS, BAR_FIELDS, PRICE_FIELDS, SECURITY_TYPES
-from .universes import STOCKS, check_us_listed, normalise_ticker
+from .universes import DERIVED_UNIVERSES, STOCKS, check_us_listed, normalise_ticker
 
 __all__ = [
     "BASIS_MIN_DAYS",
@@ -158,8 +158,9 @@ BASIS_SHARE: Final = 0.5
 #: Day-to-day change of the new/stored ratio below which two days share one basis: a
 #: ratio constant between a few steps is another adjustment (dividends, splits).
 BASIS_STEP: Final = 2e-3
-#: Universe names the store computes or reserves (never stored).
-RESERVED_UNIVERSES: Final[tuple[str, ...]] = (STOCKS, "all")
+#: Universe names the store computes or reserves (never stored): every stock, every
+#: ticker, and the derived universes (``sp1500``).
+RESERVED_UNIVERSES: Final[tuple[str, ...]] = (STOCKS, "all", *DERIVED_UNIVERSES)
 
 _TOKEN = object()
 #: The factors :func:`find_jumps` returns for a step within a band (exactly these floats).
@@ -688,13 +689,26 @@ def check_universe_name(name: object) -> str:
     ------
     InvalidParameterError
         For an empty name, one with characters other than letters, digits, ``-``, ``_``
-        and ``.``, or a reserved name (``stocks``, ``all``: computed by xlsrc).
+        and ``.``, or a reserved name (``stocks``, ``all``, ``sp1500``: computed by
+        xlsrc; the message says so).
     """
-    allowed = "letters, digits, - _ . (not stocks or all)"
+    allowed = "letters, digits, - _ . (not " + ", ".join(RESERVED_UNIVERSES) + ")"
     if not isinstance(name, str) or not name.strip():
         raise InvalidParameterError(name="universe name", value=name, allowed=allowed)
     key = name.strip().lower()
-    if key in RESERVED_UNIVERSES or not all(c.isalnum() or c in "-_." for c in key):
+    if key in RESERVED_UNIVERSES:
+        made = (
+            " + ".join(DERIVED_UNIVERSES[key])
+            if key in DERIVED_UNIVERSES
+            else ("every stock in the store" if key == STOCKS else "every ticker in the store")
+        )
+        raise InvalidParameterError(
+            f"{key} is computed by xlsrc ({made}) and cannot be saved as a universe: "
+            "choose another name",
+            name="universe name",
+            value=name,
+        )
+    if not all(c.isalnum() or c in "-_." for c in key):
         raise InvalidParameterError(name="universe name", value=name, allowed=allowed)
     return key
 
