@@ -463,3 +463,16 @@ def test_a_russell_2000_file_is_not_imported_as_the_sp600(capsys, store):
         "SmallCap 600 (sp600): import it as r2000, or under a name of your own\n"
     )
     assert len(open_store(store).universes()["sp600"]) == 595
+
+
+# --------------------------------------------------------------------------- review 2, item 11
+@pytest.mark.parametrize("location", ["", "  "])
+def test_an_empty_store_location_is_named(capsys, monkeypatch, tmp_path, location):
+    monkeypatch.setenv("XLSRC_STORE", str(tmp_path / "env.sqlite"))
+    status, out, err = run(capsys, "status", "--store", location)
+    assert status == 1 and out == ""
+    assert err == (
+        f"xlsrc: error: The store location is empty ({location!r}): give a file path, "
+        f"'memory:' or a postgresql:// URL, or give none to use {tmp_path / 'env.sqlite'}\n"
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -889,3 +889,58 @@ def test_the_close_column_in_other_languages(header, close):
     got = read_text(f"{header}\n2026-01-05,266.76\n2026-01-06,261.87\n", ticker="AAPL")
     assert got.bars["close"].tolist() == [266.76, 261.87]
     assert got.columns["close"] == close
+
+
+# --------------------------------------------------------------------------- review 2, item 11
+def test_a_gzip_file_is_read_through_and_named_without_its_extensions(tmp_path):
+    import gzip
+
+    path = tmp_path / "XLE.csv.gz"
+    path.write_bytes(gzip.compress(b"date,close\n2026-02-13,53.6106\n"))
+    got = read_csv_bars(path, now=NOW)
+    assert got.bars["ticker"].tolist() == ["XLE"] and got.bars["close"].tolist() == [53.6106]
+    assert "ticker XLE from the file name" in got.notes
+    broken = tmp_path / "ICHR.csv.gz"
+    broken.write_bytes(gzip.compress(b"date,close\n2026-02-13,1\n")[:-6])
+    with pytest.raises(
+        CsvFormatError, match=r"^.*ICHR\.csv\.gz: a gzip file that cannot be unzipped"
+    ):
+        read_csv_bars(broken, now=NOW)
+
+
+def test_an_excel_workbook_or_archive_is_named_not_read_as_text(tmp_path):
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Date", "Close"])
+    book.active.append(["2026-01-02", 19.2])
+    xlsx = tmp_path / "ICHR.xlsx"
+    book.save(xlsx)
+    with pytest.raises(CsvFormatError) as info:
+        read_csv_bars(xlsx, now=NOW)
+    assert str(info.value) == (
+        f"{xlsx}: an Excel workbook (.xlsx), not a CSV file: save it as CSV from Excel"
+    )
+    xls = tmp_path / "ICHR.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    with pytest.raises(CsvFormatError, match=r"an Excel 97-2003 workbook \(\.xls\), not a CSV"):
+        read_csv_bars(xls, now=NOW)
+    archive = tmp_path / "ICHR.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("ICHR.csv", "Date,Close\n2026-01-02,19.2\n")
+    with pytest.raises(CsvFormatError, match="a zip archive, not a CSV file: unzip it"):
+        read_csv_bars(archive, now=NOW)
+    # a workbook inside gzip is still a workbook
+    import gzip
+
+    wrapped = tmp_path / "ICHR.xlsx.gz"
+    wrapped.write_bytes(gzip.compress(xlsx.read_bytes()))
+    with pytest.raises(CsvFormatError, match=r"an Excel workbook \(\.xlsx\)"):
+        read_csv_bars(wrapped, now=NOW)
+
+
+def test_a_missing_column_hint_names_the_option():
+    with pytest.raises(CsvFormatError, match="map one with --map COLUMN=date"):
+        read_text("When,Close\n2026-01-02,1\n", ticker="X")

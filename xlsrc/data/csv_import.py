@@ -18,6 +18,9 @@ Tickers
     ``ICHR US Equity``, ``NASDAQ:ICHR`` removed) and
     :func:`~xlsrc.data.universes.check_us_listed` (``EZJ.L`` is refused, naming the
     London Stock Exchange).
+Files
+    A gzip file (``XLE.csv.gz``) is read through; an Excel workbook, a zip archive and
+    other binary files are refused naming what they are.
 Dates
     :func:`xlsrc.dates.parse_dates`, with the XNYS calendar's sessions: offsets converted
     to New York, never appended; one day/month order per file, settled by a day above 12
@@ -44,8 +47,11 @@ any step getting clearer. What stands alone moved out: finding the columns
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -162,6 +168,51 @@ def _whole_file(name: str, problem: str) -> CsvFormatError:
     return CsvFormatError(f"{name}: {problem}", path=name, line=None, problem=problem)
 
 
+#: Leading bytes of files that are not text: (magic, what the file is, what to do).
+_NOT_CSV: Final[tuple[tuple[bytes, str, str], ...]] = (
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls)", "save it as CSV from Excel"),
+    (b"%PDF", "a PDF document", "export the data as CSV"),
+    (b"\x89PNG", "a PNG image", "export the data as CSV"),
+)
+
+
+def _csv_bytes(name: str, raw: bytes) -> bytes:
+    """Return a file's bytes as CSV text bytes: a gzip file unzipped, anything else refused.
+
+    A gzip file (``XLE.csv.gz``, magic ``1f 8b``) is read through; an Excel workbook
+    (``.xlsx``: a zip archive with ``xl/`` parts; ``.xls``: an OLE file, ``d0 cf 11 e0``),
+    another zip archive and a few other binary formats are refused, naming what the file
+    is, instead of being read as text whose header has no date column.
+    """
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise _whole_file(name, f"a gzip file that cannot be unzipped ({exc})") from exc
+    if raw[:4] == b"PK\x03\x04":
+        try:
+            parts = zipfile.ZipFile(io.BytesIO(raw)).namelist()
+        except zipfile.BadZipFile:
+            parts = []
+        if any(p.startswith("xl/") for p in parts):
+            what, way = "an Excel workbook (.xlsx)", "save it as CSV from Excel"
+        else:
+            what, way = "a zip archive", "unzip it and import the CSV inside"
+        raise _whole_file(name, f"{what}, not a CSV file: {way}")
+    for magic, what, way in _NOT_CSV:
+        if raw.startswith(magic):
+            raise _whole_file(name, f"{what}, not a CSV file: {way}")
+    return raw
+
+
+def _file_stem(name: str) -> str:
+    """Return the file name without its extensions, also of a gzip file (``XLE.csv.gz``)."""
+    path = Path(name)
+    if path.suffix.lower() == ".gz":
+        path = path.with_suffix("")
+    return path.stem
+
+
 def _ticker_error(name: str, line: int | None, problem: str) -> CsvFormatError:
     if line is None:
         return _whole_file(name, problem)
@@ -237,8 +288,10 @@ def read_csv_bars(
     ------
     CsvFormatError
         For a missing column, an unsettled separator, date order or decimal mark, a
-        non-US symbol, a ``ticker`` the file's own symbol contradicts, or any bad row, naming the file and line; for a file that cannot be
-        read, "Cannot read <path>: <reason>" (no line number).
+        non-US symbol, a ``ticker`` the file's own symbol contradicts, or any bad row,
+        naming the file and line; for a file that cannot be read, "Cannot read <path>:
+        <reason>", and for one that is no text (an Excel workbook, a zip archive), what it
+        is (no line number).
     InvalidParameterError
         For a bad ``mapping``, ``date_format`` or ``decimal``.
     """
@@ -254,6 +307,7 @@ def read_csv_bars(
             raise CsvFormatError(
                 f"Cannot read {name}: {reason}", path=name, line=None, problem=reason
             ) from exc
+        raw = _csv_bytes(name, raw)
         text = decode_text(raw)
     text = text.lstrip("\ufeff")
     lines = re.split(r"\r\n|\r|\n", text)
@@ -304,7 +358,8 @@ def read_csv_bars(
             raise CsvFormatError(
                 path=name,
                 line=header_line,
-                problem=f"no {needed} column (header: {', '.join(header)}); map one with COLUMN={needed}",
+                problem=f"no {needed} column (header: {', '.join(header)}); map one with "
+                f"--map COLUMN={needed}",
             )
 
     # Records after the header, with the line each ends on.
@@ -346,7 +401,7 @@ def read_csv_bars(
         said = preamble_ticker(preamble)
         source = "the file's preamble"
         if said is None:
-            said, source = Path(name).stem, "the file name"
+            said, source = _file_stem(name), "the file name"
         try:
             fixed = check_us_listed(said)
         except InvalidParameterError as exc:
