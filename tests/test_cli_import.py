@@ -317,7 +317,8 @@ def test_no_network_fails_at_once_when_yahoo_does_not_resolve(refresh_store):
         refresh(refresh_store, ["SPY", "QQQ"], downloader=fake, sleep=sleep, end="2026-02-28")
     assert str(info.value).startswith("No network")
     assert "does not resolve" in str(info.value)
-    assert len(fake.calls) == 1 and sleep.calls == []  # no backoff: half a minute saved
+    # decided before the first download (review 2, item 14): no call, no backoff
+    assert fake.calls == [] and sleep.calls == []
     assert refresh_store.identity()[1] == version
 
 
