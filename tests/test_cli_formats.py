@@ -231,7 +231,8 @@ def test_status_csv_and_json(capsys, store):
     assert by_item["last_data_added"] == "" and by_item["n_tickers"] == "12469"
 
 
-def test_status_json_names_a_csv_import_as_data_added(capsys, store, tmp_path):
+def test_status_json_names_a_csv_import_as_data_added(capsys, tmp_path):
+    store = str(tmp_path / "own.sqlite")  # a store of its own: the module's is read-only
     path = tmp_path / "ICHR.csv"
     # ICHR's stored close that day (shared closes): the same close, written again
     path.write_text("Date,Close\n2026-08-03,81.205\n", encoding="utf-8")
