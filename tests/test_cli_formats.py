@@ -216,7 +216,9 @@ def test_status_csv_and_json(capsys, store):
     assert all(set(r) == {"item", "value", "fetched_at", "description"} for r in rows)
     items = {r["item"]: r["value"] for r in rows if r["item"] != "source"}
     assert items["first_date"] == "2024-01-02" and items["last_date"] == "2026-08-03"
-    assert items["last_refresh"] is None  # never refreshed: null, shown "never" in the table
+    # named as the table labels it, "Last data added" (review 2, item 12: a CSV import sets
+    # it too, so not last_refresh): null when nothing was ever added, "never" in the table
+    assert items["last_data_added"] is None and "last_refresh" not in items
     assert items["n_tickers"] == 12469 and isinstance(items["schema_version"], int)
     sources = [r for r in rows if r["item"] == "source"]
     assert [s["value"] for s in sources] == sources_in_table
@@ -226,7 +228,21 @@ def test_status_csv_and_json(capsys, store):
     assert header == ["item", "value", "fetched_at", "description"]
     assert [r["item"] for r in csv_rows] == [r["item"] for r in rows]
     by_item = {r["item"]: r["value"] for r in csv_rows if r["item"] != "source"}
-    assert by_item["last_refresh"] == "" and by_item["n_tickers"] == "12469"
+    assert by_item["last_data_added"] == "" and by_item["n_tickers"] == "12469"
+
+
+def test_status_json_names_a_csv_import_as_data_added(capsys, tmp_path):
+    store = str(tmp_path / "own.sqlite")  # a store of its own: the module's is read-only
+    path = tmp_path / "ICHR.csv"
+    # ICHR's stored close that day (shared closes): the same close, written again
+    path.write_text("Date,Close\n2026-08-03,81.205\n", encoding="utf-8")
+    argv = ("import-csv", str(path), "--decimal", ".", "--store", store)
+    status, _, err = run(capsys, *argv)
+    assert status == 0, err
+    status, out, _ = run(capsys, "status", "--store", store, "--format", "json")
+    items = {r["item"]: r["value"] for r in json.loads(out) if r["item"] != "source"}
+    assert items["last_data_added_source"] == "csv:ICHR.csv"
+    assert items["last_data_added"].startswith("20")
 
 
 # ----------------------------------------------------------------------------- progress
@@ -332,26 +348,27 @@ def test_ctrl_c_says_whether_the_store_changed(capsys, monkeypatch, tmp_path):
     import xlsrc.data.holdings as holdings
 
     where = str(tmp_path / "store.sqlite")
+    # (not "mine": MINE is a ticker the store holds, refused as a universe name)
     real = holdings.define_universe
 
     monkeypatch.setattr(holdings, "define_universe", _interrupt)
-    status, _, err = run(capsys, "universe", "set", "mine", "VICR,ICHR", "--store", where)
+    status, _, err = run(capsys, "universe", "set", "mylist", "VICR,ICHR", "--store", where)
     assert status == 130
-    assert err == "xlsrc: interrupted while universe set mine; the store is unchanged\n"
+    assert err == "xlsrc: interrupted while universe set mylist; the store is unchanged\n"
 
     def write_then_interrupt(*args: object, **kwargs: object) -> None:
         real(*args, **kwargs)
         raise KeyboardInterrupt  # after the commit, before the summary is printed
 
     monkeypatch.setattr(holdings, "define_universe", write_then_interrupt)
-    status, _, err = run(capsys, "universe", "set", "mine", "VICR,ICHR", "--store", where)
+    status, _, err = run(capsys, "universe", "set", "mylist", "VICR,ICHR", "--store", where)
     assert status == 130
     assert err == (
-        "xlsrc: interrupted while universe set mine; the store changed (data version 0 -> 1)\n"
+        "xlsrc: interrupted while universe set mylist; the store changed (data version 0 -> 1)\n"
     )
     from xlsrc.data import open_store
 
-    assert sorted(open_store(where).universes()["mine"]) == ["ICHR", "VICR"]
+    assert sorted(open_store(where).universes()["mylist"]) == ["ICHR", "VICR"]
 
 
 def test_ctrl_c_in_a_refresh_keeps_the_committed_batches(capsys, monkeypatch, tmp_path):

@@ -141,7 +141,10 @@ def test_an_unadjusted_file_over_the_adjusted_history_needs_replace(capsys, stor
         "overlap (2025-02-19..2026-02-18)" in err
     )
     assert "on 2025-02-19 stored 43.9171, new 46.01): another adjustment basis" in err
-    assert "import with --replace (nothing was stored)" in err
+    assert (
+        "import with --replace; if they are corrections of those days, import with "
+        "--overwrite (nothing was stored)" in err
+    )
 
     status, out, err = run(capsys, "import-csv", str(UNADJUSTED_XLE), "--replace",
                            "--store", store)  # fmt: skip
@@ -226,7 +229,8 @@ def test_universe_set_warns_about_members_without_bars(capsys, store):
         "they stay in the list but count in no table or rating until 'xlsrc refresh "
         "--universe bad' or an import brings their bars.",
     ]
-    status, out, _ = run(capsys, "universe", "set", "good", "VICR,ICHR", "--store", store)
+    # (not "good": GOOD is a ticker the store holds, refused as a universe name)
+    status, out, _ = run(capsys, "universe", "set", "goodlist", "VICR,ICHR", "--store", store)
     assert status == 0 and "Warning" not in out
 
 
@@ -314,7 +318,8 @@ def test_no_network_fails_at_once_when_yahoo_does_not_resolve(refresh_store):
         refresh(refresh_store, ["SPY", "QQQ"], downloader=fake, sleep=sleep, end="2026-02-28")
     assert str(info.value).startswith("No network")
     assert "does not resolve" in str(info.value)
-    assert len(fake.calls) == 1 and sleep.calls == []  # no backoff: half a minute saved
+    # decided before the first download (review 2, item 14): no call, no backoff
+    assert fake.calls == [] and sleep.calls == []
     assert refresh_store.identity()[1] == version
 
 
@@ -366,3 +371,110 @@ def test_ticker_matching_no_row_of_the_file_names_its_symbols(capsys, store, tmp
         f"xlsrc: error: {path}, line 1: no data rows for VICR (its symbol column has ICHR.US, "
         "NASDAQ:UCTT)\n"
     )
+
+
+# --------------------------------------------------------------------------- review 2, item 1
+def test_ticker_contradicting_the_symbol_column_stores_nothing(capsys, store, tmp_path):
+    # shared closes: UCTT 47.2 / 44.14 and ICHR 33.28 / 33.07 on 2026-01-21 / 2026-01-22
+    path = write(tmp_path, "UCTT_rows.csv", "Symbol,Date,Close\nUCTT,2026-01-21,47.2\n"
+                 "UCTT,2026-01-22,44.14\n")  # fmt: skip
+    status, out, err = run(capsys, "import-csv", str(path), "--ticker", "ICHR", "--store", store)
+    assert status == 1 and out == ""
+    assert err == (
+        f"xlsrc: error: {path}: --ticker ICHR contradicts the file: its Symbol column names "
+        "'UCTT' (UCTT), so these are UCTT's prices, not ICHR's. Import without --ticker to "
+        "store them as UCTT; if the file's symbol is wrong, fix it in the file or leave the "
+        "column unread with --map Symbol=ignore\n"
+    )
+    got = open_store(store).read_bars(["ICHR"], start="2026-01-21", end="2026-01-22")
+    assert got["close"].tolist() == [33.28, 33.07]
+
+
+# --------------------------------------------------------------------------- review 2, item 3
+def test_three_unadjusted_rows_over_the_adjusted_history_are_refused(capsys, store, tmp_path):
+    # the last 3 rows of the unadjusted XLE file against the snapshot's adjusted closes
+    # (shared closes): 54.35 / 53.6106, 53.75 / 53.0187, 54.78 / 54.0347 are all x1.0138
+    # (54.349998474121094 / 53.6106 = 1.01379...); stored, 2026-02-13's 1D return would go
+    # from 53.6106 / 53.2456 - 1 = +0.69 % to 54.35 / 53.2456 - 1 = +2.07 %.
+    rows = UNADJUSTED_XLE.read_text(encoding="utf-8").splitlines()
+    path = write(tmp_path, "XLE.csv", "\n".join([rows[0], *rows[-3:]]) + "\n")
+    status, out, err = run(capsys, "import-csv", str(path), "--store", store)
+    assert status == 1 and out == ""
+    assert err == (
+        f"xlsrc: error: {path}, line 2: XLE: the new closes differ from the stored ones on 3 "
+        "of the 3 stored days they overlap (2026-02-13..2026-02-18), by x1.014 to x1.014 (on "
+        "2026-02-13 stored 53.6106, new 54.35): another basis or security? (fewer than 5 "
+        "overlapping days cannot tell it from corrections). Mixed with the stored days they "
+        "would make steps that never happened; to make them XLE's history from 2026-02-13 on "
+        "instead (stored days after them go too), import with --replace; if they are "
+        "corrections of those days, import with --overwrite (nothing was stored)\n"
+    )
+    got = open_store(store).read_bars(["XLE"], start="2026-02-12", end="2026-02-18")
+    assert got["close"].tolist() == [53.2456, 53.6106, 53.0187, 54.0347]
+
+
+def test_a_one_day_correction_is_stored_only_with_overwrite(capsys, store, tmp_path):
+    # XLE's stored close on 2026-02-13 is 53.6106 (shared closes); a file corrects it to
+    # 53.71: 53.71 / 53.6106 - 1 = +0.185 % (over 0.1 % and over a cent: a difference)
+    path = write(tmp_path, "XLE_fix.csv", "Date,Close\n2026-02-13,53.71\n")
+    status, out, err = run(capsys, "import-csv", str(path), "--ticker", "XLE", "--store", store)
+    assert status == 1 and "1 of the 1 stored day they overlap (2026-02-13)" in err
+    status, out, err = run(capsys, "import-csv", str(path), "--ticker", "XLE", "--overwrite",
+                           "--store", store)  # fmt: skip
+    assert status == 0, err
+    assert out.splitlines()[1].startswith(
+        "1 stored day of XLE overwritten; 1 close changed: +0.2% on 2026-02-13: 53.6106 -> 53.71"
+    )
+    got = open_store(store).read_bars(["XLE"], start="2026-02-12", end="2026-02-17")
+    assert got["close"].tolist() == [53.2456, 53.71, 53.0187]
+
+
+# --------------------------------------------------------------------------- review 2, item 2
+HOLDINGS = Path(__file__).parent / "fixtures" / "holdings"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("sp1500", "ICHR,UCTT"), "sp1500 is computed by xlsrc (sp500 + sp400 + sp600) and "
+         "cannot be saved as a universe: choose another name"),
+        (("w2", "ICHR"), "universe w2 needs at least two members (got 1: ICHR): a rating or "
+         "breadth of one stock against itself is 99 or 100% whatever it does"),
+        (("ICHR", "VICR,UCTT"), "ichr is a ticker the store holds (ICHR): a universe of that "
+         "name would be mistaken for it in a formula; choose another name"),
+        (("sp600", "ICHR,UCTT", "--replace"), "2 members cannot be the S&P SmallCap 600 "
+         "(sp600), which has 585 to 615: import the holdings file of a fund tracking it (its "
+         "fund named in the file's first line or file name), or save the list under a name "
+         "of your own"),
+    ],
+)  # fmt: skip
+def test_universe_set_keeps_the_universe_safeguards(capsys, store, argv, message):
+    status, out, err = run(capsys, "universe", "set", *argv, "--store", store)
+    assert status == 1 and out == ""
+    assert err == f"xlsrc: error: {message}\n"
+    assert len(open_store(store).universes()["sp600"]) == 595  # the bundled list
+
+
+def test_a_russell_2000_file_is_not_imported_as_the_sp600(capsys, store):
+    path = HOLDINGS / "IWM_holdings_2026-05-05_excerpt.csv"
+    status, out, err = run(capsys, "universe", "import", "sp600", str(path), "--replace",
+                           "--store", store)  # fmt: skip
+    assert status == 1 and out == ""
+    assert err == (
+        "xlsrc: error: iShares Russell 2000 ETF tracks the Russell 2000 (r2000), not the S&P "
+        "SmallCap 600 (sp600): import it as r2000, or under a name of your own\n"
+    )
+    assert len(open_store(store).universes()["sp600"]) == 595
+
+
+# --------------------------------------------------------------------------- review 2, item 11
+@pytest.mark.parametrize("location", ["", "  "])
+def test_an_empty_store_location_is_named(capsys, monkeypatch, tmp_path, location):
+    monkeypatch.setenv("XLSRC_STORE", str(tmp_path / "env.sqlite"))
+    status, out, err = run(capsys, "status", "--store", location)
+    assert status == 1 and out == ""
+    assert err == (
+        f"xlsrc: error: The store location is empty ({location!r}): give a file path, "
+        f"'memory:' or a postgresql:// URL, or give none to use {tmp_path / 'env.sqlite'}\n"
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -464,6 +465,51 @@ def test_the_ticker_argument_wins_for_a_one_symbol_file():
     assert got.bars["ticker"].tolist() == ["ICHR"]
 
 
+# Review 2, item 1: --ticker must not store another security's rows under its name.
+def test_a_ticker_argument_the_symbol_column_contradicts_is_refused():
+    text = "Symbol,Date,Close\nUCTT,2026-01-21,47.2\nUCTT,2026-01-22,44.14\n"
+    with pytest.raises(CsvFormatError) as info:
+        read_text(text, name="UCTT_rows.csv", ticker="ICHR")
+    assert str(info.value) == (
+        "UCTT_rows.csv: --ticker ICHR contradicts the file: its Symbol column names 'UCTT' "
+        "(UCTT), so these are UCTT's prices, not ICHR's. Import without --ticker to store "
+        "them as UCTT; if the file's symbol is wrong, fix it in the file or leave the column "
+        "unread with --map Symbol=ignore"
+    )
+    # the way on the message names: the column left unread, the argument then names the rows
+    got = read_text(text, ticker="ICHR", mapping=["Symbol=ignore"])
+    assert got.bars["ticker"].tolist() == ["ICHR", "ICHR"]
+    assert got.bars["close"].tolist() == [47.2, 44.14]
+
+
+@pytest.mark.parametrize("cell", ["ICHR.US", "NASDAQ:ICHR", "ICHR UW Equity", "ichr", "ICHR US"])
+def test_vendor_notations_of_the_given_ticker_agree_with_it(cell):
+    got = read_text(f"Ticker,Date,Close\n{cell},2026-01-02,19.2\n", ticker="ICHR")
+    assert got.bars["ticker"].tolist() == ["ICHR"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "symbol"),
+    [("EZJ.L", "EZJ.L"), ("BRK.A", "BRK-A"), ("NYSE:UCTT", "UCTT"), ("UCTT US Equity", "UCTT")],
+)
+def test_another_security_in_the_symbol_column_is_refused_in_any_notation(cell, symbol):
+    # EZJ.L is easyJet in London, not a US EZJ; BRK.A is another class than BRK-B
+    given = {"EZJ.L": "EZJ", "BRK.A": "BRK-B"}.get(cell, "ICHR")
+    with pytest.raises(CsvFormatError, match=rf"names '{re.escape(cell)}' \({re.escape(symbol)}\)"):
+        read_text(f"Ticker,Date,Close\n{cell},2026-01-02,19.2\n", ticker=given)
+
+
+def test_a_preamble_security_contradicting_the_ticker_argument_is_refused():
+    text = "Security,UCTT US Equity\n\nDate,Close\n2026-01-21,47.2\n"
+    with pytest.raises(CsvFormatError, match="its preamble names 'UCTT US Equity' \\(UCTT\\)"):
+        read_text(text, ticker="ICHR")
+    assert read_text(text, ticker="UCTT").bars["ticker"].tolist() == ["UCTT"]
+    # a file name is no evidence: UCTT.csv imported as ICHR is the user's word
+    assert read_text("Date,Close\n2026-01-21,47.2\n", name="UCTT.csv", ticker="ICHR").bars[
+        "ticker"
+    ].tolist() == ["ICHR"]
+
+
 # --------------------------------------------------------------------------- numbers
 @pytest.mark.parametrize(
     ("text", "close"),
@@ -602,7 +648,14 @@ def test_cli_import_csv_options_and_errors(tmp_path, store, capsys):
     from xlsrc import cli
 
     path = str(CASES / "VICR_eu_semicolon_decimal_comma.csv")
+    # the file's closes are not the stored ones of those 3 days: on so short an overlap they
+    # are taken as corrections only when asked (review 2, item 3)
     status = cli.main(["import-csv", path, "--ticker", "VICR", "--store", store.location])
+    _, err = capsys.readouterr()
+    assert status == 1 and "import with --overwrite" in err
+    status = cli.main(
+        ["import-csv", path, "--ticker", "VICR", "--overwrite", "--store", store.location]
+    )
     out, err = capsys.readouterr()
     assert status == 0 and err == ""
     assert out.startswith("Imported 3 rows from VICR_eu_semicolon_decimal_comma.csv: VICR 3 bars")
@@ -836,3 +889,58 @@ def test_the_close_column_in_other_languages(header, close):
     got = read_text(f"{header}\n2026-01-05,266.76\n2026-01-06,261.87\n", ticker="AAPL")
     assert got.bars["close"].tolist() == [266.76, 261.87]
     assert got.columns["close"] == close
+
+
+# --------------------------------------------------------------------------- review 2, item 11
+def test_a_gzip_file_is_read_through_and_named_without_its_extensions(tmp_path):
+    import gzip
+
+    path = tmp_path / "XLE.csv.gz"
+    path.write_bytes(gzip.compress(b"date,close\n2026-02-13,53.6106\n"))
+    got = read_csv_bars(path, now=NOW)
+    assert got.bars["ticker"].tolist() == ["XLE"] and got.bars["close"].tolist() == [53.6106]
+    assert "ticker XLE from the file name" in got.notes
+    broken = tmp_path / "ICHR.csv.gz"
+    broken.write_bytes(gzip.compress(b"date,close\n2026-02-13,1\n")[:-6])
+    with pytest.raises(
+        CsvFormatError, match=r"^.*ICHR\.csv\.gz: a gzip file that cannot be unzipped"
+    ):
+        read_csv_bars(broken, now=NOW)
+
+
+def test_an_excel_workbook_or_archive_is_named_not_read_as_text(tmp_path):
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Date", "Close"])
+    book.active.append(["2026-01-02", 19.2])
+    xlsx = tmp_path / "ICHR.xlsx"
+    book.save(xlsx)
+    with pytest.raises(CsvFormatError) as info:
+        read_csv_bars(xlsx, now=NOW)
+    assert str(info.value) == (
+        f"{xlsx}: an Excel workbook (.xlsx), not a CSV file: save it as CSV from Excel"
+    )
+    xls = tmp_path / "ICHR.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    with pytest.raises(CsvFormatError, match=r"an Excel 97-2003 workbook \(\.xls\), not a CSV"):
+        read_csv_bars(xls, now=NOW)
+    archive = tmp_path / "ICHR.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("ICHR.csv", "Date,Close\n2026-01-02,19.2\n")
+    with pytest.raises(CsvFormatError, match="a zip archive, not a CSV file: unzip it"):
+        read_csv_bars(archive, now=NOW)
+    # a workbook inside gzip is still a workbook
+    import gzip
+
+    wrapped = tmp_path / "ICHR.xlsx.gz"
+    wrapped.write_bytes(gzip.compress(xlsx.read_bytes()))
+    with pytest.raises(CsvFormatError, match=r"an Excel workbook \(\.xlsx\)"):
+        read_csv_bars(wrapped, now=NOW)
+
+
+def test_a_missing_column_hint_names_the_option():
+    with pytest.raises(CsvFormatError, match="map one with --map COLUMN=date"):
+        read_text("When,Close\n2026-01-02,1\n", ticker="X")

@@ -249,6 +249,7 @@ def test_an_overlay_without_bars_keeps_the_bars_identity(tmp_path, snap):
         store,
         pd.DataFrame({"ticker": ["AAA"], "date": [DATES[-1]], "close": [16.0]}),
         "test",
+        allow_other_basis=True,  # a one-day correction (15 -> 16): only when asked
         now=NOW,
     )
     bars = store.identity()
@@ -266,6 +267,7 @@ def test_a_live_market_keeps_its_matrices_across_the_first_universe_set(tmp_path
         market.store,
         pd.DataFrame({"ticker": ["AAA"], "date": [DATES[-1]], "close": [16.0]}),
         "test",
+        allow_other_basis=True,  # a one-day correction (15 -> 16): only when asked
         now=NOW,
     )
     assert market.refresh_if_changed(force=True)

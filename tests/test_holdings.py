@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -84,6 +85,14 @@ def test_real_files(name, count):
     if not (SHARED / name).exists():
         pytest.skip("shared data not available")
     assert len(read_holdings(SHARED / name).tickers) == count
+
+
+def test_the_ivv_holdings_row_holx_us_is_holx():
+    # review 2, item 12: IVV 2026-06-19, line 517: "HOLX US","HOLOGIC INC",...
+    if not (SHARED / "IVV_holdings_2026-06-19.csv").exists():
+        pytest.skip("shared data not available")
+    tickers = read_holdings(SHARED / "IVV_holdings_2026-06-19.csv").tickers
+    assert "HOLX" in tickers and not [t for t in tickers if t.endswith("-US")]
 
 
 def test_url_goes_through_the_injected_opener_and_failures_are_clear():
@@ -216,3 +225,127 @@ def test_a_file_that_is_not_holdings_is_one_clear_error(tmp_path):
     path.write_bytes(b"\x00\x01\x02\r\x00garbage\x00\n\x00" * 50)
     with pytest.raises(DataSourceError, match="holdings"):
         read_holdings(path)
+
+
+# --------------------------------------------------------------- review 2, item 2
+HOLDINGS = Path(__file__).parent / "fixtures" / "holdings"  # excerpts of shared/constituents
+
+
+def test_a_fund_file_of_another_index_is_refused_for_a_bundled_index(tmp_path):
+    store = make_store(tmp_path, recorded("batch"), "2026-01-15")
+    # the first 5 holdings of iShares' IWM file of 2026-05-05, its preamble intact
+    iwm = HOLDINGS / "IWM_holdings_2026-05-05_excerpt.csv"
+    with pytest.raises(InvalidParameterError) as info:
+        import_universe(store, "sp600", iwm, replace=True)
+    assert str(info.value) == (
+        "iShares Russell 2000 ETF tracks the Russell 2000 (r2000), not the S&P SmallCap 600 "
+        "(sp600): import it as r2000, or under a name of your own"
+    )
+    assert "sp600" not in store.universes()
+    # the right universe takes it (the fund is told, so 5 rows of an excerpt are not
+    # held against it), and so does a name of the user's own
+    assert import_universe(store, "r2000", iwm).members == 5
+    assert import_universe(store, "smallfry", iwm).members == 5
+    ijr = HOLDINGS / "IJR_holdings_2026-06-19_excerpt.csv"  # FORM, ESI, BTSG, AGX + cash
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"tracks the S&P SmallCap 600 \(sp600\), not the S&P 500 \(sp500\)",
+    ):
+        import_universe(store, "sp500", ijr)
+    assert store.universes().get("sp600") is None
+    assert import_universe(store, "sp600", ijr).members == 4
+
+
+@pytest.mark.parametrize(
+    ("fund", "universe", "told"),
+    [
+        ("iShares Russell 2000 Growth ETF", "r2000", "a Russell 2000 style index"),
+        ("iShares Russell 3000 ETF", "r2000", "another Russell index"),
+        ("iShares Core S&P Mid-Cap ETF", "sp600", "the S&P MidCap 400 (sp400)"),
+        ("iShares Core S&P 500 ETF", "sp400", "the S&P 500 (sp500)"),
+    ],
+)
+def test_fund_names_tell_the_index(tmp_path, fund, universe, told):
+    store = make_store(tmp_path, recorded("batch"), "2026-01-15")
+    path = tmp_path / "holdings.csv"
+    # the fund's name on the first line, then a headerless table of BE and FN
+    table = HEADERLESS.lstrip("\ufeff")
+    extra = table.splitlines()[1].replace('"BE"', '"FN"')
+    path.write_text(f"{fund}\n{table}{extra}\n", encoding="utf-8")
+    with pytest.raises(InvalidParameterError, match=f"tracks {re.escape(told)}, not"):
+        import_universe(store, universe, path)
+
+
+@pytest.mark.parametrize(
+    ("name", "fund"),
+    [("IWV_holdings.csv", "IWV tracks the Russell 3000, not the Russell 2000 (r2000)"),
+     ("VOO-holdings.csv", "VOO tracks the S&P 500 (sp500), not the Russell 2000 (r2000)")],
+)  # fmt: skip
+def test_a_fund_ticker_in_the_file_name_tells_the_index(tmp_path, name, fund):
+    store = make_store(tmp_path, recorded("batch"), "2026-01-15")
+    path = tmp_path / name
+    path.write_bytes((HOLDINGS / "members_export.csv").read_bytes())  # no preamble
+    with pytest.raises(InvalidParameterError, match=re.escape(fund)):
+        import_universe(store, "r2000", path)
+
+
+def test_without_a_fund_the_member_count_must_fit_the_index(tmp_path):
+    store = make_store(tmp_path, recorded("batch"), "2026-01-15")
+    # the first 12 rows of the headerless IWM export, under a name that tells no fund
+    path = HOLDINGS / "members_export.csv"
+    with pytest.raises(InvalidParameterError) as info:
+        import_universe(store, "sp600", path)
+    assert str(info.value) == (
+        "12 members cannot be the S&P SmallCap 600 (sp600), which has 585 to 615: import the "
+        "holdings file of a fund tracking it (its fund named in the file's first line or file "
+        "name), or save the list under a name of your own"
+    )
+    assert import_universe(store, "growth12", path).members == 12
+    # a typed list for an index name is counted the same way
+    with pytest.raises(InvalidParameterError, match=r"^2 members cannot be the S&P 500"):
+        define_universe(store, "sp500", "IWM,SPY", replace=True)
+
+
+def test_whole_real_files_fit_their_index_and_no_other(tmp_path):
+    if not (SHARED / "IWM_holdings_approx_2025Q4_noheader.csv").exists():
+        pytest.skip("shared data not available")
+    store = make_store(tmp_path, recorded("batch"), "2026-01-15")
+    # 1,958 distinct equity tickers (1,957 after normalising): a Russell 2000's size
+    copy = tmp_path / "members.csv"
+    copy.write_bytes((SHARED / "IWM_holdings_approx_2025Q4_noheader.csv").read_bytes())
+    with pytest.raises(InvalidParameterError, match=r"^1,957 members cannot be the S&P SmallCap"):
+        import_universe(store, "sp600", copy)
+    assert import_universe(store, "r2000", copy).members == 1957
+    with pytest.raises(InvalidParameterError, match=r"^iShares Russell 2000 ETF tracks"):
+        import_universe(store, "sp600", SHARED / "IWM_holdings_2026-05-05.csv")
+    assert import_universe(store, "sp600", SHARED / "IJR_holdings_2026-06-19.csv").members == 605
+
+
+def test_a_universe_needs_two_members_and_a_name_no_ticker_has(tmp_path):
+    store = make_store(tmp_path, recorded("batch"), "2026-01-15")
+    with pytest.raises(InvalidParameterError) as info:
+        define_universe(store, "w2", "ICHR")
+    assert str(info.value) == (
+        "universe w2 needs at least two members (got 1: ICHR): a rating or breadth of one "
+        "stock against itself is 99 or 100% whatever it does"
+    )
+    with pytest.raises(InvalidParameterError, match=r"got 1: ICHR"):
+        define_universe(store, "w2", "ICHR, ichr.us")  # the same ticker twice is one
+    # XLE is a ticker of this store (the recorded batch: IWM QQQ SPY XLE XLK)
+    with pytest.raises(InvalidParameterError) as info:
+        define_universe(store, "xle", "ICHR,UCTT")
+    assert str(info.value) == (
+        "xle is a ticker the store holds (XLE): a universe of that name would be mistaken "
+        "for it in a formula; choose another name"
+    )
+    assert "w2" not in store.universes() and "xle" not in store.universes()
+    # ICHR is no ticker of this store: a name like any other here
+    assert define_universe(store, "ichr", "ICHR,UCTT").members == 2
+
+
+@pytest.mark.parametrize("name", ["sp1500", "SP1500", "stocks", "all"])
+def test_computed_universes_can_never_be_saved(tmp_path, name):
+    store = make_store(tmp_path, recorded("batch"), "2026-01-15")
+    with pytest.raises(InvalidParameterError, match=r"is computed by xlsrc .* cannot be saved"):
+        define_universe(store, name, "ICHR,UCTT", replace=True)
+    assert name.lower() not in store.universes()

@@ -71,7 +71,11 @@ def test_open_high_low_are_kept_only_for_a_close_inside_the_stored_range(store):
     # 11.5 lies in 9..12: the stored open/high/low still describe its day; 14 is above
     # the stored high 13: they described another close and become unknown
     result = ingest_bars(
-        store, frame([("CCC", DATES[0], 11.5), ("CCC", DATES[1], 14.0)]), "csv:z", now=NOW
+        store,
+        frame([("CCC", DATES[0], 11.5), ("CCC", DATES[1], 14.0)]),
+        "csv:z",
+        now=NOW,
+        allow_other_basis=True,  # 2 of 2 days differ: corrections only when asked
     )
     first, second = bar(store, "CCC", DATES[0]), bar(store, "CCC", DATES[1])
     assert (first["open"], first["high"], first["low"], first["close"]) == (10, 12, 9, 11.5)
@@ -88,7 +92,12 @@ def test_open_high_low_are_kept_only_for_a_close_inside_the_stored_range(store):
 
 
 def test_one_corrected_close_is_named_with_its_change(store):
-    result = ingest_bars(store, frame([("AAA", DATES[1], 11.55)]), "csv:fix", now=NOW)
+    # one overlapping day cannot tell a correction from another basis: refused unless asked
+    with pytest.raises(BarsRefusedError, match="import with --overwrite"):
+        ingest_bars(store, frame([("AAA", DATES[1], 11.55)]), "csv:fix", now=NOW)
+    result = ingest_bars(
+        store, frame([("AAA", DATES[1], 11.55)]), "csv:fix", now=NOW, allow_other_basis=True
+    )
     # 11.55 / 11 - 1 = +5.0 %
     assert result.lines() == [
         "1 stored day of AAA overwritten; 1 close changed: +5.0% on 2026-01-06: 11 -> 11.55 "
@@ -116,7 +125,9 @@ def test_closes_on_another_adjustment_basis_are_refused(store):
         "overlap (2026-01-05..2026-01-12), by x0.98 to x0.98 (on 2026-01-05 stored 10, new "
         "9.8): another adjustment basis"
     )
-    assert problem.message.endswith("import with --replace")
+    assert problem.message.endswith(
+        "import with --replace; if they are corrections of those days, import with --overwrite"
+    )
     pd.testing.assert_frame_equal(store.read_bars(), before)
 
 
@@ -128,16 +139,61 @@ def test_closes_of_another_series_are_refused_and_called_so(store):
     assert "another price series (another security or data source?)" in str(info.value)
 
 
-def test_five_differing_days_are_another_basis_three_are_corrections(store):
-    # the rule needs 5 differing days and half of the overlap: 5 of 6 is refused ...
+def test_half_the_overlap_differing_is_another_basis_less_is_corrections(store):
+    # review 2, item 3: half or more of the overlap differing is refused (5 of 6, 3 of 6;
+    # until then 5 differing days were needed too, and 4 or 3 of 6 were stored silently)
     with pytest.raises(BarsRefusedError, match=r"on 5 of the 6 stored days"):
         ingest_bars(store, _scaled([1.02] * 5 + [1.0]), "csv:x", now=NOW)
-    # ... 4 of 6 is a correction of a few days: stored, and counted
-    result = ingest_bars(store, _scaled([1.02] * 4 + [1.0] * 2), "csv:x", now=NOW)
-    assert result.overwritten["AAA"].days == 6 and result.overwritten["AAA"].changed == 4
+    with pytest.raises(BarsRefusedError, match=r"on 3 of the 6 stored days") as info:
+        ingest_bars(store, _scaled([1.0, 1.02, 1.0, 1.02, 1.0, 1.02]), "csv:x", now=NOW)
+    # the days that differ are named: the 2nd, 4th and 6th sessions
+    assert "The days that differ: 2026-01-06, 2026-01-08, 2026-01-12." in str(info.value)
+    # ... 2 of 6 is a correction of a few days: stored, and counted
+    result = ingest_bars(store, _scaled([1.02] * 2 + [1.0] * 4), "csv:x", now=NOW)
+    assert result.overwritten["AAA"].days == 6 and result.overwritten["AAA"].changed == 2
     # a cent of rounding is no difference: 10.004 against 10
     result = ingest_bars(store, _scaled([1.0004] * 6), "csv:r", now=NOW)
     assert result.overwritten["AAA"].changed == 6  # reported as changed, not refused
+
+
+def test_a_short_overlap_with_a_differing_day_is_refused_even_with_new_days(store):
+    # review 2, item 3, a case of the kind nobody gave: AAA's last stored close is 15 on
+    # 2026-01-12; a file repeats that day at 15.75 (x1.05) and goes on to two new days.
+    # One overlapping day cannot tell a correction from another basis: refused, naming it.
+    rows = frame(
+        [("AAA", DATES[5], 15.75), ("AAA", NEXT, 16.0), ("AAA", NEXT + pd.Timedelta(days=1), 16.2)]
+    )
+    before = store.read_bars()
+    with pytest.raises(BarsRefusedError) as info:
+        ingest_bars(store, rows, "csv:x", now=NOW)
+    (problem,) = info.value.problems
+    assert (problem.rule, problem.row, problem.date) == ("basis", 0, DATES[5])
+    assert problem.message.startswith(
+        "AAA: the new closes differ from the stored ones on 1 of the 1 stored day they "
+        "overlap (2026-01-12), by x1.05 (on 2026-01-12 stored 15, new 15.75): another basis "
+        "or security? (fewer than 5 overlapping days cannot tell it from corrections)."
+    )
+    pd.testing.assert_frame_equal(store.read_bars(), before)
+    # the same overlap with the stored close (within a cent) is no difference: stored
+    same = frame([("AAA", DATES[4], 14.0), ("AAA", DATES[5], 15.004), ("AAA", NEXT, 16.0)])
+    result = ingest_bars(store, same, "csv:y", now=NOW)
+    assert result.tickers["AAA"] == (3, DATES[4], NEXT)
+
+
+def test_a_minority_of_a_short_overlap_differing_is_still_refused(store):
+    # 1 of 4 overlapping days differs (11 -> 11.5 on 2026-01-06): under half, but 4 days
+    # are fewer than BASIS_MIN_DAYS (5), too few to call it a correction unasked
+    rows = frame([("AAA", d, c) for d, c in zip(DATES[:4], [10.0, 11.5, 12.0, 13.0], strict=True)])
+    with pytest.raises(BarsRefusedError) as info:
+        ingest_bars(store, rows, "csv:x", now=NOW)
+    message = info.value.problems[0].message
+    assert "on 1 of the 4 stored days they overlap (2026-01-05..2026-01-08), by x1.045" in message
+    assert "too few overlapping days (fewer than 5) to tell corrections from another" in message
+    assert "The days that differ: 2026-01-06." in message
+    # asked for: stored as a correction (11.5 / 11 - 1 = +4.5 %)
+    result = ingest_bars(store, rows, "csv:x", now=NOW, allow_other_basis=True)
+    assert result.overwritten["AAA"].changed == 1
+    assert bar(store, "AAA", DATES[1])["close"] == 11.5
 
 
 def test_replace_takes_another_basis_and_reports_what_it_removed(store):

@@ -28,11 +28,11 @@ from yahoo_fake import (
 from yfinance.exceptions import YFRateLimitError
 from yfinance.utils import empty_df
 
-from xlsrc.data import load_matrices
+from xlsrc.data import load_matrices, open_store
 from xlsrc.data.refresh import default_end, refresh, resolve_tickers
 from xlsrc.data.refresh_checks import find_holes
 from xlsrc.data.refresh_summary import RefreshInterrupted
-from xlsrc.errors import DataSourceError, InvalidParameterError
+from xlsrc.errors import DataSourceError, InvalidParameterError, UnknownUniverseError
 
 SEED_THROUGH = "2026-01-15"
 AFTER_SEED = "2026-01-16"
@@ -1175,3 +1175,18 @@ def test_cli_status_names_the_holes(batch, capsys, tmp_path, monkeypatch):
         "1 ticker lacks sessions inside their stored range: XLK 1 (days missing; 'xlsrc "
         "refresh' asks Yahoo for them again)"
     ]
+
+
+def test_refresh_reads_sp1500_as_every_other_command(tmp_path, store):
+    # review 2, item 10: the bundled snapshot's sp500, sp400 and sp600 hold 497, 392 and
+    # 595 members with no ticker in two of them: sp1500 is all 497 + 392 + 595 = 1,484
+    bundled = open_store(str(tmp_path / "bundled.sqlite"))
+    lists = bundled.universes()
+    got = resolve_tickers(bundled, [], ["SP1500"])
+    assert len(got) == 1484
+    assert got == [*lists["sp500"], *lists["sp400"], *lists["sp600"]]
+    # a store without the three parts does not hold sp1500, and says which it holds
+    with pytest.raises(
+        UnknownUniverseError, match=r"Unknown universe: sp1500 \(known: stocks, all, sectors"
+    ):
+        resolve_tickers(store, [], ["sp1500"])

@@ -82,7 +82,8 @@ def test_the_snapshot_is_read_in_place(store: LayeredStore):
 
 
 def test_overlay_bars_win_and_a_replaced_history_hides_the_snapshot(store: LayeredStore):
-    put(store, [("AAA", DATES[1], 111.0)], source="fix")
+    # a one-day correction (11 -> 111) is stored only when asked (rule basis)
+    put(store, [("AAA", DATES[1], 111.0)], source="fix", allow_other_basis=True)
     assert store.read_bars("AAA")["close"].tolist() == [10.0, 111.0, 12.0, 13.0, 14.0, 15.0]
     assert load_matrices(store).close["AAA"].tolist() == [10.0, 111.0, 12.0, 13.0, 14.0, 15.0]
     # a re-imported history from the 4th session: the snapshot's later bars disappear

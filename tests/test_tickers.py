@@ -62,6 +62,10 @@ US_CLASSES_IN_THE_CLOSES = (
         ("ICHR US Equity", "ICHR"),
         ("ICHR UW Equity", "ICHR"),
         ("brk/b un equity", "BRK-B"),
+        # Bloomberg's short form without the yellow key (IVV's 2026-06-19 holdings row)
+        ("HOLX US", "HOLX"),
+        ("holx uw", "HOLX"),
+        ("BRK B", "BRK-B"),  # a blank before one letter is still a class
         ("NASDAQ:ICHR", "ICHR"),
         ("NYSE:BRK.B", "BRK-B"),
         ("AMEX:SPY", "SPY"),

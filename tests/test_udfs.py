@@ -521,6 +521,7 @@ def test_the_next_formula_sees_a_refresh(store, tmp_path, monkeypatch):
     assert market_mod.get_market() is market  # reloaded in place, not replaced
 
     # a corrected bar for a date whose metrics are already memoised
-    ingest_bars(writer, bars.assign(close=[10.0, 15.0]).tail(1), "test")
+    # (a one-day correction is stored only when asked: rule basis)
+    ingest_bars(writer, bars.assign(close=[10.0, 15.0]).tail(1), "test", allow_other_basis=True)
     assert udfs.YTD_RETURN("ZZXT", DAY) == pytest.approx(15.0 / 10.0 - 1)
     assert udfs.YTD_RETURN("VICR", DAY) == pytest.approx(YTD_2026_01_22["VICR"], abs=2e-3)

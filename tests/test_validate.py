@@ -247,7 +247,9 @@ def test_the_junction_with_stored_bars_is_checked():
     _, problems = check(
         [("ICHR", "2026-01-15", 25.25), ("ICHR", "2026-01-16", 25.3)], neighbours=stored
     )
-    assert rules(problems) == [(0, "jump")]  # 100 -> 25.25 across the junction
+    # 100 -> 25.25 across the junction; and 25.25 against the stored 101 of its own day on
+    # a one-day overlap is another basis too (review 2, item 3: too short to be corrections)
+    assert rules(problems) == [(0, "jump"), (0, "basis")]
     # a later stored neighbour: a new day in the middle that is 100x off
     later = pd.DataFrame(
         {"ticker": ["ICHR"], "date": pd.to_datetime(["2026-01-20"]), "close": [26.0]}

@@ -28,8 +28,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     The table names each item as ``DATA_STATUS`` does (``Last data added (UTC)``: a CSV
     import adds data as a refresh does). CSV and JSON: one record per status item (``item``, ``value``), then one per source
     (``item`` = ``source``, ``value`` = its name, with ``fetched_at`` and
-    ``description``); values as the store reports them (``null`` for a refresh that
-    never happened).
+    ``description``); values as the store reports them (``null`` for data never added).
+    Items are named as the table names them: the store's ``last_refresh`` and
+    ``last_refresh_source`` are ``last_data_added`` and ``last_data_added_source`` (set by
+    a CSV import too, which is no refresh).
     """
     from xlsrc.data.refresh_checks import find_holes
 
@@ -39,7 +41,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     sources = status.pop("sources", None) or []
     if args.format != "table":
         items = [
-            {"item": str(k), "value": v, "fetched_at": None, "description": None}
+            {
+                "item": _ITEM_NAMES.get(str(k), str(k)),
+                "value": v,
+                "fetched_at": None,
+                "description": None,
+            }
             for k, v in status.items()
         ]
         holes = find_holes(store)
@@ -89,6 +96,13 @@ def cmd_status(args: argparse.Namespace) -> int:
         for name, fetched, description in rows:
             print(f"  {name.ljust(w_name)}  {fetched.ljust(w_time)}  {description}".rstrip())
     return 0
+
+
+#: Status items named in CSV and JSON as the table labels them (``STATUS_ITEMS``).
+_ITEM_NAMES: dict[str, str] = {
+    "last_refresh": "last_data_added",
+    "last_refresh_source": "last_data_added_source",
+}
 
 
 def _holes_text(holes: dict[str, list[pd.Timestamp]]) -> str:
@@ -166,6 +180,7 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
         date_format=args.date_format,
         decimal=args.decimal,
         replace=args.replace,
+        overwrite=args.overwrite,
         allow_jumps=allow,
         move_latest=args.move_latest,
     )

@@ -230,14 +230,16 @@ def build_parser() -> argparse.ArgumentParser:
         "and nothing is stored. Days already stored are overwritten field by field: a "
         "column the file lacks (volume in a file of closes) keeps the stored values; the "
         "summary names the overwritten days and the largest change of a close. Closes "
-        "that differ from the stored ones on most of many days (another adjustment basis) "
-        "are refused unless --replace.",
+        "that differ from the stored ones on half or more of the overlapping days (another "
+        "adjustment basis), or on any day of an overlap shorter than 5 days, are refused "
+        "unless --replace or --overwrite.",
     )
     p.add_argument("file", type=Path, metavar="FILE")
     p.add_argument(
         "--ticker",
         default=None,
-        help="a file of one symbol: its ticker (wins over its symbol column or name); a "
+        help="a file of one symbol: its ticker (wins over its name; a symbol column naming "
+        "another security is refused); a "
         "file of several symbols: import only this one's rows (the summary counts the "
         "others it skipped). Default: the ticker column, else the file name",
     )
@@ -247,6 +249,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="make the file each ticker's history from its first day on: stored days from "
         "then on that the file lacks are removed (the summary counts them); needed for "
         "closes on another adjustment basis",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="take the file's closes that differ from the stored ones as corrections of "
+        "those days (stored days the file lacks are kept); without it, differing closes "
+        "on half or more of the overlap, or on a short overlap, are refused",
     )
     p.add_argument(
         "--allow-jump",

@@ -45,6 +45,7 @@ __all__ = [
     "ALIASES",
     "DELIMITERS",
     "FIELDS",
+    "IGNORE",
     "column_key",
     "decode_text",
     "fields_of",
@@ -67,6 +68,10 @@ FIELDS: Final[tuple[str, ...]] = (
     "dividends",
     "splits",
 )
+
+#: Mapping target that leaves a column unread (``--map Symbol=ignore``): a symbol column
+#: that contradicts ``--ticker``, a column an alias would otherwise pick.
+IGNORE: Final = "ignore"
 
 #: Column name (lower case, accents and punctuation removed) -> field. When several
 #: columns map to one field, the alias listed first wins (``Date`` over ``Time``,
@@ -164,7 +169,7 @@ def parse_mapping(items: Mapping[str, str] | list[str] | tuple[str, ...] | None)
     Raises
     ------
     InvalidParameterError
-        For an item without ``=`` or a field not in :data:`FIELDS`.
+        For an item without ``=`` or a field not in :data:`FIELDS` (or :data:`IGNORE`).
     """
     if not items:
         return {}
@@ -182,8 +187,10 @@ def parse_mapping(items: Mapping[str, str] | list[str] | tuple[str, ...] | None)
     out = {}
     for col, fld in pairs:
         target = column_key(fld).replace(" ", "_")
-        if target not in FIELDS:
-            raise InvalidParameterError(name="field", value=fld, allowed=", ".join(FIELDS))
+        if target not in (*FIELDS, IGNORE):
+            raise InvalidParameterError(
+                name="field", value=fld, allowed=", ".join((*FIELDS, IGNORE))
+            )
         out[column_key(col)] = target
     return out
 
@@ -204,6 +211,8 @@ def fields_of(header: Sequence[str], explicit: Mapping[str, str]) -> dict[str, i
     for i, col in enumerate(header):
         key = column_key(col)
         if key in explicit:
+            if explicit[key] == IGNORE:
+                continue
             fld, rank = explicit[key], -1
         elif key in ALIASES:
             fld, rank = ALIASES[key], _RANK[key]

@@ -6,8 +6,10 @@ are found: :mod:`xlsrc.data.csv_columns`; numbers and the decimal mark:
 :mod:`xlsrc.data.csv_numbers`. The rest of what is read, and how:
 
 Tickers
-    ``--ticker`` (the ``ticker`` argument) wins for a file of one symbol, whatever its
-    symbol column or name says; in a long file of several symbols it selects that
+    ``--ticker`` (the ``ticker`` argument) names the security of a file of one symbol;
+    a symbol column or a preamble security that names *another* security is refused
+    (vendor notations of the same symbol agree; ``--map COLUMN=ignore`` leaves a wrong
+    symbol column unread), a file name never contradicts it; in a long file of several symbols it selects that
     symbol's rows, and the summary names the rows of other symbols it left out
     (:attr:`CsvBars.skipped`). Without it: the ticker column, else a Bloomberg security in the
     preamble, else the file name (``BRK_B.csv`` -> ``BRK-B``, Stooq's ``ichr.us.txt`` ->
@@ -16,6 +18,9 @@ Tickers
     ``ICHR US Equity``, ``NASDAQ:ICHR`` removed) and
     :func:`~xlsrc.data.universes.check_us_listed` (``EZJ.L`` is refused, naming the
     London Stock Exchange).
+Files
+    A gzip file (``XLE.csv.gz``) is read through; an Excel workbook, a zip archive and
+    other binary files are refused naming what they are.
 Dates
     :func:`xlsrc.dates.parse_dates`, with the XNYS calendar's sessions: offsets converted
     to New York, never appended; one day/month order per file, settled by a day above 12
@@ -42,8 +47,11 @@ any step getting clearer. What stands alone moved out: finding the columns
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -70,7 +78,7 @@ from .csv_columns import (
 from .csv_numbers import MARK_NAMES, Cell, Token, decide_decimal_mark, token_value, tokenize
 from .ingest import IngestResult, ingest_bars
 from .schema import BAR_FIELDS
-from .universes import check_us_listed
+from .universes import check_us_listed, normalise_ticker
 from .yahoo import BAR_COLUMNS
 
 __all__ = [
@@ -160,10 +168,81 @@ def _whole_file(name: str, problem: str) -> CsvFormatError:
     return CsvFormatError(f"{name}: {problem}", path=name, line=None, problem=problem)
 
 
+#: Leading bytes of files that are not text: (magic, what the file is, what to do).
+_NOT_CSV: Final[tuple[tuple[bytes, str, str], ...]] = (
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls)", "save it as CSV from Excel"),
+    (b"%PDF", "a PDF document", "export the data as CSV"),
+    (b"\x89PNG", "a PNG image", "export the data as CSV"),
+)
+
+
+def _csv_bytes(name: str, raw: bytes) -> bytes:
+    """Return a file's bytes as CSV text bytes: a gzip file unzipped, anything else refused.
+
+    A gzip file (``XLE.csv.gz``, magic ``1f 8b``) is read through; an Excel workbook
+    (``.xlsx``: a zip archive with ``xl/`` parts; ``.xls``: an OLE file, ``d0 cf 11 e0``),
+    another zip archive and a few other binary formats are refused, naming what the file
+    is, instead of being read as text whose header has no date column.
+    """
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise _whole_file(name, f"a gzip file that cannot be unzipped ({exc})") from exc
+    if raw[:4] == b"PK\x03\x04":
+        try:
+            parts = zipfile.ZipFile(io.BytesIO(raw)).namelist()
+        except zipfile.BadZipFile:
+            parts = []
+        if any(p.startswith("xl/") for p in parts):
+            what, way = "an Excel workbook (.xlsx)", "save it as CSV from Excel"
+        else:
+            what, way = "a zip archive", "unzip it and import the CSV inside"
+        raise _whole_file(name, f"{what}, not a CSV file: {way}")
+    for magic, what, way in _NOT_CSV:
+        if raw.startswith(magic):
+            raise _whole_file(name, f"{what}, not a CSV file: {way}")
+    return raw
+
+
+def _file_stem(name: str) -> str:
+    """Return the file name without its extensions, also of a gzip file (``XLE.csv.gz``)."""
+    path = Path(name)
+    if path.suffix.lower() == ".gz":
+        path = path.with_suffix("")
+    return path.stem
+
+
 def _ticker_error(name: str, line: int | None, problem: str) -> CsvFormatError:
     if line is None:
         return _whole_file(name, problem)
     return CsvFormatError(path=name, line=line, problem=problem)
+
+
+def _check_given_ticker(name: str, given: str, said: str, column: str | None) -> None:
+    """Refuse a ``ticker`` argument that names another security than the file does.
+
+    ``said`` is the one symbol the file's symbol column ``column`` (None: its preamble)
+    holds. Vendor notations of the same symbol agree (``ICHR.US``, ``NASDAQ:ICHR``,
+    ``ICHR US Equity`` are ICHR); a text that does not look like a ticker (a company
+    name such as ``Ichor Holdings``) cannot contradict it.
+    """
+    try:
+        symbol = normalise_ticker(said)
+    except InvalidParameterError:
+        return
+    if symbol == given or not _FILE_TICKER.fullmatch(symbol):
+        return
+    where = "its preamble" if column is None else f"its {column} column"
+    way = "fix it in the file" + (
+        "" if column is None else f" or leave the column unread with --map {column}=ignore"
+    )
+    raise _whole_file(
+        name,
+        f"--ticker {given} contradicts the file: {where} names {said!r} ({symbol}), so these "
+        f"are {symbol}'s prices, not {given}'s. Import without --ticker to store them as "
+        f"{symbol}; if the file's symbol is wrong, {way}",
+    )
 
 
 def read_csv_bars(
@@ -182,8 +261,9 @@ def read_csv_bars(
     path : str or pathlib.Path
         The file (its name gives the ticker when there is no other).
     ticker : str, optional
-        The ticker of every row of a one-symbol file (it wins over the file's symbol
-        column, preamble and name); in a file of several symbols, the one to read.
+        The ticker of every row of a one-symbol file (it wins over the file's name; a
+        symbol column or preamble security naming another security is refused); in a
+        file of several symbols, the one to read.
     mapping : mapping or list of str, optional
         ``{"column in file": "field"}`` or ``["column=field", ...]`` (fields:
         :data:`~xlsrc.data.csv_columns.FIELDS`), overriding the aliases.
@@ -208,8 +288,10 @@ def read_csv_bars(
     ------
     CsvFormatError
         For a missing column, an unsettled separator, date order or decimal mark, a
-        non-US symbol, or any bad row, naming the file and line; for a file that cannot be
-        read, "Cannot read <path>: <reason>" (no line number).
+        non-US symbol, a ``ticker`` the file's own symbol contradicts, or any bad row,
+        naming the file and line; for a file that cannot be read, "Cannot read <path>:
+        <reason>", and for one that is no text (an Excel workbook, a zip archive), what it
+        is (no line number).
     InvalidParameterError
         For a bad ``mapping``, ``date_format`` or ``decimal``.
     """
@@ -225,6 +307,7 @@ def read_csv_bars(
             raise CsvFormatError(
                 f"Cannot read {name}: {reason}", path=name, line=None, problem=reason
             ) from exc
+        raw = _csv_bytes(name, raw)
         text = decode_text(raw)
     text = text.lstrip("\ufeff")
     lines = re.split(r"\r\n|\r|\n", text)
@@ -275,7 +358,8 @@ def read_csv_bars(
             raise CsvFormatError(
                 path=name,
                 line=header_line,
-                problem=f"no {needed} column (header: {', '.join(header)}); map one with COLUMN={needed}",
+                problem=f"no {needed} column (header: {', '.join(header)}); map one with "
+                f"--map COLUMN={needed}",
             )
 
     # Records after the header, with the line each ends on.
@@ -305,14 +389,19 @@ def read_csv_bars(
             raise _whole_file(name, str(exc)) from exc
         if "ticker" in columns and len(symbol_cells) <= 1:
             said = next(iter(symbol_cells), "")
+            _check_given_ticker(name, fixed, said, used["ticker"])
             if said and said.upper() != fixed:
                 notes.append(f"ticker {fixed} as given (the file says {said})")
             columns.pop("ticker")
+        elif "ticker" not in columns:
+            said = preamble_ticker(preamble)
+            if said is not None:
+                _check_given_ticker(name, fixed, said, None)
     elif "ticker" not in columns:
         said = preamble_ticker(preamble)
         source = "the file's preamble"
         if said is None:
-            said, source = Path(name).stem, "the file name"
+            said, source = _file_stem(name), "the file name"
         try:
             fixed = check_us_listed(said)
         except InvalidParameterError as exc:
@@ -563,6 +652,7 @@ def import_csv(
     decimal: str | None = None,
     *,
     replace: bool = False,
+    overwrite: bool = False,
     allow_jumps: bool | Iterable[tuple[str, object]] = False,
     move_latest: bool = False,
     now: datetime | None = None,
@@ -589,7 +679,13 @@ def import_csv(
         ``--replace``): stored days from then on that the file lacks are removed, and the
         file's closes are not compared with the stored ones (rule ``basis``). Default: the
         file's days are added or overwrite the same days, and closes that differ from the
-        stored ones on most of many days (another adjustment basis) are refused.
+        stored ones are refused when at least half of the overlapping days differ
+        (another adjustment basis) or the overlap is shorter than
+        :data:`~xlsrc.data.validate.BASIS_MIN_DAYS` days (too few to tell).
+    overwrite : bool
+        Take the file's closes that differ from the stored ones as corrections of those
+        days (the CLI's ``--overwrite``): the rule ``basis`` is not applied, and the
+        stored days the file lacks are kept (unlike ``replace``).
     allow_jumps : bool or iterable of (ticker, date)
         Accept split-sized steps the gate would refuse (``--allow-jump T:DATE``).
     move_latest : bool
@@ -628,6 +724,7 @@ def import_csv(
             SOURCE_PREFIX + Path(read.path).name,
             policy="all",
             replace=replace,
+            allow_other_basis=overwrite,
             allow_jumps=allow_jumps,
             move_latest=move_latest,
             splits=splits,

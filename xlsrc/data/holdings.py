@@ -22,6 +22,7 @@ import csv
 import gzip
 import io
 import re
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ from .universes import normalise_ticker
 from .validate import check_universe_name
 
 __all__ = [
+    "INDEX_FUNDS",
+    "INDEX_SIZES",
     "Holdings",
     "Opener",
     "UniverseSummary",
@@ -47,6 +50,7 @@ __all__ = [
     "read_holdings",
     "reset_universe",
     "tickers_from_values",
+    "tracked_index",
     "urlopen_bytes",
 ]
 
@@ -313,8 +317,138 @@ class UniverseSummary:
 SHOWN_WITHOUT_BARS = 10
 
 
-def _check_name(name: object) -> str:
-    return check_universe_name(name)
+#: The indexes of the bundled universes: name -> (index, plausible member counts). An
+#: S&P 500 has 500-505 members (share classes: GOOGL and GOOG...), the S&P 400 and 600 have
+#: 400 and 600 (their iShares files list 400 and 605 tickers on 2026-06-19), the Russell
+#: 2000 about 1,900-2,050 between reconstitutions (iShares IWM: 1,957 tickers 2025 Q4,
+#: 1,921 on 2026-05-05). The ranges allow a few members more or less for a file taken
+#: between an index change and the fund's trade, and nothing like another index.
+INDEX_SIZES: Final[dict[str, tuple[str, range]]] = {
+    "sp500": ("the S&P 500", range(490, 516)),
+    "sp400": ("the S&P MidCap 400", range(390, 411)),
+    "sp600": ("the S&P SmallCap 600", range(585, 616)),
+    "r2000": ("the Russell 2000", range(1800, 2101)),
+}
+
+#: Index funds whose holdings files a user may bring: ticker -> (index, universe or None).
+#: iShares, SPDR and Vanguard funds of the four indexes, and the broad or style funds a
+#: file is mistaken for (a Russell 3000 or a Russell 2000 Growth fund is not the Russell
+#: 2000).
+INDEX_FUNDS: Final[dict[str, tuple[str, str | None]]] = {
+    **dict.fromkeys(("IVV", "SPY", "VOO", "SPLG"), ("the S&P 500", "sp500")),
+    **dict.fromkeys(("IJH", "MDY", "IVOO", "SPMD"), ("the S&P MidCap 400", "sp400")),
+    **dict.fromkeys(("IJR", "SLY", "VIOO", "SPSM"), ("the S&P SmallCap 600", "sp600")),
+    **dict.fromkeys(("IWM", "VTWO"), ("the Russell 2000", "r2000")),
+    "IWN": ("the Russell 2000 Value", None),
+    "IWO": ("the Russell 2000 Growth", None),
+    "IWV": ("the Russell 3000", None),
+    "IWB": ("the Russell 1000", None),
+    "ITOT": ("the S&P Total Market", None),
+}
+
+#: Fund names (the first line of an iShares file) -> the index they track, most specific
+#: first: "iShares Russell 2000 Growth ETF" is not the Russell 2000.
+_FUND_NAMES: Final[tuple[tuple[re.Pattern[str], str, str | None], ...]] = (
+    (re.compile(r"russell 2000 (value|growth)", re.I), "a Russell 2000 style index", None),
+    (re.compile(r"russell 2000", re.I), "the Russell 2000", "r2000"),
+    (
+        re.compile(r"russell (1000|3000|top 200|mid-?cap|micro-?cap)", re.I),
+        "another Russell index",
+        None,
+    ),
+    (re.compile(r"s&p (small-?cap|600)|smallcap 600", re.I), "the S&P SmallCap 600", "sp600"),
+    (re.compile(r"s&p (mid-?cap|400)|midcap 400", re.I), "the S&P MidCap 400", "sp400"),
+    (re.compile(r"s&p 500(?! (value|growth))", re.I), "the S&P 500", "sp500"),
+)
+
+
+def tracked_index(holdings: Holdings) -> tuple[str, str, str | None] | None:
+    """Return which index a holdings file's fund tracks, if its name or file name says.
+
+    Parameters
+    ----------
+    holdings : Holdings
+        A file read by :func:`read_holdings`.
+
+    Returns
+    -------
+    tuple or None
+        ``(fund, index, universe)``: the fund as the file names it (``IWM``, or the
+        preamble's fund name), the index it tracks (``the Russell 2000``) and the bundled
+        universe of that index (``r2000``; None for an index xlsrc does not bundle).
+        None when neither the preamble nor the file name names a known fund.
+    """
+    if holdings.fund:
+        for pattern, index, universe in _FUND_NAMES:
+            if pattern.search(holdings.fund):
+                return holdings.fund, index, universe
+    stem = Path(urllib.parse.urlparse(holdings.source).path).name
+    first = re.split(r"[^A-Za-z0-9]+", stem, maxsplit=1)[0].upper()
+    if first in INDEX_FUNDS:
+        return (first, *INDEX_FUNDS[first])
+    return None
+
+
+def _check_index_members(key: str, holdings: Holdings | None, count: int) -> None:
+    """Refuse a list for a bundled index universe that cannot be that index.
+
+    A holdings file whose fund tracks another index is refused naming both; without a
+    fund to tell (a file without its preamble, a typed list), a member count far from the
+    index's size (:data:`INDEX_SIZES`) is.
+    """
+    if key not in INDEX_SIZES:
+        return
+    wanted, sizes = INDEX_SIZES[key]
+    told = tracked_index(holdings) if holdings is not None else None
+    if told is not None:
+        fund, index, universe = told
+        if universe != key:
+            tracks = f"{index} ({universe})" if universe else index
+            way = f"import it as {universe}, or" if universe else "import it"
+            raise InvalidParameterError(
+                f"{fund} tracks {tracks}, not {wanted} ({key}): {way} under a name of your own",
+                name="universe",
+                value=key,
+            )
+        return
+    if count not in sizes:
+        raise InvalidParameterError(
+            f"{count:,} members cannot be {wanted} ({key}), which has {sizes.start:,} to "
+            f"{sizes.stop - 1:,}: import the holdings file of a fund tracking it (its fund "
+            "named in the file's first line or file name), or save the list under a name of "
+            "your own",
+            name="universe",
+            value=key,
+        )
+
+
+def _check_name(store: Store, name: object) -> str:
+    """Return the universe name normalised; refuse one a ticker the store holds has."""
+    key = check_universe_name(name)
+    try:
+        symbol = normalise_ticker(key)
+    except InvalidParameterError:
+        return key
+    if symbol in set(store.last_days().dropna().index):
+        raise InvalidParameterError(
+            f"{key} is a ticker the store holds ({symbol}): a universe of that name would be "
+            "mistaken for it in a formula; choose another name",
+            name="universe name",
+            value=name,
+        )
+    return key
+
+
+def _check_members(key: str, members: list[str]) -> None:
+    """Refuse a list of fewer than two members (a ranking or breadth of one is no measure)."""
+    if len(members) < 2:
+        raise InvalidParameterError(
+            f"universe {key} needs at least two members (got {len(members)}: "
+            f"{', '.join(members) or 'none'}): a rating or breadth of one stock against "
+            "itself is 99 or 100% whatever it does",
+            name="universe tickers",
+            value=members,
+        )
 
 
 def _without_bars(store: Store, members: Iterable[str]) -> tuple[str, ...]:
@@ -377,9 +511,11 @@ def import_universe(
     InvalidParameterError
         For a reserved or malformed universe name, or a bundled one without ``replace``.
     """
-    key = _check_name(name)
+    key = _check_name(store, name)
     _guard_builtin(store, key, replace)
     holdings = read_holdings(source, opener=opener)
+    _check_members(key, holdings.tickers)
+    _check_index_members(key, holdings, len(holdings.tickers))
     before = _previous(store, key)
     known = set(store.securities().index)
     fresh = holdings.members[~holdings.members["ticker"].isin(known)]
@@ -484,13 +620,15 @@ def define_universe(
         For a reserved or malformed name, a bundled one without ``replace``, or no
         ticker at all.
     """
-    key = _check_name(name)
+    key = _check_name(store, name)
     _guard_builtin(store, key, replace)
     names, skipped = tickers_from_values(tickers)
     if not names:
         raise InvalidParameterError(
             name="universe tickers", value=tickers, allowed="at least one ticker"
         )
+    _check_members(key, names)
+    _check_index_members(key, None, len(names))
     before = _previous(store, key)
     count = store.set_universe(key, names, source=source).rows
     return UniverseSummary(
@@ -512,7 +650,7 @@ def reset_universe(store: Store, name: str) -> UniverseSummary:
     UnknownUniverseError
         If ``name`` is not a bundled universe.
     """
-    key = _check_name(name)
+    key = check_universe_name(name)
     builtin = store.builtin_universes()
     if key not in builtin:
         raise UnknownUniverseError(name=name, known=", ".join(sorted(builtin)) or "none")
@@ -547,7 +685,7 @@ def delete_universe(store: Store, name: str) -> str:
     UnknownUniverseError
         If the store holds no such universe.
     """
-    key = _check_name(name)
+    key = check_universe_name(name)
     if key in store.builtin_universes():
         raise InvalidParameterError(
             f"{key} is a bundled universe: 'xlsrc universe reset {key}' restores its list"

@@ -91,7 +91,13 @@ from .matrices import latest_session_of
 from .refresh_checks import at_junction, readjustment, scan_store
 from .refresh_run import NetworkDownError, RefreshRun
 from .refresh_summary import Progress, RefreshInterrupted, RefreshSummary
-from .universes import STOCKS, check_us_listed, normalise_ticker, normalise_tickers
+from .universes import (
+    DERIVED_UNIVERSES,
+    STOCKS,
+    check_us_listed,
+    normalise_ticker,
+    normalise_tickers,
+)
 from .yahoo import Downloader, YFinanceDownloader
 
 __all__ = [
@@ -158,7 +164,8 @@ def resolve_tickers(
         Tickers in any spelling; each must be a US listing (:func:`check_us_listed`).
     universes : iterable of str
         Universe names; ``"stocks"`` means every stock in the store, ``"all"`` every
-        ticker the store has bars for.
+        ticker the store has bars for, ``"sp1500"`` the members of sp500, sp400 and sp600
+        (:data:`~xlsrc.data.universes.DERIVED_UNIVERSES`), as every other command reads it.
 
     Returns
     -------
@@ -183,11 +190,14 @@ def resolve_tickers(
             names += sorted(str(t) for t in store.last_days().dropna().index)
         else:
             stored = store.universes()
-            if key not in stored:
+            parts = DERIVED_UNIVERSES.get(key, (key,))
+            if not all(part in stored for part in parts):
+                derived = [d for d, p in DERIVED_UNIVERSES.items() if all(x in stored for x in p)]
                 raise UnknownUniverseError(
-                    name=uni, known=", ".join([STOCKS, "all", *sorted(stored)])
+                    name=uni, known=", ".join([STOCKS, "all", *derived, *sorted(stored)])
                 )
-            names += list(stored[key])
+            for part in parts:
+                names += list(stored[part])
     return normalise_tickers(names)
 
 

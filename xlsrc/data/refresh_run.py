@@ -75,6 +75,7 @@ class RefreshRun:
     summary: RefreshSummary
     final_through: pd.Timestamp
     succeeded_any: bool = False
+    network_checked: bool = False
 
     # ------------------------------------------------------------------ transport
     def download(
@@ -86,6 +87,12 @@ class RefreshRun:
         call so that an empty answer can be told from a network failure; its bars are
         not returned. Raises ``NetworkDownError`` when nothing comes back at all.
         """
+        if not self.network_checked:
+            # decided once, before the first call: a batch of 50 tickers offline makes
+            # yfinance's threads wait on every name lookup (13 s for the default set,
+            # against 2 s for one ticker); the lookup takes a fraction of a second
+            self.network_checked = True
+            self._give_up_if_unreachable(list(tickers))
         request = [*tickers, probe] if probe else list(tickers)
         pending = list(request)
         out = ParsedDownload(to_long(None, []).bars)
@@ -187,6 +194,7 @@ class RefreshRun:
         Only before anything came back in this refresh: a transport with an
         ``unreachable()`` method (:func:`xlsrc.data.yahoo.unreachable`: Yahoo's names do
         not resolve and no proxy is set) turns half a minute of backoff into a lookup.
+        Asked before the first download and again when a download fails.
         """
         check = getattr(self.downloader, "unreachable", None)
         if self.succeeded_any or check is None:

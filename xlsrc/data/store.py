@@ -73,8 +73,18 @@ def open_store(
     Returns
     -------
     Store
+
+    Raises
+    ------
+    StoreError
+        For an empty location (``--store ""``), or a URL of another scheme.
     """
     loc = os.fspath(location) if location is not None else default_location()
+    if not loc.strip():
+        raise StoreError(
+            f"The store location is empty ({loc!r}): give a file path, {MEMORY!r} or a "
+            f"postgresql:// URL, or give none to use {default_location()}"
+        )
     scheme = loc.strip().split("://", 1)[0] if "://" in loc else None
     if scheme is not None and not is_url(loc):
         from .backends.postgres_schema import mask_url

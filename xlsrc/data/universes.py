@@ -10,7 +10,7 @@ form, and every reader of tickers in xlsrc goes through it:
   Finance"); a class dot before one becomes a dash as Yahoo writes it (``BT.A.L`` ->
   ``BT-A.L``).
 * Market tags that data vendors add to *US* symbols are removed: ``ICHR.US`` (Stooq,
-  EODHD), ``ICHR US Equity`` / ``ICHR UW Equity`` (Bloomberg), ``NASDAQ:ICHR``
+  EODHD), ``ICHR US Equity`` / ``ICHR UW Equity`` / ``HOLX US`` (Bloomberg), ``NASDAQ:ICHR``
   (TradingView). A vendor tag of a non-US market becomes the Yahoo suffix of that market
   (``EZJ LN Equity`` and ``LSE:EZJ`` -> ``EZJ.L``), so that the check below can name it.
 
@@ -40,6 +40,7 @@ from typing import Final
 from ..errors import InvalidParameterError
 
 __all__ = [
+    "DERIVED_UNIVERSES",
     "INDEX_PREFIX",
     "NAMED_UNIVERSES",
     "STOCKS",
@@ -55,6 +56,9 @@ __all__ = [
 STOCKS: Final = "stocks"
 #: Universes stored by the bundled snapshot (membership lists are not point-in-time).
 NAMED_UNIVERSES: Final[tuple[str, ...]] = ("sp500", "sp400", "sp600", "r2000", "sectors")
+#: Universes computed from stored ones, never stored themselves: the S&P 1500 is the union
+#: of the S&P 500, 400 and 600 (``xlsrc.market.SP1500``).
+DERIVED_UNIVERSES: Final[dict[str, tuple[str, ...]]] = {"sp1500": ("sp500", "sp400", "sp600")}
 #: Yahoo prefixes index symbols with a caret (``^GSPC``).
 INDEX_PREFIX: Final = "^"
 
@@ -247,7 +251,7 @@ _PREFIX_NON_US: Final[dict[str, str]] = {
 _ALLOWED: Final = "a ticker such as VICR, BRK-B or ^GSPC"
 _SEPARATORS = re.compile(r"[.\s_/]+")
 _VALID = re.compile(r"\^?[A-Z0-9][A-Z0-9\-=]*")
-_BLOOMBERG = re.compile(r"(?P<sym>\S+)\s+(?P<mkt>[A-Z]{2})\s+EQUITY")
+_BLOOMBERG = re.compile(r"(?P<sym>\S+)\s+(?P<mkt>[A-Z]{2})(?:\s+EQUITY)?")
 _BLOOMBERG_NOT_EQUITY = re.compile(r"\S+(?:\s+[A-Z]{2})?\s+(?P<key>[A-Z-]+)")
 
 
@@ -281,7 +285,8 @@ def normalise_ticker(text: object) -> str:
     carries. Surrounding blanks are removed and letters upper-cased; then, in this order:
 
     1. a Bloomberg security (``"ICHR US Equity"``, ``"BRK/B UN Equity"``) loses its US
-       market code and yellow key; a non-US market code becomes the Yahoo suffix of the
+       market code and yellow key, and so does the short form without the yellow key
+       and a US market code (``"HOLX US"``, a row of iShares' IVV holdings); a non-US market code becomes the Yahoo suffix of the
        market (``"EZJ LN Equity"`` -> ``"EZJ.L"``);
     2. a TradingView prefix of a US exchange is removed (``"NASDAQ:ICHR"``); a non-US one
        becomes the Yahoo suffix (``"LSE:EZJ"`` -> ``"EZJ.L"``);
@@ -325,6 +330,8 @@ def normalise_ticker(text: object) -> str:
 
     suffix: str | None = None  # a Yahoo exchange suffix found in a vendor's notation
     match = _BLOOMBERG.fullmatch(upper)
+    if match and not upper.endswith("EQUITY") and match["mkt"] not in _BLOOMBERG_US:
+        match = None  # ``BRK B``-style blanks are class separators; only ``HOLX US`` is short
     if match:
         symbol, market = match["sym"], match["mkt"]
         if market in _BLOOMBERG_US:

@@ -35,7 +35,7 @@ split      a step that a recorded split *does* explain: the bars before the spli
 basis      new closes that differ from the stored closes of the same days *systematically*
            (see below): another adjustment basis or another security, which an upsert
            would splice into the stored history; ``allow_other_basis`` overrides (a
-           replaced history: ``--replace``)
+           replaced history: ``--replace``; corrections: ``--overwrite``)
 ========== ===============================================================================
 
 Plausibility across bars (rules ``jump`` and ``split``): for each ticker the new closes are
@@ -72,17 +72,22 @@ a refusal would bury. The bundled snapshot applies the same threshold when it is
 Another basis (rule ``basis``): for each ticker, the new closes on days the store already
 holds are compared with the stored ones. A day *differs* when the two closes are more
 than :data:`BASIS_TOLERANCE` (relative) and more than :data:`ROUNDING` (absolute: a
-price rounded to cents) apart. When at least :data:`BASIS_MIN_DAYS` stored days overlap
-and at least half of them differ, the input is another history of the ticker, not a
-correction of a few days: an unadjusted export over the dividend-adjusted store (Yahoo's
-``Close`` against ``Adj Close``: a ratio that is constant between ex-dividend days), an
-export adjusted as of another date, or another security's prices. Written as an upsert
-it would leave a step where the stored and the new closes meet (an unadjusted XLE file
-over the adjusted snapshot made a +5.6 % day out of a +0.8 % one), so it is refused,
-naming the first differing day, the range of the ratios and whether they are constant
-in steps (another adjustment basis) or not (another series). Fewer overlapping days,
-or fewer differing, are corrections: stored, and reported by the caller
-(:class:`xlsrc.data.ingest.Overwritten`).
+price rounded to cents) apart. When at least half of the overlapping days differ, the
+input is another history of the ticker, not a correction of a few days: an unadjusted
+export over the dividend-adjusted store (Yahoo's ``Close`` against ``Adj Close``: a ratio
+that is constant between ex-dividend days), an export adjusted as of another date, or
+another security's prices. Written as an upsert it would leave a step where the stored
+and the new closes meet (an unadjusted XLE file over the adjusted snapshot made a +5.6 %
+day out of a +0.8 % one), so it is refused, naming the first differing day, the range of
+the ratios and, from :data:`BASIS_MIN_DAYS` overlapping days on, whether they are
+constant in steps (another adjustment basis) or not (another series). An overlap shorter
+than :data:`BASIS_MIN_DAYS` with any differing day is refused too: three days cannot tell
+a correction from another basis (the last 3 rows of the unadjusted XLE file, all
++1.4 % over the adjusted closes, turned XLE's 1D return on 2026-02-13 from +0.69 % into
++2.07 %). Only many overlapping days of which fewer than half differ are taken as
+corrections without being asked: stored, and reported by the caller
+(:class:`xlsrc.data.ingest.Overwritten`). ``allow_other_basis`` (``--overwrite``:
+the differing days are corrections; ``--replace``: the input is the history) overrides.
 
 Size: about 670 lines, kept in one file on purpose: this is *the* gate, and every rule
 (the table above, the jump and split tests, the plausibility and other-basis checks)
@@ -102,7 +107,7 @@ import pandas as pd
 from ..errors import InvalidParameterError
 from .calendar import Calendar
 from .schema import BAR_COLUMNS, BAR_FIELDS, PRICE_FIELDS, SECURITY_TYPES
-from .universes import STOCKS, check_us_listed, normalise_ticker
+from .universes import DERIVED_UNIVERSES, STOCKS, check_us_listed, normalise_ticker
 
 __all__ = [
     "BASIS_MIN_DAYS",
@@ -145,16 +150,17 @@ BASIS_TOLERANCE: Final = 1e-3
 #: Absolute difference (in price units) a close may have from the stored one of its day
 #: and still be the same close: a price rounded to cents is off by up to half a cent.
 ROUNDING: Final = 0.006
-#: Overlapping stored days from which differing closes count as another history (rule
-#: ``basis``); with fewer, the input corrects a few days.
+#: Overlapping stored days from which a minority of differing closes counts as corrections
+#: (rule ``basis``); with fewer, any differing close is refused (too few days to tell).
 BASIS_MIN_DAYS: Final = 5
 #: Share of the overlapping days that must differ for the rule ``basis``.
 BASIS_SHARE: Final = 0.5
 #: Day-to-day change of the new/stored ratio below which two days share one basis: a
 #: ratio constant between a few steps is another adjustment (dividends, splits).
 BASIS_STEP: Final = 2e-3
-#: Universe names the store computes or reserves (never stored).
-RESERVED_UNIVERSES: Final[tuple[str, ...]] = (STOCKS, "all")
+#: Universe names the store computes or reserves (never stored): every stock, every
+#: ticker, and the derived universes (``sp1500``).
+RESERVED_UNIVERSES: Final[tuple[str, ...]] = (STOCKS, "all", *DERIVED_UNIVERSES)
 
 _TOKEN = object()
 #: The factors :func:`find_jumps` returns for a step within a band (exactly these floats).
@@ -339,8 +345,9 @@ def check_bars(
     allow_jumps : bool or iterable of (ticker, date)
         Accept ``jump`` steps: all (True) or those ending on the given (ticker, session).
     allow_other_basis : bool
-        Accept new closes that differ systematically from the stored ones (rule
-        ``basis``): the caller replaces the history, or checks it its own way.
+        Accept new closes that differ from the stored ones of their days (rule
+        ``basis``): the caller replaces the history, takes them as corrections, or checks
+        them its own way.
 
     Returns
     -------
@@ -599,7 +606,12 @@ def _plausibility(
 
 
 def _other_basis(good: pd.DataFrame, neighbours: pd.DataFrame | None) -> list[BarProblem]:
-    """Apply the rule ``basis``: new closes that differ from the stored ones systematically."""
+    """Apply the rule ``basis``: new closes that differ from the stored ones of their days.
+
+    A ticker is refused when any overlapping day differs and either the overlap is
+    shorter than :data:`BASIS_MIN_DAYS` (too few days to tell a correction from another
+    history) or at least :data:`BASIS_SHARE` of it differs (another history).
+    """
     if neighbours is None or len(neighbours) == 0 or len(good) == 0:
         return []
     stored = neighbours[["ticker", "date", "close"]].rename(columns={"close": "stored"})
@@ -608,28 +620,49 @@ def _other_basis(good: pd.DataFrame, neighbours: pd.DataFrame | None) -> list[Ba
     for t, g in both.groupby("ticker", sort=True):
         g = g.dropna(subset=["stored"]).sort_values("date", kind="stable")
         n = len(g)
-        if n < BASIS_MIN_DAYS:
+        if n == 0:
             continue
         new = g["close"].to_numpy(dtype=np.float64)
         old = g["stored"].to_numpy(dtype=np.float64)
         gap = np.abs(new - old)
         differ = (gap > BASIS_TOLERANCE * np.abs(old)) & (gap > ROUNDING)
         k = int(differ.sum())
-        if k < BASIS_MIN_DAYS or k < BASIS_SHARE * n:
-            continue
+        if k == 0 or (n >= BASIS_MIN_DAYS and k < BASIS_SHARE * n):
+            continue  # the same closes, or a few corrections among many equal days
         ratio = new / old
         first = int(np.flatnonzero(differ)[0])
-        steps = np.abs(ratio[1:] / ratio[:-1] - 1.0) if n > 1 else np.zeros(0)
-        constant = bool(len(steps)) and float(np.mean(steps <= BASIS_STEP)) >= 0.9
-        kind = (
-            "another adjustment basis (the ratio stays constant between a few steps: "
-            "adjusted for dividends or splits otherwise, or as of another date)"
-            if constant
-            else "another price series (another security or data source?)"
-        )
         days = pd.DatetimeIndex(g["date"])
         since = pd.Timestamp(good.loc[good["ticker"] == t, "date"].min())
         day = days[first]
+        if n < BASIS_MIN_DAYS and k < BASIS_SHARE * n:
+            kind = (
+                f"too few overlapping days (fewer than {BASIS_MIN_DAYS}) to tell "
+                "corrections from another basis or security"
+            )
+        elif n < BASIS_MIN_DAYS:
+            kind = (
+                f"another basis or security? (fewer than {BASIS_MIN_DAYS} overlapping days "
+                "cannot tell it from corrections)"
+            )
+        else:
+            steps = np.abs(ratio[1:] / ratio[:-1] - 1.0)
+            constant = float(np.mean(steps <= BASIS_STEP)) >= 0.9
+            kind = (
+                "another adjustment basis (the ratio stays constant between a few steps: "
+                "adjusted for dividends or splits otherwise, or as of another date)"
+                if constant
+                else "another price series (another security or data source?)"
+            )
+        shown = [d for d, x in zip(days, differ, strict=True) if x]
+        listed = ", ".join(f"{d:%Y-%m-%d}" for d in shown[:5]) + (
+            f" and {len(shown) - 5} more" if len(shown) > 5 else ""
+        )
+        span = f"{days[0]:%Y-%m-%d}" if n == 1 else f"{days[0]:%Y-%m-%d}..{days[-1]:%Y-%m-%d}"
+        ratios = (
+            f"x{ratio[differ].min():.4g}"
+            if k == 1
+            else f"x{ratio[differ].min():.4g} to x{ratio[differ].max():.4g}"
+        )
         problems.append(
             BarProblem(
                 int(g["row"].iloc[first]),
@@ -637,12 +670,13 @@ def _other_basis(good: pd.DataFrame, neighbours: pd.DataFrame | None) -> list[Ba
                 day,
                 "basis",
                 f"{t}: the new closes differ from the stored ones on {k} of the {n} stored "
-                f"days they overlap ({days[0]:%Y-%m-%d}..{days[-1]:%Y-%m-%d}), by "
-                f"x{ratio.min():.4g} to x{ratio.max():.4g} (on {day:%Y-%m-%d} stored "
-                f"{old[first]:g}, new {new[first]:g}): {kind}. Mixed with the stored "
-                f"days they would make steps that never happened; to make them {t}'s "
-                f"history from {since:%Y-%m-%d} on instead (stored days after them go too), "
-                "import with --replace",
+                f"day{'s' if n != 1 else ''} they overlap ({span}), by {ratios} (on "
+                f"{day:%Y-%m-%d} stored {old[first]:g}, new {new[first]:g}): {kind}."
+                + (f" The days that differ: {listed}." if k < n else "")
+                + f" Mixed with the stored days they would make steps that never "
+                f"happened; to make them {t}'s history from {since:%Y-%m-%d} on instead "
+                "(stored days after them go too), import with --replace; if they are "
+                "corrections of those days, import with --overwrite",
             )
         )
     return problems
@@ -655,13 +689,26 @@ def check_universe_name(name: object) -> str:
     ------
     InvalidParameterError
         For an empty name, one with characters other than letters, digits, ``-``, ``_``
-        and ``.``, or a reserved name (``stocks``, ``all``: computed by xlsrc).
+        and ``.``, or a reserved name (``stocks``, ``all``, ``sp1500``: computed by
+        xlsrc; the message says so).
     """
-    allowed = "letters, digits, - _ . (not stocks or all)"
+    allowed = "letters, digits, - _ . (not " + ", ".join(RESERVED_UNIVERSES) + ")"
     if not isinstance(name, str) or not name.strip():
         raise InvalidParameterError(name="universe name", value=name, allowed=allowed)
     key = name.strip().lower()
-    if key in RESERVED_UNIVERSES or not all(c.isalnum() or c in "-_." for c in key):
+    if key in RESERVED_UNIVERSES:
+        made = (
+            " + ".join(DERIVED_UNIVERSES[key])
+            if key in DERIVED_UNIVERSES
+            else ("every stock in the store" if key == STOCKS else "every ticker in the store")
+        )
+        raise InvalidParameterError(
+            f"{key} is computed by xlsrc ({made}) and cannot be saved as a universe: "
+            "choose another name",
+            name="universe name",
+            value=name,
+        )
+    if not all(c.isalnum() or c in "-_." for c in key):
         raise InvalidParameterError(name="universe name", value=name, allowed=allowed)
     return key
 
