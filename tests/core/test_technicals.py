@@ -190,3 +190,33 @@ def test_as_of_before_data(call):
         call("2020-01-01")
     with pytest.raises(InvalidParameterError):
         call(None)
+
+
+def test_relative_volume_reads_far_back_only_for_columns_that_need_it():
+    """Columns whose known volumes lie beyond one block of rows, against a plain loop.
+
+    400 sessions, window 3 (blocks of 128 rows): A has a volume every day; B only on rows
+    10, 20 and 30 (its three known volumes are 3 blocks back); C only on rows 10 and 20
+    (two known volumes: no value); D has none before D.
+    """
+    rows = 400
+    index = pd.bdate_range("2020-01-01", periods=rows)
+    rng = np.random.default_rng(7)
+    a = rng.uniform(1e5, 2e5, rows)
+    b = np.full(rows, np.nan)
+    b[[10, 20, 30]] = [100.0, 200.0, 300.0]
+    c = np.full(rows, np.nan)
+    c[[10, 20]] = [100.0, 200.0]
+    d = np.full(rows, np.nan)
+    for col in (b, c, d):
+        col[-1] = 500.0  # the day itself has a volume
+    volume = pd.DataFrame({"A": a, "B": b, "C": c, "D": d}, index=index)
+    got = relative_volume(volume, 3, index[-1])
+
+    def by_hand(col: np.ndarray) -> float:
+        known = [v for v in col[:-1][::-1] if not np.isnan(v)][:3]
+        return col[-1] / (sum(known) / 3) if len(known) == 3 else np.nan
+
+    assert got["A"] == pytest.approx(by_hand(a), rel=1e-12)
+    assert got["B"] == pytest.approx(500.0 / 200.0)  # mean(300, 200, 100) = 200
+    assert np.isnan(got["C"]) and np.isnan(got["D"])

@@ -297,15 +297,27 @@ def relative_volume(
     arr = _values(volume)
     out = np.full(arr.shape[1], np.nan)
     if pos >= window:
-        before = arr[:pos][::-1]  # the rows before D, most recent first
-        known = ~np.isnan(before)
-        take = known & (np.cumsum(known, axis=0) <= window)  # the n most recent known
-        count = take.sum(axis=0)
-        total = np.where(take, before, 0.0).sum(axis=0)
+        # Walk back from D in blocks of rows, each column only until it has its n known
+        # volumes: memory is a block, never the whole history (20 years x 12,500 tickers
+        # would be three copies of a 63 M-cell matrix), and a column with its n volumes
+        # in the last few weeks is not read further back.
+        need = np.full(arr.shape[1], window, dtype=np.int64)
+        total = np.zeros(arr.shape[1])
+        active = np.arange(arr.shape[1])
+        end, step = pos, max(2 * window, 128)
+        while end > 0 and active.size:
+            start = max(0, end - step)
+            block = arr[start:end, active][::-1].astype(np.float64)  # most recent first
+            known = ~np.isnan(block)
+            take = known & (np.cumsum(known, axis=0) <= need[active])  # the n most recent
+            total[active] += np.where(take, block, 0.0).sum(axis=0)
+            need[active] -= take.sum(axis=0)
+            active = active[need[active] > 0]
+            end = start
         with np.errstate(divide="ignore", invalid="ignore"):
-            mean = total / count
+            mean = total / window
             ratio = arr[pos] / mean
-        good = (count == window) & (mean > 0) & ~np.isnan(arr[pos])
+        good = (need == 0) & (mean > 0) & ~np.isnan(arr[pos])
         out[good] = ratio[good]
     return pd.Series(out, index=volume.columns, name=f"relative_volume{window}")
 
