@@ -77,8 +77,9 @@ def test_not_a_holdings_file():
     ("name", "count"),
     [
         ("IJR_holdings_2026-06-19.csv", 605),
-        ("IVV_holdings_2026-06-19.csv", 504),
-        ("IWM_holdings_approx_2025Q4_noheader.csv", 1957),
+        ("IVV_holdings_2026-06-19.csv", 503),  # 504 equity tickers less HOLX (no market)
+        # 1,957 equity tickers less INH (a CVR) and ADRO (acquired), listed on no market
+        ("IWM_holdings_approx_2025Q4_noheader.csv", 1955),
     ],
 )
 def test_real_files(name, count):
@@ -87,12 +88,26 @@ def test_real_files(name, count):
     assert len(read_holdings(SHARED / name).tickers) == count
 
 
-def test_the_ivv_holdings_row_holx_us_is_holx():
-    # review 2, item 12: IVV 2026-06-19, line 517: "HOLX US","HOLOGIC INC",...
+def test_the_ivv_holdings_row_holx_us_is_not_a_member():
+    # review 2, item 12: IVV 2026-06-19, line 517: "HOLX US","HOLOGIC INC",... on exchange
+    # "NO MARKET (E.G. UNLISTED)" (Hologic was taken private): held, traded nowhere, so
+    # skipped, and no "-US" ticker is made of the Bloomberg short form
     if not (SHARED / "IVV_holdings_2026-06-19.csv").exists():
         pytest.skip("shared data not available")
-    tickers = read_holdings(SHARED / "IVV_holdings_2026-06-19.csv").tickers
-    assert "HOLX" in tickers and not [t for t in tickers if t.endswith("-US")]
+    holdings = read_holdings(SHARED / "IVV_holdings_2026-06-19.csv")
+    assert "HOLX" not in holdings.tickers
+    assert not [t for t in holdings.tickers if t.endswith("-US")]
+    assert holdings.skipped >= 1
+
+
+def test_a_holding_listed_on_no_market_is_skipped():
+    text = HEADERLESS.replace(
+        '"XTSLA"',
+        '"ADRO","CHINOOK THERAPEUTICS INC","Health Care","Equity","22","0.0","22","1","1",'
+        '"United States","NO MARKET (E.G. UNLISTED)","USD","1.00","USD","-"\n"XTSLA"',
+    )
+    h = parse_holdings(text, "IWM_noheader.csv")
+    assert h.tickers == ["BE"] and h.skipped == 1
 
 
 def test_url_goes_through_the_injected_opener_and_failures_are_clear():
@@ -310,12 +325,13 @@ def test_whole_real_files_fit_their_index_and_no_other(tmp_path):
     if not (SHARED / "IWM_holdings_approx_2025Q4_noheader.csv").exists():
         pytest.skip("shared data not available")
     store = make_store(tmp_path, recorded("batch"), "2026-01-15")
-    # 1,958 distinct equity tickers (1,957 after normalising): a Russell 2000's size
+    # 1,958 distinct equity tickers (1,957 after normalising; 1,955 without the two listed
+    # on no market): a Russell 2000's size
     copy = tmp_path / "members.csv"
     copy.write_bytes((SHARED / "IWM_holdings_approx_2025Q4_noheader.csv").read_bytes())
-    with pytest.raises(InvalidParameterError, match=r"^1,957 members cannot be the S&P SmallCap"):
+    with pytest.raises(InvalidParameterError, match=r"^1,955 members cannot be the S&P SmallCap"):
         import_universe(store, "sp600", copy)
-    assert import_universe(store, "r2000", copy).members == 1957
+    assert import_universe(store, "r2000", copy).members == 1955
     with pytest.raises(InvalidParameterError, match=r"^iShares Russell 2000 ETF tracks"):
         import_universe(store, "sp600", SHARED / "IWM_holdings_2026-05-05.csv")
     assert import_universe(store, "sp600", SHARED / "IJR_holdings_2026-06-19.csv").members == 605

@@ -10,7 +10,9 @@ often after a UTF-8 byte-order mark). Both are read here; the table is found by 
 Only equity rows are members (``Asset Class`` = ``Equity``): cash, futures, money-market
 funds and FX rows are dropped. Tickers go through
 :func:`xlsrc.data.universes.normalise_ticker` (``BRK.B`` -> ``BRK-B``); rows whose ticker
-cannot be a ticker (``-``, blank) are counted as skipped.
+cannot be a ticker (``-``, blank), and holdings iShares lists on no exchange
+(``NO MARKET (E.G. UNLISTED)``: a company taken private, HOLX in IVV of 2026-06-19), are
+counted as skipped.
 
 A URL is fetched through an injectable ``opener`` (``url -> bytes``) so tests and
 offline machines never touch the network.
@@ -117,6 +119,11 @@ def urlopen_bytes(url: str, timeout: float = 30.0) -> bytes:
         return response.read()
 
 
+def _unlisted(exchange: str) -> bool:
+    """Tell whether an iShares exchange cell is "NO MARKET (E.G. UNLISTED)" (traded nowhere)."""
+    return exchange.strip().upper().startswith("NO MARKET")
+
+
 def _find(header: list[str], *names: str) -> int | None:
     lowered = [h.strip().lower() for h in header]
     for name in names:
@@ -181,6 +188,7 @@ def parse_holdings(text: str, source: str = "<text>") -> Holdings:
     i_sector = _find(header, "sector")
     i_class = _find(header, "asset class")
     i_weight = _find(header, "weight (%)", "market weight", "weight")
+    i_exchange = _find(header, "exchange")
     if i_class is None:
         raise DataSourceError(
             f"{source}: holdings table has no 'Asset Class' column (columns: {', '.join(header)})"
@@ -191,6 +199,9 @@ def parse_holdings(text: str, source: str = "<text>") -> Holdings:
         if len(row) < len(header) - 2 or len(row) <= i_class:
             continue  # blank line or footer disclaimer
         if row[i_class].strip().lower() != _EQUITY:
+            continue
+        if i_exchange is not None and len(row) > i_exchange and _unlisted(row[i_exchange]):
+            skipped += 1  # "NO MARKET (E.G. UNLISTED)": held, but not traded (taken private)
             continue
         try:
             raw = row[i_ticker].strip().upper()
