@@ -417,6 +417,11 @@ sys.exit(entry.run())
 """
 
 
+def _sigint_default() -> None:
+    """In the child: SIGINT as a terminal gives it (a background shell would ignore it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(
     ("step", "message"),
     [
@@ -430,7 +435,7 @@ def test_ctrl_c_at_any_moment_is_one_line(store, tmp_path, step, message):
     proc = subprocess.Popen(
         [sys.executable, "-c", _WAITING_CHILD, step, "report", "--store", store,
          "--as-of", DAY, "--out", str(tmp_path / "r.xlsx")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, preexec_fn=_sigint_default,
     )  # fmt: skip
     assert proc.stderr is not None
     assert proc.stderr.readline() == b"ready\n"
