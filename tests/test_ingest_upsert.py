@@ -53,11 +53,21 @@ def test_a_file_of_closes_keeps_the_stored_volume_of_its_days(store):
     ]
 
 
-def test_an_empty_cell_in_a_column_the_input_has_means_unknown(store):
-    rows = frame([("AAA", DATES[1], 11.0, np.nan)], ("ticker", "date", "close", "volume"))
+def test_an_empty_cell_keeps_the_stored_value_a_filled_one_replaces_it(store):
+    """Review 3: an empty volume cell deleted the stored volume, and with it every relative
+    volume reading that day (ICHR's of 2026-01-22 moved from 0.8925 to 0.8457 unannounced).
+    An empty cell is lacking, as a missing column is; a replaced history takes it as is."""
+    cols = ("ticker", "date", "close", "volume")
+    rows = frame([("AAA", DATES[1], 11.0, np.nan), ("AAA", DATES[2], 12.0, 333.0)], cols)
     result = ingest_bars(store, rows, "csv:z", now=NOW)
-    assert pd.isna(bar(store, "AAA", DATES[1])["volume"])
-    assert result.overwritten["AAA"].kept == ()
+    assert bar(store, "AAA", DATES[1])["volume"] == 200  # the snapshot's, kept
+    assert bar(store, "AAA", DATES[2])["volume"] == 333  # the input's
+    assert result.overwritten["AAA"].kept == ("volume",)
+    assert result.lines()[0].endswith("(volume kept from the store: the input has none).")
+    # replace=True: the file is the history, an empty cell is unknown
+    again = frame([("AAA", DATES[0], 10.0, np.nan)], cols)
+    ingest_bars(store, again, "csv:z", now=NOW, replace=True, allow_other_basis=True)
+    assert pd.isna(bar(store, "AAA", DATES[0])["volume"])
 
 
 def test_open_high_low_are_kept_only_for_a_close_inside_the_stored_range(store):

@@ -103,10 +103,15 @@ def test_written_bars_read_back_exactly_and_bump_both_versions(store: Store) -> 
 def test_an_upsert_replaces_the_whole_row(store: Store) -> None:
     put(store, bars([("AAA", NEXT, 50.0, 5.0)]))
     # a differing close on a one-day overlap is a correction only when asked (rule basis)
-    put(store, bars([("AAA", NEXT, 51.0, None)]), source="again", allow_other_basis=True)
+    put(store, bars([("AAA", NEXT, 51.0, 7.0)]), source="again", allow_other_basis=True)
     got = store.read_bars("AAA", start=NEXT)
-    assert got["close"].tolist() == [51.0] and np.isnan(got["volume"].iloc[0])
+    assert got["close"].tolist() == [51.0] and got["volume"].tolist() == [7.0]
     assert got["source"].tolist() == ["again"]
+    # an empty volume cell is lacking, not "no volume": the stored one stays (ingest)
+    put(store, bars([("AAA", NEXT, 52.0, None)]), source="third", allow_other_basis=True)
+    got = store.read_bars("AAA", start=NEXT)
+    assert got["close"].tolist() == [52.0] and got["volume"].tolist() == [7.0]
+    assert got["source"].tolist() == ["third"]
 
 
 def test_replace_drops_the_history_from_its_first_session_on(store: Store) -> None:

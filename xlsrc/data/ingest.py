@@ -16,9 +16,11 @@ Nothing is written unless something passes, and what is written is one transacti
 a refused or failed input leaves the store exactly as it was.
 
 **An upsert merges per field.** A stored day the input also has gets the input's values
-for the fields the input *has* (a column present with an empty cell: unknown, stored as
-such); a field the input does not have at all keeps the stored value of that day (a file
-of closes keeps the stored volume of its days). Open, high and low are prices of the
+for the fields the input *has*; a field the input does not have, as a column or in that
+day's cell (an empty volume cell), keeps the stored value of that day (a file of closes
+keeps the stored volume of its days: an empty cell is not a volume of nothing, and
+dropping the stored one would change every relative volume that reads that day). A
+replaced history (``replace=True``) takes the input's cells as they are. Open, high and low are prices of the
 close's basis: a new close given without them keeps the stored ones only where it lies
 within the stored low..high (else they described another close and become unknown). The
 result says which stored days were overwritten and the largest change of a close
@@ -321,8 +323,13 @@ def _merge_absent(
     dates: pd.Series,
     stored: pd.DataFrame,
     present: set[str],
+    replace: bool = False,
 ) -> tuple[pd.DataFrame, dict[str, set[str]]]:
     """Fill the fields the input lacks from the stored bars of the same days (module docstring).
+
+    A field is lacking on a day when the input has no such column, or (``replace``
+    False) an empty cell in it. The close is never filled (an empty close is refused by
+    the gate).
 
     Returns the frame with every bar field and, per ticker, the fields that kept a stored
     value on some day.
@@ -331,6 +338,8 @@ def _merge_absent(
     absent = [f for f in BAR_FIELDS if f not in present]
     for f in absent:
         out[f] = np.nan
+    if not replace:  # an empty cell of a column the input has: lacking on that day
+        absent += [f for f in BAR_FIELDS if f in present and f != "close" and out[f].isna().any()]
     if not absent or len(stored) == 0:
         return out, {}
     key = pd.MultiIndex.from_arrays([[n or "" for n in names], dates])
@@ -353,9 +362,16 @@ def _merge_absent(
         values = old[f].to_numpy(dtype=np.float64)[src]
         if f in _RANGE_FIELDS and "close" in present:
             values = np.where(inside, values, np.nan)
-        column = out[f].to_numpy(dtype=np.float64, copy=True)
-        column[rows] = values
-        out[f] = column
+        lacking = out[f].isna().to_numpy()[rows]  # the input's own values stand
+        values = np.where(lacking, values, np.nan)
+        if f in present:  # its cells stay as the input wrote them, for the gate to judge
+            column = out[f].astype(object)
+            column.iloc[rows[lacking]] = values[lacking]
+            out[f] = column.infer_objects()
+        else:
+            column = out[f].to_numpy(dtype=np.float64, copy=True)
+            column[rows] = values
+            out[f] = column
         for t in set(owners[np.isfinite(values)]):
             kept.setdefault(str(t), set()).add(f)
     return out, kept
@@ -507,7 +523,7 @@ def ingest_bars(
             since = neighbours["ticker"].map(firsts)
             neighbours = neighbours[~(since.notna() & (neighbours["date"] >= since))]
     merged, kept = (
-        _merge_absent(frame, names, dates, stored, present) if len(frame) else (frame, {})
+        _merge_absent(frame, names, dates, stored, present, replace) if len(frame) else (frame, {})
     )
     valid, problems = check_bars(
         merged,
