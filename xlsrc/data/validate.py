@@ -23,7 +23,8 @@ price      an open, high, low or split-only close that is zero, negative or infi
 range      ``high < low`` or a close outside ``[low, high]`` (relative slack
            :data:`PRICE_TOLERANCE`); the open is exempt (real Yahoo data breaks it now and
            then: 3 of 377,848 bars in the shared OHLCV files)
-volume     a negative or infinite volume (missing is allowed)
+volume     a negative or infinite volume, or one above :data:`MAX_VOLUME` (missing is
+           allowed)
 duplicate  the same (ticker, session) twice with different values (identical repeats are
            collapsed)
 jump       a close-to-close step that looks like a unit switch or an unadjusted split, or
@@ -114,6 +115,7 @@ __all__ = [
     "BASIS_TOLERANCE",
     "EXTREME_STEP",
     "JUMP_TOLERANCE",
+    "MAX_VOLUME",
     "PRICE_TOLERANCE",
     "RESERVED_UNIVERSES",
     "ROUNDING",
@@ -127,6 +129,10 @@ __all__ = [
     "find_jumps",
 ]
 
+#: The largest daily volume a bar may have: 10^12 shares, 55 times the largest in the
+#: bundled data (the Nasdaq Composite's 18.3 billion on 2026-06-18; no stock above 10^10).
+#: A 1e20 from a broken export would make every relative volume reading that day absurd.
+MAX_VOLUME: Final = 1e12
 #: Relative slack for ``low <= close <= high`` (adjusted prices carry float noise).
 PRICE_TOLERANCE: Final = 1e-6
 #: Split ratios whose step (k or 1/k) a close-to-close ratio is compared with.
@@ -424,7 +430,7 @@ def check_bars(
         np.isfinite(low) & (close < low - slack)
     )
     volume = values["volume"]
-    volume_bad = ~np.isnan(volume) & (~np.isfinite(volume) | (volume < 0))
+    volume_bad = ~np.isnan(volume) & (~np.isfinite(volume) | (volume < 0) | (volume > MAX_VOLUME))
 
     def add(i: int, rule: str, message: str) -> None:
         ok[i] = False
@@ -475,7 +481,12 @@ def check_bars(
                 f"on {day:%Y-%m-%d}",
             )
         else:
-            add(i, "volume", f"{t}: volume on {day:%Y-%m-%d} is {volume[i]:g} (must be >= 0)")
+            add(
+                i,
+                "volume",
+                f"{t}: volume on {day:%Y-%m-%d} is {volume[i]:g} (must be >= 0 and at most "
+                f"{MAX_VOLUME:,.0f} shares)",
+            )
 
     good = pd.DataFrame({"ticker": tickers, "date": dates, **values})
     good["row"] = np.arange(n)
