@@ -166,6 +166,28 @@ def test_half_the_overlap_differing_is_another_basis_less_is_corrections(store):
     assert result.overwritten["AAA"].changed == 6  # reported as changed, not refused
 
 
+def test_a_large_correction_is_not_taken_without_being_asked(store):
+    """Review 3: 4 of 10 real ICHR days x1.3 were stored as "corrections" (+30 % / -23 %
+    zig-zags). 2 of 6 days differing is a minority, but the larger, x1.3 on the 2nd session
+    (AAA 11 -> 14.3), is above the 10 % an unasked correction may move a close."""
+    with pytest.raises(BarsRefusedError) as info:
+        ingest_bars(store, _scaled([1.0, 1.3, 1.0, 1.05, 1.0, 1.0]), "csv:x", now=NOW)
+    text = str(info.value)
+    assert "on 2 of the 6 stored days" in text
+    assert "a correction of more than 10% (x1.3 on 2026-01-06)" in text
+    assert "import with --overwrite" in text
+    assert bar(store, "AAA", DATES[1])["close"] == 11.0  # nothing stored
+    # under 10 % is still a correction (11 -> 11.99, +9 %, on the 2nd session)
+    ingest_bars(store, _scaled([1.0, 1.09, 1.0, 1.0, 1.0, 1.0]), "csv:y", now=NOW)
+    assert bar(store, "AAA", DATES[1])["close"] == pytest.approx(11.99)
+    # asked for: stored, and the largest change named (11.99 -> 14.3)
+    result = ingest_bars(
+        store, _scaled([1.0, 1.3, 1.0, 1.05, 1.0, 1.0]), "csv:x", now=NOW, allow_other_basis=True
+    )
+    assert result.overwritten["AAA"].changed == 2
+    assert result.overwritten["AAA"].largest[2] == pytest.approx(14.3)
+
+
 def test_a_short_overlap_with_a_differing_day_is_refused_even_with_new_days(store):
     # review 2, item 3, a case of the kind nobody gave: AAA's last stored close is 15 on
     # 2026-01-12; a file repeats that day at 15.75 (x1.05) and goes on to two new days.

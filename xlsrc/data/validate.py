@@ -85,8 +85,9 @@ constant in steps (another adjustment basis) or not (another series). An overlap
 than :data:`BASIS_MIN_DAYS` with any differing day is refused too: three days cannot tell
 a correction from another basis (the last 3 rows of the unadjusted XLE file, all
 +1.4 % over the adjusted closes, turned XLE's 1D return on 2026-02-13 from +0.69 % into
-+2.07 %). Only many overlapping days of which fewer than half differ are taken as
-corrections without being asked: stored, and reported by the caller
++2.07 %). Only many overlapping days of which fewer than half differ, none by more than
+:data:`LARGE_CORRECTION`, are taken as corrections without being asked: stored, and
+reported by the caller
 (:class:`xlsrc.data.ingest.Overwritten`). ``allow_other_basis`` (``--overwrite``:
 the differing days are corrections; ``--replace``: the input is the history) overrides.
 
@@ -115,6 +116,7 @@ __all__ = [
     "BASIS_TOLERANCE",
     "EXTREME_STEP",
     "JUMP_TOLERANCE",
+    "LARGE_CORRECTION",
     "MAX_VOLUME",
     "PRICE_TOLERANCE",
     "RESERVED_UNIVERSES",
@@ -159,6 +161,10 @@ ROUNDING: Final = 0.006
 #: Overlapping stored days from which a minority of differing closes counts as corrections
 #: (rule ``basis``); with fewer, any differing close is refused (too few days to tell).
 BASIS_MIN_DAYS: Final = 5
+#: The largest change of a stored close taken as a correction without being asked
+#: (``--overwrite``): 10 %. A few closes 30 % off among many equal days are more likely a
+#: bad export than a vendor's correction, and would make steps that never happened.
+LARGE_CORRECTION: Final = 0.10
 #: Share of the overlapping days that must differ for the rule ``basis``.
 BASIS_SHARE: Final = 0.5
 #: Day-to-day change of the new/stored ratio below which two days share one basis: a
@@ -484,8 +490,12 @@ def check_bars(
             add(
                 i,
                 "volume",
-                f"{t}: volume on {day:%Y-%m-%d} is {volume[i]:g} (must be >= 0 and at most "
-                f"{MAX_VOLUME:,.0f} shares)",
+                f"{t}: volume on {day:%Y-%m-%d} is {volume[i]:g} "
+                + (
+                    f"(more than {MAX_VOLUME:,.0f} shares: no session trades that many)"
+                    if volume[i] > MAX_VOLUME
+                    else "(must be >= 0)"
+                ),
             )
 
     good = pd.DataFrame({"ticker": tickers, "date": dates, **values})
@@ -638,14 +648,22 @@ def _other_basis(good: pd.DataFrame, neighbours: pd.DataFrame | None) -> list[Ba
         gap = np.abs(new - old)
         differ = (gap > BASIS_TOLERANCE * np.abs(old)) & (gap > ROUNDING)
         k = int(differ.sum())
-        if k == 0 or (n >= BASIS_MIN_DAYS and k < BASIS_SHARE * n):
-            continue  # the same closes, or a few corrections among many equal days
         ratio = new / old
+        large = differ & (np.abs(ratio - 1.0) > LARGE_CORRECTION)
+        if k == 0 or (n >= BASIS_MIN_DAYS and k < BASIS_SHARE * n and not large.any()):
+            continue  # the same closes, or a few small corrections among many equal days
         first = int(np.flatnonzero(differ)[0])
         days = pd.DatetimeIndex(g["date"])
         since = pd.Timestamp(good.loc[good["ticker"] == t, "date"].min())
         day = days[first]
-        if n < BASIS_MIN_DAYS and k < BASIS_SHARE * n:
+        if n >= BASIS_MIN_DAYS and k < BASIS_SHARE * n:
+            worst = int(np.argmax(np.where(differ, np.abs(ratio - 1.0), -1.0)))
+            first, day = worst, days[worst]
+            kind = (
+                f"a correction of more than {LARGE_CORRECTION:.0%} (x{ratio[worst]:.4g} on "
+                f"{day:%Y-%m-%d}) is not taken without being asked"
+            )
+        elif n < BASIS_MIN_DAYS and k < BASIS_SHARE * n:
             kind = (
                 f"too few overlapping days (fewer than {BASIS_MIN_DAYS}) to tell "
                 "corrections from another basis or security"
