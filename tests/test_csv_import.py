@@ -221,10 +221,32 @@ def test_good_file_is_stored_in_one_write(tmp_path, store):
     assert summary.rows == 2 and list(summary.tickers) == ["VICR"]
     got = store.read_bars("VICR")
     assert got["close"].tolist() == [105.0, 111.0] and set(got["source"]) == {"csv:vicr.csv"}
+    assert str(summary).splitlines() == [
+        "Imported 2 rows from vicr.csv: VICR 2 bars 2026-01-02..2026-01-05 (ticker VICR from the file name).",
+        # this recorded store holds no VICR: a new security named by the file name is said
+        "New security VICR: the store held no VICR, and its name comes from the file name "
+        "'vicr.csv' (no ticker column, no --ticker). If that is not its ticker, import the "
+        "file again with --ticker and the right one.",
+    ]
+
+
+def test_a_file_name_that_names_no_stored_ticker_is_said_to_make_a_new_one(tmp_path, store):
+    """Review 3: ``export.csv`` became a security EXPORT without a word. A stored ticker
+    named by its file (SPY.csv here) is the usual case and says nothing more."""
+    text = "Date,Close\n2026-01-02,10.5\n2026-01-05,10.6\n"
+    summary = import_csv(store, write(tmp_path, "export.csv", text))
+    assert list(summary.tickers) == ["EXPORT"]
     assert (
         str(summary)
-        == "Imported 2 rows from vicr.csv: VICR 2 bars 2026-01-02..2026-01-05 (ticker VICR from the file name)."
+        .splitlines()[-1]
+        .startswith(
+            "New security EXPORT: the store held no EXPORT, and its name comes from the file "
+            "name 'export.csv'"
+        )
     )
+    # with --ticker the name is the user's: nothing to say
+    again = import_csv(store, write(tmp_path, "export2.csv", text), ticker="ZZNEW")
+    assert not any(line.startswith("New security") for line in str(again).splitlines())
 
 
 # =========================================================================== issue 9

@@ -408,13 +408,13 @@ def read_csv_bars(
             if source == "the file name" and "exchange" not in exc.fields:
                 raise _whole_file(
                     name,
-                    f"no ticker column and the file name {said!r} is not a ticker: give the ticker",
+                    f"no ticker column and the file name {said!r} is not a ticker: give it with --ticker",
                 ) from exc
             raise _whole_file(name, f"{exc} (ticker from {source})") from exc
         if source == "the file name" and not _FILE_TICKER.fullmatch(fixed):
             raise _whole_file(
                 name,
-                f"no ticker column and the file name {said!r} is not a ticker: give the ticker",
+                f"no ticker column and the file name {said!r} is not a ticker: give it with --ticker",
             )
         notes.append(f"ticker {fixed} from {source}")
 
@@ -711,6 +711,7 @@ def import_csv(
     read = read_csv_bars(
         path, ticker=ticker, mapping=mapping, date_format=date_format, decimal=decimal, now=now
     )
+    new_from_name = _new_tickers_from_the_file_name(store, read, ticker)
     splits: dict[str, dict[pd.Timestamp, float]] = {}
     for rec in read.actions.itertuples(index=False):
         if rec.splits and np.isfinite(rec.splits):
@@ -738,9 +739,42 @@ def import_csv(
         rows=result.rows,
         tickers=result.tickers,
         notes=read.notes,
-        lines=[*_skipped_lines(read, ticker), *result.lines()],
+        lines=[*_skipped_lines(read, ticker), *result.lines(), *new_from_name],
         result=result,
     )
+
+
+def _new_tickers_from_the_file_name(store: Store, read: CsvBars, ticker: str | None) -> list[str]:
+    """Say so when a new security's only name is the file's name (``export.csv`` -> EXPORT).
+
+    A file without a ticker column takes its ticker from its name: right for ``ICHR.csv``,
+    but ``export.csv``, ``2026.csv`` or ``XLE3.csv`` would add a security nobody named.
+    Such an import is not refused (a new ticker's first file is often named after it),
+    but its summary says, in its own line, that a new security was made from the file
+    name and how to name it instead.
+
+    Returns
+    -------
+    list of str
+        One line per ticker taken from the file name that the store did not hold.
+    """
+    if ticker is not None:
+        return []
+    named = [
+        m.group(1)
+        for note in read.notes
+        if (m := re.fullmatch(r"ticker (\S+) from the file name", note)) is not None
+    ]
+    if not named:
+        return []
+    known = store.securities().index
+    return [
+        f"New security {t}: the store held no {t}, and its name comes from the file name "
+        f"{Path(read.path).name!r} (no ticker column, no --ticker). If that is not its "
+        "ticker, import the file again with --ticker and the right one."
+        for t in named
+        if t not in known
+    ]
 
 
 def _refusal(read: CsvBars, exc: BarsRefusedError) -> CsvFormatError:
