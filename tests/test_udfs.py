@@ -97,7 +97,10 @@ def test_as_of_resolves_to_the_trading_day(store):
     # so there is no YTD return of 2030 at all (was 2026's +92.8 %, then a 0.0 nobody can
     # have: review-1 D1)
     assert udfs.YTD_RETURN("VICR", "2030-01-01") == "#N/A No data for 2030: the data end 2026-08-03"
-    assert udfs.YTD_RETURN("VICR", "2023-06-01") == "#N/A No price on or before 2023-06-01"
+    assert (
+        udfs.YTD_RETURN("VICR", "2023-06-01")
+        == "#N/A No price on or before 2023-06-01 (the data start on 2024-01-02)"
+    )
 
 
 def test_leaders_with_no_values_say_why():

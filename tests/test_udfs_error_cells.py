@@ -135,7 +135,7 @@ def test_rrg_keeps_and_marks_the_row():
 
 def test_a_range_of_only_error_cells_still_checks_the_date():
     rows = excel("TECHNICALS", ((NA,),), "2019-01-02")
-    assert rows == "#N/A No price on or before 2019-01-02"
+    assert rows == "#N/A No price on or before 2019-01-02 (the data start on 2024-01-02)"
     rows = excel("TECHNICALS", ((NA,), (NA,)), DAY_SERIAL)
     assert [r[:2] for r in rows[1:]] == [["#N/A", "#N/A tickers is an error cell (#N/A)"]] * 2
 

@@ -157,7 +157,7 @@ def test_one_ticker_over_a_column_of_dates():
     assert got[0][0] == pytest.approx(VICR_YTD, abs=2e-3)
     assert got[1][0] == 0.0
     assert got[2][0] == excel("YTD_RETURN", "VICR", MISSING)[0][0]  # blank date = latest
-    assert got[3][0] == "#N/A No price on or before 2019-01-02"
+    assert got[3][0] == "#N/A No price on or before 2019-01-02 (the data start on 2024-01-02)"
 
 
 def test_benchmarks_beside_tickers():
@@ -212,7 +212,7 @@ def test_trading_day_is_the_session_the_formulas_use():
         DAY,
         "",  # a blank cell of a range of dates: a blank
         dt.datetime(2026, 8, 3),
-        "#N/A No price on or before 2023-06-01",
+        "#N/A No price on or before 2023-06-01 (the data start on 2024-01-02)",
     ]
     assert naive(excel("TRADING_DAY", MISSING)) == [[dt.datetime(2026, 8, 3)]]
     # the session every formula uses: YTD_RETURN on the holiday equals the Friday's

@@ -107,7 +107,8 @@ def asof_position(index: pd.DatetimeIndex, as_of: object) -> int:
     ts = as_timestamp(as_of)
     pos = int(index.searchsorted(ts, side="right")) - 1
     if pos < 0:
-        raise NoDataError(f"No price on or before {_fmt(ts)}", ticker=None, date=_fmt(ts))
+        start = f" (the data start on {_fmt(index[0])})" if len(index) else ""
+        raise NoDataError(f"No price on or before {_fmt(ts)}{start}", ticker=None, date=_fmt(ts))
     return pos
 
 
