@@ -607,6 +607,16 @@ def test_out_path_must_be_xlsm(tmp_path):
         wbk.build_workbook(tmp_path / "x.xlsx")
 
 
+def test_a_missing_output_folder_is_made_as_the_reports_is(tmp_path, built):
+    """Review 3: ``report --out newdir/x.xlsx`` made the folder, ``workbook build`` refused."""
+    path = tmp_path / "new" / "dir" / "w.xlsm"
+    wbk.build_workbook(path)
+    assert path.read_bytes()[:2] == b"PK"
+    (tmp_path / "afile").write_text("x")  # a file where the folder should be
+    with pytest.raises(wbk.XlsrcError, match=r"^Cannot write .*: cannot make folder .*afile"):
+        wbk.build_workbook(tmp_path / "afile" / "w.xlsm")
+
+
 def _comparable(path: Path) -> dict[str, object]:
     out: dict[str, object] = {}
     for name, data in parts(path).items():

@@ -241,14 +241,21 @@ def build_workbook(
         A layout formula names a function missing from the generated UDF wrappers, or the
         VBA project does not read back.
     XlsrcError
-        ``out_path`` does not end in ``.xlsm``, its folder does not exist, an unknown
+        ``out_path`` does not end in ``.xlsm``, its folder cannot be made, an unknown
         ``conf`` key, or the file cannot be written (open in Excel, read-only).
     """
     path = Path(out_path).expanduser()
     if path.suffix.lower() != ".xlsm":
         raise XlsrcError(f"The workbook must be an .xlsm file, not {path.name}")
     if not path.parent.is_dir():
-        raise XlsrcError(f"Cannot write {path}: folder {path.parent} does not exist")
+        # a missing folder is made, as the report's is (out/xlsrc-dashboard.xlsm)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise XlsrcError(
+                f"Cannot write {path}: cannot make folder {path.parent}: {reason}"
+            ) from exc
     settings = dict(XLWINGS_CONF)
     unknown = sorted(set(conf or {}) - set(settings))
     if unknown:
