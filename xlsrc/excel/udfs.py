@@ -642,7 +642,7 @@ def LEADERS(
         universe, frames.DEFAULT_UNIVERSE, usage="LEADERS(universe, n, sort_by, basis, as_of)"
     )
     count = a.count_arg(n, frames.DEFAULT_TOP, maximum=MAX_ROWS)
-    key = "ytd" if a.is_blank(sort_by) else a.scalar(sort_by, "sort_by")
+    key = a.word_arg(sort_by, "ytd", "sort_by", "a sort key such as ytd, rs, 1m")
     chosen = _basis(basis, "LEADERS(universe, n, sort_by, basis, as_of)")
     frame = rankings.leaders_table(m, uni, count, key, a.as_of_arg(as_of), chosen)
     rows = _layout_rows("leaders", frame)
