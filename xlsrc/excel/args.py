@@ -334,10 +334,8 @@ _TICKER_HOLDS = "a ticker such as VICR"
 
 def _not_a_ticker(value: Any, name: str) -> InvalidParameterError:
     """Refuse a number with a fraction (``1.5``) as a ticker: no symbol is ``1-5``."""
-    usage = _USAGE.get()
-    order = f"; the arguments are {usage}" if usage else ""
     return InvalidParameterError(
-        f"Invalid {name}: {float(value)!r} (a number, not a ticker such as VICR){order}",
+        f"Invalid {name}: {float(value)!r} (a number, not a ticker such as VICR)",
         name=name,
         value=value,
     )
