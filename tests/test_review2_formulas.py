@@ -70,14 +70,15 @@ def test_a_universe_in_a_ticker_list_is_named_as_one():
 @pytest.mark.parametrize(
     ("call", "shown", "usage"),
     [
+        # 46044 days after Excel's day 0 (1899-12-30) is 2026-01-22: the message says so
         (
             lambda: udfs.RS_RATING("VICR", 46044),
-            "46044 is a number",
+            "46044 is a number (the date 2026-01-22 as Excel counts days)",
             "RS_RATING(ticker, universe, basis, as_of)",
         ),
         (
             lambda: udfs.RS_RATING("VICR", 46044.0),
-            "46044 is a number",
+            "46044 is a number (the date 2026-01-22 as Excel counts days)",
             "RS_RATING(ticker, universe, basis, as_of)",
         ),
         (lambda: udfs.BREADTH(True), "TRUE is a logical", "BREADTH(universe, window, as_of)"),

@@ -181,7 +181,19 @@ def test_breadth_leaves_out_the_stale_and_the_short(m):
     # 11-day SMA: NEW has 10 real bars, not counted; FIVE 34 > (29+..+34 + 5*34)/11 =
     # 32.6 and HALT 79 > (69+..+74 + 3*74 + 78 + 79)/11 = 73.5 -> 2 of 2
     assert m.breadth("all4", 11) == 1.0
-    with pytest.raises(InsufficientHistoryError, match="No member of all4 has 31 trading days"):
+    # a share needs two members counted (one member's share is 0% or 100%): at 27 days
+    # only HALT (27 real bars) counts; FIVE has 25, NEW 10, SIX no trade since row 23
+    with pytest.raises(InsufficientHistoryError) as one:
+        m.breadth("all4", 27)
+    assert str(one.value) == (
+        "Breadth (share above the 27-day average) of all4 on 2026-02-13 needs at least 2 "
+        "counted members; 1 of 4 is counted (HALT); not counted: FIVE (Too little history "
+        "for FIVE: needs 27 trading days before 2026-02-13, has 25); NEW (Too little "
+        "history for NEW: needs 27 trading days before 2026-02-13, has 10); SIX (No trade "
+        "since 2026-02-05)"
+    )
+    assert one.value.fields["available"] == 1
+    with pytest.raises(InsufficientHistoryError, match="none of 4 are counted; not counted: FIVE"):
         m.breadth("all4", 31)
     with pytest.raises(UnknownUniverseError):
         m.breadth("nowhere", 5)
@@ -311,3 +323,49 @@ def test_rrg_table_marks_each_bad_row(rs_market):
     assert short["problem"].iloc[0] == (
         "Too little history for M1: the RRG needs 11 weeks of closes, has 8"
     )
+
+
+@pytest.fixture(scope="module")
+def few_rated_market():
+    return hand_market(
+        _rs_closes(),
+        types={"E": "etf"},
+        universes={
+            "ms": ["M1", "S"],
+            "mx": ["M1", "XYZQ"],
+            "mrsx": ["M1", "R", "S", "XYZQ"],
+            "rs": ["R", "S"],
+        },
+    )
+
+
+def test_a_ranking_over_fewer_than_two_rated_members_is_refused(few_rated_market):
+    """A percentile among one score is 1, 50 or 99 for any ticker: no rating, a reason."""
+    m = few_rated_market
+    day = "on 2026-04-24 needs at least 2 rated members"
+    stale = "S (No trade since 2026-04-16)"  # S's last bar: row 73
+    short = "R (Too little history for R: needs 64 trading days before 2026-04-24, has 60)"
+    expected = {
+        "ms": f"RS rating against ms {day}; 1 of 2 is rated (M1); not rated: {stale}",
+        "mx": f"RS rating against mx {day}; 1 of 2 is rated (M1); not rated: XYZQ (not in "
+        "the store)",
+        "mrsx": f"RS rating against mrsx {day}; 1 of 4 is rated (M1); not rated: {short}; "
+        f"{stale}; XYZQ (not in the store)",
+        "rs": f"RS rating against rs {day}; none of 2 are rated; not rated: {short}; {stale}",
+        ("M2", "S"): f"RS rating against M2, S {day}; 1 of 2 is rated (M2); not rated: {stale}",
+    }
+    for universe, reason in expected.items():
+        # M4 outside the universe (it would be 99), M1 or M2 the one member (50), E an ETF
+        got = m.values(["M4", "M1", "M2", "E", "R"], "rs_rating", universe=universe)
+        assert np.isnan(got.values).all(), universe
+        assert got.reasons[:4] == (reason,) * 4, universe
+        # R has no rating of its own: its own reason, not the ranking's
+        assert got.reasons[4].startswith("Too little history for R"), universe
+        assert m.rs_ratings(universe=universe).isna().all(), universe
+        assert str(m.rank_refusal(universe=universe)) == reason
+        with pytest.raises(InsufficientHistoryError, match="needs at least 2 rated members"):
+            m.value("M4", "rs_rating", universe=universe)
+    # two rated members are a ranking: M1 (-0.1) and M2 (0) -> 25 and 75, M4 above both 99
+    assert m.rank_refusal(universe=("M1", "M2", "S")) is None
+    got = m.values(["M1", "M2", "M4"], "rs_rating", universe=("M1", "M2", "S"))
+    assert got.values.tolist() == [25.0, 75.0, 99.0]

@@ -52,6 +52,7 @@ from .data.matrices import Matrices
 from .data.store import default_location
 from .data.universes import NAMED_UNIVERSES, STOCKS, normalise_ticker
 from .errors import (
+    InsufficientHistoryError,
     InvalidParameterError,
     NoDataError,
     StoreError,
@@ -69,6 +70,7 @@ from .serving import (
     Values,
     check_basis,
     read_date,
+    universe_label,
     unknown_ticker,
 )
 
@@ -271,7 +273,7 @@ class Market(MetricServer):
         # Per trading day, least recently used dropped first (an Excel session lives long).
         self._metrics = _LRU(CACHED_DAYS)  # day -> _DayTable (columns made when needed)
         self._scores = _LRU(CACHED_DAYS)  # day -> Series
-        self._ratings = _LRU(4 * CACHED_DAYS)  # (day, universe key) -> Series
+        self._ratings = _LRU(4 * CACHED_DAYS)  # (day, universe key) -> (Series, refusal)
         # (day, metric) -> values computed on their own columns (FULL_METRICS_AFTER)
         self._requests = _LRU(CACHED_DAYS * len(METRIC_NAMES))
         # (day, year asked, metric) -> {column: value} computed for a few tickers alone
@@ -743,7 +745,10 @@ class Market(MetricServer):
         rounding and tie rule are :func:`xlsrc.core.rs.rs_rating`'s. ``basis="price"``
         ranks the price-basis scores (:meth:`rs_scores`) and is refused when a member that
         has a total-return score lacks split-adjusted closes: ranking the rest would rate
-        against another universe than the one named.
+        against another universe than the one named. All NaN when fewer than
+        :data:`~xlsrc.serving.MIN_MEMBERS` members have a score (a percentile among one
+        is 1, 50 or 99 for any ticker): :meth:`rank_refusal` says why, and
+        :meth:`values` gives that as each ticker's reason.
 
         Raises
         ------
@@ -757,18 +762,59 @@ class Market(MetricServer):
         """
         day = self.trading_day(as_of)
         basis = check_basis(basis)
+        return self._ranking(day, universe, basis)[0]
+
+    def rank_refusal(
+        self,
+        as_of: object = None,
+        universe: str | Iterable[str] = STOCKS,
+        basis: str = DEFAULT_BASIS,
+    ) -> InsufficientHistoryError | None:
+        """Why :meth:`rs_ratings` against ``universe`` is all NaN on a day, or None.
+
+        A ranking needs at least :data:`~xlsrc.serving.MIN_MEMBERS` members with an RS
+        score: a percentile among one member is 1, 50 or 99 for any ticker. The error
+        says how many members are rated and why the others are not (not in the store, no
+        trade since..., too little history). :meth:`values` gives it as the reason of
+        every ticker that would otherwise have a rating.
+
+        Raises
+        ------
+        As :meth:`rs_ratings`.
+        """
+        return self._ranking(self.trading_day(as_of), universe, check_basis(basis))[1]
+
+    def _ranking(
+        self, day: pd.Timestamp, universe: str | Iterable[str], basis: str
+    ) -> tuple[pd.Series, InsufficientHistoryError | None]:
+        """Return the ratings against ``universe`` at ``day`` and the refusal (memoised)."""
         key_u: tuple[str, ...] | str = (
             universe.strip().lower() if isinstance(universe, str) else tuple(universe)
         )
-        if basis == PRICE:
-            with self._lock:
-                return self._ratings.get_or_make(
-                    (day, key_u, PRICE), lambda: self._price_ratings(day, universe)
-                )
+        key = (day, key_u, PRICE) if basis == PRICE else (day, key_u)
         with self._lock:
-            return self._ratings.get_or_make(
-                (day, key_u), lambda: rs.rs_rating(self.rs_scores(day), self.universe(universe))
-            )
+            return self._ratings.get_or_make(key, lambda: self._rank(day, universe, basis))
+
+    def _rank(
+        self, day: pd.Timestamp, universe: str | Iterable[str], basis: str
+    ) -> tuple[pd.Series, InsufficientHistoryError | None]:
+        """Rank the members with an RS score, or refuse fewer than two (all NaN)."""
+        members = self.universe(universe)
+        scores = self.rs_scores(day)
+        rated = members[~np.isnan(scores.reindex(members).to_numpy(dtype=float))]
+        refused = self._too_few_members(
+            universe,
+            rated,
+            lookup_metric("rs_rating"),
+            day,
+            f"RS rating against {universe_label(universe)}",
+            "rated",
+        )
+        if refused is not None:
+            return pd.Series(np.nan, index=scores.index, name="rs_rating"), refused
+        if basis == PRICE:
+            return self._price_ratings(day, universe), None
+        return rs.rs_rating(scores, members), None
 
     # ------------------------------------------------------------------ price basis
     def price_closes(self) -> pd.DataFrame:

@@ -63,6 +63,7 @@ from .periods import DEFAULT_BENCHMARK, validate_window
 __all__ = [
     "BASES",
     "DEFAULT_BASIS",
+    "MIN_MEMBERS",
     "PRICE",
     "TOTAL",
     "MetricServer",
@@ -70,6 +71,7 @@ __all__ = [
     "YearStatus",
     "check_basis",
     "read_date",
+    "universe_label",
     "unknown_ticker",
 ]
 
@@ -81,6 +83,13 @@ BASES: tuple[str, ...] = (TOTAL, PRICE)
 DEFAULT_BASIS = TOTAL
 #: The metric families served on either basis.
 BASIS_FAMILIES: tuple[str, ...] = ("rs_score", "rs_rating")
+
+#: The fewest members with a value that a cross-section (an RS rating's percentile, a
+#: breadth share) is computed over: over one member a rating is 1, 50 or 99 for any
+#: ticker and a share 0% or 100%, numbers that look measured and measure nothing.
+MIN_MEMBERS = 2
+#: How many unrated members a refusal names (with their reasons) before "and N more".
+_REASONS_SHOWN = 5
 
 
 def check_basis(value: object) -> str:
@@ -295,6 +304,7 @@ class MetricServer:
     if TYPE_CHECKING:  # provided by xlsrc.market.Market
         close: pd.DataFrame
         volume: pd.DataFrame
+        universes: dict[str, tuple[str, ...]]  # as saved: tickers the store lacks included
 
         @property
         def has_bar(self) -> np.ndarray:
@@ -329,6 +339,11 @@ class MetricServer:
 
         def _counts(self, day: pd.Timestamp, cols: np.ndarray | None = None) -> history.BarCounts:
             """Real-bar counts at a day."""
+
+        def rank_refusal(
+            self, as_of: object = None, universe: str | Iterable[str] = STOCKS, basis: str = TOTAL
+        ) -> InsufficientHistoryError | None:
+            """Why a ranking against ``universe`` has no ratings (fewer than two rated)."""
 
         def _serve(
             self,
@@ -447,6 +462,13 @@ class MetricServer:
             for i in gaps[lacking]:
                 errors[i] = self._price_gap(labels[i], int(cols[i]), day)
             gaps = gaps[~lacking]
+        if entry.serve == "rank" and gaps.size:
+            refusal = self.rank_refusal(day, universe, basis)
+            if refusal is not None:  # fewer than two members rated: no ranking at all
+                allowed = metrics.valid(entry, self._counts(day, cols[gaps]))
+                for i in gaps[allowed]:
+                    errors[i] = refusal
+                gaps = gaps[~allowed]
         for i in gaps:
             errors[i] = metrics.explain(
                 entry,
@@ -574,6 +596,81 @@ class MetricServer:
             self.__dict__["_positions_of"] = cached
         return cast(dict[str, int], cached[1])
 
+    def _listed(self, universe: str | Iterable[str]) -> list[str]:
+        """Return a universe's tickers as named: a stored universe's those the store lacks too."""
+        if isinstance(universe, str):
+            key = universe.strip().lower()
+            if key in self.universes:
+                return list(dict.fromkeys(map(str, self.universes[key])))
+        return list(self.universe(universe))
+
+    def _too_few_members(
+        self,
+        universe: str | Iterable[str],
+        counted: pd.Index,
+        entry: Metric,
+        day: pd.Timestamp,
+        figure: str,
+        having: str,
+    ) -> InsufficientHistoryError | None:
+        """Refuse a cross-section over fewer than :data:`MIN_MEMBERS` members with a value.
+
+        A percentile of one score is 1, 50 or 99 for any ticker and a share of one member
+        0% or 100%: numbers that look measured and measure nothing. Returns the error (or
+        None when ``counted`` is large enough), saying how many members have a value and,
+        for the others, why not: not in the store, or :func:`xlsrc.core.metrics.explain`'s
+        reason for ``entry`` (no trade since..., too little history).
+
+        Parameters
+        ----------
+        universe : str or iterable of str
+            The universe as given (its label and its listed tickers).
+        counted : pd.Index
+            The members that have a value on ``day``.
+        entry : Metric
+            The metric a member needs (its staleness and bar rules give the reasons).
+        day : pd.Timestamp
+            The trading day.
+        figure : str
+            What is refused (``"RS rating against w4"``).
+        having : str
+            What a counted member is (``"rated"``, ``"counted"``).
+        """
+        if len(counted) >= MIN_MEMBERS:
+            return None
+        listed = self._listed(universe)
+        pos = self._position(day)
+        have = set(counted)
+        reasons: list[str] = []
+        for ticker in listed:
+            if ticker in have:
+                continue
+            col = self._column_positions().get(ticker, -1)
+            if col < 0:
+                reasons.append(f"{ticker} (not in the store)")
+                continue
+            why = metrics.explain(
+                entry, ticker, self.has_bar[: pos + 1, col], self.close.index, pos, day
+            )
+            reasons.append(f"{ticker} ({why})")
+        shown = "; ".join(reasons[:_REASONS_SHOWN])
+        if len(reasons) > _REASONS_SHOWN:
+            shown += f"; and {len(reasons) - _REASONS_SHOWN:,} more"
+        who = f" ({', '.join(map(str, counted))})" if len(counted) else ""
+        count = (
+            f"{len(counted):,} of {len(listed):,}" if len(counted) else f"none of {len(listed):,}"
+        )
+        label = universe_label(universe)
+        return InsufficientHistoryError(
+            f"{figure} on {day:%Y-%m-%d} needs at least {MIN_MEMBERS} {having} members; "
+            f"{count} {'is' if len(counted) == 1 else 'are'} {having}{who}"
+            + (f"; not {having}: {shown}" if shown else ""),
+            ticker=label,
+            needed=MIN_MEMBERS,
+            available=len(counted),
+            date=f"{day:%Y-%m-%d}",
+        )
+
     def breadth(self, universe: str | Iterable[str], window: object, as_of: object = None) -> float:
         """Share of a universe's members above their ``window``-day SMA as of a date.
 
@@ -616,14 +713,16 @@ class MetricServer:
         cols = self.close.columns.get_indexer(members)
         counts = self._counts(day, cols)
         counted = members[counts.fresh & (counts.bars >= n)]
-        if counted.empty:
-            raise InsufficientHistoryError(
-                f"No member of {_universe_label(universe)} has {n} trading days of history "
-                f"on {day:%Y-%m-%d}",
-                ticker=_universe_label(universe),
-                needed=n,
-                date=f"{day:%Y-%m-%d}",
-            )
+        refused = self._too_few_members(
+            universe,
+            counted,
+            _entry("pct_from_sma", n),
+            day,
+            f"Breadth (share above the {n}-day average) of {universe_label(universe)}",
+            "counted",
+        )
+        if refused is not None:
+            raise refused
         return breadth.pct_above_sma(self.close, counted, n, day), len(counted)
 
     def bars(
@@ -685,5 +784,6 @@ class MetricServer:
         return frame
 
 
-def _universe_label(universe: str | Iterable[str]) -> str:
+def universe_label(universe: str | Iterable[str]) -> str:
+    """Return how a message names a universe: its name as given, or its tickers joined."""
     return universe.strip() if isinstance(universe, str) else ", ".join(map(str, universe))

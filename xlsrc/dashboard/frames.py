@@ -185,7 +185,8 @@ def earlier_ratings(
     """Return the RS ratings ``sessions`` trading days before the as-of day (every ticker).
 
     Each is the rating as computed on that day (same universe, today's membership). All
-    NaN before the data's first session, and on the price basis when that day's ranking
+    NaN before the data's first session, when fewer than two members were rated that day
+    (no ranking: ``Market.rank_refusal``), and on the price basis when that day's ranking
     lacks split-adjusted closes (a blank, not a rating against another universe).
     """
     from xlsrc.core.rs_history import earlier_sessions

@@ -87,8 +87,12 @@ def industry_groups_table(
     ------
     InvalidParameterError
         For a bad ``n`` (0, not a whole number) or ``min_members``.
-    UnknownUniverseError, NoDataError
-        For an unknown universe or a date before the data.
+    UnknownUniverseError
+        For an unknown universe.
+    NoDataError
+        For a date before the data, or when only one group is ranked (its group RS, a
+        percentile among one, would be 50 whatever its stocks did); no group ranked
+        gives an empty table (:func:`no_groups_reason` says why).
     """
     if n is not None and (
         isinstance(n, bool) or not isinstance(n, int | float) or n == 0 or not float(n).is_integer()
@@ -99,6 +103,19 @@ def industry_groups_table(
     ts = resolve_as_of(market, as_of)
     key = (_universe_key(universe), min_members)
     table = _memo(market, "groups", ts, key, lambda: _groups(market, universe, ts, min_members))
+    if len(table) == 1:  # a percentile of one group is 50 whatever its stocks did
+        from xlsrc.core.groups import MIN_GROUP_MEMBERS
+
+        label = universe.strip() if isinstance(universe, str) else "the tickers given"
+        fewest = MIN_GROUP_MEMBERS if min_members is None else min_members
+        only = table.iloc[0]
+        raise NoDataError(
+            f"Only 1 industry group of {label} has {fewest} stocks with an RS rating as of "
+            f"{ts:%Y-%m-%d} ({only['industry']}, {int(only['members'])} stocks): group RS "
+            "ranks groups against each other and needs at least 2",
+            ticker=None,
+            date=f"{ts:%Y-%m-%d}",
+        )
     if n is None:
         return table.copy()
     part = table.head(int(n)) if n > 0 else table.tail(-int(n))

@@ -163,7 +163,8 @@ def breadth_table(
     Served by :meth:`xlsrc.market.Market.breadth_counted`: a member counts when it traded
     in the last ``STALE_SESSIONS`` sessions and has the window's real bars; the share is
     over the members counted (``counted_sma<window>``, which can be fewer than
-    ``members``, the universe's members in the store) and blank (NaN) when none counts.
+    ``members``, the universe's members in the store) and blank (NaN) when fewer than two
+    count.
 
     Parameters
     ----------
@@ -216,12 +217,13 @@ def breadth_table(
 def _share_above(market: Market, universe: str, window: int, as_of: object) -> tuple[float, float]:
     """Breadth of ``universe`` over ``window`` days and the members it counts.
 
-    NaN and 0 (a blank share) when no member counts.
+    NaN (a blank share) and the members counted when fewer than two count
+    (``Market.breadth_counted`` refuses a share of one member).
     """
     try:
         share, counted = market.breadth_counted(universe, window, as_of)
-    except InsufficientHistoryError:
-        return float("nan"), 0.0
+    except InsufficientHistoryError as exc:
+        return float("nan"), float(exc.fields.get("available") or 0)
     return _num(share), float(counted)
 
 

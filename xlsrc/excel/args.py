@@ -37,7 +37,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal, overload
 
@@ -61,7 +63,9 @@ __all__ = [
     "error_text",
     "flag_arg",
     "flatten",
+    "formula_usage",
     "is_blank",
+    "is_date",
     "period_arg",
     "scalar",
     "text_list_arg",
@@ -69,6 +73,8 @@ __all__ = [
     "ticker_list_arg",
     "universe_arg",
     "window_arg",
+    "word_arg",
+    "wrong_kind",
 ]
 
 #: Day 0 of Excel's 1900 date system as used by Windows Excel (serial 1 = 1900-01-01,
@@ -109,6 +115,97 @@ _ERROR_LITERALS = frozenset(CELL_ERRORS.values())
 _ERROR_CODES = range(0x800A0000 + 2000 - 2**32, 0x800A0000 + 2304 - 2**32)
 #: How an xlsrc formula's own error text starts (``#N/A Unknown ticker: XYZQ``).
 _XLSRC_ERROR = "#N/A "
+
+
+#: The formula being evaluated and its arguments in order (``SECTORS(benchmark, as_of)``),
+#: set by :func:`formula_usage` around a formula's body; a reader refusing a value of the
+#: wrong kind names the argument order with it.
+_USAGE: ContextVar[str | None] = ContextVar("xlsrc_formula_usage", default=None)
+#: Whole numbers in a ticker slot read as the date they are (serials of 1990-01-01 ..
+#: 2099-12-31): ``=DATE(2026,1,22)`` reaches a formula as 46044; no US ticker is digits.
+_SERIAL_DATES = (32874, 73050)
+
+
+@contextmanager
+def formula_usage(usage: str) -> Iterator[None]:
+    """Name the formula whose arguments are being read (``SECTORS(benchmark, as_of)``).
+
+    Inside the block every reader that refuses a value of the wrong kind (a date where a
+    ticker goes) ends its message with ``the arguments are <usage>``, as
+    :func:`wrong_kind` does.
+    """
+    token = _USAGE.set(usage)
+    try:
+        yield
+    finally:
+        _USAGE.reset(token)
+
+
+def _shown(value: Any) -> tuple[str, str]:
+    """Return how a message shows a cell and what kind of value it is.
+
+    A date as ``2026-01-22`` (with ``HH:MM`` when it has a time of day), never Python's
+    ``datetime.datetime(2026, 1, 22, 0, 0)``; a logical as ``TRUE``; a number as Excel
+    shows it (``46044``, ``1.5``), a whole number in the date-serial range with the date
+    it is (``46044 (the date 2026-01-22)``).
+    """
+    if isinstance(value, pd.Timestamp | _dt.datetime | _dt.date | np.datetime64):
+        ts = pd.Timestamp(value)
+        if ts.tzinfo is not None:
+            ts = ts.tz_localize(None)
+        text = f"{ts:%Y-%m-%d}" if ts == ts.normalize() else f"{ts:%Y-%m-%d %H:%M}"
+        return text, "a date"
+    if isinstance(value, bool | np.bool_):
+        return ("TRUE" if value else "FALSE"), "a logical"
+    if isinstance(value, int | float | np.number):
+        number = float(value)
+        if not math.isfinite(number):
+            return str(number), "a number"
+        text = _number_as_text(number)
+        if number.is_integer() and _SERIAL_DATES[0] <= number <= _SERIAL_DATES[1]:
+            day = _EXCEL_EPOCH + _dt.timedelta(days=int(number))
+            return text, f"a number (the date {day:%Y-%m-%d} as Excel counts days)"
+        return text, "a number"
+    if isinstance(value, str):
+        return value.strip(), "text"
+    return str(value), type(value).__name__
+
+
+def wrong_kind(
+    value: Any, name: str, holds: str, usage: str | None = None
+) -> InvalidParameterError:
+    """Return the error for a cell of the wrong kind in an argument (a date for a ticker).
+
+    ``Invalid benchmark: 2026-01-22 is a date; this argument holds a ticker such as SPY;
+    the arguments are SECTORS(benchmark, as_of)``: the value as Excel shows it (never a
+    Python repr), what it is, what the argument holds, and, given ``usage`` or inside
+    :func:`formula_usage`, the formula's argument order (a value given in the wrong place
+    is the usual cause).
+
+    Parameters
+    ----------
+    value : Any
+        The cell as the formula received it.
+    name : str
+        The argument's name.
+    holds : str
+        What the argument takes (``"a ticker such as VICR"``).
+    usage : str, optional
+        The formula and its arguments; default the one :func:`formula_usage` names.
+    """
+    shown, kind = _shown(value)
+    usage = usage or _USAGE.get()
+    order = f"; the arguments are {usage}" if usage else ""
+    return InvalidParameterError(
+        f"Invalid {name}: {shown} is {kind}; this argument holds {holds}{order}",
+        name=name,
+        value=value,
+    )
+
+
+def is_date(value: Any) -> bool:
+    """Return True for a date cell as xlwings hands it (``datetime``), or any date object."""
+    return isinstance(value, pd.Timestamp | _dt.datetime | _dt.date | np.datetime64)
 
 
 def error_text(value: Any) -> str | None:
@@ -232,6 +329,9 @@ def _number_as_text(value: Any) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+_TICKER_HOLDS = "a ticker such as VICR"
+
+
 def _not_a_ticker(value: Any, name: str) -> InvalidParameterError:
     """Refuse a number with a fraction (``1.5``) as a ticker: no symbol is ``1-5``."""
     return InvalidParameterError(
@@ -246,7 +346,10 @@ def ticker_arg(value: Any, name: str = "ticker") -> str:
 
     A whole number (a cell holding ``3988``) is read as its digits; a number with a
     fraction (``1.5``) is refused (``Invalid ticker: 1.5 (a number, not a ticker such as
-    VICR)``), not read as the symbol ``1-5``. Whether the ticker exists is checked by
+    VICR)``), not read as the symbol ``1-5``; a date, a logical, or a whole number that is
+    a date serial of 1990..2099 (``46044``, ``=DATE(2026,1,22)``) is refused by
+    :func:`wrong_kind` (``Invalid ticker: 2026-01-22 is a date; this argument holds a
+    ticker such as VICR; the arguments are ...``). Whether the ticker exists is checked by
     :meth:`xlsrc.market.Market.ticker`, which also normalises ``BRK.B``.
 
     Raises
@@ -262,14 +365,16 @@ def ticker_arg(value: Any, name: str = "ticker") -> str:
             name=name,
             value=value,
         )
-    if isinstance(value, bool) or isinstance(value, _dt.date):
-        raise InvalidParameterError(name=name, value=value, allowed="a ticker such as VICR")
+    if isinstance(value, bool | np.bool_) or is_date(value):
+        raise wrong_kind(value, name, _TICKER_HOLDS)
     if isinstance(value, int | float | np.number):
         if not math.isfinite(value) or not float(value).is_integer():
             raise _not_a_ticker(value, name)
+        if _SERIAL_DATES[0] <= float(value) <= _SERIAL_DATES[1]:  # =DATE(2026,1,22)
+            raise wrong_kind(value, name, _TICKER_HOLDS)
         return _number_as_text(value)
     if not isinstance(value, str):
-        raise InvalidParameterError(name=name, value=value, allowed="a ticker such as VICR")
+        raise wrong_kind(value, name, _TICKER_HOLDS)
     return value.strip().upper()
 
 
@@ -366,11 +471,14 @@ def window_arg(value: Any, default: int, name: str = "window", minimum: int = 1)
     Raises
     ------
     InvalidParameterError
-        If the value is not a whole number >= ``minimum``.
+        If the value is not a whole number >= ``minimum`` (a date or a logical named as
+        one: :func:`wrong_kind`).
     """
     value = scalar(value, name)
     if is_blank(value):
         return default
+    if isinstance(value, bool | np.bool_) or is_date(value):
+        raise wrong_kind(value, name, f"a whole number >= {minimum}")
     value = _number(value, name, f"a whole number >= {minimum}")
     return validate_window(value, name, minimum)
 
@@ -407,6 +515,10 @@ def period_arg(value: Any, default: str | None = None, name: str = "period") -> 
                 value=value,
             )
         value = default
+    if isinstance(value, bool | np.bool_) or is_date(value):
+        raise wrong_kind(
+            value, name, "a period: 1D, 1W, 1M, 3M, 6M, 1Y, YTD or a number of trading days"
+        )
     return parse_period(value)
 
 
@@ -431,6 +543,8 @@ def flag_arg(value: Any, default: bool, name: str) -> bool:
             return True
         if text in {"FALSE", "NO", "N", "0"}:
             return False
+    if is_date(value) or isinstance(value, int | float | np.number):
+        raise wrong_kind(value, name, "TRUE or FALSE")
     raise InvalidParameterError(name=name, value=value, allowed="TRUE or FALSE")
 
 
@@ -451,14 +565,13 @@ def _words(value: Any, name: str, keep_errors: bool) -> list[str | ErrorCell]:
                 words.append(ErrorCell(str(item), str(_not_a_ticker(item, "ticker"))))
             else:
                 raise _not_a_ticker(item, name)
-        elif keep_errors:  # a logical (TRUE) holds no ticker: its row says so
-            shown = str(item).upper() if isinstance(item, bool) else str(item)
-            what = "a logical" if isinstance(item, bool) else type(item).__name__
+        elif keep_errors:  # a logical (TRUE) or a date holds no ticker: its row says so
+            shown, what = _shown(item)
             words.append(
                 ErrorCell(shown, f"Invalid ticker: {shown} ({what}, not a ticker such as VICR)")
             )
         else:
-            raise InvalidParameterError(name=name, value=item, allowed="text")
+            raise wrong_kind(item, name, "text: tickers or words, a range or separated by commas")
     return [w for w in words if w]
 
 
@@ -545,23 +658,23 @@ def universe_arg(
     ------
     InvalidParameterError
         If a cell shows an error: a universe with a hole is not the universe meant; if
-        the slot holds one number or a logical (a date or a count given in the wrong
-        place: ``RS_RATING("VICR",46044)``), saying the slot holds a universe and, with
-        ``usage`` (``"RS_RATING(ticker, universe, basis, as_of)"``), the argument order.
+        the slot holds one number, a date or a logical, or a date or logical among
+        tickers (a date or a count given in the wrong place: ``RS_RATING("VICR",46044)``),
+        saying so (:func:`wrong_kind`: the date as ``2026-01-22``) and, with ``usage``
+        (``"RS_RATING(ticker, universe, basis, as_of)"``) or inside
+        :func:`formula_usage`, the argument order.
     """
     if is_blank(value):
         return default
     items = [_refuse_error(item, name) for item in flatten(value)]
-    if len(items) == 1 and isinstance(items[0], bool | int | float):
-        shown = str(items[0]).upper() if isinstance(items[0], bool) else f"{items[0]:g}"
-        order = f"; the arguments are {usage}" if usage else ""
-        raise InvalidParameterError(
-            f"Invalid {name}: {shown} is a {'logical' if isinstance(items[0], bool) else 'number'}"
-            f'; this argument holds a universe (a name such as "sp600", or a list of '
-            f"tickers){order}",
-            name=name,
-            value=items[0],
-        )
+    holds = 'a universe (a name such as "sp600", or a list of tickers)'
+    if len(items) == 1 and (
+        isinstance(items[0], bool | int | float | np.number) or is_date(items[0])
+    ):
+        raise wrong_kind(items[0], name, holds, usage)
+    for item in items:  # a date among tickers: named as a date, not read as a ticker
+        if is_date(item) or isinstance(item, bool | np.bool_):
+            raise wrong_kind(item, name, holds, usage)
     if (
         len(items) == 1
         and isinstance(items[0], str)
@@ -570,6 +683,23 @@ def universe_arg(
     ):
         return items[0].strip().lower()
     return [t for t in ticker_list_arg(items, name) if isinstance(t, str)]
+
+
+def word_arg(value: Any, default: str, name: str, holds: str) -> str:
+    """Read one word whose meaning the caller checks (LEADERS' ``sort_by``); blank = ``default``.
+
+    Raises
+    ------
+    InvalidParameterError
+        For a cell that is not text (a date, a number, a logical: :func:`wrong_kind`,
+        saying the argument holds ``holds``), or that shows an error.
+    """
+    value = scalar(value, name)
+    if is_blank(value):
+        return default
+    if not isinstance(value, str):
+        raise wrong_kind(value, name, holds)
+    return value.strip()
 
 
 def choice_arg(value: Any, default: str, allowed: Sequence[str] | Iterable[str], name: str) -> str:
@@ -591,6 +721,8 @@ def choice_arg(value: Any, default: str, allowed: Sequence[str] | Iterable[str],
         for word in allowed:
             if word.lower() == key:
                 return word
+    if not isinstance(value, str):  # a date, a number or a logical in a slot of words
+        raise wrong_kind(value, name, "one of " + ", ".join(allowed))
     raise InvalidParameterError(name=name, value=value, allowed=", ".join(allowed))
 
 

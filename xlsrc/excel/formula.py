@@ -64,6 +64,10 @@ def _unexpected(name: str, exc: Exception) -> str:
 def _excel(table: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Translate errors into ``#N/A <reason>`` text; pass every result through the cell rule.
 
+    The body runs inside :func:`xlsrc.excel.args.formula_usage` with the formula's name
+    and arguments (``SECTORS(benchmark, as_of)``), so an argument of the wrong kind (a
+    date where a ticker goes) says the order.
+
     ``XlsrcError`` shows its message; anything else is logged with its traceback and
     shown as a short generic message naming the function and the exception type (a 1x1
     table for a table function). Every result, value, array, table or error, goes through
@@ -72,10 +76,13 @@ def _excel(table: bool = False) -> Callable[[Callable[..., Any]], Callable[..., 
     """
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        usage = f"{func.__name__}({', '.join(inspect.signature(func).parameters)})"
+
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
-                return formula_result(func(*args, **kwargs))
+                with a.formula_usage(usage):  # a value in the wrong slot names the order
+                    return formula_result(func(*args, **kwargs))
             except XlsrcError as exc:
                 text = _na(str(exc))
             except Exception as exc:
@@ -284,6 +291,8 @@ def _basis(value: Any, signature: str) -> str:
     value = a.scalar(value, "basis")
     if a.is_blank(value):
         return DEFAULT_BASIS
+    if isinstance(value, bool):
+        raise a.wrong_kind(value, "basis", '"total" or "price"', signature)
     try:
         return check_basis(value)
     except InvalidParameterError:
@@ -335,6 +344,8 @@ def _signed_count(value: Any, name: str = "n") -> int | None:
     if a.is_blank(value):
         return None
     allowed = f"a whole number from -{MAX_ROWS} to {MAX_ROWS} other than 0 (negative: the last)"
+    if isinstance(value, bool) or a.is_date(value):
+        raise a.wrong_kind(value, name, allowed)
     if isinstance(value, str):
         try:
             value = float(value.strip())

@@ -642,7 +642,7 @@ def LEADERS(
         universe, frames.DEFAULT_UNIVERSE, usage="LEADERS(universe, n, sort_by, basis, as_of)"
     )
     count = a.count_arg(n, frames.DEFAULT_TOP, maximum=MAX_ROWS)
-    key = "ytd" if a.is_blank(sort_by) else a.scalar(sort_by, "sort_by")
+    key = a.word_arg(sort_by, "ytd", "sort_by", "a sort key such as ytd, rs, 1m")
     chosen = _basis(basis, "LEADERS(universe, n, sort_by, basis, as_of)")
     frame = rankings.leaders_table(m, uni, count, key, a.as_of_arg(as_of), chosen)
     rows = _layout_rows("leaders", frame)
@@ -755,7 +755,9 @@ def BREADTH(universe: Any = None, window: Any = None, as_of: Any = None) -> Any:
     the columns of another average (none for 50 or 200, already there). A member without
     a trade in the last 5 sessions, or with fewer real bars than the average, is not
     counted: "Members" is the universe's members in the store, "Counted 50d" those the
-    50-day share is over.
+    50-day share is over. A share over fewer than two counted members is blank (one
+    member's share is 0% or 100%); for one universe with no share at all, ``#N/A`` says
+    how many members count and why the others do not.
 
     Returns
     -------
@@ -783,6 +785,10 @@ def BREADTH(universe: Any = None, window: Any = None, as_of: Any = None) -> Any:
         )
     )
     frame = tables.breadth_table(m, a.as_of_arg(as_of), universes, extra_window=n)
+    shares = frame[[k for k in frame.columns if str(k).startswith("above_sma")]]
+    if uni is not None and shares.isna().all(axis=None):
+        # one universe with no share at all: say why (fewer than two members count)
+        m.breadth_counted(universes[0][0], BREADTH_WINDOWS[0], a.as_of_arg(as_of))
     rows = _layout_rows("breadth", frame)
     if n is not None and f"above_sma{n}" not in DASHBOARD.table("breadth").keys:
         rows[0] += [f"> {n}d MA", f"Counted {n}d"]
