@@ -121,11 +121,13 @@ __all__ = [
     "PRICE_TOLERANCE",
     "RESERVED_UNIVERSES",
     "ROUNDING",
+    "SECURITY_FIELDS",
     "SPLIT_RATIOS",
     "UNIT_RATIOS",
     "BarProblem",
     "ValidBars",
     "check_bars",
+    "check_securities",
     "check_security_types",
     "check_universe_name",
     "find_jumps",
@@ -740,6 +742,46 @@ def check_universe_name(name: object) -> str:
     if not all(c.isalnum() or c in "-_." for c in key):
         raise InvalidParameterError(name="universe name", value=name, allowed=allowed)
     return key
+
+
+#: The fields of a security besides its ticker, as every backend stores them.
+SECURITY_FIELDS: Final[tuple[str, ...]] = ("name", "sector", "industry", "type")
+
+
+def check_securities(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a securities frame as every backend writes it: checked, normalised, one shape.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        A ``ticker`` column (or index) and any of :data:`SECURITY_FIELDS`.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``ticker`` (normalised) and the fields the input has, in
+        :data:`SECURITY_FIELDS` order, ``object`` dtype with None for a missing value (a
+        missing value leaves the stored one as it is).
+
+    Raises
+    ------
+    InvalidParameterError
+        Without a ``ticker`` column, for a ticker that is not one, or a type outside
+        :data:`SECURITY_TYPES`.
+    """
+    if "ticker" not in frame.columns and frame.index.name == "ticker":
+        frame = frame.reset_index()
+    if "ticker" not in frame.columns:
+        raise InvalidParameterError(
+            name="securities frame", value=list(frame.columns), allowed="a 'ticker' column"
+        )
+    cols = [c for c in SECURITY_FIELDS if c in frame.columns]
+    data = frame[["ticker", *cols]].astype(object)
+    data = data.where(data.notna(), None)
+    data["ticker"] = [normalise_ticker(t) for t in data["ticker"]]
+    if "type" in cols:
+        check_security_types(data["type"])
+    return data
 
 
 def check_security_types(types: Iterable[object]) -> None:

@@ -14,13 +14,12 @@ import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-import numpy as np
 import pandas as pd
 
-from ...errors import InvalidParameterError, UnknownUniverseError
+from ...errors import UnknownUniverseError
 from ..schema import BAR_FIELDS, LongBars, StoreStatus, WriteResult
 from ..universes import normalise_ticker
-from ..validate import ValidBars, check_security_types, check_universe_name
+from ..validate import ValidBars, check_securities, check_universe_name
 
 __all__ = ["MemoryStore"]
 
@@ -236,24 +235,16 @@ class MemoryStore:
 
     def upsert_securities(self, frame: pd.DataFrame) -> WriteResult:
         """Insert or update securities; a missing value leaves the stored one."""
-        if "ticker" not in frame.columns and frame.index.name == "ticker":
-            frame = frame.reset_index()
-        if "ticker" not in frame.columns:
-            raise InvalidParameterError(
-                name="securities frame", value=list(frame.columns), allowed="a 'ticker' column"
-            )
-        cols = [c for c in ("name", "sector", "industry", "type") if c in frame.columns]
-        if "type" in cols:
-            check_security_types(frame["type"].where(frame["type"].notna(), None))
+        data = check_securities(frame)
+        cols = list(data.columns[1:])
         with self._lock:
-            for rec in frame.to_dict("records"):
-                t = normalise_ticker(rec["ticker"])
+            for rec in data.to_dict("records"):
+                t = rec["ticker"]
                 if t not in self._securities.index:
                     self._securities.loc[t] = [None, None, None, None]
                 for c in cols:
-                    v = rec[c]
-                    if v is not None and not (isinstance(v, float) and np.isnan(v)):
-                        self._securities.loc[t, c] = v
+                    if rec[c] is not None:
+                        self._securities.loc[t, c] = rec[c]
             self._bump()
             return self._result(len(frame))
 

@@ -53,7 +53,7 @@ import pandas as pd
 from ...errors import StoreError, UnknownUniverseError
 from ..schema import BAR_FIELDS, SECURITY_TYPES, LongBars, StoreStatus, WriteResult
 from ..universes import normalise_ticker
-from ..validate import ValidBars, check_security_types, check_universe_name
+from ..validate import ValidBars, check_securities, check_universe_name
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore"]
 
@@ -646,20 +646,8 @@ class SqliteStore:
 
         A missing (None/NaN) value leaves the stored value as it is.
         """
-        if "ticker" not in frame.columns and frame.index.name == "ticker":
-            frame = frame.reset_index()
-        if "ticker" not in frame.columns:
-            from ...errors import InvalidParameterError
-
-            raise InvalidParameterError(
-                name="securities frame", value=list(frame.columns), allowed="a 'ticker' column"
-            )
-        cols = [c for c in ("name", "sector", "industry", "type") if c in frame.columns]
-        data = frame[["ticker", *cols]].astype(object)
-        data = data.where(data.notna(), None)
-        data["ticker"] = [normalise_ticker(t) for t in data["ticker"]]
-        if "type" in cols:
-            check_security_types(data["type"])
+        data = check_securities(frame)
+        cols = list(data.columns[1:])
         sets = ", ".join(f"{c} = COALESCE(excluded.{c}, securities.{c})" for c in cols)
         sql = (
             f"INSERT INTO securities(ticker{''.join(', ' + c for c in cols)}) "
