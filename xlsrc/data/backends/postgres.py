@@ -184,6 +184,15 @@ class PostgresStore:
                     ) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Return the rows of one SELECT, read as :meth:`_run_read` reads (none without a store)."""
+
+        def work(cur: Any) -> list[tuple[Any, ...]]:
+            return [] if cur is None else cur.execute(sql, params).fetchall()
+
+        rows: list[tuple[Any, ...]] = self._run_read(work)
+        return rows
+
     @contextlib.contextmanager
     def _write(self, bars: bool = False) -> Iterator[Any]:
         """Yield a cursor in one serialised write transaction that bumps the versions."""
@@ -356,10 +365,7 @@ class PostgresStore:
             params.append(pd.Timestamp(end).date())
         sql += " ORDER BY b.ticker, b.date"
 
-        def work(cur: Any) -> list[tuple[Any, ...]]:
-            return [] if cur is None else cur.execute(sql, params).fetchall()
-
-        rows = self._run_read(work)
+        rows = self._fetch(sql, params)
         frame = pd.DataFrame(rows, columns=["ticker", "date", *BAR_FIELDS, "source", "fetched_at"])
         frame["date"] = pd.to_datetime(frame["date"])
         for f in BAR_FIELDS:
@@ -368,17 +374,10 @@ class PostgresStore:
 
     def securities(self) -> pd.DataFrame:
         """Return securities indexed by ticker: name, sector, industry, type."""
-
-        def work(cur: Any) -> list[tuple[Any, ...]]:
-            if cur is None:
-                return []
-            return cur.execute(
-                "SELECT ticker, name, sector, industry, type FROM securities ORDER BY ticker"
-            ).fetchall()
-
-        frame = pd.DataFrame(
-            self._run_read(work), columns=["ticker", "name", "sector", "industry", "type"]
+        rows = self._fetch(
+            "SELECT ticker, name, sector, industry, type FROM securities ORDER BY ticker"
         )
+        frame = pd.DataFrame(rows, columns=["ticker", "name", "sector", "industry", "type"])
         frame = frame.astype(object).where(frame.notna(), None)
         return frame.set_index("ticker")
 
@@ -417,18 +416,13 @@ class PostgresStore:
 
     def source_summary(self) -> pd.DataFrame:
         """Return one row per source: source, detail, tickers, first, last, fetched_at."""
-
-        def work(cur: Any) -> list[tuple[Any, ...]]:
-            if cur is None:
-                return []
-            return cur.execute(
-                "SELECT s.name, s.description, COUNT(DISTINCT b.ticker), MIN(b.first), "
-                "MAX(b.last), s.fetched_at FROM sources s LEFT JOIN bar_summary b "
-                "ON b.source_id = s.id GROUP BY s.id ORDER BY s.id"
-            ).fetchall()
-
+        rows = self._fetch(
+            "SELECT s.name, s.description, COUNT(DISTINCT b.ticker), MIN(b.first), "
+            "MAX(b.last), s.fetched_at FROM sources s LEFT JOIN bar_summary b "
+            "ON b.source_id = s.id GROUP BY s.id ORDER BY s.id"
+        )
         frame = pd.DataFrame(
-            self._run_read(work),
+            rows,
             columns=["source", "detail", "tickers", "first", "last", "fetched_at"],
         )
         frame["detail"] = frame["detail"].fillna("")
@@ -440,15 +434,9 @@ class PostgresStore:
 
     def last_days(self) -> pd.Series:
         """Return ticker -> date of its last stored bar (from ``bar_summary``)."""
-
-        def work(cur: Any) -> list[tuple[Any, ...]]:
-            if cur is None:
-                return []
-            return cur.execute(
-                "SELECT ticker, MAX(last) FROM bar_summary GROUP BY ticker ORDER BY ticker"
-            ).fetchall()
-
-        rows = self._run_read(work)
+        rows = self._fetch(
+            "SELECT ticker, MAX(last) FROM bar_summary GROUP BY ticker ORDER BY ticker"
+        )
         return pd.Series(
             pd.to_datetime([r[1] for r in rows]),
             index=pd.Index([r[0] for r in rows], name="ticker"),
