@@ -365,3 +365,12 @@ def test_computed_universes_can_never_be_saved(tmp_path, name):
     with pytest.raises(InvalidParameterError, match=r"is computed by xlsrc .* cannot be saved"):
         define_universe(store, name, "ICHR,UCTT", replace=True)
     assert name.lower() not in store.universes()
+
+
+def test_a_universe_of_a_non_us_listing_is_refused_as_everywhere(tmp_path):
+    """Review 4: ``universe set qqlon AAPL,EZJ.L`` was stored with a "refresh it" hint that
+    refresh itself refuses; the London listing is named, nothing stored."""
+    store = make_store(tmp_path, recorded("batch"), "2026-01-15")
+    with pytest.raises(InvalidParameterError, match="London Stock Exchange"):
+        define_universe(store, "qqlon", ["SPY", "EZJ.L"])
+    assert "qqlon" not in store.universes()

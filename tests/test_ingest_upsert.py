@@ -321,3 +321,26 @@ def test_a_ticker_with_bars_only_before_the_first_session_has_no_column(store):
     m = load_matrices(store, benchmark=BENCH)
     assert "OLD" not in m.close.columns and m.before.to_dict() == {"OLD": 2}
     assert len(m.close.index) == 6
+
+
+def test_a_volume_ten_times_off_the_stored_one_is_refused_unless_asked(store):
+    """Review 4: XLE's 43,034,600 overwritten by 1,200 made REL_VOLUME 0.00003. AAA's
+    stored volume on the 2nd session is 200 (tiny snapshot): 20 (x0.1), 0 and 2,000 (x10)
+    are refused; 150 (x0.75, a vendor's count) is stored; --overwrite takes 20."""
+    cols = ("ticker", "date", "close", "volume")
+    for wrong in (20.0, 0.0, 2000.0):
+        with pytest.raises(
+            BarsRefusedError, match=r"volume on 2026-01-06 would go from 200 stored"
+        ):
+            ingest_bars(store, frame([("AAA", DATES[1], 11.0, wrong)], cols), "csv:v", now=NOW)
+        assert bar(store, "AAA", DATES[1])["volume"] == 200
+    ingest_bars(store, frame([("AAA", DATES[1], 11.0, 150.0)], cols), "csv:v", now=NOW)
+    assert bar(store, "AAA", DATES[1])["volume"] == 150
+    ingest_bars(
+        store,
+        frame([("AAA", DATES[1], 11.0, 20.0)], cols),
+        "csv:v",
+        now=NOW,
+        allow_other_basis=True,
+    )
+    assert bar(store, "AAA", DATES[1])["volume"] == 20

@@ -36,7 +36,7 @@ import pandas as pd
 from ..errors import DataSourceError, InvalidParameterError, UnknownUniverseError
 from ..sectors import ishares_sector
 from .backends.base import Store
-from .universes import normalise_ticker
+from .universes import check_us_listed, normalise_ticker
 from .validate import check_universe_name
 
 __all__ = [
@@ -638,6 +638,8 @@ def define_universe(
         raise InvalidParameterError(
             name="universe tickers", value=tickers, allowed="at least one ticker"
         )
+    for t in names:  # a London or Toronto listing is refused here as everywhere else
+        check_us_listed(t)
     _check_members(key, names)
     _check_index_members(key, None, len(names))
     before = _previous(store, key)

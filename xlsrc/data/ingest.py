@@ -79,6 +79,9 @@ __all__ = [
 NEIGHBOUR_SESSIONS: Final = 63
 #: Relative change below which an overwritten close counts as unchanged (float noise).
 SAME_CLOSE: Final = 1e-6
+#: A new volume of a stored day this many times the stored one, or 1/this, is refused
+#: without ``--overwrite`` (:func:`_volume_jumps`).
+VOLUME_STEP: Final = 10.0
 #: Fields that describe prices of the close's basis (kept with a new close only if it
 #: lies within the stored low..high).
 _RANGE_FIELDS: Final = ("open", "high", "low")
@@ -541,6 +544,9 @@ def ingest_bars(
             store, valid.frame, merged, last_before, latest_before, bench
         )
         problems.sort(key=lambda p: p.row)
+    if not (allow_other_basis or replace) and len(valid) and len(stored):
+        problems += _volume_jumps(valid.frame, stored, names, dates)
+        problems.sort(key=lambda p: p.row)
     result = IngestResult(write=None, problems=problems)
     if problems and policy == "all":
         raise BarsRefusedError(problems)
@@ -581,6 +587,42 @@ def ingest_bars(
         )
     result.first_session, result.before_first = _before_first(store, written, stored, bench)
     return result
+
+
+def _volume_jumps(
+    valid: pd.DataFrame, stored: pd.DataFrame, names: list[str | None], dates: pd.Series
+) -> list[BarProblem]:
+    """Refuse a new volume of a stored day that differs from the stored one x10 or more.
+
+    Vendors' volumes of one day differ by a few per cent (consolidated or primary-exchange
+    counts, rounding to ``28.46M``): those are overwritten and the closes reported. A
+    factor of ten or more either way (1,200 shares over 43,034,600, or 0) is a unit or a
+    typo, and would put a relative volume of 0.00003 into every formula that reads the
+    day; it is refused like another basis of closes (rule ``basis``, ``--overwrite``).
+    """
+    rows = pd.DataFrame({"ticker": [n or "" for n in names], "date": list(dates)})
+    rows["row"] = np.arange(len(rows))
+    rows = rows.drop_duplicates(["ticker", "date"], keep="first")
+    new = valid[["ticker", "date", "volume"]].dropna(subset=["volume"])
+    new = new.merge(rows, on=["ticker", "date"], how="left").fillna({"row": 0})
+    old = stored[["ticker", "date", "volume"]].rename(columns={"volume": "stored"})
+    both = new.merge(old.dropna(subset=["stored"]), on=["ticker", "date"])
+    both = both[both["stored"] > 0]
+    ratio = both["volume"].to_numpy(dtype=np.float64) / both["stored"].to_numpy(dtype=np.float64)
+    bad = both[(ratio >= VOLUME_STEP) | (ratio <= 1 / VOLUME_STEP)]
+    return [
+        BarProblem(
+            int(r.row),
+            str(r.ticker),
+            pd.Timestamp(r.date),
+            "basis",
+            f"{r.ticker}: volume on {pd.Timestamp(r.date):%Y-%m-%d} would go from "
+            f"{r.stored:,.0f} stored to {r.volume:,.0f} (x{r.volume / r.stored:.3g}): "
+            "another unit or a typo, not a vendor's count of the same day; if it is a "
+            "correction, import with --overwrite",
+        )
+        for r in bad.itertuples(index=False)
+    ]
 
 
 def _moves_latest_alone(
